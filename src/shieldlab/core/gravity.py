@@ -1,0 +1,56 @@
+"""Gravity: point mass plus the J2 zonal harmonic.
+
+Acceleration in an Earth-centred frame whose z axis is the rotation axis (ECI
+or ECEF: the J2 field is axially symmetric, so it is the same expression in
+both). Source: Vallado 4th ed., eq. 8-30 (J2 perturbing acceleration);
+constants from ``core.constants`` (WGS-84 GM, EGM-96 J2).
+
+Assumptions: higher harmonics (J3, tesserals) ignored; their effect on a
+30-minute ballistic flight is at the hundred-metre level, well below the
+other modelling errors of the threat models.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from shieldlab.core.constants import GM_EARTH_M3_S2, J2_EARTH, WGS84_A_M
+
+F64 = NDArray[np.float64]
+
+
+def accel_point_mass(r_m: ArrayLike, mu_m3_s2: float = GM_EARTH_M3_S2) -> F64:
+    """Two-body acceleration −μ r / |r|³ [m/s²] for positions ``(..., 3)`` [m]."""
+    r = np.asarray(r_m, dtype=np.float64)
+    rn = np.linalg.norm(r, axis=-1, keepdims=True)
+    return -mu_m3_s2 * r / rn**3
+
+
+def accel_j2(r_m: ArrayLike, mu_m3_s2: float = GM_EARTH_M3_S2, j2: float = J2_EARTH) -> F64:
+    """Point-mass plus J2 acceleration [m/s²] for positions ``(..., 3)`` [m].
+
+    a = −μ r/|r|³ − (3/2) J2 μ Re²/|r|⁵ · [x(1 − 5z²/r²), y(1 − 5z²/r²), z(3 − 5z²/r²)]
+    """
+    r = np.asarray(r_m, dtype=np.float64)
+    x, y, z = r[..., 0], r[..., 1], r[..., 2]
+    r2 = x * x + y * y + z * z
+    rn = np.sqrt(r2)
+    k = -mu_m3_s2 / (r2 * rn)
+    f = 1.5 * j2 * WGS84_A_M**2 / r2
+    zz = 5.0 * z * z / r2
+    ax = k * x * (1.0 + f * (1.0 - zz))
+    ay = k * y * (1.0 + f * (1.0 - zz))
+    az = k * z * (1.0 + f * (3.0 - zz))
+    return np.stack([ax, ay, az], axis=-1)
+
+
+def potential_j2(r_m: ArrayLike, mu_m3_s2: float = GM_EARTH_M3_S2, j2: float = J2_EARTH) -> F64:
+    """Gravitational potential energy per unit mass [J/kg] of the J2 field (U, with a = −∇U).
+
+    U = −μ/r · [1 − J2 (Re/r)² (3 sin²φ − 1)/2], φ the geocentric latitude.
+    """
+    r = np.asarray(r_m, dtype=np.float64)
+    rn = np.linalg.norm(r, axis=-1)
+    s2 = (r[..., 2] / rn) ** 2
+    return -mu_m3_s2 / rn * (1.0 - j2 * (WGS84_A_M / rn) ** 2 * (3.0 * s2 - 1.0) / 2.0)

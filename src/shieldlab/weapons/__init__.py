@@ -1,0 +1,1 @@
+"""weapons layer."""
