@@ -191,3 +191,21 @@ def initial_azimuth_rad(
     y = np.sin(dl) * np.cos(p2)
     x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
     return np.mod(np.arctan2(y, x), 2.0 * np.pi)
+
+
+def destination_point(
+    lat_rad: ArrayLike, lon_rad: ArrayLike, azimuth_rad: ArrayLike, distance_m: ArrayLike,
+    radius_m: float = 6371008.7714,
+) -> tuple[F64, F64]:
+    """Latitude and longitude [rad] reached along a great circle (sphere of ``radius_m``).
+
+    Start at (lat, lon), initial azimuth from north clockwise, surface distance.
+    Longitude wrapped to (−π, π].
+    """
+    p1 = np.asarray(lat_rad, np.float64)
+    l1 = np.asarray(lon_rad, np.float64)
+    az = np.asarray(azimuth_rad, np.float64)
+    d = np.asarray(distance_m, np.float64) / radius_m
+    p2 = np.arcsin(np.clip(np.sin(p1) * np.cos(d) + np.cos(p1) * np.sin(d) * np.cos(az), -1, 1))
+    l2 = l1 + np.arctan2(np.sin(az) * np.sin(d) * np.cos(p1), np.cos(d) - np.sin(p1) * np.sin(p2))
+    return p2, np.mod(l2 + np.pi, 2.0 * np.pi) - np.pi
