@@ -130,16 +130,18 @@ def enu_matrix(lat_rad: ArrayLike, lon_rad: ArrayLike) -> F64:
     return np.stack([e, n, u], -2)
 
 
-def ecef_to_enu(r_ecef_m: ArrayLike, lat0_rad: ArrayLike, lon0_rad: ArrayLike, h0_m: ArrayLike
-                ) -> F64:
+def ecef_to_enu(
+    r_ecef_m: ArrayLike, lat0_rad: ArrayLike, lon0_rad: ArrayLike, h0_m: ArrayLike
+) -> F64:
     """ENU coordinates [m] of ECEF points relative to a geodetic origin."""
     origin = geodetic_to_ecef(lat0_rad, lon0_rad, h0_m)
     d = np.asarray(r_ecef_m, dtype=np.float64) - origin
     return np.einsum("...ij,...j->...i", enu_matrix(lat0_rad, lon0_rad), d)
 
 
-def enu_to_ecef(r_enu_m: ArrayLike, lat0_rad: ArrayLike, lon0_rad: ArrayLike, h0_m: ArrayLike
-                ) -> F64:
+def enu_to_ecef(
+    r_enu_m: ArrayLike, lat0_rad: ArrayLike, lon0_rad: ArrayLike, h0_m: ArrayLike
+) -> F64:
     """ECEF positions [m] of ENU coordinates about a geodetic origin."""
     origin = geodetic_to_ecef(lat0_rad, lon0_rad, h0_m)
     m = enu_matrix(lat0_rad, lon0_rad)
@@ -161,18 +163,23 @@ def aer_to_enu(az_rad: ArrayLike, el_rad: ArrayLike, range_m: ArrayLike) -> F64:
     el = np.asarray(el_rad, dtype=np.float64)
     r = np.asarray(range_m, dtype=np.float64)
     ce = np.cos(el)
-    return np.stack(np.broadcast_arrays(r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)),
-                    -1)
+    return np.stack(
+        np.broadcast_arrays(r * ce * np.sin(az), r * ce * np.cos(az), r * np.sin(el)), -1
+    )
 
 
-def ecef_to_aer(r_ecef_m: ArrayLike, lat0_rad: ArrayLike, lon0_rad: ArrayLike, h0_m: ArrayLike
-                ) -> tuple[F64, F64, F64]:
+def ecef_to_aer(
+    r_ecef_m: ArrayLike, lat0_rad: ArrayLike, lon0_rad: ArrayLike, h0_m: ArrayLike
+) -> tuple[F64, F64, F64]:
     """Azimuth, elevation [rad] and slant range [m] of ECEF points seen from a site."""
     return enu_to_aer(ecef_to_enu(r_ecef_m, lat0_rad, lon0_rad, h0_m))
 
 
 def great_circle_distance_m(
-    lat1_rad: ArrayLike, lon1_rad: ArrayLike, lat2_rad: ArrayLike, lon2_rad: ArrayLike,
+    lat1_rad: ArrayLike,
+    lon1_rad: ArrayLike,
+    lat2_rad: ArrayLike,
+    lon2_rad: ArrayLike,
     radius_m: float = 6371008.7714,
 ) -> F64:
     """Great-circle distance [m] on a sphere of ``radius_m`` (haversine formula)."""
@@ -194,7 +201,10 @@ def initial_azimuth_rad(
 
 
 def destination_point(
-    lat_rad: ArrayLike, lon_rad: ArrayLike, azimuth_rad: ArrayLike, distance_m: ArrayLike,
+    lat_rad: ArrayLike,
+    lon_rad: ArrayLike,
+    azimuth_rad: ArrayLike,
+    distance_m: ArrayLike,
     radius_m: float = 6371008.7714,
 ) -> tuple[F64, F64]:
     """Latitude and longitude [rad] reached along a great circle (sphere of ``radius_m``).

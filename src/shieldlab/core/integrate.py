@@ -142,8 +142,8 @@ def rk4_until(
 
 def solve_ivp_batch(
     f: Deriv, y0: F64, t0_s: float, t_max_s: float, rtol: float = 1e-10, atol: float = 1e-6
-) -> tuple[F64, F64]:
-    """Adaptive Dormand–Prince 5(4) on the whole batch; returns final time and states ``(n, k)``.
+) -> tuple[float, F64]:
+    """Adaptive Dormand–Prince 8(5,3) (DOP853) on the whole batch; returns (t_final_s, y (n, k)).
 
     Reference integrator for tests and offline accuracy checks.
     """

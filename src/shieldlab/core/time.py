@@ -70,12 +70,7 @@ def gmst_rad(jd_ut1: ArrayLike) -> NDArray[np.float64]:
     """
     jd = np.asarray(jd_ut1, dtype=np.float64)
     t = (jd - JD_J2000) / 36525.0
-    sec = (
-        67310.54841
-        + (876600.0 * 3600.0 + 8640184.812866) * t
-        + 0.093104 * t**2
-        - 6.2e-6 * t**3
-    )
+    sec = 67310.54841 + (876600.0 * 3600.0 + 8640184.812866) * t + 0.093104 * t**2 - 6.2e-6 * t**3
     return np.mod(sec * (_TWO_PI / SECONDS_PER_DAY), _TWO_PI)
 
 

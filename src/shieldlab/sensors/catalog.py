@@ -1,0 +1,154 @@
+"""Sensor catalog entries (``catalog/sensors.yaml``) → SI sensor dataclasses.
+
+Entries are pydantic v2 models with ``extra="forbid"`` and units in the field
+names, discriminated on ``kind`` (``radar`` or ``geo-ir``). A *site* is an
+entry plus a location: :func:`make_radar` and :func:`make_geo_ir` convert to
+the SI dataclasses the physics uses (:class:`RadarSite`, :class:`GeoIrSensor`).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from shieldlab import catalog
+from shieldlab.core.constants import DEG
+from shieldlab.sensors.ir import GeoIrSensor
+from shieldlab.sensors.radar import RadarSite
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = ""
+    source: str = Field(min_length=1, description="public source of the numbers")
+
+
+class RadarEntry(_Entry):
+    """A ground radar type (see :mod:`shieldlab.sensors.radar` for the model)."""
+
+    kind: Literal["radar"]
+    frequency_mhz: float = Field(gt=1.0, le=100_000.0)
+    peak_power_kw: float = Field(gt=0.0, le=100_000.0)
+    aperture_diameter_m: float = Field(gt=0.0, le=200.0)
+    aperture_efficiency: float = Field(default=0.6, gt=0.0, le=1.0)
+    noise_figure_db: float = Field(ge=0.0, le=20.0)
+    losses_db: float = Field(ge=0.0, le=40.0)
+    pulse_width_us: float = Field(gt=0.0, le=100_000.0)
+    pulses_integrated: int = Field(default=1, ge=1, le=10_000)
+    bandwidth_mhz: float = Field(gt=0.0, le=10_000.0)
+    pfa: float = Field(default=1e-6, gt=0.0, lt=1.0)
+    min_elevation_deg: float = Field(ge=0.0, le=90.0)
+    max_elevation_deg: float = Field(default=90.0, gt=0.0, le=90.0)
+    max_range_km: float = Field(gt=0.0, le=50_000.0)
+    boresight_azimuth_deg: float = Field(default=0.0, ge=0.0, lt=360.0)
+    azimuth_half_width_deg: float = Field(gt=0.0, le=180.0)
+    revisit_s: float = Field(gt=0.0, le=3600.0)
+    monopulse_slope: float = Field(default=1.6, gt=0.0, le=5.0)
+    min_range_sigma_m: float = Field(default=5.0, ge=0.0)
+    min_angle_sigma_mrad: float = Field(default=0.1, ge=0.0)
+    max_tracks: int | None = Field(default=None, ge=1)
+
+
+class GeoIrEntry(_Entry):
+    """A GEO infrared warning satellite type (see :mod:`shieldlab.sensors.ir`)."""
+
+    kind: Literal["geo-ir"]
+    nei_w_m2: float = Field(gt=0.0, lt=1e-3)
+    snr_threshold: float = Field(default=5.0, gt=0.0, le=100.0)
+    frame_s: float = Field(gt=0.0, le=600.0)
+    report_latency_s: float = Field(ge=0.0, le=3600.0)
+    min_altitude_km: float = Field(default=10.0, ge=0.0, le=100.0)
+
+
+SensorEntry = Annotated[RadarEntry | GeoIrEntry, Field(discriminator="kind")]
+_ADAPTER: TypeAdapter[dict[str, SensorEntry]] = TypeAdapter(dict[str, SensorEntry])
+
+
+@cache
+def load_sensor_specs() -> dict[str, RadarEntry | GeoIrEntry]:
+    """All entries of ``catalog/sensors.yaml``, validated (raises ``ValidationError``)."""
+    return dict(_ADAPTER.validate_python(catalog.load("sensors")))
+
+
+def _entry(name: str, kind: type[RadarEntry] | type[GeoIrEntry]) -> RadarEntry | GeoIrEntry:
+    specs = load_sensor_specs()
+    e = specs.get(name)
+    if not isinstance(e, kind):
+        ok = sorted(n for n, v in specs.items() if isinstance(v, kind))
+        raise ValueError(f"unknown sensor type {name!r}; allowed: {', '.join(ok)}")
+    return e
+
+
+def radar_from_entry(
+    entry: RadarEntry,
+    lat_deg: float,
+    lon_deg: float,
+    alt_m: float = 0.0,
+    boresight_az_deg: float | None = None,
+    name: str = "",
+) -> RadarSite:
+    """SI :class:`RadarSite` of a radar entry placed at a geodetic site."""
+    az = entry.boresight_azimuth_deg if boresight_az_deg is None else boresight_az_deg
+    return RadarSite(
+        name=name,
+        lat_rad=lat_deg * DEG,
+        lon_rad=lon_deg * DEG,
+        alt_m=float(alt_m),
+        frequency_hz=entry.frequency_mhz * 1e6,
+        peak_power_w=entry.peak_power_kw * 1e3,
+        aperture_diameter_m=entry.aperture_diameter_m,
+        aperture_efficiency=entry.aperture_efficiency,
+        noise_factor=10.0 ** (entry.noise_figure_db / 10.0),
+        loss_factor=10.0 ** (entry.losses_db / 10.0),
+        pulse_width_s=entry.pulse_width_us * 1e-6,
+        pulses_integrated=entry.pulses_integrated,
+        bandwidth_hz=entry.bandwidth_mhz * 1e6,
+        pfa=entry.pfa,
+        min_elevation_rad=entry.min_elevation_deg * DEG,
+        max_elevation_rad=entry.max_elevation_deg * DEG,
+        max_range_m=entry.max_range_km * 1e3,
+        boresight_azimuth_rad=math.fmod(az, 360.0) * DEG,
+        azimuth_half_width_rad=entry.azimuth_half_width_deg * DEG,
+        revisit_s=entry.revisit_s,
+        monopulse_slope=entry.monopulse_slope,
+        min_range_sigma_m=entry.min_range_sigma_m,
+        min_angle_sigma_rad=entry.min_angle_sigma_mrad * 1e-3,
+        max_tracks=entry.max_tracks,
+    )
+
+
+def make_radar(
+    entry_name: str,
+    lat_deg: float,
+    lon_deg: float,
+    alt_m: float = 0.0,
+    boresight_az_deg: float | None = None,
+) -> RadarSite:
+    """A radar of catalog type ``entry_name`` at a geodetic site (boresight default: catalog)."""
+    e = _entry(entry_name, RadarEntry)
+    assert isinstance(e, RadarEntry)
+    return radar_from_entry(e, lat_deg, lon_deg, alt_m, boresight_az_deg, name=entry_name)
+
+
+def geo_ir_from_entry(entry: GeoIrEntry, lon_deg: float, name: str = "") -> GeoIrSensor:
+    """SI :class:`GeoIrSensor` of a GEO IR entry at sub-satellite longitude ``lon_deg``."""
+    return GeoIrSensor(
+        name=name,
+        lon_rad=lon_deg * DEG,
+        nei_w_m2=entry.nei_w_m2,
+        snr_threshold=entry.snr_threshold,
+        frame_s=entry.frame_s,
+        report_latency_s=entry.report_latency_s,
+        min_altitude_m=entry.min_altitude_km * 1e3,
+    )
+
+
+def make_geo_ir(entry_name: str, lon_deg: float) -> GeoIrSensor:
+    """A GEO IR satellite of catalog type ``entry_name`` over longitude ``lon_deg``."""
+    e = _entry(entry_name, GeoIrEntry)
+    assert isinstance(e, GeoIrEntry)
+    return geo_ir_from_entry(e, lon_deg, name=entry_name)

@@ -1,0 +1,82 @@
+"""Radar measurements as a struct of arrays.
+
+One row per detection: time, which sensor, which truth object, the measured
+(range, azimuth, elevation) in the sensor's local ENU frame and the 1-σ noise
+of each component (diagonal measurement covariance; components independent).
+
+``object_id`` is the index of the truth object in the threat arrays. The
+skeleton tracker associates by it (perfect association); ``-1`` is reserved
+for clutter/false alarms, which the current sensor models do not generate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """A batch of ``m`` radar measurements.
+
+    t_s (m,) time [s from epoch]; sensor_index (m,) index of the radar in the
+    scenario's radar list; object_id (m,) truth object index (−1: clutter);
+    z (m, 3) [range_m, az_rad (0..2π from north, clockwise), el_rad] in the
+    radar's local ENU frame; sigma (m, 3) 1-σ noise of each component in the
+    same units.
+    """
+
+    t_s: F64
+    sensor_index: I64
+    object_id: I64
+    z: F64
+    sigma: F64
+
+    def __post_init__(self) -> None:
+        m = self.t_s.shape[0]
+        for name in ("sensor_index", "object_id"):
+            if getattr(self, name).shape != (m,):
+                raise ValueError(f"Measurements.{name} must have shape ({m},)")
+        for name in ("z", "sigma"):
+            if getattr(self, name).shape != (m, 3):
+                raise ValueError(f"Measurements.{name} must have shape ({m}, 3)")
+
+    def __len__(self) -> int:
+        return int(self.t_s.shape[0])
+
+    def select(self, mask_or_index: NDArray[np.bool_] | NDArray[np.int64]) -> Measurements:
+        """Rows picked by a boolean mask or an index array."""
+        k = mask_or_index
+        return Measurements(
+            self.t_s[k], self.sensor_index[k], self.object_id[k], self.z[k], self.sigma[k]
+        )
+
+
+def empty() -> Measurements:
+    """A batch with no measurements."""
+    return Measurements(
+        np.empty(0),
+        np.empty(0, np.int64),
+        np.empty(0, np.int64),
+        np.empty((0, 3)),
+        np.empty((0, 3)),
+    )
+
+
+def concat(batches: Sequence[Measurements]) -> Measurements:
+    """Concatenate batches in order (an empty sequence gives :func:`empty`)."""
+    if not batches:
+        return empty()
+    return Measurements(
+        np.concatenate([b.t_s for b in batches]).astype(np.float64),
+        np.concatenate([b.sensor_index for b in batches]).astype(np.int64),
+        np.concatenate([b.object_id for b in batches]).astype(np.int64),
+        np.concatenate([b.z for b in batches]).astype(np.float64),
+        np.concatenate([b.sigma for b in batches]).astype(np.float64),
+    )

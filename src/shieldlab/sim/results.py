@@ -1,0 +1,279 @@
+"""Trial results → summary statistics and the columnar tables of the results store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from shieldlab.analysis.stats import wilson_interval
+from shieldlab.core.frames import ecef_to_geodetic
+from shieldlab.sim.engine import KILLED, LEAKED, STATUS_NAMES, TrialResult
+from shieldlab.sim.world import World
+
+TRAJECTORY_SAMPLE_S = 10.0
+"""Spacing of the truth samples stored for maps [s]."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Headline numbers of a run (what `shieldlab run` prints)."""
+
+    trials: int
+    threats: int
+    leakers_per_trial: NDArray[np.int64]
+    p_no_leaker: float
+    p_no_leaker_ci95: tuple[float, float]
+    mean_leakers: float
+    mean_value_hit: float
+    mean_shots: float
+    kills_by_layer: dict[str, float]
+    shots_by_site: dict[str, float]
+    hits_by_site: dict[str, float]
+    leakers_by_asset: dict[str, float]
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready dictionary."""
+        counts = np.bincount(self.leakers_per_trial, minlength=self.threats + 1)
+        return {
+            "trials": self.trials,
+            "threats": self.threats,
+            "p_no_leaker": self.p_no_leaker,
+            "p_no_leaker_ci95": list(self.p_no_leaker_ci95),
+            "mean_leakers": self.mean_leakers,
+            "leakers_histogram": {str(i): int(c) for i, c in enumerate(counts) if c},
+            "mean_value_hit": self.mean_value_hit,
+            "mean_shots": self.mean_shots,
+            "kills_by_layer": self.kills_by_layer,
+            "shots_by_site": self.shots_by_site,
+            "hits_by_site": self.hits_by_site,
+            "leakers_by_asset": self.leakers_by_asset,
+        }
+
+
+def summarise(world: World, results: list[TrialResult]) -> Summary:
+    """Monte Carlo statistics over trials."""
+    n_tr = len(results)
+    leak = np.array([int(np.sum(r.status == LEAKED)) for r in results], np.int64)
+    k = int(np.sum(leak == 0))
+    lo, hi = wilson_interval(k, n_tr)
+    value = world.assets.value
+    value_hit = [float(value[r.hit_asset[r.hit_asset >= 0]].sum()) for r in results]
+    sites = world.sites
+    layer_kills: dict[str, float] = {}
+    shots_site = {s.name: 0.0 for s in sites}
+    hits_site = {s.name: 0.0 for s in sites}
+    for r in results:
+        for si in r.shot_site.tolist():
+            shots_site[sites[si].name] += 1.0 / n_tr
+        for si in r.shot_site[r.shot_hit].tolist():
+            hits_site[sites[si].name] += 1.0 / n_tr
+        for shot in r.killed_by_shot[r.status == KILLED].tolist():
+            layer = sites[int(r.shot_site[shot])].spec.layer
+            layer_kills[layer] = layer_kills.get(layer, 0.0) + 1.0 / n_tr
+    by_asset = {a: 0.0 for a in world.assets.name}
+    for r in results:
+        for a in r.hit_asset[r.status == LEAKED].tolist():
+            by_asset[world.assets.name[a]] += 1.0 / n_tr
+    return Summary(
+        trials=n_tr,
+        threats=int(world.truth.t_launch_s.size),
+        leakers_per_trial=leak,
+        p_no_leaker=k / n_tr,
+        p_no_leaker_ci95=(float(lo), float(hi)),
+        mean_leakers=float(leak.mean()),
+        mean_value_hit=float(np.mean(value_hit)),
+        mean_shots=float(np.mean([r.shot_site.size for r in results])),
+        kills_by_layer=layer_kills,
+        shots_by_site=shots_site,
+        hits_by_site=hits_site,
+        leakers_by_asset=by_asset,
+    )
+
+
+def _opt(values: NDArray[np.float64], mask: NDArray[np.bool_]) -> NDArray[np.float64]:
+    return np.where(mask, values, np.nan)
+
+
+def result_tables(world: World, results: list[TrialResult]) -> dict[str, dict[str, np.ndarray]]:
+    """Columnar tables (without run_id) for :func:`shieldlab.store.write_run`."""
+    tr = world.truth
+    n = tr.t_launch_s.size
+    names = np.array(world.assets.name, dtype=object)
+    sites = [s.name for s in world.sites]
+    layers = [s.spec.layer for s in world.sites]
+    value = world.assets.value
+
+    trials = {
+        "trial": np.array([r.trial for r in results], np.int64),
+        "leakers": np.array([np.sum(r.status == LEAKED) for r in results], np.int64),
+        "threats": np.full(len(results), n, np.int64),
+        "killed": np.array([np.sum(r.status == KILLED) for r in results], np.int64),
+        "shots": np.array([r.shot_site.size for r in results], np.int64),
+        "value_hit": np.array(
+            [value[r.hit_asset[r.hit_asset >= 0]].sum() for r in results], np.float64
+        ),
+    }
+    cols: dict[str, list[np.ndarray]] = {
+        c: []
+        for c in (
+            "trial",
+            "threat_id",
+            "threat_type",
+            "status",
+            "killed_by_shot",
+            "kill_layer",
+            "kill_time_s",
+            "aim_asset",
+            "hit_asset",
+            "impact_lat_deg",
+            "impact_lon_deg",
+        )
+    }
+    eng: dict[str, list[np.ndarray]] = {
+        c: []
+        for c in (
+            "trial",
+            "shot_id",
+            "threat_id",
+            "site",
+            "layer",
+            "decision_time_s",
+            "launch_time_s",
+            "intercept_time_s",
+            "intercept_alt_m",
+            "pk",
+            "hit",
+        )
+    }
+    for r in results:
+        killed = r.status == KILLED
+        shot = np.maximum(r.killed_by_shot, 0)
+        site_of_kill = r.shot_site[shot] if r.shot_site.size else np.zeros(n, np.int64)
+        cols["trial"].append(np.full(n, r.trial, np.int64))
+        cols["threat_id"].append(np.arange(n, dtype=np.int64))
+        cols["threat_type"].append(np.array(world.threat_type, dtype=object))
+        cols["status"].append(np.array([STATUS_NAMES[int(s)] for s in r.status], dtype=object))
+        cols["killed_by_shot"].append(np.where(killed, r.killed_by_shot, -1))
+        cols["kill_layer"].append(
+            np.array(
+                [layers[int(s)] if k else None for s, k in zip(site_of_kill, killed, strict=True)],
+                dtype=object,
+            )
+        )
+        cols["kill_time_s"].append(_opt(r.kill_time_s, killed))
+        cols["aim_asset"].append(names[world.aim_asset])
+        cols["hit_asset"].append(
+            np.array([names[a] if a >= 0 else None for a in r.hit_asset], dtype=object)
+        )
+        cols["impact_lat_deg"].append(np.degrees(tr.impact_lat_rad))
+        cols["impact_lon_deg"].append(np.degrees(tr.impact_lon_rad))
+        m = r.shot_site.size
+        eng["trial"].append(np.full(m, r.trial, np.int64))
+        eng["shot_id"].append(np.arange(m, dtype=np.int64))
+        eng["threat_id"].append(r.shot_threat)
+        eng["site"].append(np.array([sites[i] for i in r.shot_site], dtype=object))
+        eng["layer"].append(np.array([layers[i] for i in r.shot_site], dtype=object))
+        eng["decision_time_s"].append(r.shot_decision_s)
+        eng["launch_time_s"].append(r.shot_launch_s)
+        eng["intercept_time_s"].append(r.shot_intercept_s)
+        eng["intercept_alt_m"].append(r.shot_intercept_alt_m)
+        eng["pk"].append(r.shot_pk)
+        eng["hit"].append(r.shot_hit)
+    outcomes = {k: np.concatenate(v) for k, v in cols.items()}
+    outcomes["killed_by_shot"] = np.where(
+        outcomes["killed_by_shot"] >= 0, outcomes["killed_by_shot"], -1
+    )
+    engagements = {k: np.concatenate(v) if v else np.array([]) for k, v in eng.items()}
+    return {
+        "trials": trials,
+        "threat_outcomes": outcomes,
+        "engagements": engagements,
+        "trajectories": trajectory_table(world),
+        "sites": site_table(world),
+    }
+
+
+def trajectory_table(world: World) -> dict[str, np.ndarray]:
+    """Truth samples every :data:`TRAJECTORY_SAMPLE_S` from launch to impact (geodetic)."""
+    from shieldlab.core.frames import eci_to_ecef
+    from shieldlab.core.time import gmst_at
+    from shieldlab.threats import PHASE_IMPACTED, PHASE_PRELAUNCH
+
+    tr = world.truth
+    dt = float(tr.t_s[1] - tr.t_s[0])
+    stride = max(1, round(TRAJECTORY_SAMPLE_S / dt))
+    k = np.arange(0, tr.t_s.size, stride)
+    if k[-1] != tr.t_s.size - 1:
+        k = np.append(k, tr.t_s.size - 1)
+    t = tr.t_s[k]
+    r_ecef = eci_to_ecef(tr.r_eci_m[:, k], gmst_at(world.epoch, t)[None, :])
+    lat, lon, alt = ecef_to_geodetic(r_ecef)
+    phase = tr.phase[:, k]
+    # keep the flight and the first impacted sample
+    first_imp = np.argmax(phase == PHASE_IMPACTED, axis=1)
+    keep = phase != PHASE_PRELAUNCH
+    keep &= (phase != PHASE_IMPACTED) | (np.arange(k.size)[None, :] == first_imp[:, None])
+    tid, kk = np.nonzero(keep)
+    return {
+        "threat_id": tid.astype(np.int64),
+        "t_s": t[kk],
+        "lat_deg": np.degrees(lat[tid, kk]),
+        "lon_deg": np.degrees(lon[tid, kk]),
+        "alt_m": alt[tid, kk],
+        "phase": phase[tid, kk].astype(np.int8),
+    }
+
+
+def site_table(world: World) -> dict[str, np.ndarray]:
+    """Assets, fire units, sensors and launch points for maps."""
+    rows: list[tuple[str, str, float, float, float, float]] = []
+    a = world.assets
+    for i, name in enumerate(a.name):
+        rows.append(
+            (
+                name,
+                "asset",
+                np.degrees(a.lat_rad[i]),
+                np.degrees(a.lon_rad[i]),
+                float(a.value[i]),
+                float(a.radius_m[i]),
+            )
+        )
+    for s in world.sites:
+        rows.append(
+            (
+                s.name,
+                "interceptor",
+                np.degrees(s.lat_rad),
+                np.degrees(s.lon_rad),
+                float(s.inventory),
+                np.nan,
+            )
+        )
+    for name, r in zip(world.radar_names, world.radars, strict=True):
+        rows.append((name, "radar", np.degrees(r.lat_rad), np.degrees(r.lon_rad), np.nan, np.nan))
+    for name, g in zip(world.geo_ir_names, world.geo_ir, strict=True):
+        rows.append((name, "geo-ir", 0.0, np.degrees(g.lon_rad), np.nan, np.nan))
+    tr = world.truth
+    for i in range(tr.t_launch_s.size):
+        rows.append(
+            (
+                f"launch {i}",
+                "launch",
+                np.degrees(tr.launch_lat_rad[i]),
+                np.degrees(tr.launch_lon_rad[i]),
+                np.nan,
+                np.nan,
+            )
+        )
+    cols = list(zip(*rows, strict=True))
+    return {
+        "name": np.array(cols[0], dtype=object),
+        "kind": np.array(cols[1], dtype=object),
+        "lat_deg": np.array(cols[2], np.float64),
+        "lon_deg": np.array(cols[3], np.float64),
+        "value": np.array(cols[4], np.float64),
+        "radius_m": np.array(cols[5], np.float64),
+    }

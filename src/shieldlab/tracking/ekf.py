@@ -1,0 +1,331 @@
+"""Batched extended Kalman filter for ballistic objects, with radar (R, az, el) updates.
+
+State ``x (n, 6)`` = [r, v] in ECI [m, m/s]; covariance ``P (n, 6, 6)``.
+
+Dynamics (prediction)
+    ṙ = v, v̇ = a_J2(r): point-mass + J2 gravity (``core.gravity.accel_j2``),
+    **no drag, no thrust**: valid in midcourse; boost, post-boost manoeuvres
+    and reentry deceleration are left to the process noise. The state is
+    propagated by fixed-step RK4 (steps ≤ ``max_step_s``). The state-transition
+    matrix Φ is integrated with the state by the same RK4 from the variational
+    equation Φ̇ = A(x) Φ, A = [[0, I], [G, 0]], where G = ∂a/∂r is the
+    analytic *point-mass* gravity gradient μ/r³ (3 r̂ r̂ᵀ − I) (the J2 part of
+    the gradient is ~1e-3 of it and is neglected in Φ only).
+    Process noise: continuous white acceleration of spectral density q
+    [m²/s³] per axis, Q(h) = q [[h³/3 I, h²/2 I], [h²/2 I, h I]] per substep
+    (Bar-Shalom, Li, Kirubarajan 2001, §6.2.2), P ← Φ P Φᵀ + Q.
+
+Measurement (update)
+    h(x) = (range, azimuth, elevation) of the ECI position rotated to ECEF
+    by GMST, seen from a radar site in its local ENU frame; analytic
+    Jacobian; the azimuth residual is wrapped to (−π, π]. Diagonal R from
+    the measurement's σ. Joseph-form covariance update, symmetrised
+    (Bar-Shalom et al. 2001, ch. 5).
+
+Initiation
+    :func:`init_single_point` — position from one measurement (polar →
+    Cartesian with the linearised covariance J R Jᵀ), velocity from a broad
+    prior (default: at rest on the rotating Earth, σ = 3 km/s per axis).
+    :func:`init_two_point` — two-point differencing of two measurements
+    (Bar-Shalom et al. 2001, ch. 5) with a gravity correction a·Δt/2;
+    consistent from the start, used where two looks are available.
+
+All functions are vectorised over tracks; no Python loop over objects.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from shieldlab.core.constants import GM_EARTH_M3_S2
+from shieldlab.core.frames import OMEGA_EARTH_VEC, enu_matrix, geodetic_to_ecef
+from shieldlab.core.gravity import accel_j2, accel_point_mass
+from shieldlab.sensors.radar import RadarSite
+
+F64 = NDArray[np.float64]
+_EYE3 = np.eye(3)
+_EYE6 = np.eye(6)
+
+
+@dataclass(frozen=True)
+class SiteGeometry:
+    """Radar sites as arrays over sensors: ECEF position (s, 3), ECEF→ENU rotation (s, 3, 3)."""
+
+    ecef_m: F64
+    enu: F64
+
+
+def site_geometry(radars: Sequence[RadarSite]) -> SiteGeometry:
+    """Site positions and ENU rotations of a list of radars (indexed by ``sensor_index``)."""
+    lat = np.array([r.lat_rad for r in radars], dtype=np.float64)
+    lon = np.array([r.lon_rad for r in radars], dtype=np.float64)
+    alt = np.array([r.alt_m for r in radars], dtype=np.float64)
+    return SiteGeometry(
+        geodetic_to_ecef(lat, lon, alt).reshape(-1, 3), enu_matrix(lat, lon).reshape(-1, 3, 3)
+    )
+
+
+# --------------------------------------------------------------------- dynamics
+def ballistic_deriv(t_s: float, y: F64, j2: bool = True) -> F64:
+    """dy/dt of ECI states ``(n, 6)`` under gravity only (J2 or point mass)."""
+    r = y[..., :3]
+    a = accel_j2(r) if j2 else accel_point_mass(r)
+    return np.concatenate([y[..., 3:], a], axis=-1)
+
+
+def gravity_gradient(r_m: F64) -> F64:
+    """Point-mass gravity gradient ∂a/∂r = μ/r³ (3 r̂ r̂ᵀ − I), ``(n, 3, 3)`` [1/s²]."""
+    rn = np.linalg.norm(r_m, axis=-1)
+    u = r_m / rn[:, None]
+    k = GM_EARTH_M3_S2 / rn**3
+    return k[:, None, None] * (3.0 * u[:, :, None] * u[:, None, :] - _EYE3)
+
+
+def _aug_deriv(x: F64, phi: F64, j2: bool) -> tuple[F64, F64]:
+    """Derivatives of the state and of Φ (variational equation Φ̇ = A Φ)."""
+    dx = ballistic_deriv(0.0, x, j2)
+    g = gravity_gradient(x[:, :3])
+    dphi = np.concatenate([phi[:, 3:, :], g @ phi[:, :3, :]], axis=1)
+    return dx, dphi
+
+
+def _step_with_stm(x: F64, h: F64, j2: bool) -> tuple[F64, F64]:
+    """One RK4 step of per-track size ``h (n,)`` for the state and Φ (from I)."""
+    hh = h[:, None]
+    hp = h[:, None, None]
+    phi0 = np.broadcast_to(_EYE6, (x.shape[0], 6, 6))
+    k1x, k1p = _aug_deriv(x, phi0, j2)
+    k2x, k2p = _aug_deriv(x + 0.5 * hh * k1x, phi0 + 0.5 * hp * k1p, j2)
+    k3x, k3p = _aug_deriv(x + 0.5 * hh * k2x, phi0 + 0.5 * hp * k2p, j2)
+    k4x, k4p = _aug_deriv(x + hh * k3x, phi0 + hp * k3p, j2)
+    x1 = x + (hh / 6.0) * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
+    phi = phi0 + (hp / 6.0) * (k1p + 2.0 * k2p + 2.0 * k3p + k4p)
+    return x1, phi
+
+
+def process_noise(h_s: ArrayLike, q_m2_s3: float) -> F64:
+    """Continuous white-acceleration process noise Q(h) ``(n, 6, 6)`` for intervals ``h``."""
+    h = np.abs(np.atleast_1d(np.asarray(h_s, dtype=np.float64)))
+    q = np.zeros((h.size, 6, 6))
+    blocks = ((h**3 / 3.0, 0, 0), (h**2 / 2.0, 0, 3), (h**2 / 2.0, 3, 0), (h, 3, 3))
+    for val, i0, j0 in blocks:
+        for k in range(3):
+            q[:, i0 + k, j0 + k] = q_m2_s3 * val
+    return q
+
+
+def _substeps(dt: F64, max_step_s: float) -> tuple[NDArray[np.int64], F64]:
+    """Per-track substep count and size: each track's steps depend on its own dt only,
+    so results do not depend on which other tracks share the batch."""
+    ns = np.maximum(1, np.ceil(np.abs(dt) / max_step_s - 1e-9)).astype(np.int64)
+    return ns, dt / ns
+
+
+def propagate_states(x: F64, dt_s: ArrayLike, max_step_s: float = 10.0, j2: bool = True) -> F64:
+    """States ``(n, 6)`` advanced by per-track ``dt_s`` (scalar or (n,)), RK4, no covariance."""
+    x = np.asarray(x, dtype=np.float64)
+    dt = np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (x.shape[0],))
+    ns, h_all = _substeps(dt, max_step_s)
+    for k in range(int(ns.max(initial=0))):
+        h = np.where(k < ns, h_all, 0.0)[:, None]
+        k1 = ballistic_deriv(0.0, x, j2)
+        k2 = ballistic_deriv(0.0, x + 0.5 * h * k1, j2)
+        k3 = ballistic_deriv(0.0, x + 0.5 * h * k2, j2)
+        k4 = ballistic_deriv(0.0, x + h * k3, j2)
+        x = x + (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    return x
+
+
+def ekf_predict(
+    x: F64,
+    P: F64,
+    dt_s: ArrayLike,
+    q_m2_s3: float,
+    max_step_s: float = 10.0,
+    j2: bool = True,
+) -> tuple[F64, F64]:
+    """Predict states ``(n, 6)`` and covariances ``(n, 6, 6)`` by per-track ``dt_s``.
+
+    Tracks with dt = 0 are returned unchanged (Φ = I, Q = 0). Backward
+    prediction (dt < 0) is allowed; Q then uses |h|.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    P = np.asarray(P, dtype=np.float64)
+    dt = np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (x.shape[0],))
+    ns, h_all = _substeps(dt, max_step_s)
+    for k in range(int(ns.max(initial=0))):
+        h = np.where(k < ns, h_all, 0.0)
+        x, phi = _step_with_stm(x, h, j2)
+        P = phi @ P @ np.swapaxes(phi, -1, -2) + process_noise(h, q_m2_s3)
+    return x, 0.5 * (P + np.swapaxes(P, -1, -2))
+
+
+# ------------------------------------------------------------------ measurement
+def _rot_z(v: F64, gmst: F64) -> tuple[F64, F64]:
+    """ECI → ECEF rotation matrices (m, 3, 3) and the rotated vectors (m, 3)."""
+    c, s = np.cos(gmst), np.sin(gmst)
+    m = np.zeros((gmst.size, 3, 3))
+    m[:, 0, 0], m[:, 0, 1], m[:, 1, 0], m[:, 1, 1], m[:, 2, 2] = c, s, -s, c, 1.0
+    return m, np.einsum("mij,mj->mi", m, v)
+
+
+def measure_aer(x: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) -> tuple[F64, F64]:
+    """Predicted (range, az, el) ``(m, 3)`` and Jacobian ∂h/∂x ``(m, 3, 6)``.
+
+    x (m, 6) ECI states; site_ecef_m (m, 3), site_enu (m, 3, 3) the site of
+    each measurement; gmst_rad scalar or (m,).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    m = x.shape[0]
+    th = np.broadcast_to(np.asarray(gmst_rad, dtype=np.float64), (m,))
+    rot, r_ecef = _rot_z(x[:, :3], th)
+    c = site_enu @ rot  # ECI → ENU (m, 3, 3)
+    d = np.einsum("mij,mj->mi", site_enu, r_ecef - site_ecef_m)
+    e, n, u = d[:, 0], d[:, 1], d[:, 2]
+    s2 = e * e + n * n
+    s = np.sqrt(s2)
+    rho2 = s2 + u * u
+    rho = np.sqrt(rho2)
+    z = np.stack([rho, np.mod(np.arctan2(e, n), 2.0 * math.pi), np.arctan2(u, s)], axis=-1)
+    j = np.zeros((m, 3, 3))  # ∂(ρ, az, el)/∂(e, n, u)
+    j[:, 0] = d / rho[:, None]
+    j[:, 1, 0], j[:, 1, 1] = n / s2, -e / s2
+    j[:, 2, 0], j[:, 2, 1], j[:, 2, 2] = -e * u / (rho2 * s), -n * u / (rho2 * s), s / rho2
+    hmat = np.zeros((m, 3, 6))
+    hmat[:, :, :3] = j @ c
+    return z, hmat
+
+
+def wrap_pi(a: ArrayLike) -> F64:
+    """Angles wrapped to (−π, π]."""
+    return -np.mod(-np.asarray(a, dtype=np.float64) + math.pi, 2.0 * math.pi) + math.pi
+
+
+def ekf_update(
+    x: F64,
+    P: F64,
+    z: F64,
+    sigma: F64,
+    site_ecef_m: F64,
+    site_enu: F64,
+    gmst_rad: ArrayLike,
+) -> tuple[F64, F64, F64]:
+    """EKF update of ``m`` tracks with one (range, az, el) measurement each.
+
+    Returns the updated states (m, 6), covariances (m, 6, 6) (Joseph form,
+    symmetrised) and the normalised innovation squared NIS (m,).
+    """
+    zhat, hmat = measure_aer(x, site_ecef_m, site_enu, gmst_rad)
+    nu = np.asarray(z, dtype=np.float64) - zhat
+    nu[:, 1] = wrap_pi(nu[:, 1])
+    r = np.zeros((x.shape[0], 3, 3))
+    idx = np.arange(3)
+    r[:, idx, idx] = np.asarray(sigma, dtype=np.float64) ** 2
+    ht = np.swapaxes(hmat, -1, -2)
+    pht = P @ ht
+    s = hmat @ pht + r
+    s_inv = np.linalg.inv(s)
+    k = pht @ s_inv
+    x_new = x + np.einsum("mij,mj->mi", k, nu)
+    ikh = _EYE6 - k @ hmat
+    p_new = ikh @ P @ np.swapaxes(ikh, -1, -2) + k @ r @ np.swapaxes(k, -1, -2)
+    p_new = 0.5 * (p_new + np.swapaxes(p_new, -1, -2))
+    nis = np.einsum("mi,mij,mj->m", nu, s_inv, nu)
+    return x_new, p_new, nis
+
+
+# -------------------------------------------------------------------- initiation
+def aer_to_eci(z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) -> tuple[F64, F64]:
+    """ECI positions (m, 3) of (range, az, el) measurements and ∂r_eci/∂z (m, 3, 3)."""
+    z = np.asarray(z, dtype=np.float64)
+    m = z.shape[0]
+    rho, az, el = z[:, 0], z[:, 1], z[:, 2]
+    ce, se, ca, sa = np.cos(el), np.sin(el), np.cos(az), np.sin(az)
+    enu = np.stack([rho * ce * sa, rho * ce * ca, rho * se], axis=-1)
+    jz = np.zeros((m, 3, 3))  # ∂(e, n, u)/∂(ρ, az, el)
+    jz[:, :, 0] = enu / rho[:, None]
+    jz[:, 0, 1], jz[:, 1, 1] = rho * ce * ca, -rho * ce * sa
+    jz[:, 0, 2], jz[:, 1, 2], jz[:, 2, 2] = -rho * se * sa, -rho * se * ca, rho * ce
+    th = np.broadcast_to(np.asarray(gmst_rad, dtype=np.float64), (m,))
+    rot, _ = _rot_z(np.zeros((m, 3)), th)
+    c = np.swapaxes(site_enu @ rot, -1, -2)  # ENU → ECI
+    r_ecef = site_ecef_m + np.einsum("mji,mj->mi", site_enu, enu)
+    r_eci = np.einsum("mji,mj->mi", rot, r_ecef)
+    return r_eci, c @ jz
+
+
+def _pos_cov(
+    z: F64, sigma: F64, site_ecef_m: F64, site_enu: F64, gmst: ArrayLike
+) -> tuple[F64, F64]:
+    r, jac = aer_to_eci(z, site_ecef_m, site_enu, gmst)
+    rz = np.zeros((z.shape[0], 3, 3))
+    idx = np.arange(3)
+    rz[:, idx, idx] = np.asarray(sigma, dtype=np.float64) ** 2
+    return r, jac @ rz @ np.swapaxes(jac, -1, -2)
+
+
+def init_single_point(
+    z: F64,
+    sigma: F64,
+    site_ecef_m: F64,
+    site_enu: F64,
+    gmst_rad: ArrayLike,
+    vel_sigma_mps: float = 3000.0,
+) -> tuple[F64, F64]:
+    """Tracks (x (m, 6), P (m, 6, 6)) from single measurements.
+
+    Position: the measurement converted to ECI, covariance J R Jᵀ. Velocity
+    prior: at rest on the rotating Earth (v = ω × r in ECI), σ per axis
+    ``vel_sigma_mps``, uncorrelated with position.
+    """
+    r, prr = _pos_cov(z, sigma, site_ecef_m, site_enu, gmst_rad)
+    v = np.cross(OMEGA_EARTH_VEC, r)
+    p = np.zeros((r.shape[0], 6, 6))
+    p[:, :3, :3] = prr
+    p[:, 3:, 3:] = vel_sigma_mps**2 * _EYE3
+    return np.concatenate([r, v], axis=-1), p
+
+
+def init_two_point(
+    z1: F64,
+    sigma1: F64,
+    site1_ecef_m: F64,
+    site1_enu: F64,
+    gmst1_rad: ArrayLike,
+    t1_s: ArrayLike,
+    z2: F64,
+    sigma2: F64,
+    site2_ecef_m: F64,
+    site2_enu: F64,
+    gmst2_rad: ArrayLike,
+    t2_s: ArrayLike,
+) -> tuple[F64, F64]:
+    """Tracks at the second time ``t2`` by two-point differencing (Bar-Shalom et al. 2001, ch. 5).
+
+    r = r2, v = (r2 − r1)/Δt + a(r2) Δt/2 (the gravity correction of a
+    constant-acceleration arc); P_rr = R2, P_rv = R2/Δt, P_vv = (R1 + R2)/Δt²,
+    with R1, R2 the Cartesian (ECI) covariances of the two measurements.
+    """
+    r1, p1 = _pos_cov(z1, sigma1, site1_ecef_m, site1_enu, gmst1_rad)
+    r2, p2 = _pos_cov(z2, sigma2, site2_ecef_m, site2_enu, gmst2_rad)
+    dt = np.asarray(t2_s, dtype=np.float64) - np.asarray(t1_s, dtype=np.float64)
+    dt = np.broadcast_to(dt, (r1.shape[0],))[:, None]
+    v = (r2 - r1) / dt + accel_j2(r2) * dt / 2.0
+    p = np.zeros((r1.shape[0], 6, 6))
+    dtt = dt[:, :, None]
+    p[:, :3, :3] = p2
+    p[:, :3, 3:] = p2 / dtt
+    p[:, 3:, :3] = p2 / dtt
+    p[:, 3:, 3:] = (p1 + p2) / dtt**2
+    return np.concatenate([r2, v], axis=-1), p
+
+
+def nees(x_est: F64, P: F64, x_true: F64) -> F64:
+    """Normalised estimation error squared (x̂ − x)ᵀ P⁻¹ (x̂ − x) per track (n,)."""
+    e = np.asarray(x_est, dtype=np.float64) - np.asarray(x_true, dtype=np.float64)
+    return np.einsum("ni,ni->n", e, np.linalg.solve(P, e[..., None])[..., 0])

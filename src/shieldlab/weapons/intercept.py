@@ -1,0 +1,253 @@
+"""Midcourse interceptor fly-out, intercept feasibility and single-shot Pk.
+
+Fly-out model (stated simplification)
+-------------------------------------
+The booster takes the interceptor from rest (relative to the rotating site) to
+``burnout_speed_mps`` in ``burn_time_s`` t_b. Treating the burn as a constant
+acceleration along the fly-out direction, it covers v_bo·t_b/2 — the same
+distance as a coast at v_bo started at the site at t_launch + t_b/2. The
+powered phase is therefore replaced by that *virtual departure*: a ballistic
+(two-body) arc from the site's ECI position at t_d = t_launch + t_b/2 with
+time of flight t_int − t_d, and its departure velocity relative to the site
+(v1 − ω × r_site) may not exceed v_bo. Gravity losses and the curvature of
+the powered path are ignored (a few % in reach for a 2–3 min burn); the
+intercept must come after burnout (t_int − t_launch ≥ t_b). The arc is the
+short-way zero-revolution Lambert solution (``core.lambert``).
+
+An intercept at a predicted intercept point (PIP) r_pip (ECI) at t_int is
+feasible when: Lambert converges; the required speed relative to the site is
+≤ v_bo; t_int ≥ t_launch + t_b; the PIP's geodetic altitude is inside the
+class's window; the great-circle distance from the site to the PIP's
+sub-point is ≤ max ground range; and the arc does not dip below the launch
+radius (minimum radius along the arc, which is the periapsis when the arc
+passes through it — this also rejects downward departures).
+
+Frames: positions and velocities in ECI [m, m/s]; Earth rotation by GMST
+θ(t) = θ_launch + ω (t − t_launch) (``core.frames``). Sources: Wright, Grego &
+Gronlund (2005) ch. 5–6 for the coast geometry; Vallado 4th ed. §7.6 (Lambert).
+
+Single-shot Pk model (stated)
+-----------------------------
+``shot_pk`` = spec Pk × P(the kill vehicle can remove the handover error).
+The handover error across the line of sight is a 2-D isotropic Gaussian with
+standard deviation σ per axis (the track position error); the kill vehicle
+acquires the target at ``seeker_acquisition_range_m`` R and homes for
+t_h = R / v_close, applying its divert Δv as a constant lateral acceleration,
+so it can move d = Δv·t_h/2 sideways. P(|miss| ≤ d) is the Rayleigh CDF
+1 − exp(−d²/2σ²). Limits: σ → 0 or v_close → 0 gives the spec Pk; Δv → 0
+with σ > 0 gives 0. Along-track error only shifts the time of closest
+approach and is ignored. Source for the structure: Zarchan, *Tactical and
+Strategic Missile Guidance*, divert-limited miss distance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from shieldlab.core.constants import GM_EARTH_M3_S2, R_EARTH_MEAN_M, WGS84_OMEGA_RAD_S
+from shieldlab.core.frames import (
+    OMEGA_EARTH_VEC,
+    ecef_to_eci,
+    ecef_to_geodetic,
+    eci_to_ecef,
+    great_circle_distance_m,
+)
+from shieldlab.core.lambert import lambert
+from shieldlab.weapons.interceptor import InterceptorSite, InterceptorSpec
+
+F64 = NDArray[np.float64]
+
+_BELOW_LAUNCH_TOL_M = 1.0
+
+
+@dataclass(frozen=True)
+class InterceptPlan:
+    """Earliest feasible intercept of each of n threats from one site (ECI, SI).
+
+    feasible: (n,) bool; k_index: (n,) candidate index chosen (−1 if none);
+    t_intercept_s: (n,) scenario time of the intercept (NaN if none);
+    r_pip_eci_m: (n, 3) predicted intercept point; v_interceptor_bo_mps: (n, 3)
+    inertial velocity of the coast arc at the virtual departure (its speed
+    relative to the site is ≤ the burnout speed); v_interceptor_pip_mps: (n, 3)
+    interceptor velocity at the PIP; closing_speed_mps: (n,) |v_threat − v_int|
+    at the PIP; intercept_alt_m: (n,) geodetic altitude of the PIP. Rows
+    without a feasible intercept are NaN. feasible_nk: (n, k) the full mask.
+    """
+
+    feasible: NDArray[np.bool_]
+    k_index: NDArray[np.int64]
+    t_intercept_s: F64
+    r_pip_eci_m: F64
+    v_interceptor_bo_mps: F64
+    v_interceptor_pip_mps: F64
+    closing_speed_mps: F64
+    intercept_alt_m: F64
+    feasible_nk: NDArray[np.bool_]
+
+
+def arc_min_radius_m(
+    r1_m: ArrayLike, v1_mps: ArrayLike, r2_m: ArrayLike, mu: float = GM_EARTH_M3_S2
+) -> F64:
+    """Minimum radius [m] along the Keplerian arc from (r1, v1) to r2 (< 1 revolution).
+
+    The periapsis radius if the arc passes through periapsis (true anomaly wraps
+    through 0 between r1 and r2), else min(|r1|, |r2|). Inertial frame, (..., 3).
+    """
+    r1 = np.asarray(r1_m, dtype=np.float64)
+    v1 = np.asarray(v1_mps, dtype=np.float64)
+    r2 = np.asarray(r2_m, dtype=np.float64)
+    r1n = np.linalg.norm(r1, axis=-1)
+    r2n = np.linalg.norm(r2, axis=-1)
+    h = np.cross(r1, v1)
+    hn = np.linalg.norm(h, axis=-1)
+    e_vec = np.cross(v1, h) / mu - r1 / r1n[..., None]
+    e = np.linalg.norm(e_vec, axis=-1)
+    rp = hn**2 / mu / (1.0 + e)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        h_hat = h / hn[..., None]
+    nu1 = np.mod(
+        np.arctan2(np.sum(h_hat * np.cross(e_vec, r1), -1), np.sum(e_vec * r1, -1)), 2 * np.pi
+    )
+    nu2 = np.mod(
+        np.arctan2(np.sum(h_hat * np.cross(e_vec, r2), -1), np.sum(e_vec * r2, -1)), 2 * np.pi
+    )
+    through_periapsis = nu2 < nu1
+    return np.where(through_periapsis, rp, np.minimum(r1n, r2n))
+
+
+def _threat_velocity(t_s: F64, r_nk3: F64) -> F64:
+    """Finite-difference velocity along the candidate axis (second order inside)."""
+    if t_s.size < 2:
+        return np.full_like(r_nk3, np.nan)
+    return np.gradient(r_nk3, t_s, axis=1)
+
+
+def plan_intercepts(
+    site: InterceptorSite,
+    t_launch_s: float,
+    t_candidates_s: ArrayLike,
+    r_threat_eci_m: ArrayLike,
+    gmst_launch_rad: float,
+    v_threat_eci_mps: ArrayLike | None = None,
+) -> InterceptPlan:
+    """Earliest feasible intercept of each threat for a launch at ``t_launch_s``.
+
+    Parameters
+    ----------
+    site : the launch site (class performance in ``site.spec``).
+    t_launch_s : launch time [s] on the scenario clock.
+    t_candidates_s : (k,) candidate intercept times [s], ascending.
+    r_threat_eci_m : (n, k, 3) predicted threat positions (ECI) at those times.
+    gmst_launch_rad : GMST at ``t_launch_s`` [rad].
+    v_threat_eci_mps : optional (n, k, 3) threat velocities (ECI); if omitted
+        they are finite-differenced along the candidate times (for closing speed).
+
+    All n·k Lambert problems are solved in one vectorised call. For each threat
+    the earliest feasible candidate is chosen (most battle space left for a
+    second look).
+    """
+    spec = site.spec
+    t_c = np.asarray(t_candidates_s, dtype=np.float64).reshape(-1)
+    r_thr = np.asarray(r_threat_eci_m, dtype=np.float64)
+    n, k = r_thr.shape[0], r_thr.shape[1]
+    if r_thr.shape != (n, k, 3) or k != t_c.size:
+        raise ValueError(f"r_threat_eci_m must be (n, {t_c.size}, 3), got {r_thr.shape}")
+
+    t_b = spec.burn_time_s
+    t_dep = t_launch_s + 0.5 * t_b
+    r_site_ecef = site.r_ecef_m
+    r_dep = ecef_to_eci(r_site_ecef, gmst_launch_rad + WGS84_OMEGA_RAD_S * (t_dep - t_launch_s))
+    tof = t_c - t_dep  # (k,)
+
+    r1 = np.broadcast_to(r_dep, (n, k, 3)).reshape(-1, 3)
+    r2 = r_thr.reshape(-1, 3)
+    tof_flat = np.broadcast_to(tof, (n, k)).reshape(-1)
+    v1, v2, ok = lambert(r1, r2, tof_flat, short_way=True)
+
+    v_site = np.cross(OMEGA_EARTH_VEC, r_dep)
+    speed_rel = np.linalg.norm(v1 - v_site, axis=-1)
+    with np.errstate(invalid="ignore"):
+        r_min = arc_min_radius_m(r1, v1, r2)
+        fast_enough = speed_rel <= spec.burnout_speed_mps
+        above = r_min >= np.linalg.norm(r_dep) - _BELOW_LAUNCH_TOL_M
+
+    # PIP altitude and ground range (Earth-fixed at the intercept time)
+    gmst_c = gmst_launch_rad + WGS84_OMEGA_RAD_S * (t_c - t_launch_s)  # (k,)
+    r_pip_ecef = eci_to_ecef(r_thr, gmst_c[None, :])  # (n, k, 3)
+    lat, lon, alt = ecef_to_geodetic(r_pip_ecef)
+    ground = great_circle_distance_m(site.lat_rad, site.lon_rad, lat, lon, R_EARTH_MEAN_M)
+    geom_ok = (
+        (alt >= spec.min_intercept_altitude_m)
+        & (alt <= spec.max_intercept_altitude_m)
+        & (ground <= spec.max_ground_range_m)
+        & (t_c - t_launch_s >= t_b)[None, :]
+    )
+    feas_nk = geom_ok & (ok & fast_enough & above).reshape(n, k)
+
+    feasible = feas_nk.any(axis=1)
+    k_idx = np.where(feasible, np.argmax(feas_nk, axis=1), -1).astype(np.int64)
+    rows = np.arange(n)
+    kk = np.maximum(k_idx, 0)
+    nan3 = np.full((n, 3), np.nan)
+    v1_nk = v1.reshape(n, k, 3)
+    v2_nk = v2.reshape(n, k, 3)
+    v_thr = (
+        _threat_velocity(t_c, r_thr)
+        if v_threat_eci_mps is None
+        else np.asarray(v_threat_eci_mps, dtype=np.float64)
+    )
+    f3 = feasible[:, None]
+    v_pip = np.where(f3, v2_nk[rows, kk], nan3)
+    closing = np.linalg.norm(v_thr[rows, kk] - v_pip, axis=-1)
+    return InterceptPlan(
+        feasible=feasible,
+        k_index=k_idx,
+        t_intercept_s=np.where(feasible, t_c[kk], np.nan),
+        r_pip_eci_m=np.where(f3, r_thr[rows, kk], nan3),
+        v_interceptor_bo_mps=np.where(f3, v1_nk[rows, kk], nan3),
+        v_interceptor_pip_mps=v_pip,
+        closing_speed_mps=np.where(feasible, closing, np.nan),
+        intercept_alt_m=np.where(feasible, alt[rows, kk], np.nan),
+        feasible_nk=feas_nk,
+    )
+
+
+def earliest_launch_s(spec: InterceptorSpec, t_decision_s: ArrayLike) -> F64:
+    """Earliest launch time [s] after an engagement decision (``launch_to_commit_s`` later)."""
+    return np.asarray(t_decision_s, dtype=np.float64) + spec.launch_to_commit_s
+
+
+def shot_pk(
+    spec: InterceptorSpec,
+    closing_speed_mps: ArrayLike,
+    track_position_sigma_m: ArrayLike,
+    seeker_acquisition_range_m: float | None = None,
+) -> F64:
+    """Single-shot kill probability: spec Pk × divert-limited handover factor.
+
+    See the module docstring for the model: d = Δv_divert · (R_acq / v_close) / 2,
+    factor = 1 − exp(−d² / (2σ²)) with σ the per-axis cross-range track error [m].
+    Broadcasts over ``closing_speed_mps`` and ``track_position_sigma_m``; NaN
+    closing speeds give NaN.
+    """
+    v_c = np.asarray(closing_speed_mps, dtype=np.float64)
+    sigma = np.asarray(track_position_sigma_m, dtype=np.float64)
+    r_acq = (
+        spec.seeker_acquisition_range_m
+        if seeker_acquisition_range_m is None
+        else float(seeker_acquisition_range_m)
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_home = np.where(v_c > 0, r_acq / np.where(v_c > 0, v_c, 1.0), np.inf)
+        reach = (
+            0.0
+            if spec.kill_vehicle_divert_mps == 0.0
+            else spec.kill_vehicle_divert_mps * t_home / 2.0
+        )
+        ratio = np.where(sigma > 0, reach / np.where(sigma > 0, sigma, 1.0), np.inf)
+        factor = np.where(np.isinf(ratio), 1.0, -np.expm1(-0.5 * ratio**2))
+    out = spec.pk_single_shot * factor
+    return np.where(np.isnan(v_c) | np.isnan(sigma), np.nan, out)

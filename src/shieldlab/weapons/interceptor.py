@@ -1,0 +1,65 @@
+"""Interceptor data: the SI specification of an interceptor class and a launch site.
+
+``InterceptorSpec`` is what the fly-out and Pk models need, in SI units (m, s,
+m/s), converted once from the catalog (``weapons.catalog``). ``InterceptorSite``
+places an inventory of one interceptor class at a geodetic point (WGS-84).
+Frozen dataclasses: data, not behaviour; the kinematics are functions in
+``weapons.intercept``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from shieldlab.core.frames import geodetic_to_ecef
+
+
+@dataclass(frozen=True)
+class InterceptorSpec:
+    """Performance of one interceptor class, SI units.
+
+    burnout_speed_mps: speed relative to the launch site at burnout.
+    burn_time_s: launch to burnout (all stages).
+    min/max_intercept_altitude_m: geodetic altitude window of the intercept point.
+    max_ground_range_m: great-circle distance limit, site to the intercept point's sub-point.
+    pk_single_shot: kill probability of one interceptor given a good handover (scenario input).
+    kill_vehicle_divert_mps: kill-vehicle lateral Δv available while homing.
+    seeker_acquisition_range_m: range at which the kill vehicle's seeker starts homing.
+    launch_to_commit_s: minimum time from the engagement decision to the launch.
+    """
+
+    name: str
+    layer: str
+    burnout_speed_mps: float
+    burn_time_s: float
+    min_intercept_altitude_m: float
+    max_intercept_altitude_m: float
+    max_ground_range_m: float
+    pk_single_shot: float
+    kill_vehicle_divert_mps: float
+    seeker_acquisition_range_m: float
+    launch_to_commit_s: float
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class InterceptorSite:
+    """A launch site (or ship station) holding ``inventory`` interceptors of one class.
+
+    Geodetic latitude/longitude [rad] and height [m] on WGS-84.
+    """
+
+    name: str
+    lat_rad: float
+    lon_rad: float
+    alt_m: float
+    spec: InterceptorSpec
+    inventory: int
+
+    @property
+    def r_ecef_m(self) -> NDArray[np.float64]:
+        """Site position (3,) in ECEF [m]."""
+        return geodetic_to_ecef(self.lat_rad, self.lon_rad, self.alt_m)

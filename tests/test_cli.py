@@ -1,0 +1,112 @@
+"""The `shieldlab` command as a user meets it: help, schema, validate, fly, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from shieldlab.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+FLAGSHIP = ROOT / "scenarios" / "rogue-salvo.yaml"
+runner = CliRunner()
+
+
+def test_help_lists_commands() -> None:
+    res = runner.invoke(app, ["--help"])
+    assert res.exit_code == 0
+    for cmd in ("demo", "run", "validate", "schema", "fly", "report"):
+        assert cmd in res.output
+
+
+def test_schema_is_json_schema() -> None:
+    res = runner.invoke(app, ["schema"])
+    assert res.exit_code == 0
+    schema = json.loads(res.stdout)
+    assert schema["title"] == "Scenario"
+    assert "threats" in schema["properties"]
+
+
+def test_validate_ok_json() -> None:
+    res = runner.invoke(app, ["validate", str(FLAGSHIP), "--json"])
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.stdout)
+    assert info["valid"] is True and info["threats"] == 10
+
+
+@pytest.mark.parametrize(
+    ("patch", "needle"),
+    [
+        (("lat_deg: 47.50", "lat_deg: 95"), "assets.0.lat_deg"),
+        (("    count: 10", "    cout: 10"), "unknown field 'cout'"),
+        (("threats:\n", "threats: [\n"), "malformed YAML"),
+    ],
+)
+def test_validate_bad_file_exit_2(tmp_path: Path, patch: tuple[str, str], needle: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(FLAGSHIP.read_text().replace(*patch, 1))
+    before = sorted(tmp_path.iterdir())
+    res = runner.invoke(app, ["validate", str(bad)])
+    assert res.exit_code == 2
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, res.stderr
+    assert str(bad) in lines[0] and needle in lines[0]
+    assert "Traceback" not in res.output
+    assert sorted(tmp_path.iterdir()) == before  # nothing written
+
+
+def test_run_bad_scenario_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(FLAGSHIP.read_text().replace("count: 10", "count: -1", 1))
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(bad), "--out", str(out)])
+    assert res.exit_code == 2
+    assert "threats.0.count" in res.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["generic-nothing", "--range-km", "5000"], "unknown threat 'generic-nothing'"),
+        (["generic-solid-icbm"], "exactly one of --range-km"),
+        (["generic-solid-icbm", "--range-km", "-3"], "--range-km"),
+        (["generic-solid-icbm", "--target", "95,10"], "--target: latitude 95.0"),
+        (["generic-solid-icbm", "--target", "abc"], "--target: expected LAT,LON"),
+        (["generic-solid-icbm", "--range-km", "30000"], "--range-km"),
+    ],
+)
+def test_fly_bad_input_exit_2(args: list[str], needle: str) -> None:
+    res = runner.invoke(app, ["fly", *args])
+    assert res.exit_code == 2
+    assert needle in res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_fly_json_reports_trajectory_figures() -> None:
+    res = runner.invoke(app, ["fly", "generic-solid-icbm", "--range-km", "8000", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    for key in (
+        "burnout_time_s",
+        "burnout_altitude_km",
+        "burnout_speed_kmps",
+        "apogee_km",
+        "ground_range_km",
+        "flight_time_s",
+        "miss_km",
+    ):
+        assert key in d
+    assert abs(d["ground_range_km"] - 8000.0) < 30.0
+    assert d["miss_km"] < 1.0
+    # a minimum-energy-class 8,000 km ICBM shot flies ~30-35 min (Wright, Grego & Gronlund 2005)
+    assert 1500.0 < d["flight_time_s"] < 2400.0
+
+
+def test_fly_table_output() -> None:
+    res = runner.invoke(app, ["fly", "generic-solid-icbm", "--target", "47.6,-122.3"])
+    assert res.exit_code == 0, res.output
+    assert "apogee" in res.stdout and "miss distance" in res.stdout
