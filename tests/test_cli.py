@@ -92,18 +92,21 @@ def test_fly_json_reports_trajectory_figures() -> None:
     d = json.loads(res.stdout)
     for key in (
         "burnout_time_s",
-        "burnout_altitude_km",
+        "burnout_alt_km",
         "burnout_speed_kmps",
-        "apogee_km",
+        "apogee_alt_km",
         "ground_range_km",
         "flight_time_s",
-        "miss_km",
+        "miss_m",
     ):
         assert key in d
     assert abs(d["ground_range_km"] - 8000.0) < 30.0
-    assert d["miss_km"] < 1.0
-    # a minimum-energy-class 8,000 km ICBM shot flies ~30-35 min (Wright, Grego & Gronlund 2005)
-    assert 1500.0 < d["flight_time_s"] < 2400.0
+    assert d["miss_m"] < 1000.0
+    # the minimum-energy 8,000 km trajectory flies ~32 min with a ~1,300 km apogee
+    # (Wright, Grego & Gronlund 2005, ch. 11); the full-burn solid missile flies a
+    # lofted trajectory to this range, so it takes longer and climbs higher
+    assert 1900.0 < d["flight_time_s"] < 3600.0
+    assert d["apogee_alt_km"] > 1300.0
 
 
 def test_fly_table_output() -> None:

@@ -136,7 +136,7 @@ def fly(
     """Fly one threat from launch to impact and print its trajectory figures."""
     from shieldlab.core.frames import destination_point
     from shieldlab.core.time import parse_epoch
-    from shieldlab.threats import fly_ballistic, load_threat_specs
+    from shieldlab.threats import fly_ballistic, load_threat_specs, summary_rows
 
     specs = load_threat_specs()
     if threat not in specs:
@@ -175,40 +175,33 @@ def fly(
         )
     except ValueError as exc:
         fail(str(exc))
-    res = {
+    fig = summary_rows(tr)[0]
+    res: dict[str, float | str] = {
         "threat": threat,
         "launch_lat_deg": lat0,
         "launch_lon_deg": lon0,
         "aim_lat_deg": float(np.degrees(lat1)),
         "aim_lon_deg": float(np.degrees(lon1)),
-        "burnout_time_s": float(tr.t_burnout_s[0] - tr.t_launch_s[0]),
-        "burnout_altitude_km": float(tr.burnout_alt_m[0] / 1e3),
-        "burnout_speed_kmps": float(tr.burnout_speed_mps[0] / 1e3),
-        "apogee_km": float(tr.apogee_alt_m[0] / 1e3),
-        "ground_range_km": float(tr.ground_range_m[0] / 1e3),
-        "flight_time_s": float(tr.flight_time_s[0]),
-        "impact_lat_deg": float(np.degrees(tr.impact_lat_rad[0])),
-        "impact_lon_deg": float(np.degrees(tr.impact_lon_rad[0])),
-        "miss_km": float(tr.miss_m[0] / 1e3),
+        **fig,
     }
     if as_json:
         out.print_json(json.dumps(res))
         return
     table = Table(
         title=f"{threat}: launch {lat0:.2f},{lon0:.2f} → aim "
-        f"{res['aim_lat_deg']:.2f},{res['aim_lon_deg']:.2f}"
+        f"{np.degrees(lat1):.2f},{np.degrees(lon1):.2f}"
     )
     table.add_column("quantity")
     table.add_column("value", justify="right")
     rows = [
-        ("burnout time", f"{res['burnout_time_s']:.1f} s"),
-        ("burnout altitude", f"{res['burnout_altitude_km']:.1f} km"),
-        ("burnout speed (inertial)", f"{res['burnout_speed_kmps']:.3f} km/s"),
-        ("apogee", f"{res['apogee_km']:.0f} km"),
-        ("ground range", f"{res['ground_range_km']:.0f} km"),
-        ("flight time", f"{res['flight_time_s']:.0f} s ({res['flight_time_s'] / 60:.1f} min)"),
-        ("impact point", f"{res['impact_lat_deg']:.3f}, {res['impact_lon_deg']:.3f}"),
-        ("miss distance", f"{res['miss_km'] * 1e3:.0f} m"),
+        ("burnout time", f"{fig['burnout_time_s']:.1f} s"),
+        ("burnout altitude", f"{fig['burnout_alt_km']:.1f} km"),
+        ("burnout speed (inertial)", f"{fig['burnout_speed_kmps']:.3f} km/s"),
+        ("apogee", f"{fig['apogee_alt_km']:.0f} km"),
+        ("ground range", f"{fig['ground_range_km']:.0f} km"),
+        ("flight time", f"{fig['flight_time_s']:.0f} s ({fig['flight_time_s'] / 60:.1f} min)"),
+        ("impact point", f"{fig['impact_lat_deg']:.3f}, {fig['impact_lon_deg']:.3f}"),
+        ("miss distance", f"{fig['miss_m']:.0f} m"),
     ]
     for r in rows:
         table.add_row(*r)
@@ -308,7 +301,9 @@ def _print_summary(
     name: str, run_id: str, d: dict[str, object], db: Path, report: Path | None
 ) -> None:
     t = Table(title=f"{name}: {d['trials']} trials, {d['threats']} threats", show_header=False)
-    lo, hi = d["p_no_leaker_ci95"]  # type: ignore[misc]
+    ci = d["p_no_leaker_ci95"]
+    assert isinstance(ci, list)
+    lo, hi = float(ci[0]), float(ci[1])
     t.add_row("P(no leaker)", f"{d['p_no_leaker']:.3f}  (95 % CI {lo:.3f}–{hi:.3f})")
     t.add_row("mean leakers per trial", f"{d['mean_leakers']:.2f}")
     hist = d["leakers_histogram"]

@@ -36,8 +36,8 @@ def test_flagship_scenario_is_valid() -> None:
         ),
         # a negative mass
         (
-            "    count: 10",
-            "    count: 10\n    payload_mass_kg: -5",
+            "    payload_mass_kg: 1100",
+            "    payload_mass_kg: -5",
             "threats.0.payload_mass_kg: Input should be greater than 0",
         ),
         # an unknown threat

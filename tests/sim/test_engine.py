@@ -53,8 +53,8 @@ def test_defended_raid_engages_and_accounts() -> None:
         # intercepts respect the interceptor's altitude window
         for s in range(r.shot_site.size):
             spec = w.sites[r.shot_site[s]].spec
-            assert spec.min_intercept_alt_m - 1.0 <= r.shot_intercept_alt_m[s]
-            assert r.shot_intercept_alt_m[s] <= spec.max_intercept_alt_m + 1.0
+            assert spec.min_intercept_altitude_m - 1.0 <= r.shot_intercept_alt_m[s]
+            assert r.shot_intercept_alt_m[s] <= spec.max_intercept_altitude_m + 1.0
             assert r.shot_launch_s[s] >= r.shot_decision_s[s]
         # no shot is decided before the space-based launch report
         for s in range(r.shot_site.size):

@@ -58,10 +58,12 @@ def test_grid_phases_and_ground_states(salvo) -> None:
     np.testing.assert_allclose(lat[pre], tr.launch_lat_rad[rows_pre], atol=1e-9)
     rows_post = np.nonzero(post)[0]
     np.testing.assert_allclose(lat[post], tr.impact_lat_rad[rows_post], atol=1e-9)
-    # plume only while boosting; RV RCS after burnout
+    # plume only while boosting; threat complex (RV + spent final stage,
+    # 0.01 + 2.0 m²) in midcourse; the RV alone in reentry
     assert np.all(tr.plume_w_sr[tr.phase != PHASE_BOOST] == 0.0)
     assert np.all(tr.plume_w_sr[tr.phase == PHASE_BOOST] > 0.0)
-    assert np.all(tr.rcs_m2[tr.phase == PHASE_MIDCOURSE] == pytest.approx(0.01))
+    assert np.all(tr.rcs_m2[tr.phase == PHASE_MIDCOURSE] == pytest.approx(0.01 + 10**0.3))
+    assert np.all(tr.rcs_m2[tr.phase == PHASE_REENTRY] == pytest.approx(0.01))
     # fly-command fields
     assert np.all(tr.miss_m < 1000.0)
     np.testing.assert_allclose(tr.ground_range_m, RANGE, atol=1000.0)

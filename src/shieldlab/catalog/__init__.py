@@ -1,4 +1,4 @@
-"""Catalog data: plain YAML files, one mapping ``name -> entry`` per file, each entry with ``source:``.
+"""Catalog data: plain YAML, one ``name -> entry`` mapping per file, each entry with ``source:``.
 
 Files: ``threats.yaml``, ``sensors.yaml``, ``interceptors.yaml``. Each physics
 layer parses its own entries; :func:`load` only reads the YAML.
