@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/shieldlab demo
 
+# pytest exits 5 when it collected no test: that is a failure here
 test: $(STAMP)
-	$(PY) -m pytest
+	@$(PY) -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
@@ -30,6 +32,7 @@ check: lint typecheck test
 
 bench: $(STAMP)
 	$(PY) benchmarks/core_bench.py
+	$(PY) benchmarks/engine_bench.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
