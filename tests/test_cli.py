@@ -113,3 +113,45 @@ def test_fly_table_output() -> None:
     res = runner.invoke(app, ["fly", "generic-solid-icbm", "--target", "47.6,-122.3"])
     assert res.exit_code == 0, res.output
     assert "apogee" in res.stdout and "miss distance" in res.stdout
+
+
+def test_run_stores_identical_results_for_any_worker_count(tmp_path: Path) -> None:
+    from shieldlab.store import list_runs, read_table
+
+    small = tmp_path / "small.yaml"
+    small.write_text(FLAGSHIP.read_text().replace("count: 10", "count: 2"))
+    db = tmp_path / "out" / "shieldlab.duckdb"
+    ids = []
+    for workers in ("1", "2"):
+        res = runner.invoke(
+            app,
+            [
+                "run",
+                str(small),
+                "--trials",
+                "4",
+                "--workers",
+                workers,
+                "--out",
+                str(tmp_path / "out"),
+                "--json",
+                "--no-report",
+            ],
+        )
+        assert res.exit_code == 0, res.output
+        info = json.loads(res.stdout)
+        assert info["trials"] == 4 and info["threats"] == 2
+        ids.append(info["run_id"])
+    assert ids[0] != ids[1]  # the second run of the same scenario gets its own id
+    runs = {r["run_id"]: r for r in list_runs(db)}
+    assert runs[ids[0]]["scenario_sha256"] == runs[ids[1]]["scenario_sha256"]
+    assert [runs[i]["workers"] for i in ids] == [1, 2]
+    for table in ("trials", "threat_outcomes", "engagements", "trajectories"):
+        a, b = read_table(db, table, ids[0]), read_table(db, table, ids[1])
+        assert a.keys() == b.keys()
+        for col in a:
+            assert (
+                a[col].tobytes() == b[col].tobytes()
+                if a[col].dtype.kind != "O"
+                else (list(a[col]) == list(b[col]))
+            ), (table, col)
