@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -150,8 +151,7 @@ def test_run_stores_identical_results_for_any_worker_count(tmp_path: Path) -> No
         a, b = read_table(db, table, ids[0]), read_table(db, table, ids[1])
         assert a.keys() == b.keys()
         for col in a:
-            assert (
-                a[col].tobytes() == b[col].tobytes()
-                if a[col].dtype.kind != "O"
-                else (list(a[col]) == list(b[col]))
-            ), (table, col)
+            if a[col].dtype.kind == "O":
+                assert list(a[col]) == list(b[col]), (table, col)
+            else:
+                np.testing.assert_array_equal(a[col], b[col], err_msg=f"{table}.{col}")
