@@ -11,7 +11,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import numpy as np
 import typer
@@ -20,6 +20,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from shieldlab import __version__
+
+if TYPE_CHECKING:
+    from shieldlab.scenario import LoadedScenario
 
 app = typer.Typer(
     name="shieldlab",
@@ -73,6 +76,16 @@ def main(
     """
 
 
+def _load(path: Path) -> LoadedScenario:
+    """Load and validate a scenario, or fail with its one-line message (exit 2)."""
+    from shieldlab.scenario import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        fail(str(exc))
+
+
 @app.command()
 def schema() -> None:
     """Print the scenario file JSON schema (for editors and validators)."""
@@ -87,12 +100,7 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Check a scenario file; print what it holds, or one error line (exit 2)."""
-    from shieldlab.scenario import ScenarioError, load_scenario
-
-    try:
-        loaded = load_scenario(scenario)
-    except ScenarioError as exc:
-        fail(str(exc))
+    loaded = _load(scenario)
     s = loaded.scenario
     info = {
         "file": str(scenario),
@@ -226,16 +234,12 @@ def _run(
     as_json: bool,
     write_html: bool,
 ) -> None:
-    from shieldlab.scenario import ScenarioError, load_scenario
     from shieldlab.sim.montecarlo import default_workers, run_trials
     from shieldlab.sim.results import result_tables, summarise
     from shieldlab.sim.world import build_world
     from shieldlab.store import list_runs, write_run
 
-    try:
-        loaded = load_scenario(scenario)
-    except ScenarioError as exc:
-        fail(str(exc))
+    loaded = _load(scenario)
     s = loaded.scenario
     if trials is not None:
         s = s.model_copy(update={"trials": trials})
