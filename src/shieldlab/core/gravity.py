@@ -33,16 +33,15 @@ def accel_j2(r_m: ArrayLike, mu_m3_s2: float = GM_EARTH_M3_S2, j2: float = J2_EA
     a = −μ r/|r|³ − (3/2) J2 μ Re²/|r|⁵ · [x(1 − 5z²/r²), y(1 − 5z²/r²), z(3 − 5z²/r²)]
     """
     r = np.asarray(r_m, dtype=np.float64)
-    x, y, z = r[..., 0], r[..., 1], r[..., 2]
-    r2 = x * x + y * y + z * z
-    rn = np.sqrt(r2)
-    k = -mu_m3_s2 / (r2 * rn)
-    f = 1.5 * j2 * WGS84_A_M**2 / r2
-    zz = 5.0 * z * z / r2
-    ax = k * x * (1.0 + f * (1.0 - zz))
-    ay = k * y * (1.0 + f * (1.0 - zz))
-    az = k * z * (1.0 + f * (3.0 - zz))
-    return np.stack([ax, ay, az], axis=-1)
+    z = r[..., 2]
+    inv_r2 = 1.0 / np.einsum("...i,...i->...", r, r)
+    k = -mu_m3_s2 * inv_r2 * np.sqrt(inv_r2)
+    f = 1.5 * j2 * WGS84_A_M**2 * inv_r2
+    # a_xy = k (1 + f(1 − 5z²/r²)) r_xy and a_z = the same factor times z plus 2 k f z
+    c = k * (1.0 + f * (1.0 - 5.0 * z * z * inv_r2))
+    out = r * c[..., None]
+    out[..., 2] += 2.0 * k * f * z
+    return out
 
 
 def potential_j2(r_m: ArrayLike, mu_m3_s2: float = GM_EARTH_M3_S2, j2: float = J2_EARTH) -> F64:
