@@ -8,7 +8,7 @@ so they depend only on the scenario seed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -22,12 +22,8 @@ from shieldlab.scenario.schema import RadarSensor as RadarEntry
 from shieldlab.sensors.catalog import make_geo_ir, make_radar
 from shieldlab.sensors.ir import GeoIrSensor
 from shieldlab.sensors.radar import RadarSite
-from shieldlab.threats import (
-    Trajectories,
-    concat_trajectories,
-    fly_ballistic,
-    load_threat_specs,
-)
+from shieldlab.threats import Trajectories
+from shieldlab.threats.registry import fly_threats
 from shieldlab.weapons.catalog import InterceptorSite, make_site
 
 F64 = NDArray[np.float64]
@@ -59,7 +55,9 @@ class World:
     epoch: datetime
     truth: Trajectories
     threat_type: tuple[str, ...]
+    """Catalog name of each truth object's launch (n objects)."""
     aim_asset: NDArray[np.int64]
+    """Asset index each truth object's launch was aimed at (n objects)."""
     assets: Assets
     radars: tuple[RadarSite, ...]
     radar_names: tuple[str, ...]
@@ -85,10 +83,12 @@ def build_world(loaded: LoadedScenario) -> World:
     epoch = parse_epoch(s.epoch_utc)
     assets = _assets(s)
     raid_rng = np.random.default_rng(np.random.SeedSequence(s.seed, spawn_key=(RAID_STREAM,)))
-    specs = load_threat_specs()
-    parts: list[Trajectories] = []
-    types: list[str] = []
+    names: list[str] = []
+    options: list[dict[str, float]] = []
+    lats: list[np.ndarray] = []
+    lons: list[np.ndarray] = []
     aims: list[int] = []
+    t_launch: list[np.ndarray] = []
     for g in s.threats:
         n = g.count
         # uniform in the launch disk: radius ∝ sqrt(u), azimuth uniform
@@ -97,25 +97,25 @@ def build_world(loaded: LoadedScenario) -> World:
         lat, lon = destination_point(
             np.radians(g.launch_area.lat_deg), np.radians(g.launch_area.lon_deg), az, rr
         )
-        idx = np.array([assets.name.index(g.targets[i % len(g.targets)]) for i in range(n)])
-        t_launch = g.first_launch_s + g.launch_interval_s * np.arange(n)
-        spec = specs[g.type]
-        if g.payload_mass_kg is not None:
-            spec = replace(spec, payload_mass_kg=g.payload_mass_kg)
-        parts.append(
-            fly_ballistic(
-                spec,
-                lat,
-                lon,
-                assets.lat_rad[idx],
-                assets.lon_rad[idx],
-                t_launch,
-                epoch,
-                dt_s=s.time_step_s,
-            )
-        )
-        types += [g.type] * n
-        aims += idx.tolist()
+        lats.append(lat)
+        lons.append(lon)
+        aims += [assets.name.index(g.targets[i % len(g.targets)]) for i in range(n)]
+        t_launch.append(g.first_launch_s + g.launch_interval_s * np.arange(n))
+        names += [g.type] * n
+        opt = {} if g.payload_mass_kg is None else {"payload_mass_kg": g.payload_mass_kg}
+        options += [opt] * n
+    aim = np.array(aims, dtype=np.int64)
+    truth = fly_threats(
+        names,
+        np.concatenate(lats),
+        np.concatenate(lons),
+        assets.lat_rad[aim],
+        assets.lon_rad[aim],
+        np.concatenate(t_launch),
+        epoch,
+        dt_s=s.time_step_s,
+        options=options,
+    )
     radars = [x for x in s.sensors if isinstance(x, RadarEntry)]
     geos = [x for x in s.sensors if isinstance(x, GeoIrEntry)]
     return World(
@@ -123,9 +123,9 @@ def build_world(loaded: LoadedScenario) -> World:
         text=loaded.text,
         sha256=loaded.sha256,
         epoch=epoch,
-        truth=concat_trajectories(parts),
-        threat_type=tuple(types),
-        aim_asset=np.array(aims, dtype=np.int64),
+        truth=truth,
+        threat_type=tuple(names[i] for i in truth.launch_index),
+        aim_asset=aim[truth.launch_index],
         assets=assets,
         radars=tuple(
             make_radar(r.type, r.lat_deg, r.lon_deg, r.alt_m, r.boresight_azimuth_deg)

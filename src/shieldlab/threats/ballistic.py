@@ -52,10 +52,14 @@ from shieldlab.core.frames import ecef_to_geodetic, eci_to_ecef, enu_matrix, geo
 from shieldlab.core.gravity import accel_j2, accel_point_mass
 from shieldlab.core.integrate import rk4, rk4_until
 from shieldlab.threats.catalog import BallisticMissileSpec
+from shieldlab.threats.truth import (
+    PHASE_BOOST,
+    PHASE_MIDCOURSE,
+    PHASE_REENTRY,
+)
 
 F64 = NDArray[np.float64]
 
-PHASE_PRELAUNCH, PHASE_BOOST, PHASE_MIDCOURSE, PHASE_REENTRY, PHASE_IMPACTED = 0, 1, 2, 3, 4
 
 ENTRY_INTERFACE_ALT_M = 120e3
 """Entry interface [m]: the reentry phase starts when the RV descends through it."""

@@ -17,7 +17,7 @@ through 120 km, REENTRY until the geodetic height reaches 0.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import datetime
 from typing import Any, Literal
 
@@ -32,15 +32,19 @@ from shieldlab.core.frames import (
 )
 from shieldlab.core.time import gmst_at
 from shieldlab.threats.aim import solve_aim
-from shieldlab.threats.ballistic import (
+from shieldlab.threats.ballistic import Flight
+from shieldlab.threats.catalog import BallisticMissileSpec
+from shieldlab.threats.truth import (
+    OBJECT_RV,
     PHASE_BOOST,
     PHASE_IMPACTED,
     PHASE_MIDCOURSE,
     PHASE_PRELAUNCH,
     PHASE_REENTRY,
-    Flight,
+    Trajectories,
+    concat_trajectories,
+    pad_trajectories,
 )
-from shieldlab.threats.catalog import BallisticMissileSpec
 
 F64 = NDArray[np.float64]
 
@@ -59,85 +63,6 @@ __all__ = [
     "sample_flight",
     "summary_rows",
 ]
-
-
-@dataclass(frozen=True)
-class Trajectories:
-    """Truth of n objects on one uniform time grid (ECI, SI units).
-
-    t_s (T,): seconds from the scenario epoch, step dt, 0 … ≥ last impact.
-    r_eci_m, v_eci_mps (n, T, 3); phase (n, T) int8 (PHASE_*); rcs_m2 (n, T)
-    of what a radar sees (booster stack in boost, RV after, 0 on the ground);
-    plume_w_sr (n, T) IR plume band intensity (0 when not thrusting).
-    Per-object (n,): launch/burnout/impact times [s from epoch], burnout
-    geodetic height [m] and inertial speed [m/s], apogee height [m], ground
-    range (great circle, mean radius) [m], flight time [s], launch/aim/impact
-    geodetic latitude and longitude [rad], miss distance impact–aim [m].
-    """
-
-    t_s: F64
-    r_eci_m: F64
-    v_eci_mps: F64
-    phase: NDArray[np.int8]
-    rcs_m2: F64
-    plume_w_sr: F64
-    t_launch_s: F64
-    t_burnout_s: F64
-    t_impact_s: F64
-    burnout_alt_m: F64
-    burnout_speed_mps: F64
-    apogee_alt_m: F64
-    ground_range_m: F64
-    flight_time_s: F64
-    launch_lat_rad: F64
-    launch_lon_rad: F64
-    aim_lat_rad: F64
-    aim_lon_rad: F64
-    impact_lat_rad: F64
-    impact_lon_rad: F64
-    miss_m: F64
-
-    @property
-    def n(self) -> int:
-        """Number of objects."""
-        return int(self.r_eci_m.shape[0])
-
-    @property
-    def dt_s(self) -> float:
-        """Grid step [s]."""
-        return float(self.t_s[1] - self.t_s[0]) if self.t_s.size > 1 else 1.0
-
-    def state_at(self, t_s: float) -> tuple[F64, F64]:
-        """ECI position (n, 3) [m] and velocity (n, 3) [m/s] at time ``t_s`` [s from epoch].
-
-        Cubic Hermite between the two bracketing samples using the sampled
-        velocities; the velocity is the derivative of that interpolant.
-        Times outside the grid are clamped to its ends.
-        """
-        nt = self.t_s.size
-        if nt == 1:
-            return self.r_eci_m[:, 0].copy(), self.v_eci_mps[:, 0].copy()
-        dt = self.dt_s
-        x = (float(t_s) - float(self.t_s[0])) / dt
-        k = int(np.clip(np.floor(x), 0, nt - 2))
-        s = float(np.clip(x - k, 0.0, 1.0))
-        r0, r1 = self.r_eci_m[:, k], self.r_eci_m[:, k + 1]
-        v0, v1 = self.v_eci_mps[:, k], self.v_eci_mps[:, k + 1]
-        h00, h10, h01, h11 = (
-            2 * s**3 - 3 * s**2 + 1,
-            s**3 - 2 * s**2 + s,
-            -2 * s**3 + 3 * s**2,
-            s**3 - s**2,
-        )
-        r = h00 * r0 + h10 * dt * v0 + h01 * r1 + h11 * dt * v1
-        d00, d10, d01, d11 = (
-            6 * s**2 - 6 * s,
-            3 * s**2 - 4 * s + 1,
-            -6 * s**2 + 6 * s,
-            3 * s**2 - 2 * s,
-        )
-        v = (d00 * r0 + d01 * r1) / dt + d10 * v0 + d11 * v1
-        return r, v
 
 
 def _ground_state(r_ecef: F64, t: F64, epoch: datetime) -> tuple[F64, F64]:
@@ -268,61 +193,10 @@ def _assemble(
         impact_lat_rad=fl.impact_lat_rad,
         impact_lon_rad=fl.impact_lon_rad,
         miss_m=miss,
+        object_kind=np.full(fl.launch_lat_rad.size, OBJECT_RV, np.int8),
+        launch_index=np.arange(fl.launch_lat_rad.size, dtype=np.int64),
+        body_temp_k=np.zeros_like(rcs),
     )
-
-
-def pad_trajectories(tr: Trajectories, n_t: int) -> Trajectories:
-    """Extend to ``n_t`` samples: objects on the ground keep turning with the Earth.
-
-    The grid ends after every impact, so every object is IMPACTED (or still
-    PRELAUNCH) at the last sample; the extension rotates that sample about z
-    by ω·Δt (ECI), velocity ω × r.
-    """
-    extra = n_t - tr.t_s.size
-    if extra <= 0:
-        return tr
-    dt = tr.dt_s
-    dts = dt * np.arange(1, extra + 1)
-    t = np.concatenate([tr.t_s, tr.t_s[-1] + dts])
-    r_last = tr.r_eci_m[:, -1]
-    r_ext = ecef_to_eci(r_last[:, None, :], WGS84_OMEGA_RAD_S * dts[None, :])
-    v_ext = np.empty_like(r_ext)
-    v_ext[..., 0] = -WGS84_OMEGA_RAD_S * r_ext[..., 1]
-    v_ext[..., 1] = WGS84_OMEGA_RAD_S * r_ext[..., 0]
-    v_ext[..., 2] = 0.0
-
-    def hold(a: NDArray[np.generic]) -> NDArray[np.generic]:
-        return np.concatenate([a, np.repeat(a[:, -1:], extra, axis=1)], axis=1)
-
-    values: dict[str, Any] = {f.name: getattr(tr, f.name) for f in fields(tr)}
-    values.update(
-        t_s=t,
-        r_eci_m=np.concatenate([tr.r_eci_m, r_ext], axis=1),
-        v_eci_mps=np.concatenate([tr.v_eci_mps, v_ext], axis=1),
-        phase=hold(tr.phase),
-        rcs_m2=hold(tr.rcs_m2),
-        plume_w_sr=hold(tr.plume_w_sr),
-    )
-    return Trajectories(**values)
-
-
-def concat_trajectories(parts: Sequence[Trajectories]) -> Trajectories:
-    """Join trajectory sets flown on the same step along the object axis.
-
-    Shorter sets are extended with :func:`pad_trajectories` (ground objects keep
-    turning with the Earth).
-    """
-    if len(parts) == 1:
-        return parts[0]
-    n_t = max(p.t_s.size for p in parts)
-    padded = [pad_trajectories(p, n_t) for p in parts]
-    values: dict[str, Any] = {
-        f.name: padded[0].t_s
-        if f.name == "t_s"
-        else np.concatenate([getattr(p, f.name) for p in padded], axis=0)
-        for f in fields(Trajectories)
-    }
-    return Trajectories(**values)
 
 
 def fly_salvo(
@@ -365,6 +239,7 @@ def fly_salvo(
         f.name: getattr(joined, f.name) if f.name == "t_s" else getattr(joined, f.name)[inv]
         for f in fields(Trajectories)
     }
+    values["launch_index"] = np.arange(n, dtype=np.int64)
     return Trajectories(**values)
 
 
