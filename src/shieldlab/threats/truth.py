@@ -17,7 +17,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.core.constants import WGS84_OMEGA_RAD_S
-from shieldlab.core.frames import ecef_to_eci
+from shieldlab.core.frames import (
+    ecef_to_eci,
+    ecef_to_geodetic,
+    geodetic_to_ecef,
+    great_circle_distance_m,
+)
 
 F64 = NDArray[np.float64]
 
@@ -197,3 +202,85 @@ def concat_trajectories(parts: Sequence[Trajectories]) -> Trajectories:
         [p.launch_index + off for p, off in zip(padded, offsets[:-1], strict=True)]
     )
     return Trajectories(**values)
+
+
+def make_trajectories(
+    *,
+    t_s: F64,
+    r_eci_m: F64,
+    v_eci_mps: F64,
+    phase: NDArray[np.int8],
+    rcs_m2: F64,
+    plume_w_sr: F64,
+    object_kind: NDArray[np.int8],
+    launch_index: NDArray[np.int64],
+    t_launch_s: F64,
+    t_burnout_s: F64,
+    t_impact_s: F64,
+    burnout_alt_m: F64,
+    burnout_speed_mps: F64,
+    launch_lat_rad: F64,
+    launch_lon_rad: F64,
+    aim_lat_rad: F64,
+    aim_lon_rad: F64,
+    impact_lat_rad: F64,
+    impact_lon_rad: F64,
+    body_temp_k: F64 | None = None,
+) -> Trajectories:
+    """Build :class:`Trajectories` from sampled arrays, deriving the summary fields.
+
+    Derived: apogee (highest sampled geodetic height while flying), ground range
+    launch → impact and miss impact → aim (great circle, mean radius), flight
+    time t_impact − t_launch. Objects that never impact carry NaN impact
+    fields. ``body_temp_k`` defaults to zeros (not modelled).
+    """
+
+    flying = (phase != PHASE_PRELAUNCH) & (phase != PHASE_IMPACTED)
+    h = ecef_to_geodetic(r_eci_m)[2]
+    apogee = np.where(flying.any(axis=1), np.where(flying, h, -np.inf).max(axis=1), np.nan)
+    return Trajectories(
+        t_s=t_s,
+        r_eci_m=r_eci_m,
+        v_eci_mps=v_eci_mps,
+        phase=phase.astype(np.int8),
+        rcs_m2=rcs_m2,
+        plume_w_sr=plume_w_sr,
+        t_launch_s=t_launch_s,
+        t_burnout_s=t_burnout_s,
+        t_impact_s=t_impact_s,
+        burnout_alt_m=burnout_alt_m,
+        burnout_speed_mps=burnout_speed_mps,
+        apogee_alt_m=apogee,
+        ground_range_m=great_circle_distance_m(
+            launch_lat_rad, launch_lon_rad, impact_lat_rad, impact_lon_rad
+        ),
+        flight_time_s=t_impact_s - t_launch_s,
+        launch_lat_rad=launch_lat_rad,
+        launch_lon_rad=launch_lon_rad,
+        aim_lat_rad=aim_lat_rad,
+        aim_lon_rad=aim_lon_rad,
+        impact_lat_rad=impact_lat_rad,
+        impact_lon_rad=impact_lon_rad,
+        miss_m=great_circle_distance_m(impact_lat_rad, impact_lon_rad, aim_lat_rad, aim_lon_rad),
+        object_kind=object_kind.astype(np.int8),
+        launch_index=launch_index.astype(np.int64),
+        body_temp_k=np.zeros_like(rcs_m2) if body_temp_k is None else body_temp_k,
+    )
+
+
+def ground_fixed_states(
+    lat_rad: F64, lon_rad: F64, h_m: F64, t_s: F64, gmst_rad: F64
+) -> tuple[F64, F64]:
+    """ECI position and velocity ``(n, T, 3)`` of points fixed on the rotating Earth.
+
+    For the PRELAUNCH and IMPACTED samples: geodetic (n,) points, times (T,)
+    with their GMST (T,).
+    """
+
+    r_ecef = geodetic_to_ecef(lat_rad, lon_rad, h_m)[:, None, :]
+    r = ecef_to_eci(np.broadcast_to(r_ecef, (r_ecef.shape[0], t_s.size, 3)), gmst_rad[None, :])
+    v = np.empty_like(r)
+    v[..., 0] = -WGS84_OMEGA_RAD_S * r[..., 1]
+    v[..., 1] = WGS84_OMEGA_RAD_S * r[..., 0]
+    v[..., 2] = 0.0
+    return r, v
