@@ -155,3 +155,51 @@ def test_run_stores_identical_results_for_any_worker_count(tmp_path: Path) -> No
                 assert list(a[col]) == list(b[col]), (table, col)
             else:
                 np.testing.assert_array_equal(a[col], b[col], err_msg=f"{table}.{col}")
+
+
+def test_fly_phase_table_and_exports(tmp_path: Path) -> None:
+    csv_path, czml_path = tmp_path / "t.csv", tmp_path / "t.czml"
+    res = runner.invoke(
+        app,
+        [
+            "fly",
+            "generic-solid-icbm",
+            "--range-km",
+            "6000",
+            "--json",
+            "--csv",
+            str(csv_path),
+            "--czml",
+            str(czml_path),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    phases = [p["phase"] for p in d["phases"]]
+    assert phases == ["boost", "midcourse", "reentry"]
+    boost = d["phases"][0]
+    # the boost phase ends at burnout (grid resolution 1 s)
+    assert abs(boost["end_s"] - d["burnout_time_s"]) <= 1.0
+    assert d["phases"][1]["max_mach"] is None  # no Mach number in space
+    assert d["phases"][-1]["end_alt_km"] < 2.0
+    lines = csv_path.read_text().splitlines()
+    assert lines[0].startswith("name,object,t_s,lat_deg,lon_deg,alt_m")
+    assert len(lines) > 100
+    doc = json.loads(czml_path.read_text())
+    assert doc[0]["id"] == "document" and doc[1]["position"]["cartographicDegrees"]
+    coords = doc[1]["position"]["cartographicDegrees"]
+    assert len(coords) % 4 == 0
+    assert abs(coords[1] - 127.5) < 0.01 and abs(coords[2] - 40.0) < 0.01  # lon, lat at launch
+
+
+def test_fly_bad_option_exit_2(tmp_path: Path) -> None:
+    out_csv = tmp_path / "x.csv"
+    res = runner.invoke(
+        app,
+        ["fly", "generic-solid-icbm", "--range-km", "6000", "-o", "warp=9", "--csv", str(out_csv)],
+    )
+    assert res.exit_code == 2
+    assert "warp" in res.stderr
+    assert not out_csv.exists()
+    res = runner.invoke(app, ["fly", "generic-solid-icbm", "--range-km", "6000", "-o", "noequals"])
+    assert res.exit_code == 2 and "KEY=VALUE" in res.stderr

@@ -11,7 +11,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import numpy as np
 import typer
@@ -123,6 +123,22 @@ def validate(
     out.print(table)
 
 
+def _parse_options(items: list[str]) -> dict[str, object]:
+    """``KEY=VALUE`` pairs (values read as YAML scalars or lists) for the flight model."""
+    import yaml
+
+    out: dict[str, object] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--option: expected KEY=VALUE, got {item!r}")
+        try:
+            out[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            fail(f"--option {key}: value {value!r} is not a valid scalar or list")
+    return out
+
+
 @app.command()
 def fly(
     threat: Annotated[str, typer.Argument(help="Threat catalog name, e.g. generic-solid-icbm.")],
@@ -136,19 +152,36 @@ def fly(
     azimuth_deg: Annotated[
         float, typer.Option("--azimuth-deg", help="Launch azimuth with --range-km [deg].")
     ] = 45.0,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option", "-o", help="Model option KEY=VALUE (repeatable), e.g. shape=depressed."
+        ),
+    ] = None,
     epoch: Annotated[str, typer.Option("--epoch", help="Launch time, ISO-8601 UTC.")] = (
         "2026-07-04T12:00:00Z"
     ),
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Write the sampled trajectory as CSV.")
+    ] = None,
+    czml_path: Annotated[
+        Path | None, typer.Option("--czml", help="Write the trajectory as CZML (Cesium).")
+    ] = None,
+    sample_s: Annotated[
+        float, typer.Option("--sample-s", min=0.1, help="Sample spacing of --csv/--czml [s].")
+    ] = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Fly one threat from launch to impact and print its trajectory figures."""
+    """Fly one threat of any class from launch to impact: figures and the phase table."""
     from shieldlab.core.frames import destination_point
     from shieldlab.core.time import parse_epoch
-    from shieldlab.threats import fly_ballistic, load_threat_specs, summary_rows
+    from shieldlab.store.export import write_csv, write_czml
+    from shieldlab.threats import OBJECT_NAMES, fly_threats, flyable_threats, summary_rows
+    from shieldlab.threats.summary import geodetic_samples, phase_rows
 
-    specs = load_threat_specs()
-    if threat not in specs:
-        fail(f"THREAT: unknown threat {threat!r}; allowed: {', '.join(sorted(specs))}")
+    allowed = flyable_threats()
+    if threat not in allowed:
+        fail(f"THREAT: unknown threat {threat!r}; allowed: {', '.join(allowed)}")
     if (range_km is None) == (target is None):
         fail("give exactly one of --range-km R or --target LAT,LON")
     lat0, lon0 = parse_latlon(launch, "--launch") if launch else DEFAULT_LAUNCH
@@ -167,33 +200,56 @@ def fly(
         assert target is not None
         t_lat, t_lon = parse_latlon(target, "--target")
         lat1, lon1 = np.radians(t_lat), np.radians(t_lon)
+    options = _parse_options(option or [])
     try:
         ep = parse_epoch(epoch)
     except ValueError as exc:
         fail(f"--epoch: {exc}")
     try:
-        tr = fly_ballistic(
-            specs[threat],
+        tr = fly_threats(
+            [threat],
             np.radians([lat0]),
             np.radians([lon0]),
             np.array([lat1]),
             np.array([lon1]),
             np.zeros(1),
             ep,
+            options=[options],
         )
-    except ValueError as exc:
-        fail(str(exc))
+    except (ValueError, TypeError) as exc:
+        fail(f"{threat}: {exc}".splitlines()[0])
     fig = summary_rows(tr)[0]
-    res: dict[str, float | str] = {
+    phases = phase_rows(tr, ep, 0)
+    names = [f"{threat} #{i} {OBJECT_NAMES.get(int(k), '?')}" for i, k in enumerate(tr.object_kind)]
+    objects: list[dict[str, Any]] = [
+        {
+            "object": i,
+            "kind": OBJECT_NAMES.get(int(tr.object_kind[i]), "?"),
+            "impact_time_s": float(tr.flight_time_s[i]),
+            "impact_lat_deg": float(np.degrees(tr.impact_lat_rad[i])),
+            "impact_lon_deg": float(np.degrees(tr.impact_lon_rad[i])),
+            "miss_m": float(tr.miss_m[i]),
+        }
+        for i in range(tr.n)
+    ]
+    samples = geodetic_samples(tr, ep, sample_s) if (csv_path or czml_path) else None
+    if samples is not None and csv_path:
+        write_csv(csv_path, samples, names)
+    if samples is not None and czml_path:
+        write_czml(czml_path, samples, names, ep, f"shieldlab fly {threat}")
+    res: dict[str, object] = {
         "threat": threat,
+        "options": options,
         "launch_lat_deg": lat0,
         "launch_lon_deg": lon0,
         "aim_lat_deg": float(np.degrees(lat1)),
         "aim_lon_deg": float(np.degrees(lon1)),
         **fig,
+        "phases": phases,
+        "objects": objects,
     }
     if as_json:
-        out.print_json(json.dumps(res))
+        out.print_json(json.dumps(_finite(res), allow_nan=False))
         return
     table = Table(
         title=f"{threat}: launch {lat0:.2f},{lon0:.2f} → aim "
@@ -214,6 +270,50 @@ def fly(
     for r in rows:
         table.add_row(*r)
     out.print(table)
+    pt = Table(title="flight phases (times after launch, Earth-relative speeds)")
+    for col in ("phase", "t0 s", "t1 s", "h0 km", "h1 km", "hmax km", "v1 km/s", "Mach", "km"):
+        pt.add_column(col, justify="left" if col == "phase" else "right")
+    for p in phases:
+        mach = p["max_mach"]
+        pt.add_row(
+            str(p["phase"]),
+            f"{p['start_s']:.0f}",
+            f"{p['end_s']:.0f}",
+            f"{p['start_alt_km']:.1f}",
+            f"{p['end_alt_km']:.1f}",
+            f"{p['max_alt_km']:.1f}",
+            f"{p['end_speed_kmps']:.2f}",
+            f"{mach:.1f}" if isinstance(mach, float) and np.isfinite(mach) else "—",
+            f"{p['end_range_km']:.0f}",
+        )
+    out.print(pt)
+    if tr.n > 1:
+        ot = Table(title=f"{tr.n} objects")
+        for col in ("object", "kind", "end s", "impact lat, lon", "miss km"):
+            ot.add_column(col, justify="right")
+        for o in objects:
+            ot.add_row(
+                str(o["object"]),
+                str(o["kind"]),
+                f"{o['impact_time_s']:.0f}",
+                f"{o['impact_lat_deg']:.3f}, {o['impact_lon_deg']:.3f}",
+                f"{o['miss_m'] / 1e3:.2f}",
+            )
+        out.print(ot)
+    for path in (csv_path, czml_path):
+        if path:
+            out.print(f"wrote {path}")
+
+
+def _finite(value: object) -> object:
+    """JSON-safe copy: non-finite floats (no value) become null."""
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _find_demo_scenario() -> Path:

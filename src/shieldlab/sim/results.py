@@ -8,9 +8,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.analysis.stats import wilson_interval
-from shieldlab.core.frames import ecef_to_geodetic
 from shieldlab.sim.engine import KILLED, LEAKED, STATUS_NAMES, TrialResult
 from shieldlab.sim.world import World
+from shieldlab.threats.summary import geodetic_samples
 
 TRAJECTORY_SAMPLE_S = 10.0
 """Spacing of the truth samples stored for maps [s]."""
@@ -197,32 +197,14 @@ def result_tables(world: World, results: list[TrialResult]) -> dict[str, dict[st
 
 def trajectory_table(world: World) -> dict[str, np.ndarray]:
     """Truth samples every :data:`TRAJECTORY_SAMPLE_S` from launch to impact (geodetic)."""
-    from shieldlab.core.frames import eci_to_ecef
-    from shieldlab.core.time import gmst_at
-    from shieldlab.threats import PHASE_IMPACTED, PHASE_PRELAUNCH
-
-    tr = world.truth
-    dt = float(tr.t_s[1] - tr.t_s[0])
-    stride = max(1, round(TRAJECTORY_SAMPLE_S / dt))
-    k = np.arange(0, tr.t_s.size, stride)
-    if k[-1] != tr.t_s.size - 1:
-        k = np.append(k, tr.t_s.size - 1)
-    t = tr.t_s[k]
-    r_ecef = eci_to_ecef(tr.r_eci_m[:, k], gmst_at(world.epoch, t)[None, :])
-    lat, lon, alt = ecef_to_geodetic(r_ecef)
-    phase = tr.phase[:, k]
-    # keep the flight and the first impacted sample
-    first_imp = np.argmax(phase == PHASE_IMPACTED, axis=1)
-    keep = phase != PHASE_PRELAUNCH
-    keep &= (phase != PHASE_IMPACTED) | (np.arange(k.size)[None, :] == first_imp[:, None])
-    tid, kk = np.nonzero(keep)
+    g = geodetic_samples(world.truth, world.epoch, TRAJECTORY_SAMPLE_S)
     return {
-        "threat_id": tid.astype(np.int64),
-        "t_s": t[kk],
-        "lat_deg": np.degrees(lat[tid, kk]),
-        "lon_deg": np.degrees(lon[tid, kk]),
-        "alt_m": alt[tid, kk],
-        "phase": phase[tid, kk].astype(np.int8),
+        "threat_id": g["object"],
+        "t_s": g["t_s"],
+        "lat_deg": g["lat_deg"],
+        "lon_deg": g["lon_deg"],
+        "alt_m": g["alt_m"],
+        "phase": g["phase"],
     }
 
 
