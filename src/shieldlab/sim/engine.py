@@ -36,7 +36,7 @@ from shieldlab.sensors.ir import geo_ir_detect
 from shieldlab.sensors.measurements import concat
 from shieldlab.sensors.radar import radar_observe
 from shieldlab.sim.world import TRIAL_STREAM, World
-from shieldlab.threats import PHASE_IMPACTED, PHASE_PRELAUNCH
+from shieldlab.threats import LETHAL_KINDS, PHASE_IMPACTED, PHASE_PRELAUNCH
 from shieldlab.tracking import TrackTable, site_geometry
 from shieldlab.tracking.impact import predict_impact, propagate
 from shieldlab.weapons.intercept import earliest_launch_s, plan_intercepts, shot_pk
@@ -219,7 +219,9 @@ def run_trial(world: World, trial: int) -> TrialResult:
         world.assets.lon_rad,
         world.assets.radius_m,
     )
-    hit_asset = np.where(alive, hit_asset, -1)
+    # only warhead-carrying objects can hit an asset (decoys and the bus cannot)
+    lethal = np.isin(truth.object_kind, LETHAL_KINDS)
+    hit_asset = np.where(alive & lethal, hit_asset, -1)
     status = np.where(~alive, KILLED, np.where(hit_asset >= 0, LEAKED, NO_THREAT)).astype(np.int8)
     return TrialResult(
         trial=trial,
