@@ -35,7 +35,7 @@ def test_validate_ok_json() -> None:
     res = runner.invoke(app, ["validate", str(FLAGSHIP), "--json"])
     assert res.exit_code == 0, res.output
     info = json.loads(res.stdout)
-    assert info["valid"] is True and info["threats"] == 10
+    assert info["valid"] is True and info["launches"] == 10
 
 
 @pytest.mark.parametrize(
@@ -203,3 +203,18 @@ def test_fly_bad_option_exit_2(tmp_path: Path) -> None:
     assert not out_csv.exists()
     res = runner.invoke(app, ["fly", "generic-solid-icbm", "--range-km", "6000", "-o", "noequals"])
     assert res.exit_code == 2 and "KEY=VALUE" in res.stderr
+
+
+def test_raid_lists_launches_and_validate_counts_them() -> None:
+    near_peer = ROOT / "scenarios" / "near-peer-raid.yaml"
+    res = runner.invoke(app, ["raid", str(near_peer), "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert len(d["launches"]) == 24
+    assert {"threat", "area", "t_launch_s", "target", "range_km"} <= set(d["launches"][0])
+    again = json.loads(runner.invoke(app, ["raid", str(near_peer), "--json"]).stdout)
+    assert again == d  # seeded: the same list every time
+    other = json.loads(runner.invoke(app, ["raid", str(near_peer), "--json", "--seed", "7"]).stdout)
+    assert other["launches"] != d["launches"]
+    res = runner.invoke(app, ["validate", str(near_peer), "--json"])
+    assert json.loads(res.stdout)["launches"] == 24

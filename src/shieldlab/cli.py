@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import numpy as np
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
@@ -100,13 +101,15 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Check a scenario file; print what it holds, or one error line (exit 2)."""
+    from shieldlab.sim.world import expand_launches
+
     loaded = _load(scenario)
     s = loaded.scenario
     info = {
         "file": str(scenario),
         "valid": True,
         "name": s.name,
-        "threats": sum(g.count for g in s.threats),
+        "launches": expand_launches(s).size,
         "assets": len(s.assets),
         "sensors": len(s.sensors),
         "interceptor_sites": len(s.interceptor_sites),
@@ -466,6 +469,42 @@ def demo(
 ) -> None:
     """Run the flagship scenario (rogue ICBM salvo) end to end and write the report."""
     _run(_find_demo_scenario(), trials, seed, workers, out_dir, as_json, True)
+
+
+@app.command()
+def raid(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    seed: SeedOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Expand the scenario's threat groups and threat assessment into its launch list."""
+    from shieldlab.sim.world import expand_launches
+    from shieldlab.threats.raid import launch_rows
+
+    s = _load(scenario).scenario
+    if seed is not None:
+        s = s.model_copy(update={"seed": seed})
+    try:
+        rows = launch_rows(expand_launches(s))
+    except ValueError as exc:
+        fail(f"{scenario}: {exc}")
+    if as_json:
+        out.print_json(json.dumps({"scenario": s.name, "seed": s.seed, "launches": rows}))
+        return
+    t = Table(title=f"{s.name}: {len(rows)} launches (seed {s.seed})", box=box.SIMPLE_HEAD)
+    for col in ("#", "threat", "area", "launch", "t s", "target", "km"):
+        t.add_column(col, justify="left" if col in ("threat", "area", "target") else "right")
+    for r in rows:
+        t.add_row(
+            str(r["launch"]),
+            str(r["threat"]),
+            str(r["area"]),
+            f"{r['launch_lat_deg']:.1f},{r['launch_lon_deg']:.1f}",
+            f"{r['t_launch_s']:.0f}",
+            str(r["target"]),
+            f"{r['range_km']:.0f}",
+        )
+    out.print(t)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from shieldlab.scenario.schema import Scenario
+
+_SUBPATH = re.compile(r"^([\w\-]+(?:\.[\w\-]+)+): (.*)$", re.DOTALL)
+"""A validator message that starts with a dotted field path (``threats.0.targets.1: ...``)."""
 
 
 class ScenarioError(ValueError):
@@ -84,8 +88,11 @@ def format_validation_error(path: str, exc: ValidationError) -> str:
         msg = "required field is missing"
     elif msg.startswith("Value error, "):
         msg = msg.removeprefix("Value error, ")
-        if where == "(top level)" and ": " in msg and msg.split(": ", 1)[0].count(".") >= 1:
-            where, msg = msg.split(": ", 1)
+        # a model-level check names the field inside its model: "inventory.x.count: ..."
+        sub = _SUBPATH.match(msg)
+        if sub:
+            where = sub[1] if where == "(top level)" else f"{where}.{sub[1]}"
+            msg = sub[2]
     more = f" (+{len(errs) - 1} more)" if len(errs) > 1 else ""
     return f"{path}: {where}: {msg}{more}"
 

@@ -4,13 +4,37 @@ Keys carry their unit (``lat_deg``, ``radius_km``, ``inventory``); the models
 check ranges and names; :mod:`shieldlab.scenario.load` converts to SI once.
 Polymorphic parts (sensors) are discriminated on ``kind``-like catalog
 ``type`` names checked against the catalog files.
+
+Defended assets come explicitly (``{name, lat_deg, lon_deg, ...}``), by
+reference to the asset catalog (``{catalog: Minot AFB, value: 12}``) or as
+named groups (``asset_sets: [us-deterrent, us-top-20-metros]``); references
+are resolved on load into explicit :class:`Asset` entries, so ``assets`` is
+always the full list (explicit entries first, then the sets' members in
+catalog order, a name listed twice kept once). Default value of a catalog
+asset (:func:`catalog_asset_value`): deterrent and command 10, military 5,
+infrastructure 2, population = metro population in millions (New York 20.1).
+
+The threat comes as explicit ``threats:`` groups, a ``raid:`` threat
+assessment (:class:`RaidSection`, expanded by :mod:`shieldlab.threats.raid`),
+or both.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import difflib
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from shieldlab import catalog
 
@@ -57,6 +81,11 @@ class ThreatGroup(_Model):
         return _check_catalog("threats", v, "threat")
 
 
+AssetCategory = Literal["deterrent", "command", "population", "military", "infrastructure"]
+COUNTERFORCE_CATEGORIES: tuple[str, ...] = ("deterrent", "military", "command")
+"""Categories a counterforce strike aims at; countervalue aims at ``population``."""
+
+
 class Asset(_Model):
     """A defended asset: a circle of ``radius_km`` around a point, with a value."""
 
@@ -65,9 +94,175 @@ class Asset(_Model):
     lon_deg: Lon
     radius_km: float = Field(default=30.0, gt=0.0, le=1000.0)
     value: float = Field(default=1.0, ge=0.0)
-    category: Literal["deterrent", "command", "population", "military", "infrastructure"] = (
-        "population"
-    )
+    category: AssetCategory = "population"
+
+
+class CatalogAssetEntry(_Model):
+    """One entry of ``catalog/assets.yaml`` (public location, generic extent)."""
+
+    category: AssetCategory
+    lat_deg: Lat
+    lon_deg: Lon
+    radius_km: float = Field(gt=0.0, le=1000.0)
+    population: int | None = Field(default=None, ge=0, description="2020 Census MSA population")
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _population(self) -> CatalogAssetEntry:
+        if self.category == "population" and self.population is None:
+            raise ValueError("population: required for category 'population'")
+        return self
+
+
+CATEGORY_VALUE: dict[str, float] = {
+    "deterrent": 10.0,
+    "command": 10.0,
+    "military": 5.0,
+    "infrastructure": 2.0,
+}
+"""Default value of catalog assets by category (population: millions of people)."""
+
+
+def catalog_asset_value(entry: CatalogAssetEntry) -> float:
+    """Default value: fixed weight by category; a metro's population in millions."""
+    if entry.category == "population":
+        return (entry.population or 0) / 1e6
+    return CATEGORY_VALUE[entry.category]
+
+
+@cache
+def catalog_assets() -> dict[str, CatalogAssetEntry]:
+    """The asset catalog, validated; ``ValueError`` naming the entry and field."""
+    out: dict[str, CatalogAssetEntry] = {}
+    for name, raw in catalog.load("assets").items():
+        try:
+            out[name] = CatalogAssetEntry.model_validate(raw)
+        except ValidationError as exc:
+            e = exc.errors(include_url=False)[0]
+            field = ".".join(str(p) for p in e["loc"]) or "entry"
+            raise ValueError(f"catalog assets.yaml: {name}.{field}: {e['msg']}") from None
+    return out
+
+
+@dataclass(frozen=True)
+class AssetSet:
+    """A named group of catalog assets: these categories, or the ``top_n`` largest metros."""
+
+    categories: tuple[str, ...]
+    top_n: int | None = None
+
+    def members(self) -> tuple[str, ...]:
+        """Catalog names, in catalog order (``top_n``: by population, largest first)."""
+        entries = catalog_assets()
+        names = [k for k, e in entries.items() if e.category in self.categories]
+        if self.top_n is not None:
+            names = sorted(names, key=lambda k: -(entries[k].population or 0))[: self.top_n]
+        return tuple(names)
+
+
+ASSET_SETS: dict[str, AssetSet] = {
+    "us-deterrent": AssetSet(("deterrent",)),
+    "us-command": AssetSet(("command",)),
+    "us-military": AssetSet(("military",)),
+    "us-counterforce": AssetSet(COUNTERFORCE_CATEGORIES),
+    "us-metros": AssetSet(("population",)),
+    "us-top-10-metros": AssetSet(("population",), top_n=10),
+    "us-top-20-metros": AssetSet(("population",), top_n=20),
+    "us-all": AssetSet(("deterrent", "command", "military", "infrastructure", "population")),
+}
+"""Named asset groups of the catalog that ``asset_sets:`` may list."""
+
+
+def asset_set_members(name: str) -> tuple[str, ...]:
+    """Catalog names in an asset set; ``ValueError`` naming the allowed sets."""
+    if name not in ASSET_SETS:
+        raise ValueError(f"unknown asset set {name!r}; allowed: {', '.join(ASSET_SETS)}")
+    return ASSET_SETS[name].members()
+
+
+class CatalogAssetRef(_Model):
+    """A defended asset taken from the catalog; ``name``/``value``/``radius_km`` override."""
+
+    catalog: str = Field(min_length=1, description="asset catalog name, e.g. Minot AFB")
+    name: str | None = Field(default=None, min_length=1)
+    value: float | None = Field(default=None, ge=0.0)
+    radius_km: float | None = Field(default=None, gt=0.0, le=1000.0)
+
+    def resolve(self) -> dict[str, Any]:
+        """The explicit asset fields (a dict for :class:`Asset`)."""
+        entries = catalog_assets()
+        if self.catalog not in entries:
+            close = difflib.get_close_matches(self.catalog, list(entries), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(
+                f"unknown catalog asset {self.catalog!r}{hint}; allowed: {', '.join(entries)}"
+            )
+        e = entries[self.catalog]
+        return {
+            "name": self.name or self.catalog,
+            "lat_deg": e.lat_deg,
+            "lon_deg": e.lon_deg,
+            "radius_km": self.radius_km if self.radius_km is not None else e.radius_km,
+            "value": self.value if self.value is not None else catalog_asset_value(e),
+            "category": e.category,
+        }
+
+
+def _one_line(prefix: str, exc: ValidationError) -> str:
+    """First error of ``exc`` as ``prefix.field: message`` (unknown keys list the allowed)."""
+    e = exc.errors(include_url=False)[0]
+    loc = ".".join([prefix, *(str(p) for p in e["loc"])])
+    if e["type"] == "extra_forbidden":
+        allowed = sorted(CatalogAssetRef.model_fields)
+        close = difflib.get_close_matches(str(e["loc"][-1]), allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{loc}: unknown field {e['loc'][-1]!r}{hint}; allowed: {', '.join(allowed)}"
+    if e["type"] == "missing":
+        return f"{loc}: required field is missing"
+    return f"{loc}: {e['msg']}"
+
+
+def _assets_json_schema(schema: dict[str, Any]) -> None:
+    """Published JSON schema: an asset is explicit or a catalog reference (resolved on load)."""
+    schema["items"] = {"anyOf": [schema["items"], CatalogAssetRef.model_json_schema()]}
+
+
+def resolve_assets(data: dict[str, Any]) -> dict[str, Any]:
+    """Scenario input with ``{catalog: ...}`` assets and ``asset_sets`` made explicit."""
+    raw = data.get("assets")
+    sets = data.get("asset_sets")
+    if raw is None and not sets:
+        return data
+    items: list[Any] = list(raw) if isinstance(raw, list) else []
+    if raw is not None and not isinstance(raw, list):
+        return data  # let the field validation report the type
+    out: list[Any] = []
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and "catalog" in item:
+            try:
+                ref = CatalogAssetRef.model_validate(item)
+            except ValidationError as exc:
+                raise ValueError(_one_line(f"assets.{i}", exc)) from None
+            try:
+                out.append(ref.resolve())
+            except ValueError as exc:
+                raise ValueError(f"assets.{i}.catalog: {exc}") from None
+        else:
+            out.append(item)
+    if isinstance(sets, list):
+        have = {x.get("name") for x in out if isinstance(x, dict)}
+        for j, set_name in enumerate(sets):
+            if not isinstance(set_name, str):
+                continue
+            try:
+                members = asset_set_members(set_name)
+            except ValueError as exc:
+                raise ValueError(f"asset_sets.{j}: {exc}") from None
+            for m in members:
+                if m not in have:
+                    have.add(m)
+                    out.append(CatalogAssetRef(catalog=m).resolve())
+    return {**data, "assets": out}
 
 
 class RadarSensor(_Model):
@@ -130,6 +325,160 @@ class Doctrine(_Model):
     decision_interval_s: float = Field(default=10.0, gt=0.0, le=600.0)
 
 
+def polygon_area_km2(polygon_deg: list[tuple[float, float]]) -> float:
+    """Approximate area [km²] of a lat/lon polygon (shoelace in a local equirectangular plane).
+
+    Longitudes are unwrapped along the ring so a polygon may cross the
+    antimeridian; used to reject degenerate (zero-area) launch areas.
+    """
+    lat = [p[0] for p in polygon_deg]
+    lon = [p[1] for p in polygon_deg]
+    for i in range(1, len(lon)):  # unwrap: consecutive steps shorter than 180 deg
+        lon[i] = lon[i - 1] + ((lon[i] - lon[i - 1] + 180.0) % 360.0 - 180.0)
+    lat0 = sum(lat) / len(lat)
+    km_per_deg = 111.195  # mean Earth radius 6371.0 km x pi/180
+    x = [(lo - lon[0]) * km_per_deg * math.cos(math.radians(lat0)) for lo in lon]
+    y = [la * km_per_deg for la in lat]
+    n = len(x)
+    twice = sum(x[i] * y[(i + 1) % n] - x[(i + 1) % n] * y[i] for i in range(n))
+    return abs(twice) / 2.0
+
+
+class RaidLaunchArea(_Model):
+    """A launch region: a circle (``lat_deg, lon_deg, radius_km``) or a polygon (``polygon_deg``).
+
+    ``kind``: ``land`` (silos, road-mobile), ``sea`` (submarine patrol areas),
+    ``air`` (bomber stand-off areas). Polygon vertices are ``[lat, lon]``
+    degrees, edges straight in latitude/longitude, the ring closed implicitly.
+    """
+
+    name: str = Field(min_length=1)
+    kind: Literal["land", "sea", "air"]
+    lat_deg: Lat | None = None
+    lon_deg: Lon | None = None
+    radius_km: float | None = Field(default=None, gt=0.0, le=3000.0)
+    polygon_deg: list[tuple[Lat, Lon]] | None = Field(default=None, min_length=3, max_length=200)
+
+    @field_validator("polygon_deg")
+    @classmethod
+    def _not_degenerate(
+        cls, v: list[tuple[float, float]] | None
+    ) -> list[tuple[float, float]] | None:
+        if v is not None and polygon_area_km2(v) < 1.0:
+            raise ValueError(
+                "degenerate polygon (area below 1 km²); give >= 3 [lat, lon] points around an area"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> RaidLaunchArea:
+        circle = (self.lat_deg, self.lon_deg, self.radius_km)
+        if self.polygon_deg is not None:
+            if any(c is not None for c in circle):
+                raise ValueError("give either lat_deg/lon_deg/radius_km (circle) or polygon_deg")
+        elif any(c is None for c in circle):
+            raise ValueError(
+                "a circle needs lat_deg, lon_deg and radius_km (or give polygon_deg instead)"
+            )
+        return self
+
+
+class RaidInventory(_Model):
+    """``count`` missiles of one catalog type, from the named launch areas (default: all)."""
+
+    count: int = Field(ge=1, le=100000)
+    launch_areas: list[str] = Field(
+        default_factory=list, description="launch area names (round-robin); empty: all areas"
+    )
+    payload_mass_kg: float | None = Field(
+        default=None, gt=0.0, le=20000.0, description="override of the catalog payload mass"
+    )
+
+
+class RaidTiming(_Model):
+    """Salvo timing: all at once, a ripple, or waves of ripples.
+
+    ``simultaneous``: every launch at ``start_s``; ``ripple``: launch i at
+    ``start_s + i interval_s``; ``waves``: the launches split in ``waves``
+    consecutive blocks, wave w starting at ``start_s + w wave_interval_s``
+    and rippling by ``interval_s``. Each time then gets a uniform draw in
+    ``[0, jitter_s)`` added.
+    """
+
+    mode: Literal["simultaneous", "ripple", "waves"] = "simultaneous"
+    start_s: float = Field(default=0.0, ge=0.0, le=86400.0)
+    interval_s: float = Field(default=0.0, ge=0.0, le=86400.0)
+    waves: int = Field(default=1, ge=1, le=1000)
+    wave_interval_s: float = Field(default=0.0, ge=0.0, le=86400.0)
+    jitter_s: float = Field(default=0.0, ge=0.0, le=86400.0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RaidTiming:
+        if self.mode != "waves" and (self.waves != 1 or self.wave_interval_s != 0.0):
+            raise ValueError("waves and wave_interval_s apply only to mode: waves")
+        if self.mode == "simultaneous" and self.interval_s != 0.0:
+            raise ValueError("interval_s does not apply to mode: simultaneous")
+        return self
+
+
+class RaidSection(_Model):
+    """A threat assessment that :func:`shieldlab.threats.raid.expand_raid` turns into launches.
+
+    Targeting: ``counterforce`` aims at deterrent, military and command
+    assets; ``countervalue`` at population assets; ``mixed`` sends
+    ``counterforce_fraction`` of the weapons (the first in inventory order) at
+    counterforce targets and the rest at cities. Within each class, salvos of
+    ``weapons_per_target`` weapons are apportioned to targets in proportion
+    to asset value (D'Hondt highest averages: the highest-valued first).
+    Aim points lie uniformly within ``aim_scatter_fraction`` of the target's
+    radius around its centre (0: the centre).
+    """
+
+    adversary: Literal["peer", "near-peer", "rogue"]
+    description: str = ""
+    launch_areas: list[RaidLaunchArea] = Field(min_length=1)
+    inventory: dict[str, RaidInventory] = Field(
+        min_length=1, description="threat catalog name -> count and launch areas"
+    )
+    targeting: Literal["counterforce", "countervalue", "mixed"]
+    counterforce_fraction: float | None = Field(default=None, ge=0.0, le=1.0)
+    weapons_per_target: int = Field(default=1, ge=1, le=100)
+    aim_scatter_fraction: float = Field(default=0.0, ge=0.0, le=1.0)
+    timing: RaidTiming = RaidTiming()
+
+    @field_validator("inventory")
+    @classmethod
+    def _known_threats(cls, v: dict[str, RaidInventory]) -> dict[str, RaidInventory]:
+        for name in v:
+            _check_catalog("threats", name, "threat")
+        return v
+
+    @model_validator(mode="after")
+    def _refs(self) -> RaidSection:
+        names = [a.name for a in self.launch_areas]
+        if len(set(names)) != len(names):
+            raise ValueError("launch area names must be unique")
+        for threat, item in self.inventory.items():
+            for j, area in enumerate(item.launch_areas):
+                if area not in names:
+                    raise ValueError(
+                        f"inventory.{threat}.launch_areas.{j}: {area!r} is not a launch area; "
+                        f"allowed: {', '.join(names)}"
+                    )
+        if self.counterforce_fraction is not None and self.targeting != "mixed":
+            raise ValueError("counterforce_fraction applies only to targeting: mixed")
+        return self
+
+    @property
+    def cf_fraction(self) -> float:
+        """Fraction of weapons aimed at counterforce targets (mixed default: 0.5)."""
+        if self.targeting == "counterforce":
+            return 1.0
+        if self.targeting == "countervalue":
+            return 0.0
+        return 0.5 if self.counterforce_fraction is None else self.counterforce_fraction
+
+
 class Scenario(_Model):
     """A complete scenario: raid, defended assets, sensors, weapons and doctrine."""
 
@@ -139,8 +488,16 @@ class Scenario(_Model):
     seed: int = Field(default=0, ge=0, lt=2**63)
     trials: int = Field(default=100, ge=1, le=1_000_000)
     time_step_s: float = Field(default=1.0, gt=0.0, le=10.0, description="truth sampling step")
-    threats: list[ThreatGroup] = Field(min_length=1)
-    assets: list[Asset] = Field(min_length=1)
+    threats: list[ThreatGroup] = Field(default_factory=list)
+    raid: RaidSection | None = None
+    asset_sets: list[str] = Field(
+        default_factory=list, description=f"catalog asset groups: {', '.join(ASSET_SETS)}"
+    )
+    assets: list[Asset] = Field(
+        min_length=1,
+        description="explicit assets or {catalog: NAME, value?, radius_km?, name?} references",
+        json_schema_extra=_assets_json_schema,
+    )
     sensors: list[Sensor] = Field(default_factory=list)
     interceptor_sites: list[InterceptorSite] = Field(default_factory=list)
     doctrine: Doctrine = Doctrine()
@@ -153,8 +510,15 @@ class Scenario(_Model):
         parse_epoch(v)
         return v
 
+    @model_validator(mode="before")
+    @classmethod
+    def _catalog_assets(cls, data: Any) -> Any:
+        return resolve_assets(data) if isinstance(data, dict) else data
+
     @model_validator(mode="after")
     def _cross_refs(self) -> Scenario:
+        if not self.threats and self.raid is None:
+            raise ValueError("give `threats:` groups, a `raid:` section, or both")
         names = [a.name for a in self.assets]
         if len(set(names)) != len(names):
             raise ValueError("asset names must be unique")
@@ -165,8 +529,20 @@ class Scenario(_Model):
                         f"threats.{i}.targets.{j}: {t!r} is not a defended asset; "
                         f"allowed: {', '.join(names)}"
                     )
+        if self.raid is not None:
+            self._check_raid_targets(self.raid)
         for what, items in (("sensor", self.sensors), ("interceptor site", self.interceptor_sites)):
             ns = [s.name for s in items]
             if len(set(ns)) != len(ns):
                 raise ValueError(f"{what} names must be unique")
         return self
+
+    def _check_raid_targets(self, raid: RaidSection) -> None:
+        cats = {a.category for a in self.assets}
+        f = raid.cf_fraction
+        if f > 0.0 and not cats & set(COUNTERFORCE_CATEGORIES):
+            raise ValueError(
+                f"raid.targeting: {raid.targeting} needs a deterrent, military or command asset"
+            )
+        if f < 1.0 and "population" not in cats:
+            raise ValueError(f"raid.targeting: {raid.targeting} needs a population asset")

@@ -1,9 +1,10 @@
 """The deterministic part of a run: scenario → truth, sensors, weapons, assets.
 
 Built once per run and shared by all Monte Carlo trials (threat trajectories
-do not react to the defence, see ARCHITECTURE.md). The raid's launch points
-are drawn uniformly in each launch area from the run's "raid" random stream,
-so they depend only on the scenario seed.
+do not react to the defence, see ARCHITECTURE.md). Launches come from
+:mod:`shieldlab.threats.raid` (explicit ``threats:`` groups, then the
+``raid:`` threat assessment), drawn from the run's "raid" random stream, so
+they depend only on the scenario seed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import NDArray
 
-from shieldlab.core.frames import destination_point
 from shieldlab.core.time import parse_epoch
 from shieldlab.scenario import LoadedScenario, Scenario
 from shieldlab.scenario.schema import GeoIrSensor as GeoIrEntry
@@ -23,6 +23,13 @@ from shieldlab.sensors.catalog import make_geo_ir, make_radar
 from shieldlab.sensors.ir import GeoIrSensor
 from shieldlab.sensors.radar import RadarSite
 from shieldlab.threats import Trajectories
+from shieldlab.threats.raid import (
+    Assets,
+    Launches,
+    concat_launches,
+    expand_raid,
+    expand_threat_groups,
+)
 from shieldlab.threats.registry import fly_threats
 from shieldlab.weapons.catalog import InterceptorSite, make_site
 
@@ -31,18 +38,6 @@ F64 = NDArray[np.float64]
 RAID_STREAM = 0
 """Spawn key of the raid generator stream; trials use ``(TRIAL_STREAM, trial)``."""
 TRIAL_STREAM = 1
-
-
-@dataclass(frozen=True)
-class Assets:
-    """Defended assets as arrays (a,): geodetic position, radius [m], value."""
-
-    name: tuple[str, ...]
-    category: tuple[str, ...]
-    lat_rad: F64
-    lon_rad: F64
-    radius_m: F64
-    value: F64
 
 
 @dataclass(frozen=True)
@@ -64,57 +59,44 @@ class World:
     geo_ir: tuple[GeoIrSensor, ...]
     geo_ir_names: tuple[str, ...]
     sites: tuple[InterceptorSite, ...]
+    launches: Launches | None = None
+    """The launches the truth was flown from (``truth.launch_index`` indexes them)."""
 
 
-def _assets(s: Scenario) -> Assets:
-    return Assets(
-        name=tuple(a.name for a in s.assets),
-        category=tuple(a.category for a in s.assets),
-        lat_rad=np.radians([a.lat_deg for a in s.assets]),
-        lon_rad=np.radians([a.lon_deg for a in s.assets]),
-        radius_m=np.array([a.radius_km * 1e3 for a in s.assets]),
-        value=np.array([a.value for a in s.assets], dtype=np.float64),
-    )
+def raid_rng(seed: int) -> np.random.Generator:
+    """The raid generator's random stream of a scenario seed."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(RAID_STREAM,)))
+
+
+def expand_launches(s: Scenario) -> Launches:
+    """All launches of a scenario: explicit ``threats:`` groups first, then the ``raid:``.
+
+    Seeded by the scenario seed only (raid stream); nothing is flown.
+    """
+    assets = Assets.from_scenario(s.assets)
+    rng = raid_rng(s.seed)
+    parts = [expand_threat_groups(s.threats, assets, rng)]
+    if s.raid is not None:
+        parts.append(expand_raid(s.raid, assets, rng))
+    return concat_launches(parts)
 
 
 def build_world(loaded: LoadedScenario) -> World:
     """Expand the raid, fly the truth and instantiate sensors and fire units."""
     s = loaded.scenario
     epoch = parse_epoch(s.epoch_utc)
-    assets = _assets(s)
-    raid_rng = np.random.default_rng(np.random.SeedSequence(s.seed, spawn_key=(RAID_STREAM,)))
-    names: list[str] = []
-    options: list[dict[str, float]] = []
-    lats: list[np.ndarray] = []
-    lons: list[np.ndarray] = []
-    aims: list[int] = []
-    t_launch: list[np.ndarray] = []
-    for g in s.threats:
-        n = g.count
-        # uniform in the launch disk: radius ∝ sqrt(u), azimuth uniform
-        rr = g.launch_area.radius_km * 1e3 * np.sqrt(raid_rng.random(n))
-        az = 2.0 * np.pi * raid_rng.random(n)
-        lat, lon = destination_point(
-            np.radians(g.launch_area.lat_deg), np.radians(g.launch_area.lon_deg), az, rr
-        )
-        lats.append(lat)
-        lons.append(lon)
-        aims += [assets.name.index(g.targets[i % len(g.targets)]) for i in range(n)]
-        t_launch.append(g.first_launch_s + g.launch_interval_s * np.arange(n))
-        names += [g.type] * n
-        opt = {} if g.payload_mass_kg is None else {"payload_mass_kg": g.payload_mass_kg}
-        options += [opt] * n
-    aim = np.array(aims, dtype=np.int64)
+    assets = Assets.from_scenario(s.assets)
+    launches = expand_launches(s)
     truth = fly_threats(
-        names,
-        np.concatenate(lats),
-        np.concatenate(lons),
-        assets.lat_rad[aim],
-        assets.lon_rad[aim],
-        np.concatenate(t_launch),
+        list(launches.threat_type),
+        launches.launch_lat_rad,
+        launches.launch_lon_rad,
+        launches.aim_lat_rad,
+        launches.aim_lon_rad,
+        launches.t_launch_s,
         epoch,
         dt_s=s.time_step_s,
-        options=options,
+        options=list(launches.options),
     )
     radars = [x for x in s.sensors if isinstance(x, RadarEntry)]
     geos = [x for x in s.sensors if isinstance(x, GeoIrEntry)]
@@ -124,8 +106,8 @@ def build_world(loaded: LoadedScenario) -> World:
         sha256=loaded.sha256,
         epoch=epoch,
         truth=truth,
-        threat_type=tuple(names[i] for i in truth.launch_index),
-        aim_asset=aim[truth.launch_index],
+        threat_type=tuple(launches.threat_type[i] for i in truth.launch_index),
+        aim_asset=launches.aim_asset[truth.launch_index],
         assets=assets,
         radars=tuple(
             make_radar(r.type, r.lat_deg, r.lon_deg, r.alt_m, r.boresight_azimuth_deg)
@@ -138,4 +120,5 @@ def build_world(loaded: LoadedScenario) -> World:
             make_site(x.type, x.name, x.lat_deg, x.lon_deg, x.inventory)
             for x in s.interceptor_sites
         ),
+        launches=launches,
     )

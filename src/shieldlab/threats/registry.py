@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from shieldlab import catalog
 from shieldlab.threats.catalog import load_threat_specs
+from shieldlab.threats.cruise import fly_cruise
 from shieldlab.threats.trajectory import fly_ballistic
 from shieldlab.threats.truth import Trajectories, concat_trajectories
 
@@ -48,7 +49,10 @@ def _fly_ballistic(
     return fly_ballistic(spec, lat, lon, alat, alon, t, epoch, dt_s, **opts)
 
 
-FLYERS: dict[str, Flyer] = {"ballistic": _fly_ballistic}
+FLYERS: dict[str, Flyer] = {
+    "ballistic": _fly_ballistic,
+    "cruise": fly_cruise,
+}
 """Flight model of each catalog ``kind``."""
 
 
