@@ -21,6 +21,8 @@ from numpy.typing import ArrayLike, NDArray
 from shieldlab import catalog
 from shieldlab.threats.catalog import load_threat_specs
 from shieldlab.threats.cruise import fly_cruise
+from shieldlab.threats.glide import fly_hgv
+from shieldlab.threats.hcm import fly_hcm
 from shieldlab.threats.trajectory import fly_ballistic
 from shieldlab.threats.truth import Trajectories, concat_trajectories
 
@@ -52,6 +54,8 @@ def _fly_ballistic(
 FLYERS: dict[str, Flyer] = {
     "ballistic": _fly_ballistic,
     "cruise": fly_cruise,
+    "hgv": fly_hgv,
+    "hcm": fly_hcm,
 }
 """Flight model of each catalog ``kind``."""
 
