@@ -18,14 +18,16 @@ from shieldlab.core.frames import destination_point, eci_to_ecef, geodetic_to_ec
 from shieldlab.core.time import gmst_at
 from shieldlab.threats.ballistic import density_fast_kg_m3
 from shieldlab.threats.glide import (
-    GlideFlags,
     GlidePlan,
-    NodeLog,
-    body_temperature_k,
     fly_hgv,
     glide_and_dive,
     hgv_spec_from_mapping,
     load_hgv_specs,
+)
+from shieldlab.threats.hypersonic import (
+    GlideFlags,
+    NodeLog,
+    body_temperature_k,
     rcs_by_aspect_m2,
 )
 from shieldlab.threats.truth import (

@@ -11,8 +11,8 @@ import pytest
 from shieldlab import catalog
 from shieldlab.core.frames import destination_point, eci_to_ecef
 from shieldlab.core.time import gmst_at
-from shieldlab.threats.glide import GlideFlags
 from shieldlab.threats.hcm import fly_hcm, hcm_spec_from_mapping, load_hcm_specs
+from shieldlab.threats.hypersonic import GlideFlags
 from shieldlab.threats.truth import (
     OBJECT_CRUISE,
     PHASE_BOOST,

@@ -49,15 +49,17 @@ from shieldlab.threats.ballistic import density_fast_kg_m3
 from shieldlab.threats.catalog import StageEntry, StageSpec
 from shieldlab.threats.glide import (
     MAX_MISS_M,
+    NAV_GAIN,
+    _Model,
+    assemble_truth,
+)
+from shieldlab.threats.hypersonic import (
     MODE_BOOST,
     MODE_CRUISE,
     MODE_TERMINAL,
-    NAV_GAIN,
     GlideFlags,
     ModeFlight,
     NodeLog,
-    _Model,
-    assemble_truth,
     batch_arrays,
     check_options,
     db_to_m2,
