@@ -36,12 +36,13 @@ selects the other one where it exists. Targets beyond the maximum range raise
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldlab.core.constants import R_EARTH_MEAN_M
 from shieldlab.core.frames import (
     ecef_to_enu,
     great_circle_distance_m,
@@ -53,7 +54,9 @@ from shieldlab.threats.ballistic import (
     Flight,
     PhysicsFlags,
     StepSizes,
+    burnout_gamma_rad,
     fly_batch,
+    min_energy_gamma_rad,
 )
 from shieldlab.threats.catalog import BallisticMissileSpec
 
@@ -66,7 +69,18 @@ _N_REFINE = 8
 _FD_AZ_RAD = 2e-5
 _FD_KICK_RAD = 2e-5
 SCAN_MIN_BURNOUT_ALT_M = 90e3
-"""Scan flights burning out lower than this are skipped (grazing, never an ICBM's best)."""
+"""Scan flights of an ICBM burning out lower than this are skipped (grazing, never its best).
+
+Shorter-range missiles burn out lower (a Scud-class SRBM at ~30–40 km): the
+threshold scales as (Δv_ideal / 6 km/s)², see :func:`scan_min_burnout_alt_m`.
+"""
+
+
+def scan_min_burnout_alt_m(spec: BallisticMissileSpec) -> float:
+    """Lowest burnout height [m] a range scan keeps for this missile (grazing shots skipped)."""
+    return SCAN_MIN_BURNOUT_ALT_M * min(1.0, (spec.ideal_delta_v_mps / 6000.0) ** 2)
+
+
 COARSE_TOL_M = 20.0
 """Convergence of the coarse Newton iterations [m]."""
 FINE_TOL_M = 30.0
@@ -75,13 +89,21 @@ FINE_TOL_M = 30.0
 
 @dataclass(frozen=True)
 class AimSolution:
-    """Per-missile solution (arrays (n,)) and the final fine flight (launch frames)."""
+    """Per-missile solution (arrays (n,)) and the final fine flight (launch frames).
+
+    ``cutoff_s``: last-stage thrust termination time [s since launch] (full
+    burn where no cut-off); ``shape_met``: False where the requested shape
+    could not be flown and the nearest one was (see ``note``).
+    """
 
     azimuth_rad: F64
     kick_rad: F64
     max_range_m: F64
     miss_m: F64
     flight: Flight
+    cutoff_s: F64 | None = None
+    shape_met: NDArray[np.bool_] | None = None
+    note: str = ""
 
 
 def _residual(flight: Flight, aim_lat: F64, aim_lon: F64) -> F64:
@@ -112,7 +134,7 @@ def _scan(
         kicks.ravel(),
         COARSE_STEPS,
         flags,
-        min_burnout_alt_m=SCAN_MIN_BURNOUT_ALT_M,
+        min_burnout_alt_m=scan_min_burnout_alt_m(spec),
     )
     return _ranges(fl).reshape(n, k)
 
@@ -209,29 +231,47 @@ def solve_aim(
     flags: PhysicsFlags = PhysicsFlags(),  # noqa: B008 - frozen, immutable default
     fine_steps: StepSizes = FINE_STEPS,
     max_iter: int = 10,
+    shape: str | None = None,
+    gamma_offset_deg: float | None = None,
+    burnout_gamma_deg: float | None = None,
+    long_way: bool = False,
 ) -> AimSolution:
     """Solve azimuth and kick for each missile so that it impacts its aim point (arrays (n,)).
 
-    Raises ``ValueError`` ("target at X km is beyond the maximum range Y km of
-    NAME") when an aim point is out of reach, and when the solve does not
-    converge to within 1 km. Launch and aim points geodetic [rad].
+    ``shape`` (alias ``branch``): ``lofted`` / ``depressed`` full-burn branch,
+    or ``minimum-energy``; liquids may also fly a lofted/depressed shot
+    ``gamma_offset_deg`` above/below the minimum-energy burnout angle, or any
+    ``burnout_gamma_deg`` (see :func:`solve_shaped`).
+    ``long_way``: fly the long great-circle arc (2πR − d) on the opposite
+    azimuth. Raises ``ValueError`` ("target at X km is beyond the maximum
+    range Y km of NAME") when an aim point is out of reach, and when the
+    solve does not converge to within 1 km. Launch and aim points geodetic
+    [rad].
     """
+    shape = _check_shape(spec, shape, branch, gamma_offset_deg, burnout_gamma_deg)
+    if shape == "minimum-energy" or gamma_offset_deg is not None or burnout_gamma_deg is not None:
+        return solve_shaped(
+            spec,
+            launch_lat_rad,
+            launch_lon_rad,
+            aim_lat_rad,
+            aim_lon_rad,
+            shape,
+            gamma_offset_deg,
+            burnout_gamma_deg,
+            long_way,
+            flags,
+            fine_steps,
+        )
     lat = np.atleast_1d(np.asarray(launch_lat_rad, np.float64))
     lon = np.atleast_1d(np.asarray(launch_lon_rad, np.float64))
     alat = np.broadcast_to(np.asarray(aim_lat_rad, np.float64), lat.shape).copy()
     alon = np.broadcast_to(np.asarray(aim_lon_rad, np.float64), lat.shape).copy()
     n = lat.size
-    target = great_circle_distance_m(lat, lon, alat, alon)
-    az = initial_azimuth_rad(lat, lon, alat, alon)
+    target, az = target_range_azimuth(lat, lon, alat, alon, long_way)
     kicks, ranges, dmax, kmax = scan_range(spec, lat, lon, az, flags)
-    far = target > dmax
-    if far.any():
-        i = int(np.flatnonzero(far)[0])
-        raise ValueError(
-            f"target at {target[i] / 1e3:.0f} km is beyond the maximum range "
-            f"{dmax[i] / 1e3:.0f} km of {spec.name} (launch {np.degrees(lat[i]):.2f}, "
-            f"{np.degrees(lon[i]):.2f} deg, azimuth {np.degrees(az[i]):.1f} deg)"
-        )
+    check_reach(spec, lat, lon, az, target, dmax, long_way)
+    branch = "depressed" if shape == "depressed" else "lofted"
     kick, k_lo, k_hi = _initial_kick(kicks, ranges, target, kmax, branch)
     jac = np.zeros((n, 2, 2))
     todo = np.ones(n, bool)
@@ -279,7 +319,70 @@ def solve_aim(
             f"aim solve for {spec.name} did not converge for missile {i}: miss "
             f"{miss[i] / 1e3:.1f} km at range {target[i] / 1e3:.0f} km"
         )
-    return AimSolution(az, kick, dmax, miss, fl)
+    return AimSolution(az, kick, dmax, miss, fl, fl.tau_burnout_s.copy(), np.ones(n, bool))
+
+
+SHAPES = ("minimum-energy", "lofted", "depressed")
+"""Trajectory shapes a ballistic missile can be asked to fly."""
+
+
+def _check_shape(
+    spec: BallisticMissileSpec,
+    shape: str | None,
+    branch: str,
+    gamma_offset_deg: float | None,
+    burnout_gamma_deg: float | None,
+) -> str:
+    """Validated shape name (``shape`` wins over its alias ``branch``); one-line ValueErrors."""
+    out = branch if shape is None else shape
+    if out not in SHAPES:
+        raise ValueError(f"{spec.name}: shape {out!r} is not one of {', '.join(SHAPES)}")
+    if gamma_offset_deg is not None and burnout_gamma_deg is not None:
+        raise ValueError(f"{spec.name}: give gamma_offset_deg or burnout_gamma_deg, not both")
+    if gamma_offset_deg is not None and not (0.0 <= gamma_offset_deg <= 30.0):
+        raise ValueError(f"{spec.name}: gamma_offset_deg {gamma_offset_deg} is outside 0..30 deg")
+    if gamma_offset_deg is not None and out == "minimum-energy":
+        raise ValueError(f"{spec.name}: gamma_offset_deg needs shape lofted or depressed")
+    if burnout_gamma_deg is not None and not (1.0 <= burnout_gamma_deg <= 80.0):
+        raise ValueError(f"{spec.name}: burnout_gamma_deg {burnout_gamma_deg} is outside 1..80 deg")
+    if (gamma_offset_deg is not None or burnout_gamma_deg is not None) and not spec.can_cut_off:
+        raise ValueError(
+            f"{spec.name}: a burnout-angle target needs thrust cut-off (liquid); "
+            f"this missile is {spec.propellant}"
+        )
+    return out
+
+
+def target_range_azimuth(
+    lat: F64, lon: F64, alat: F64, alon: F64, long_way: bool = False
+) -> tuple[F64, F64]:
+    """Ground range [m] and initial azimuth [rad] to the aim points (long arc if ``long_way``)."""
+    d = great_circle_distance_m(lat, lon, alat, alon)
+    az = initial_azimuth_rad(lat, lon, alat, alon)
+    if long_way:
+        return 2.0 * np.pi * R_EARTH_MEAN_M - d, np.mod(az + np.pi, 2.0 * np.pi)
+    return d, az
+
+
+def check_reach(
+    spec: BallisticMissileSpec,
+    lat: F64,
+    lon: F64,
+    az: F64,
+    target: F64,
+    dmax: F64,
+    long_way: bool = False,
+) -> None:
+    """One-line ``ValueError`` for the first aim point beyond the maximum range."""
+    far = target > dmax
+    if far.any():
+        i = int(np.flatnonzero(far)[0])
+        way = "long-way " if long_way else ""
+        raise ValueError(
+            f"{way}target at {target[i] / 1e3:.0f} km is beyond the maximum range "
+            f"{dmax[i] / 1e3:.0f} km of {spec.name} (launch {np.degrees(lat[i]):.2f}, "
+            f"{np.degrees(lon[i]):.2f} deg, azimuth {np.degrees(az[i]):.1f} deg)"
+        )
 
 
 def _newton_update(
@@ -297,3 +400,228 @@ def _newton_update(
     d_k = np.clip(d_k, -np.radians(10.0), np.radians(10.0))
     new_k = np.clip(kick + d_k, k_lo, k_hi)
     return np.where(ok, az + d_az, az), np.where(ok, new_k, kick)
+
+
+_N_SHAPE_KICK = 14
+_N_SHAPE_CUT = 8
+_FD_CUT_S = 1e-3
+GAMMA_TOL_RAD = 2e-4
+"""Burnout flight-path angle tolerance of the shaped solve [rad] (0.011°)."""
+
+
+def _gamma_error(
+    fl: Flight, shape: str, offset_rad: float | None, gamma_abs_rad: float | None
+) -> F64:
+    """Burnout γ minus its target [rad] (inertial, launch frame); NaN where the flight is not ok.
+
+    Target: the minimum-energy angle of the conic from the burnout point to
+    the impact point (ψ between r_bo and r_impact, k = |r_bo|/|r_impact|),
+    plus/minus ``offset_rad`` for lofted/depressed, or ``gamma_abs_rad``.
+    """
+    g = burnout_gamma_rad(fl.r_burnout_m, fl.v_burnout_mps)
+    if gamma_abs_rad is not None:
+        tgt = np.full(g.shape, gamma_abs_rad)
+    else:
+        rb = np.linalg.norm(fl.r_burnout_m, axis=1)
+        ri = np.linalg.norm(fl.r_impact_m, axis=1)
+        psi = np.arccos(
+            np.clip(np.einsum("ij,ij->i", fl.r_burnout_m, fl.r_impact_m) / (rb * ri), -1, 1)
+        )
+        tgt = min_energy_gamma_rad(psi, rb / ri)
+        if offset_rad is not None:
+            tgt = tgt + (offset_rad if shape == "lofted" else -offset_rad)
+    return np.where(fl.ok, g - tgt, np.nan)
+
+
+def solve_shaped(
+    spec: BallisticMissileSpec,
+    launch_lat_rad: F64,
+    launch_lon_rad: F64,
+    aim_lat_rad: F64,
+    aim_lon_rad: F64,
+    shape: str = "minimum-energy",
+    gamma_offset_deg: float | None = None,
+    burnout_gamma_deg: float | None = None,
+    long_way: bool = False,
+    flags: PhysicsFlags = PhysicsFlags(),  # noqa: B008 - frozen, immutable default
+    fine_steps: StepSizes = FINE_STEPS,
+    max_iter: int = 12,
+) -> AimSolution:
+    """Shaped shots: solve (azimuth, kick, last-stage cut-off) so the impact hits the aim point
+    and the burnout flight-path angle γ meets its target (arrays (n,)).
+
+    **Minimum energy** (Wright, Grego & Gronlund 2005; Bate, Mueller & White
+    1971 §6.2): for a given burnout point and impact point the least burnout
+    speed is reached at γ* with tan 2γ* = sin ψ / (k − cos ψ) (ψ free-flight
+    range angle, k = r_bo/r_impact; γ* = (π − ψ)/4 for equal radii). A
+    liquid missile meets it by cutting its last stage off early: the cut-off
+    time sets the speed (range), the kick sets γ. Solids cannot cut off, so
+    their full-burn shot is minimum-energy only at maximum range; elsewhere
+    the lofted full-burn shot is flown (the nearest without energy-wasting
+    manoeuvres, which are not modelled) and ``shape_met`` is False with a
+    ``note``. The same holds for a liquid whose target is shorter than its
+    minimum-energy range with the last stage not burning at all, or farther
+    than its full-burn reach. **Lofted/depressed with** ``gamma_offset_deg``
+    (liquids): γ = γ* ± offset; ``burnout_gamma_deg``: γ given.
+    Procedure: coarse scan over kicks × cut-off times at the great-circle
+    azimuth; first guess where the per-cut-off maximum range (≈ the
+    minimum-energy shot for that cut-off) equals the target; damped Newton
+    on (azimuth, kick, cut-off) with a forward-difference Jacobian (coarse
+    steps), then fine-step Newton corrections.
+    """
+    lat = np.atleast_1d(np.asarray(launch_lat_rad, np.float64))
+    lon = np.broadcast_to(np.asarray(launch_lon_rad, np.float64), lat.shape).copy()
+    alat = np.broadcast_to(np.asarray(aim_lat_rad, np.float64), lat.shape).copy()
+    alon = np.broadcast_to(np.asarray(aim_lon_rad, np.float64), lat.shape).copy()
+    n = lat.size
+    shape = _check_shape(spec, shape, shape, gamma_offset_deg, burnout_gamma_deg)
+    offset = None if gamma_offset_deg is None else np.radians(gamma_offset_deg)
+    gabs = None if burnout_gamma_deg is None else np.radians(burnout_gamma_deg)
+    target, az = target_range_azimuth(lat, lon, alat, alon, long_way)
+    t_full = spec.total_burn_time_s
+    t_lo = max(spec.vertical_rise_s + spec.pitchover_s, t_full - spec.stages[-1].burn_time_s) + 1.0
+    if not spec.can_cut_off:
+        sol = solve_aim(spec, lat, lon, alat, alon, "lofted", flags, fine_steps, long_way=long_way)
+        note = (
+            f"{spec.name} is solid (no thrust cut-off): minimum energy only at its maximum "
+            f"range; flying the lofted full-burn shot"
+        )
+        met = sol.max_range_m - target < 0.01 * sol.max_range_m
+        return replace(sol, shape_met=met, note=note)
+    # 1. scan kicks x cut-offs: per cut-off max range and its kick
+    kick_grid = np.geomspace(KICK_MIN_RAD, KICK_MAX_RAD, _N_SHAPE_KICK)
+    cut_grid = np.linspace(t_lo, t_full, _N_SHAPE_CUT)
+    kk, cc = np.meshgrid(kick_grid, cut_grid, indexing="ij")  # (K, C)
+    m = kk.size
+    fl = fly_batch(
+        spec,
+        np.repeat(lat, m),
+        np.repeat(lon, m),
+        np.repeat(az, m),
+        np.tile(kk.ravel(), n),
+        COARSE_STEPS,
+        flags,
+        min_burnout_alt_m=scan_min_burnout_alt_m(spec),
+        cutoff_s=np.tile(cc.ravel(), n),
+    )
+    d = np.nan_to_num(_ranges(fl), nan=-1.0).reshape(n, _N_SHAPE_KICK, _N_SHAPE_CUT)
+    jbest = np.argmax(d, axis=1)  # (n, C) kick index of the max range per cut-off
+    dmax_c = np.take_along_axis(d, jbest[:, None, :], axis=1)[:, 0, :]  # (n, C)
+    kmax_c = kick_grid[jbest]
+    dmax_all = dmax_c.max(axis=1)
+    check_reach(spec, lat, lon, az, target, dmax_all, long_way)
+    # first cut-off column whose max range reaches the target; interpolate in the column before
+    reach = dmax_c >= target[:, None]
+    c1 = np.clip(np.argmax(reach, axis=1), 1, _N_SHAPE_CUT - 1)
+    rows = np.arange(n)
+    d0, d1 = dmax_c[rows, c1 - 1], dmax_c[rows, c1]
+    w = np.clip((target - d0) / np.where(d1 != d0, d1 - d0, 1.0), 0.0, 1.0)
+    cut = cut_grid[c1 - 1] + w * (cut_grid[c1] - cut_grid[c1 - 1])
+    kick = np.exp(
+        np.log(kmax_c[rows, c1 - 1]) + w * np.log(kmax_c[rows, c1] / kmax_c[rows, c1 - 1])
+    )
+    too_short = dmax_c[:, 0] > target  # even the earliest cut-off flies too far
+    # 2. Newton on (az, kick, cut) with coarse steps
+    x = np.stack([az, kick, cut], axis=1)
+    lo = np.array([-np.inf, KICK_MIN_RAD, t_lo])
+    hi = np.array([np.inf, KICK_MAX_RAD, t_full])
+    fd = np.array([_FD_AZ_RAD, _FD_KICK_RAD, _FD_CUT_S])
+    jac = np.zeros((n, 3, 3))
+    todo = ~too_short
+
+    def flyx(xs: F64, idx: NDArray[np.int64], reps: int, steps: StepSizes) -> tuple[F64, Flight]:
+        fl_ = fly_batch(
+            spec,
+            np.tile(lat[idx], reps),
+            np.tile(lon[idx], reps),
+            xs[:, 0],
+            xs[:, 1],
+            steps,
+            flags,
+            cutoff_s=xs[:, 2],
+        )
+        res = _residual(fl_, np.tile(alat[idx], reps), np.tile(alon[idx], reps))
+        ge = _gamma_error(fl_, shape, offset, gabs)
+        # γ error expressed in metres of range so that one norm measures both
+        return np.concatenate([res, (ge * R_EARTH_MEAN_M)[:, None]], axis=1), fl_
+
+    for _ in range(max_iter):
+        idx = np.flatnonzero(todo)
+        if idx.size == 0:
+            break
+        k = idx.size
+        xs = np.concatenate([x[idx]] + [x[idx] + fd * np.eye(3)[j] for j in range(3)])
+        xs[:, 2] = np.minimum(xs[:, 2], t_full)
+        xs[3 * k :, 2] = np.where(x[idx, 2] + fd[2] > t_full, x[idx, 2] - fd[2], xs[3 * k :, 2])
+        sgn = np.where(x[idx, 2] + fd[2] > t_full, -1.0, 1.0)
+        r_all, _ = flyx(xs, idx, 4, COARSE_STEPS)
+        f0 = r_all[:k]
+        cols = [(r_all[(j + 1) * k : (j + 2) * k] - f0) / fd[j] for j in range(3)]
+        cols[2] = cols[2] * sgn[:, None]
+        j_ = np.stack(cols, axis=-1)
+        jac[idx] = j_
+        err = np.hypot(f0[:, 0], f0[:, 1])
+        done = (err < COARSE_TOL_M) & (np.abs(f0[:, 2]) < GAMMA_TOL_RAD * R_EARTH_MEAN_M)
+        x[idx] = _newton3(x[idx], j_, f0, lo, hi, done)
+        todo[idx[done]] = False
+    # 3. fine flight; Newton with a fine-step Jacobian where the coarse bias remains
+    all_idx = np.arange(n)
+    res, fl = flyx(x, all_idx, 1, fine_steps)
+    gtol = GAMMA_TOL_RAD * R_EARTH_MEAN_M
+    for _ in range(4):
+        bad = ~((np.hypot(res[:, 0], res[:, 1]) < FINE_TOL_M) & (np.abs(res[:, 2]) < gtol))
+        bad &= ~too_short
+        if not bad.any():
+            break
+        idx = np.flatnonzero(bad)
+        k = idx.size
+        xs = np.concatenate([x[idx]] + [x[idx] - fd * np.eye(3)[j] for j in range(3)])
+        r_all, _ = flyx(xs, idx, 4, fine_steps)
+        f0 = r_all[:k]
+        j_ = np.stack([(f0 - r_all[(j + 1) * k : (j + 2) * k]) / fd[j] for j in range(3)], -1)
+        x[idx] = _newton3(x[idx], j_, f0, lo, hi, np.zeros(k, bool))
+        res, fl = flyx(x, all_idx, 1, fine_steps)
+    miss = np.hypot(res[:, 0], res[:, 1])
+    met = (miss < 1000.0) & (np.abs(res[:, 2]) < 10 * GAMMA_TOL_RAD * R_EARTH_MEAN_M)
+    if met.all():
+        return AimSolution(x[:, 0], x[:, 1], dmax_all, miss, fl, x[:, 2].copy(), met)
+    if shape != "minimum-energy":
+        i = int(np.flatnonzero(~met)[0])
+        raise ValueError(
+            f"{spec.name}: no {shape} shot with the requested burnout angle reaches "
+            f"{target[i] / 1e3:.0f} km (cut-off limited to {t_lo:.0f}..{t_full:.0f} s)"
+        )
+    # minimum energy not reachable by a last-stage cut-off: fly the lofted full burn there
+    fb = np.flatnonzero(~met)
+    alt = solve_aim(
+        spec,
+        lat[fb],
+        lon[fb],
+        alat[fb],
+        alon[fb],
+        "lofted",
+        flags,
+        fine_steps,
+        long_way=long_way,
+    )
+    x[fb, 0], x[fb, 1], x[fb, 2] = alt.azimuth_rad, alt.kick_rad, t_full
+    fl = fly_batch(spec, lat, lon, x[:, 0], x[:, 1], fine_steps, flags, cutoff_s=x[:, 2])
+    miss = np.hypot(*_residual(fl, alat, alon).T)
+    note = (
+        f"{spec.name}: minimum energy needs a cut-off outside {t_lo:.0f}..{t_full:.0f} s for "
+        f"{fb.size} of {n} targets; flying the lofted full-burn shot there"
+    )
+    return AimSolution(x[:, 0], x[:, 1], dmax_all, miss, fl, x[:, 2].copy(), met, note)
+
+
+def _newton3(x: F64, jac: F64, res: F64, lo: F64, hi: F64, frozen: NDArray[np.bool_]) -> F64:
+    """Damped Newton step on (az, kick, cut-off) for (k, 3) unknowns, bounded by lo/hi (3,)."""
+    ok = np.all(np.isfinite(res), axis=1) & np.all(np.isfinite(jac), axis=(1, 2)) & ~frozen
+    det = np.linalg.det(np.where(ok[:, None, None], jac, np.eye(3)))
+    ok &= np.abs(det) > 1e-300
+    j_safe = np.where(ok[:, None, None], jac, np.eye(3))
+    r_safe = np.where(ok[:, None], res, 0.0)
+    dx = -np.linalg.solve(j_safe, r_safe[..., None])[..., 0]
+    lim = np.array([0.2, np.radians(10.0), 20.0])
+    dx = np.clip(dx, -lim, lim)
+    return np.where(ok[:, None], np.clip(x + dx, lo, hi), x)

@@ -47,7 +47,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.core.atmosphere import density_kg_m3
-from shieldlab.core.constants import GM_EARTH_M3_S2, WGS84_OMEGA_RAD_S
+from shieldlab.core.constants import (
+    GM_EARTH_M3_S2,
+    WGS84_A_M,
+    WGS84_B_M,
+    WGS84_E2,
+    WGS84_EP2,
+    WGS84_OMEGA_RAD_S,
+)
 from shieldlab.core.frames import ecef_to_geodetic, eci_to_ecef, enu_matrix, geodetic_to_ecef
 from shieldlab.core.gravity import accel_j2, accel_point_mass
 from shieldlab.core.integrate import rk4, rk4_until
@@ -111,7 +118,8 @@ FINE_STEPS = StepSizes()
 class Segment:
     """One piece of a batch flight on a per-object uniform grid, launch frames.
 
-    Object i has nodes at τ = tau0_s[i] + k·h_s (k = 0..K−1) until
+    Object i has nodes at τ = tau0_s[i] + k·h_s (k = 0..K−1; h_s a float or,
+    for a thrust cut-off stage, per-object (n,)) until
     tau_end_s[i]; the node after its last full step holds the state at
     tau_end_s[i] (event state). y: (K, n, 6) [r, v] in the launch frame,
     a: (K, n, 3) accelerations at the nodes (one-sided inside the segment).
@@ -119,7 +127,7 @@ class Segment:
 
     tau0_s: F64
     tau_end_s: F64
-    h_s: float
+    h_s: float | F64
     y: F64
     a: F64
     phase: int
@@ -155,7 +163,20 @@ class Flight:
 
 
 def _height_m(r: F64) -> F64:
-    return ecef_to_geodetic(r)[2]
+    """Geodetic height [m] of ECEF/launch-frame points: one Bowring (1976) pass.
+
+    One pass of the iteration in ``core.frames.ecef_to_geodetic`` (which does
+    three) is accurate to < 1 mm below 5,000 km height (checked in the
+    tests); the hot loops call this a few times per RK4 stage.
+    """
+    x, y, z = r[..., 0], r[..., 1], r[..., 2]
+    p = np.hypot(x, y)
+    beta = np.arctan2(z * WGS84_A_M, p * WGS84_B_M)
+    sb, cb = np.sin(beta), np.cos(beta)
+    lat = np.arctan2(z + WGS84_EP2 * WGS84_B_M * sb**3, p - WGS84_E2 * WGS84_A_M * cb**3)
+    sl, cl = np.sin(lat), np.cos(lat)
+    n = WGS84_A_M / np.sqrt(1.0 - WGS84_E2 * sl * sl)
+    return p * cl + z * sl - WGS84_A_M**2 / n
 
 
 def _gravity_fn(flags: PhysicsFlags) -> Callable[[F64], F64]:
@@ -277,6 +298,20 @@ def _descent_event(alt_m: float) -> Callable[[float | F64, F64], F64]:
     return g
 
 
+def _climb_event(alt_m: float) -> Callable[[float | F64, F64], F64]:
+    """Event g(τ, y): > 0 while the object climbs below ``alt_m``; ends at ``alt_m`` or apogee.
+
+    Burnouts inside the atmosphere (SRBM, MRBM, depressed shots) climb out
+    with the descent step: a long coast step through dense air is inaccurate.
+    """
+
+    def g(tau: float | F64, y: F64) -> F64:
+        climbing = np.einsum("ij,ij->i", y[:, :3], y[:, 3:]) > 0.0
+        return np.where(climbing, alt_m - _height_m(y[:, :3]), -1.0)
+
+    return g
+
+
 def launch_state(
     lat_rad: F64, lon_rad: F64, azimuth_rad: F64, kick_rad: F64, flags: PhysicsFlags
 ) -> tuple[F64, F64, F64, F64]:
@@ -341,8 +376,9 @@ def _apogee_alt_m(seg: Segment) -> F64:
     hi = np.clip(kmax, 0, kk - 2)
     for base in (lo, hi):
         y0, y1 = y[base, idx], y[base + 1, idx]
-        node_tau = seg.tau0_s + base * seg.h_s
-        hstep = np.clip(seg.tau_end_s - node_tau, 1e-9, seg.h_s)
+        h_obj = np.broadcast_to(seg.h_s, (n,))
+        node_tau = seg.tau0_s + base * h_obj
+        hstep = np.clip(seg.tau_end_s - node_tau, 1e-9, h_obj)
         a_s, b_s = np.zeros(n), np.ones(n)
         for _ in range(40):  # golden-section search for the maximum height in the step
             c = b_s - 0.618034 * (b_s - a_s)
@@ -367,7 +403,22 @@ def hermite_r(y0: F64, y1: F64, h: F64, s: F64) -> F64:
     return h00 * y0[..., :3] + h10 * h_ * y0[..., 3:] + h01 * y1[..., :3] + h11 * h_ * y1[..., 3:]
 
 
-def fly_batch(
+@dataclass(frozen=True)
+class Boost:
+    """Boost of a batch in launch frames: segments, burnout time τ (n,) and state (n, 6).
+
+    ``crashed`` marks objects whose boost dipped below the ground after the
+    vertical rise.
+    """
+
+    segments: tuple[Segment, ...]
+    r_launch_ecef_m: F64
+    tau_burnout_s: F64
+    y_burnout: F64
+    crashed: NDArray[np.bool_]
+
+
+def fly_boost(
     spec: BallisticMissileSpec,
     launch_lat_rad: F64,
     launch_lon_rad: F64,
@@ -375,14 +426,16 @@ def fly_batch(
     kick_rad: F64,
     steps: StepSizes = FINE_STEPS,
     flags: PhysicsFlags = PhysicsFlags(),
-    min_burnout_alt_m: float = -np.inf,
-) -> Flight:
-    """Fly n missiles of one type with given launch azimuths and pitch-over kicks (launch frames).
+    cutoff_s: F64 | None = None,
+) -> Boost:
+    """Boost phase of n missiles (launch frames); arrays (n,) in, radians.
 
-    Arrays (n,) in, radians. Returns the :class:`Flight` (segments and the
-    burnout, apogee and impact summary). Objects burning out below
-    ``min_burnout_alt_m`` are not flown further and marked not ok (used by
-    the aim scans to skip grazing trajectories that cost many fine steps).
+    ``cutoff_s`` (n,): thrust termination time τ [s since launch] in the last
+    stage (liquid propellant only; ``None`` = burn to depletion). It must lie
+    after the last stage's ignition and after the pitch-over. The cut-off
+    stage is integrated on a per-object grid: s ∈ [0, 1] maps to
+    τ = τ_a + s·(τ_co − τ_a), dy/ds = (τ_co − τ_a)·f(τ, y); for a full burn this
+    is exactly the τ-grid RK4 (RK4 is invariant under a linear time scaling).
     """
     lat = np.atleast_1d(np.asarray(launch_lat_rad, np.float64))
     lon = np.atleast_1d(np.asarray(launch_lon_rad, np.float64))
@@ -393,19 +446,59 @@ def fly_batch(
     y = np.concatenate([r0, v0], axis=1)
     segments: list[Segment] = []
     ignition = np.concatenate([[0.0], np.cumsum([s.burn_time_s for s in spec.stages])])
+    intervals = _boost_intervals(spec)
+    co: F64 | None = None
+    if cutoff_s is not None:
+        a_last = intervals[-1][0]
+        co = np.broadcast_to(np.asarray(cutoff_s, np.float64), lat.shape).copy()
+        if spec.propellant != "liquid":
+            raise ValueError(f"{spec.name}: thrust cut-off needs liquid propellant (it is solid)")
+        if not np.all((co > a_last) & (co <= ignition[-1] + 1e-9)):
+            raise ValueError(
+                f"{spec.name}: cutoff_s must lie in ({a_last:.1f}, {ignition[-1]:.1f}] s"
+            )
     min_alt = np.zeros(n)
-    for a, b, k, mode in _boost_intervals(spec):
+    tau_bo: F64 = np.full(n, float(ignition[-1]))
+    for j, (a, b, k, mode) in enumerate(intervals):
         steer = up if mode == "vertical" else tilt if mode == "kick" else None
         f = boost_rhs(spec, k, float(ignition[k]), steer, flags)
-        m = max(1, int(np.ceil((b - a) / steps.boost_s - 1e-9)))
-        grid = np.linspace(a, b, m + 1)
-        ys = rk4(f, y, grid)
-        # one-sided node accelerations: evaluate just inside the interval
-        tau_nodes = np.clip(grid, a + 1e-9, b - 1e-9)
-        acc = _accel_nodes(f, tau_nodes, ys)
         st = spec.stages[k]
-        segments.append(
-            Segment(
+        if co is not None and j == len(intervals) - 1:
+            dur = co - a
+            m = max(1, int(np.ceil(float(dur.max()) / steps.boost_s - 1e-9)))
+            s_grid = np.linspace(0.0, 1.0, m + 1)
+
+            def g(
+                s_: float | F64,
+                y_: F64,
+                f: Callable[[float | F64, F64], F64] = f,
+                dur: F64 = dur,
+                a: float = a,
+            ) -> F64:
+                return dur[:, None] * f(a + s_ * dur, y_)
+
+            ys = rk4(g, y, s_grid)
+            tau_nodes = a + np.clip(s_grid, 1e-12, 1 - 1e-12)[:, None] * dur[None, :]
+            acc = _accel_nodes(f, tau_nodes, ys)
+            seg = Segment(
+                np.full(n, a),
+                co.copy(),
+                dur / m,
+                ys,
+                acc,
+                PHASE_BOOST,
+                st.body_rcs_m2,
+                st.plume_w_sr,
+            )
+            tau_bo = co.copy()
+        else:
+            m = max(1, int(np.ceil((b - a) / steps.boost_s - 1e-9)))
+            grid = np.linspace(a, b, m + 1)
+            ys = rk4(f, y, grid)
+            # one-sided node accelerations: evaluate just inside the interval
+            tau_nodes = np.clip(grid, a + 1e-9, b - 1e-9)
+            acc = _accel_nodes(f, tau_nodes, ys)
+            seg = Segment(
                 np.full(n, a),
                 np.full(n, b),
                 float(grid[1] - grid[0]),
@@ -415,33 +508,67 @@ def fly_batch(
                 st.body_rcs_m2,
                 st.plume_w_sr,
             )
-        )
+        segments.append(seg)
         if mode != "vertical":
             min_alt = np.minimum(min_alt, _height_m(ys[..., :3]).min(axis=0))
         y = ys[-1]
-    tau_bo = float(ignition[-1])
-    r_bo, v_bo = y[:, :3].copy(), y[:, 3:].copy()
-    h_bo = _height_m(r_bo)
-    crashed = (min_alt < -1.0) | (h_bo < min_burnout_alt_m)
-    f_c = coast_rhs(spec.rv_beta_kg_m2, flags)
-    # post-boost pieces, each ended by descending through an altitude (or topping out below it)
+    return Boost(tuple(segments), r0, tau_bo, y.copy(), min_alt < -1.0)
+
+
+@dataclass(frozen=True)
+class Descent:
+    """Unpowered flight from given states to impact (launch frames), see :func:`fly_descent`."""
+
+    segments: tuple[Segment, ...]
+    tau_reentry_s: F64
+    tau_impact_s: F64
+    y_impact: F64
+    apogee_alt_m: F64
+    ok: NDArray[np.bool_]
+
+
+def fly_descent(
+    y0: F64,
+    tau0_s: F64,
+    beta_kg_m2: float,
+    rcs_midcourse_m2: float,
+    rcs_reentry_m2: float,
+    alive: NDArray[np.bool_],
+    steps: StepSizes = FINE_STEPS,
+    flags: PhysicsFlags = PhysicsFlags(),
+    max_coast_s: float = MAX_COAST_S,
+) -> Descent:
+    """Coast (MIDCOURSE) down through 120 km, then REENTRY to impact; states (n, 6) at τ0 (n,).
+
+    Each piece ends by descending through an altitude (or topping out below
+    it): objects burning out below 120 km first climb out with the descent
+    step (to 120 km or their apogee); long coast step above
+    ``max(300 km, 120 km + 8 km/s · coast step)``,
+    descent step to 120 km (entry interface) and 60 km, reentry step to h = 0.
+    """
+    y = np.array(y0, np.float64)
+    n = y.shape[0]
+    f_c = coast_rhs(beta_kg_m2, flags)
     switch_alt = max(COAST_SWITCH_ALT_M, ENTRY_INTERFACE_ALT_M + 8000.0 * steps.coast_s)
     pieces = (
+        (-ENTRY_INTERFACE_ALT_M, steps.descent_s, PHASE_MIDCOURSE),  # climb out of the air
         (switch_alt, steps.coast_s, PHASE_MIDCOURSE),
         (ENTRY_INTERFACE_ALT_M, steps.descent_s, PHASE_MIDCOURSE),
         (TERMINAL_SWITCH_ALT_M, steps.descent_s, PHASE_REENTRY),
         (0.0, steps.reentry_s, PHASE_REENTRY),
     )
-    tau = np.full(n, tau_bo)
-    alive = ~crashed
+    tau = np.array(tau0_s, np.float64)
+    alive = np.array(alive, bool)
     tau_ri = np.full(n, np.nan)
-    apogee = h_bo.copy()
+    apogee = _height_m(y[:, :3])
+    segments: list[Segment] = []
     for alt, h_step, phase in pieces:
-        event = _descent_event(alt)
+        event = _climb_event(-alt) if alt < 0 else _descent_event(alt)
         active = alive & (event(0.0, y) > 0)
-        t_max = MAX_COAST_S if alt == switch_alt else MAX_DESCENT_S
+        t_max = max_coast_s if alt == switch_alt else MAX_DESCENT_S
+        rcs = rcs_midcourse_m2 if phase == PHASE_MIDCOURSE else rcs_reentry_m2
         seg, tau_new, y_new = _segment_from_event(
-            f_c, y, tau, h_step, t_max, event, active, phase, _radar_rcs_m2(spec, phase)
+            f_c, y, tau, h_step, t_max, event, active, phase, rcs
         )
         segments.append(seg)
         apogee = np.maximum(apogee, _apogee_alt_m(seg))
@@ -450,21 +577,59 @@ def fly_batch(
         y = np.where(alive[:, None], y_new, y)
         if alt == ENTRY_INTERFACE_ALT_M:
             tau_ri = tau.copy()
-    tau_imp = tau
     ok = alive & (np.abs(_height_m(y[:, :3])) < 1.0)
-    y_imp = y
+    return Descent(tuple(segments), tau_ri, tau, y, apogee, ok)
+
+
+def fly_batch(
+    spec: BallisticMissileSpec,
+    launch_lat_rad: F64,
+    launch_lon_rad: F64,
+    azimuth_rad: F64,
+    kick_rad: F64,
+    steps: StepSizes = FINE_STEPS,
+    flags: PhysicsFlags = PhysicsFlags(),
+    min_burnout_alt_m: float = -np.inf,
+    cutoff_s: F64 | None = None,
+) -> Flight:
+    """Fly n missiles of one type with given launch azimuths and pitch-over kicks (launch frames).
+
+    Arrays (n,) in, radians. Returns the :class:`Flight` (segments and the
+    burnout, apogee and impact summary). Objects burning out below
+    ``min_burnout_alt_m`` are not flown further and marked not ok (used by
+    the aim scans to skip grazing trajectories that cost many fine steps).
+    ``cutoff_s`` (n,): last-stage thrust termination time [s] (liquids only,
+    see :func:`fly_boost`).
+    """
+    lat = np.atleast_1d(np.asarray(launch_lat_rad, np.float64))
+    lon = np.atleast_1d(np.asarray(launch_lon_rad, np.float64))
+    bo = fly_boost(spec, lat, lon, azimuth_rad, kick_rad, steps, flags, cutoff_s)
+    y = bo.y_burnout
+    r_bo, v_bo = y[:, :3].copy(), y[:, 3:].copy()
+    h_bo = _height_m(r_bo)
+    crashed = bo.crashed | (h_bo < min_burnout_alt_m)
+    de = fly_descent(
+        y,
+        bo.tau_burnout_s,
+        spec.rv_beta_kg_m2,
+        _radar_rcs_m2(spec, PHASE_MIDCOURSE),
+        _radar_rcs_m2(spec, PHASE_REENTRY),
+        ~crashed,
+        steps,
+        flags,
+    )
     omega = float(flags.omega_vec[2])
-    r_imp = y_imp[:, :3]
-    r_imp_ecef = eci_to_ecef(r_imp, omega * tau_imp)
+    r_imp = de.y_impact[:, :3]
+    r_imp_ecef = eci_to_ecef(r_imp, omega * de.tau_impact_s)
     ilat, ilon, _ = ecef_to_geodetic(r_imp_ecef)
     return Flight(
-        segments=tuple(segments),
+        segments=bo.segments + de.segments,
         launch_lat_rad=lat,
         launch_lon_rad=lon,
-        r_launch_ecef_m=r0,
-        tau_burnout_s=np.full(n, tau_bo),
-        tau_reentry_s=tau_ri,
-        tau_impact_s=tau_imp,
+        r_launch_ecef_m=bo.r_launch_ecef_m,
+        tau_burnout_s=bo.tau_burnout_s,
+        tau_reentry_s=de.tau_reentry_s,
+        tau_impact_s=de.tau_impact_s,
         r_burnout_m=r_bo,
         v_burnout_mps=v_bo,
         r_impact_m=r_imp,
@@ -472,9 +637,46 @@ def fly_batch(
         impact_lat_rad=ilat,
         impact_lon_rad=ilon,
         burnout_alt_m=h_bo,
-        apogee_alt_m=apogee,
-        ok=ok,
+        apogee_alt_m=np.maximum(h_bo, de.apogee_alt_m),
+        ok=de.ok,
     )
+
+
+def burnout_gamma_rad(r_m: F64, v_mps: F64) -> F64:
+    """Flight-path angle [rad] above the local horizontal of states (n, 3): asin(r·v / |r||v|).
+
+    Geocentric horizontal (the Kepler convention); inertial velocity in an
+    inertial frame, Earth-relative velocity in ECEF.
+    """
+    rv = np.einsum("ij,ij->i", r_m, v_mps)
+    return np.arcsin(
+        np.clip(rv / (np.linalg.norm(r_m, axis=1) * np.linalg.norm(v_mps, axis=1)), -1, 1)
+    )
+
+
+def min_energy_gamma_rad(psi_rad: F64, k_ratio: F64 | float = 1.0) -> F64:
+    """Minimum-energy burnout flight-path angle [rad] for a free-flight range angle ψ.
+
+    Two-body conic from radius r1 to r2 = r1/k: minimising Q = v²r1/μ of
+    Q = (1 − cos ψ)/(cos γ (k cos γ − cos(γ + ψ))) gives sin(2γ + ψ) = k sin 2γ,
+    i.e. tan 2γ = sin ψ / (k − cos ψ). For equal radii (k = 1) it is
+    γ* = (π − ψ)/4 (Wright, Grego & Gronlund 2005, appendix to ch. 11 / Bate,
+    Mueller & White 1971 §6.2 "maximum range for a given burnout speed").
+    """
+    psi = np.asarray(psi_rad, np.float64)
+    return 0.5 * np.arctan2(np.sin(psi), k_ratio - np.cos(psi))
+
+
+def min_energy_speed_mps(r1_m: F64, psi_rad: F64, k_ratio: F64 | float = 1.0) -> F64:
+    """Minimum-energy burnout speed [m/s] at radius r1 for range angle ψ and k = r1/r2.
+
+    v² = μ/r1 · (1 − cos ψ)/(cos γ* (k cos γ* − cos(γ* + ψ))); for k = 1 this is
+    v² = μ/r · 2 sin(ψ/2)/(1 + sin(ψ/2)) (Wright, Grego & Gronlund 2005).
+    """
+    psi = np.asarray(psi_rad, np.float64)
+    g = min_energy_gamma_rad(psi, k_ratio)
+    q = (1.0 - np.cos(psi)) / (np.cos(g) * (k_ratio * np.cos(g) - np.cos(g + psi)))
+    return np.sqrt(GM_EARTH_M3_S2 / np.asarray(r1_m, np.float64) * q)
 
 
 def kepler_free_flight(r_m: F64, v_mps: F64, r_end_m: F64) -> tuple[F64, F64]:

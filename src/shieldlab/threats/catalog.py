@@ -51,6 +51,12 @@ class BallisticEntry(_Model):
     rv_rcs_dbsm: float = Field(ge=-60.0, le=20.0, description="RV nose-on RCS [dBsm]")
     vertical_rise_s: float = Field(default=8.0, gt=0.0, le=60.0)
     pitchover_s: float = Field(default=10.0, gt=0.0, le=60.0)
+    propellant: Literal["liquid", "solid"] = Field(
+        default="solid", description="liquid engines can cut off thrust, solid motors cannot"
+    )
+    basing: Literal["silo", "road-mobile", "rail-mobile", "submarine", "fixed"] = Field(
+        default="silo", description="launch platform (submarine: launch from a sea point, h = 0)"
+    )
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,13 @@ class StageSpec:
 
 @dataclass(frozen=True)
 class BallisticMissileSpec:
-    """A multi-stage ballistic missile in SI units (stages fire in order, no coast between)."""
+    """A multi-stage ballistic missile in SI units (stages fire in order, no coast between).
+
+    ``propellant`` is ``"liquid"`` (the last stage may cut off thrust early:
+    trajectory shaping) or ``"solid"`` (burns to depletion); ``basing`` is the
+    launch platform (``"submarine"``: launched from a sea point at h = 0; the
+    physics is the same).
+    """
 
     name: str
     source: str
@@ -96,6 +108,13 @@ class BallisticMissileSpec:
     vertical_rise_s: float = 8.0
     pitchover_s: float = 10.0
     description: str = ""
+    propellant: str = "solid"
+    basing: str = "silo"
+
+    @property
+    def can_cut_off(self) -> bool:
+        """True for liquid propellant: the last stage can terminate thrust early."""
+        return self.propellant == "liquid"
 
     @property
     def launch_mass_kg(self) -> float:
@@ -158,6 +177,8 @@ def spec_from_entry(name: str, entry: BallisticEntry) -> BallisticMissileSpec:
         vertical_rise_s=entry.vertical_rise_s,
         pitchover_s=entry.pitchover_s,
         description=entry.description,
+        propellant=entry.propellant,
+        basing=entry.basing,
     )
     if stages[0].thrust_n <= spec.launch_mass_kg * G0_MPS2:
         raise ValueError(f"threats.yaml: {name}: stage-1 thrust does not exceed lift-off weight")

@@ -21,8 +21,10 @@ from numpy.typing import ArrayLike, NDArray
 from shieldlab import catalog
 from shieldlab.threats.catalog import load_threat_specs
 from shieldlab.threats.cruise import fly_cruise
+from shieldlab.threats.fobs import fly_fobs
 from shieldlab.threats.glide import fly_hgv
 from shieldlab.threats.hcm import fly_hcm
+from shieldlab.threats.postboost import fly_mirv
 from shieldlab.threats.trajectory import fly_ballistic
 from shieldlab.threats.truth import Trajectories, concat_trajectories
 
@@ -56,6 +58,8 @@ FLYERS: dict[str, Flyer] = {
     "cruise": fly_cruise,
     "hgv": fly_hgv,
     "hcm": fly_hcm,
+    "mirv": fly_mirv,
+    "fobs": fly_fobs,
 }
 """Flight model of each catalog ``kind``."""
 

@@ -32,7 +32,7 @@ from shieldlab.core.frames import (
 )
 from shieldlab.core.time import gmst_at
 from shieldlab.threats.aim import solve_aim
-from shieldlab.threats.ballistic import Flight
+from shieldlab.threats.ballistic import Flight, burnout_gamma_rad
 from shieldlab.threats.catalog import BallisticMissileSpec
 from shieldlab.threats.truth import (
     OBJECT_RV,
@@ -107,10 +107,11 @@ def sample_flight(
         kmax = seg.y.shape[0] - 2
         if kmax < 0:
             continue
-        x = (tq - seg.tau0_s[ii]) / seg.h_s
+        h_i = np.broadcast_to(seg.h_s, (n,))[ii]
+        x = (tq - seg.tau0_s[ii]) / h_i
         k = np.clip(np.floor(x).astype(np.int64), 0, kmax)
-        node = seg.tau0_s[ii] + k * seg.h_s
-        h_eff = np.clip(np.minimum(seg.h_s, seg.tau_end_s[ii] - node), 1e-12, None)
+        node = seg.tau0_s[ii] + k * h_i
+        h_eff = np.clip(np.minimum(h_i, seg.tau_end_s[ii] - node), 1e-12, None)
         s = np.clip((tq - node) / h_eff, 0.0, 1.0)[:, None]
         y0, y1 = seg.y[k, ii], seg.y[k + 1, ii]
         a0, a1 = seg.a[k, ii], seg.a[k + 1, ii]
@@ -137,11 +138,21 @@ def fly_ballistic(
     epoch: datetime,
     dt_s: float = 1.0,
     branch: Literal["lofted", "depressed"] = "lofted",
+    shape: str | None = None,
+    gamma_offset_deg: float | None = None,
+    burnout_gamma_deg: float | None = None,
+    long_way: bool = False,
 ) -> Trajectories:
     """Aim and fly n missiles of one type; truth on a common grid of step ``dt_s`` (ECI).
 
-    Arrays (n,) in (geodetic radians; launch times [s] from ``epoch``). Raises
-    ``ValueError`` if an aim point is beyond the maximum range.
+    Arrays (n,) in (geodetic radians; launch times [s] from ``epoch``).
+    Options (also catalog/scenario ``options``): ``shape`` =
+    ``minimum-energy | lofted | depressed`` (``branch`` is its alias),
+    ``gamma_offset_deg`` (liquids: burnout γ that far above/below the
+    minimum-energy angle), ``burnout_gamma_deg`` (liquids: γ given),
+    ``long_way`` (fly the long great-circle arc). See
+    :func:`shieldlab.threats.aim.solve_aim`. Raises ``ValueError`` if an aim
+    point is beyond the maximum range or an option is not allowed.
     """
     lat = np.atleast_1d(np.asarray(launch_lat_rad, np.float64))
     lon = np.broadcast_to(np.asarray(launch_lon_rad, np.float64), lat.shape).copy()
@@ -150,7 +161,18 @@ def fly_ballistic(
     t_launch = np.broadcast_to(np.asarray(t_launch_s, np.float64), lat.shape).copy()
     if dt_s <= 0:
         raise ValueError(f"dt_s must be > 0, got {dt_s}")
-    sol = solve_aim(spec, lat, lon, alat, alon, branch=branch)
+    sol = solve_aim(
+        spec,
+        lat,
+        lon,
+        alat,
+        alon,
+        branch=branch,
+        shape=shape,
+        gamma_offset_deg=None if gamma_offset_deg is None else float(gamma_offset_deg),
+        burnout_gamma_deg=None if burnout_gamma_deg is None else float(burnout_gamma_deg),
+        long_way=bool(long_way),
+    )
     return _assemble(sol.flight, t_launch, alat, alon, epoch, dt_s, None)
 
 
@@ -251,8 +273,28 @@ def aim_point_at_range(
     return float(lat), float(lon)
 
 
+def burnout_gamma_deg_of(tr: Trajectories) -> F64:
+    """Inertial flight-path angle at burnout [rad] (n,) from the sampled truth (ECI, linear).
+
+    Geocentric horizontal; NaN where the burnout time is off the grid.
+    """
+    dt = tr.dt_s
+    x = (tr.t_burnout_s - tr.t_s[0]) / dt
+    ok = np.isfinite(x) & (x >= 0) & (x <= tr.t_s.size - 1)
+    k = np.clip(np.floor(np.nan_to_num(x)).astype(np.int64), 0, max(tr.t_s.size - 2, 0))
+    rows = np.arange(tr.n)
+    s = np.clip(np.nan_to_num(x) - k, 0.0, 1.0)
+    k1 = np.minimum(k + 1, tr.t_s.size - 1)
+    # the sample before burnout carries the boost state: use the left node's state
+    # where burnout falls on a node, otherwise interpolate linearly (γ varies slowly)
+    r = (1 - s)[:, None] * tr.r_eci_m[rows, k] + s[:, None] * tr.r_eci_m[rows, k1]
+    v = (1 - s)[:, None] * tr.v_eci_mps[rows, k] + s[:, None] * tr.v_eci_mps[rows, k1]
+    return np.where(ok, burnout_gamma_rad(r, v), np.nan)
+
+
 def summary_rows(tr: Trajectories) -> list[dict[str, float]]:
     """One row per object for the ``shieldlab fly`` table (display units: s, km, km/s, deg, m)."""
+    gam = burnout_gamma_deg_of(tr)
     rows = []
     for i in range(tr.n):
         rows.append(
@@ -260,6 +302,7 @@ def summary_rows(tr: Trajectories) -> list[dict[str, float]]:
                 "burnout_time_s": float(tr.t_burnout_s[i] - tr.t_launch_s[i]),
                 "burnout_alt_km": float(tr.burnout_alt_m[i] / 1e3),
                 "burnout_speed_kmps": float(tr.burnout_speed_mps[i] / 1e3),
+                "burnout_gamma_deg": float(np.degrees(gam[i])),
                 "apogee_alt_km": float(tr.apogee_alt_m[i] / 1e3),
                 "ground_range_km": float(tr.ground_range_m[i] / 1e3),
                 "flight_time_s": float(tr.flight_time_s[i]),
