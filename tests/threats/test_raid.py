@@ -229,11 +229,15 @@ def test_countervalue_weighted_by_population() -> None:
 
 
 def _dhondt_scalar(value: list[float], n: int, k: int) -> list[int]:
-    """Reference: one salvo at a time to the target with the highest value/(salvos+1)."""
+    """Reference: one salvo at a time to the target with the highest value/(salvos+1).
+
+    Ties go to the target with fewer salvos so far (earlier round), then to the
+    lower index — the rule stated in ``allocate_salvos``.
+    """
     got = [0] * len(value)
     out: list[int] = []
     while len(out) < n:
-        best = max(range(len(value)), key=lambda a: (value[a] / (got[a] + 1), -a))
+        best = max(range(len(value)), key=lambda a: (value[a] / (got[a] + 1), -got[a], -a))
         got[best] += 1
         out += [best] * k
     return out[:n]

@@ -102,31 +102,38 @@ def rk4_until(
     t = t0_s
     while t < t_max_s - 1e-12 and running.any():
         h = min(dt_s, t_max_s - t)
-        f0 = f(t, y)
         y_new = rk4_step(f, t, y, h)
         y_new[~running] = y[~running]
         g_new = event(t + h, y_new)
         hit = running & (g_prev > 0) & (g_new <= 0)
         if hit.any():
             idx = np.flatnonzero(hit)
+            f0 = f(t, y[idx])  # end-point slopes of the Hermite interpolant, hits only
             f1 = f(t + h, y_new[idx])
             lo = np.zeros(idx.size)
             hi = np.ones(idx.size)
             glo, ghi = g_prev[idx], g_new[idx]
             hv = np.full(idx.size, h)
+            s_old = np.full(idx.size, -1.0)
+            side = np.zeros(idx.size, np.int64)  # end replaced last: +1 lo, −1 hi
             for _ in range(30):  # Illinois regula falsi on the Hermite interpolant
                 s = np.clip(lo - glo * (hi - lo) / np.where(ghi != glo, ghi - glo, 1.0), lo, hi)
-                ys_ = _hermite(y[idx], f0[idx], y_new[idx], f1, hv, s)
+                ys_ = _hermite(y[idx], f0, y_new[idx], f1, hv, s)
                 gs = event(t + s * h, ys_)
                 right = gs > 0
                 lo = np.where(right, s, lo)
-                glo = np.where(right, gs, glo * 0.5)
                 hi = np.where(right, hi, s)
-                ghi = np.where(right, ghi * 0.5, gs)
-                if np.all(np.abs(hi - lo) < 1e-9):
+                # Illinois: halve the retained end's g when the same end was
+                # replaced twice in a row (keeps superlinear convergence)
+                glo = np.where(right, gs, np.where(side == -1, 0.5 * glo, glo))
+                ghi = np.where(right, np.where(side == 1, 0.5 * ghi, ghi), gs)
+                side = np.where(right, 1, -1)
+                # converged: the bracket or the iterate no longer moves (1e-10 of a step)
+                if np.all((np.abs(hi - lo) < 1e-9) | (np.abs(s - s_old) < 1e-10)):
                     break
+                s_old = s
             s_final = np.where(np.abs(glo) < np.abs(ghi), lo, hi)
-            ye = _hermite(y[idx], f0[idx], y_new[idx], f1, hv, s_final)
+            ye = _hermite(y[idx], f0, y_new[idx], f1, hv, s_final)
             t_event[idx] = t + s_final * h
             y_event[idx] = ye
             y_new[idx] = ye
