@@ -298,11 +298,13 @@ def coast_rhs(beta_kg_m2: float, flags: PhysicsFlags) -> Callable[[float | F64, 
 def _descent_event(alt_m: float) -> Callable[[float | F64, F64], F64]:
     """Event g(τ, y): > 0 until the object descends through ``alt_m`` (or tops out below it).
 
-    For ``alt_m`` = 0 it is the geodetic height itself (impact).
+    For ``alt_m`` = 0 it is the height itself (impact). Heights are radial
+    (:func:`radial_height_m`): zero exactly on the ellipsoid, within ~1 m of
+    the geodetic height at the 100–120 km phase switches, and cheap.
     """
 
     def g(tau: float | F64, y: F64) -> F64:
-        h = _height_m(y[:, :3]) - alt_m
+        h = radial_height_m(y[:, :3]) - alt_m
         if alt_m <= 0.0:
             return h
         descending = np.einsum("ij,ij->i", y[:, :3], y[:, 3:]) < 0.0
@@ -320,7 +322,7 @@ def _climb_event(alt_m: float) -> Callable[[float | F64, F64], F64]:
 
     def g(tau: float | F64, y: F64) -> F64:
         climbing = np.einsum("ij,ij->i", y[:, :3], y[:, 3:]) > 0.0
-        return np.where(climbing, alt_m - _height_m(y[:, :3]), -1.0)
+        return np.where(climbing, alt_m - radial_height_m(y[:, :3]), -1.0)
 
     return g
 
