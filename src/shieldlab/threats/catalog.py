@@ -13,10 +13,15 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Literal
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shieldlab import catalog
 from shieldlab.core.constants import G0_MPS2
+from shieldlab.threats.signatures import rcs_aspect_class_m2
+
+F64 = NDArray[np.float64]
 
 Pos = Annotated[float, Field(gt=0.0)]
 
@@ -49,6 +54,12 @@ class BallisticEntry(_Model):
     rv_mass_kg: Pos
     rv_beta_kg_m2: float = Field(gt=50.0, le=50000.0, description="RV m/(Cd A) [kg/m²]")
     rv_rcs_dbsm: float = Field(ge=-60.0, le=20.0, description="RV nose-on RCS [dBsm]")
+    rv_rcs_broadside_dbsm: float = Field(
+        default=0.0, ge=-60.0, le=30.0, description="RV broadside RCS [dBsm]; default 0 dBsm is an assumed class average"
+    )
+    rv_rcs_tail_dbsm: float = Field(
+        default=-10.0, ge=-60.0, le=30.0, description="RV tail-on RCS [dBsm]; default -10 dBsm is an assumed class average"
+    )
     vertical_rise_s: float = Field(default=8.0, gt=0.0, le=60.0)
     pitchover_s: float = Field(default=10.0, gt=0.0, le=60.0)
     propellant: Literal["liquid", "solid"] = Field(
@@ -105,6 +116,8 @@ class BallisticMissileSpec:
     rv_mass_kg: float
     rv_beta_kg_m2: float
     rv_rcs_m2: float
+    rv_rcs_broadside_m2: float = 1.0
+    rv_rcs_tail_m2: float = 0.1
     vertical_rise_s: float = 8.0
     pitchover_s: float = 10.0
     description: str = ""
@@ -174,6 +187,8 @@ def spec_from_entry(name: str, entry: BallisticEntry) -> BallisticMissileSpec:
         rv_mass_kg=entry.rv_mass_kg,
         rv_beta_kg_m2=entry.rv_beta_kg_m2,
         rv_rcs_m2=_db_to_m2(entry.rv_rcs_dbsm),
+        rv_rcs_broadside_m2=_db_to_m2(entry.rv_rcs_broadside_dbsm),
+        rv_rcs_tail_m2=_db_to_m2(entry.rv_rcs_tail_dbsm),
         vertical_rise_s=entry.vertical_rise_s,
         pitchover_s=entry.pitchover_s,
         description=entry.description,
@@ -208,3 +223,10 @@ def load_threat_specs() -> dict[str, BallisticMissileSpec]:
 def threat_names() -> list[str]:
     """Sorted names of the ballistic threats in the catalog."""
     return sorted(load_threat_specs())
+
+
+def rv_rcs_by_aspect_m2(spec: BallisticMissileSpec, aspect_rad: ArrayLike) -> F64:
+    """RV radar cross-section [m²] by aspect class (nose-on < 45°, broadside, tail > 135°)."""
+    return rcs_aspect_class_m2(
+        spec.rv_rcs_m2, spec.rv_rcs_broadside_m2, spec.rv_rcs_tail_m2, aspect_rad
+    )

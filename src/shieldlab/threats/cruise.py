@@ -75,6 +75,7 @@ from shieldlab.core.frames import (
     initial_azimuth_rad,
 )
 from shieldlab.core.time import gmst_at
+from shieldlab.threats.signatures import rcs_aspect_class_m2
 from shieldlab.threats.truth import (
     OBJECT_CRUISE,
     PHASE_BOOST,
@@ -254,16 +255,8 @@ def turn_radius_m(speed_mps: ArrayLike, load_factor: float) -> F64:
 
 
 def rcs_by_aspect_m2(spec: CruiseMissileSpec, aspect_rad: ArrayLike) -> F64:
-    """RCS [m²] by aspect class: angle between the nose and the line to the radar.
-
-    Frontal below 45°, side 45°–135°, rear above 135° (classes, not a pattern).
-    """
-    a = np.abs(np.asarray(aspect_rad, np.float64))
-    return np.where(
-        a < 45 * DEG,
-        spec.rcs_frontal_m2,
-        np.where(a <= 135 * DEG, spec.rcs_side_m2, spec.rcs_rear_m2),
-    )
+    """RCS [m²] by aspect class: frontal below 45°, side 45°–135°, rear above 135°."""
+    return rcs_aspect_class_m2(spec.rcs_frontal_m2, spec.rcs_side_m2, spec.rcs_rear_m2, aspect_rad)
 
 
 # ---------------------------------------------------------------- route geometry

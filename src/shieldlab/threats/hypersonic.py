@@ -20,7 +20,6 @@ from pydantic import ValidationError
 
 from shieldlab.core.atmosphere import ussa76
 from shieldlab.core.constants import (
-    DEG,
     R_EARTH_MEAN_M,
     WGS84_A_M,
     WGS84_B_M,
@@ -29,6 +28,7 @@ from shieldlab.core.constants import (
 from shieldlab.core.gravity import accel_j2, accel_point_mass
 from shieldlab.core.integrate import rk4_step
 from shieldlab.threats.catalog import StageEntry, StageSpec
+from shieldlab.threats.signatures import rcs_aspect_class_m2
 
 F64 = NDArray[np.float64]
 Accel = Callable[[float, F64, NDArray[np.int8]], F64]
@@ -113,9 +113,7 @@ def rcs_by_aspect_m2(rcs_nose_m2: float, rcs_broadside_m2: float, aspect_rad: F6
 
     ``aspect_rad`` is the angle between the body axis (velocity) and the line of sight.
     """
-    a = np.abs(np.asarray(aspect_rad, np.float64))
-    nose = (a < 30.0 * DEG) | (a > 150.0 * DEG)
-    return np.where(nose, rcs_nose_m2, rcs_broadside_m2)
+    return rcs_aspect_class_m2(rcs_nose_m2, rcs_broadside_m2, rcs_nose_m2, aspect_rad, 30.0, 150.0)
 
 
 def db_to_m2(dbsm: float) -> float:
