@@ -33,6 +33,7 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(PY) benchmarks/core_bench.py
 	$(PY) benchmarks/engine_bench.py
+	$(PY) benchmarks/threats_vs_solve_ivp.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
