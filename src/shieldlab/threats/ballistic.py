@@ -267,7 +267,7 @@ def boost_rhs(
         r, v = y[..., :3], y[..., 3:]
         m = (m0 - mdot * (np.asarray(tau) - tau_ignition_s))[..., None]
         vrel = v - _omega_cross(omega, r)
-        speed = np.linalg.norm(vrel, axis=-1, keepdims=True)
+        speed = np.sqrt(np.einsum("...i,...i->...", vrel, vrel))[..., None]
         rho = _density(r, flags)[..., None]
         if steer is None:
             u = vrel / np.where(speed > 0, speed, 1.0)
@@ -287,7 +287,7 @@ def coast_rhs(beta_kg_m2: float, flags: PhysicsFlags) -> Callable[[float | F64, 
     def f(tau: float | F64, y: F64) -> F64:
         r, v = y[..., :3], y[..., 3:]
         vrel = v - _omega_cross(omega, r)
-        speed = np.linalg.norm(vrel, axis=-1, keepdims=True)
+        speed = np.sqrt(np.einsum("...i,...i->...", vrel, vrel))[..., None]
         rho = _density(r, flags)[..., None]
         a = grav(r) - 0.5 * rho * speed * vrel / beta_kg_m2
         return np.concatenate([v, a], axis=-1)
