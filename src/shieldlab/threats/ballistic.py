@@ -106,7 +106,7 @@ class StepSizes:
     boost_s: float = 1.0
     coast_s: float = 20.0
     descent_s: float = 4.0
-    reentry_s: float = 0.25
+    reentry_s: float = 0.5
 
 
 COARSE_STEPS = StepSizes(boost_s=3.0, coast_s=60.0, descent_s=10.0, reentry_s=1.0)
