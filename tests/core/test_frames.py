@@ -185,3 +185,16 @@ def test_vectorised_equals_scalar_loop() -> None:
     for i in range(50):
         np.testing.assert_array_equal(geodetic_to_ecef(lat[i], lon[i], h[i]), r[i])
         assert ecef_to_geodetic(r[i])[2] == hh[i]
+
+
+def test_radial_height_close_to_geodetic_and_zero_on_ground() -> None:
+    """radial_height_m: exact on the ellipsoid, < 1 m below 100 km, < 5 m at 1,000 km."""
+    from shieldlab.core.frames import radial_height_m
+
+    rng = np.random.default_rng(5)
+    lat = rng.uniform(-np.pi / 2, np.pi / 2, 2000)
+    lon = rng.uniform(-np.pi, np.pi, 2000)
+    np.testing.assert_allclose(radial_height_m(geodetic_to_ecef(lat, lon, 0.0)), 0.0, atol=1e-6)
+    for h_max, tol in ((100e3, 1.0), (1000e3, 5.0)):
+        h = rng.uniform(0.0, h_max, 2000)
+        assert np.max(np.abs(radial_height_m(geodetic_to_ecef(lat, lon, h)) - h)) < tol

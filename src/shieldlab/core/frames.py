@@ -67,6 +67,21 @@ def ecef_to_geodetic(r_ecef_m: ArrayLike) -> tuple[F64, F64, F64]:
     return lat, lon, h
 
 
+def radial_height_m(r_m: ArrayLike) -> F64:
+    """Height [m] above the WGS-84 ellipsoid along the geocentric radius (no trigonometry).
+
+    h = |r| − a b / √(b² cos²φc + a² sin²φc), φc the geocentric latitude; ECI
+    or ECEF positions (rotation about z leaves it unchanged). It is zero
+    exactly on the ellipsoid and differs from the geodetic height by
+    ≈ h δ²/2 (δ ≤ 0.19° between the normal and the radius): < 1 m below
+    100 km, < 5 m at 1,000 km. For hot loops (density look-ups, ground events).
+    """
+    r = np.asarray(r_m, dtype=np.float64)
+    rn = np.sqrt(np.einsum("...i,...i->...", r, r))
+    s2 = (r[..., 2] / rn) ** 2
+    return rn - WGS84_A_M * WGS84_B_M / np.sqrt(WGS84_B_M**2 * (1.0 - s2) + WGS84_A_M**2 * s2)
+
+
 def rot_z(theta_rad: ArrayLike) -> F64:
     """Rotation matrices ``(..., 3, 3)`` that rotate *frames* by θ about z.
 

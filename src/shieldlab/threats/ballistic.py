@@ -55,7 +55,13 @@ from shieldlab.core.constants import (
     WGS84_EP2,
     WGS84_OMEGA_RAD_S,
 )
-from shieldlab.core.frames import ecef_to_geodetic, eci_to_ecef, enu_matrix, geodetic_to_ecef
+from shieldlab.core.frames import (
+    ecef_to_geodetic,
+    eci_to_ecef,
+    enu_matrix,
+    geodetic_to_ecef,
+    radial_height_m,
+)
 from shieldlab.core.gravity import accel_j2, accel_point_mass
 from shieldlab.core.integrate import rk4, rk4_until
 from shieldlab.threats.catalog import BallisticMissileSpec
@@ -214,19 +220,6 @@ def density_fast_kg_m3(h_m: F64) -> F64:
     w = x - i
     rho = np.exp(table[i] + w * (table[i + 1] - table[i]))
     return np.where(h_m > _RHO_TOP_M, 0.0, rho)
-
-
-def radial_height_m(r: F64) -> F64:
-    """Height [m] above the WGS-84 ellipsoid along the geocentric radius (no trigonometry).
-
-    h = |r| − a b / √(b² cos²φc + a² sin²φc), φc the geocentric latitude. It
-    differs from the geodetic height by ≈ h δ²/2 (δ ≤ 0.19° between the
-    normal and the radius): < 1 m below 100 km, where the density matters.
-    Used for the density look-up in the hot loop; events use :func:`_height_m`.
-    """
-    rn = np.sqrt(np.einsum("...i,...i->...", r, r))
-    s2 = (r[..., 2] / rn) ** 2
-    return rn - WGS84_A_M * WGS84_B_M / np.sqrt(WGS84_B_M**2 * (1.0 - s2) + WGS84_A_M**2 * s2)
 
 
 def _density(r: F64, flags: PhysicsFlags) -> F64:

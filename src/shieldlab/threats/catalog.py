@@ -55,10 +55,16 @@ class BallisticEntry(_Model):
     rv_beta_kg_m2: float = Field(gt=50.0, le=50000.0, description="RV m/(Cd A) [kg/m²]")
     rv_rcs_dbsm: float = Field(ge=-60.0, le=20.0, description="RV nose-on RCS [dBsm]")
     rv_rcs_broadside_dbsm: float = Field(
-        default=0.0, ge=-60.0, le=30.0, description="RV broadside RCS [dBsm]; default 0 dBsm is an assumed class average"
+        default=0.0,
+        ge=-60.0,
+        le=30.0,
+        description="RV broadside RCS [dBsm]; default 0 dBsm is an assumed class average",
     )
     rv_rcs_tail_dbsm: float = Field(
-        default=-10.0, ge=-60.0, le=30.0, description="RV tail-on RCS [dBsm]; default -10 dBsm is an assumed class average"
+        default=-10.0,
+        ge=-60.0,
+        le=30.0,
+        description="RV tail-on RCS [dBsm]; default -10 dBsm is an assumed class average",
     )
     vertical_rise_s: float = Field(default=8.0, gt=0.0, le=60.0)
     pitchover_s: float = Field(default=10.0, gt=0.0, le=60.0)

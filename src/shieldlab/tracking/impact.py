@@ -24,7 +24,13 @@ from functools import partial
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from shieldlab.core.frames import ecef_to_enu, ecef_to_geodetic, eci_to_ecef, geodetic_to_ecef
+from shieldlab.core.frames import (
+    ecef_to_enu,
+    ecef_to_geodetic,
+    eci_to_ecef,
+    geodetic_to_ecef,
+    radial_height_m,
+)
 from shieldlab.core.integrate import rk4_until
 from shieldlab.core.time import gmst_at
 from shieldlab.tracking.ekf import ballistic_deriv, propagate_states
@@ -33,8 +39,8 @@ F64 = NDArray[np.float64]
 
 
 def _altitude(t: float | F64, y: F64) -> F64:
-    """Geodetic altitude [m] of ECI states (rotation about z leaves it unchanged)."""
-    return ecef_to_geodetic(y[:, :3])[2]
+    """Height [m] of ECI states above the ellipsoid (radial; zero exactly on the ground)."""
+    return radial_height_m(y[:, :3])
 
 
 def predict_impact(
