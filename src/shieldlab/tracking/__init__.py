@@ -6,7 +6,12 @@
 - :mod:`.table` — :class:`TrackTable`, the tracker's working state; the
   skeleton associates measurements to tracks **by truth id**;
 - :mod:`.impact` — impact-point prediction, state propagation on a time
-  grid, sigma-point impact covariance.
+  grid, sigma-point impact covariance;
+- :mod:`.associate` — Mahalanobis gating, global-nearest-neighbour and JPDA
+  association, M-of-N confirmation and K-miss deletion;
+- :mod:`.tracker` — :class:`GnnTracker`, the GNN-EKF multi-target tracker on
+  scans of measurements (does not read truth ids);
+- :mod:`.metrics` — GOSPA, OSPA, track-to-truth assignment and custody.
 """
 
 from shieldlab.tracking.ekf import (
@@ -20,19 +25,29 @@ from shieldlab.tracking.ekf import (
     site_geometry,
 )
 from shieldlab.tracking.impact import impact_covariance, predict_impact, propagate
+from shieldlab.tracking.metrics import custody, gospa, gospa_series, ospa
 from shieldlab.tracking.table import TrackTable
+from shieldlab.tracking.tracker import GnnTracker, TrackerConfig, run_tracker, scans
 
 __all__ = [
+    "GnnTracker",
     "SiteGeometry",
     "TrackTable",
+    "TrackerConfig",
+    "custody",
     "ekf_predict",
     "ekf_update",
+    "gospa",
+    "gospa_series",
     "impact_covariance",
     "init_single_point",
     "init_two_point",
     "measure_aer",
     "nees",
+    "ospa",
     "predict_impact",
     "propagate",
+    "run_tracker",
+    "scans",
     "site_geometry",
 ]
