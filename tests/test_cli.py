@@ -218,3 +218,22 @@ def test_raid_lists_launches_and_validate_counts_them() -> None:
     assert other["launches"] != d["launches"]
     res = runner.invoke(app, ["validate", str(near_peer), "--json"])
     assert json.loads(res.stdout)["launches"] == 24
+
+
+def test_constellation_counts_and_coverage(tmp_path: Path) -> None:
+    near_peer = ROOT / "scenarios" / "near-peer-raid.yaml"
+    res = runner.invoke(app, ["constellation", str(near_peer), "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    sats = {c["name"]: c for c in d["constellations"]}
+    assert sats["leo-tracking"]["satellites"] == 48
+    # circular 1,000 km orbit: T = 2π √(a³/μ) = 105.1 min (two-body closed form)
+    assert abs(sats["leo-tracking"]["period_min"] - 105.1) < 0.1
+    assert abs(sats["geo-warning"]["period_min"] - 1436.1) < 0.5  # one sidereal day
+    cov = d["coverage"]
+    assert cov["k"] == 2 and 0.0 <= cov["min_fraction"] <= cov["mean_fraction"] <= 1.0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(near_peer.read_text().replace("total: 48, planes: 6", "total: 50, planes: 6"))
+    res = runner.invoke(app, ["constellation", str(bad)])
+    assert res.exit_code == 2
+    assert "constellations.0" in res.stderr and "not a multiple of planes" in res.stderr

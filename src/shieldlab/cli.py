@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from shieldlab import __version__
+from shieldlab.core.constants import WGS84_A_M
 
 if TYPE_CHECKING:
     from shieldlab.scenario import LoadedScenario
@@ -505,6 +506,89 @@ def raid(
             f"{r['range_km']:.0f}",
         )
     out.print(t)
+
+
+@app.command()
+def constellation(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Satellite constellations of a scenario: counts, orbits and coverage of its region."""
+    from shieldlab.core.time import parse_epoch
+    from shieldlab.space import constellation as cs
+    from shieldlab.space.coverage import circle_points, constellation_coverage, coverage_report
+
+    s = _load(scenario).scenario
+    if not s.constellations:
+        fail(f"{scenario}: constellations: the scenario defines none")
+    epoch = parse_epoch(s.epoch_utc)
+    rows: list[dict[str, Any]] = []
+    sets = []
+    for c in s.constellations:
+        if c.kind == "walker":
+            el = cs.walker_delta(
+                c.total, c.planes, c.phasing, c.altitude_km * 1e3, np.radians(c.inclination_deg)
+            )
+        elif c.kind == "geo":
+            el = cs.geostationary(np.radians(c.lons_deg), epoch)
+        else:
+            el = cs.highly_elliptical(np.radians(c.apogee_lons_deg), epoch)
+        sets.append(cs.from_elements(el, epoch, c.name))
+        rp, ra = el.a_m * (1 - el.e), el.a_m * (1 + el.e)
+        rows.append(
+            {
+                "name": c.name,
+                "kind": c.kind,
+                "satellites": int(el.n),
+                "perigee_alt_km": float(np.min(rp) - WGS84_A_M) / 1e3,
+                "apogee_alt_km": float(np.max(ra) - WGS84_A_M) / 1e3,
+                "period_min": float(np.mean(el.period_s)) / 60.0,
+            }
+        )
+    report_row = None
+    if s.coverage is not None:
+        cov = s.coverage
+        lat, lon = circle_points(
+            np.radians(cov.lat_deg),
+            np.radians(cov.lon_deg),
+            cov.radius_km * 1e3,
+            cov.spacing_km * 1e3,
+        )
+        band = np.unique([cov.altitude_min_km, cov.altitude_max_km]) * 1e3
+        t = np.arange(0.0, cov.duration_h * 3600.0 + 1e-9, cov.step_s)
+        joined = sets[0]
+        for extra in sets[1:]:
+            joined = joined + extra
+        res = constellation_coverage(
+            joined, t, lat, lon, band, cov.k, cov.grazing_altitude_km * 1e3
+        )
+        report_row = coverage_report(res, "all constellations")
+    if as_json:
+        out.print_json(json.dumps({"constellations": rows, "coverage": report_row}))
+        return
+    t1 = Table(
+        title=f"{s.name}: {sum(r['satellites'] for r in rows)} satellites", box=box.SIMPLE_HEAD
+    )
+    for col in ("name", "kind", "satellites", "perigee km", "apogee km", "period min"):
+        t1.add_column(col, justify="left" if col in ("name", "kind") else "right")
+    for r in rows:
+        t1.add_row(
+            r["name"],
+            r["kind"],
+            str(r["satellites"]),
+            f"{r['perigee_alt_km']:.0f}",
+            f"{r['apogee_alt_km']:.0f}",
+            f"{r['period_min']:.1f}",
+        )
+    out.print(t1)
+    if report_row is not None:
+        t2 = Table(
+            title="coverage of the region (fraction of time seen by >= k sensors)",
+            show_header=False,
+        )
+        for key, value in report_row.items():
+            t2.add_row(key, str(value))
+        out.print(t2)
 
 
 @app.command()

@@ -23,6 +23,10 @@ _SUBPATH = re.compile(r"^([\w\-]+(?:\.[\w\-]+)+): (.*)$", re.DOTALL)
 """A validator message that starts with a dotted field path (``threats.0.targets.1: ...``)."""
 
 
+_UNION_TAGS = ("radar", "geo-ir", "walker", "geo", "heo")
+"""Discriminator tags pydantic puts in error locations of tagged unions (not field names)."""
+
+
 class ScenarioError(ValueError):
     """A scenario file that cannot be used; the message is one line for the user."""
 
@@ -73,7 +77,7 @@ def format_validation_error(path: str, exc: ValidationError) -> str:
     # a typo shows as "extra" plus "missing": report the typo, it is the cause
     errs.sort(key=lambda x: x["type"] != "extra_forbidden")
     e = errs[0]
-    loc = tuple(p for p in e["loc"] if p not in ("radar", "geo-ir"))
+    loc = tuple(p for p in e["loc"] if p not in _UNION_TAGS)
     where = ".".join(str(p) for p in loc) or "(top level)"
     msg = str(e["msg"])
     if e["type"] == "extra_forbidden":

@@ -479,6 +479,70 @@ class RaidSection(_Model):
         return 0.5 if self.counterforce_fraction is None else self.counterforce_fraction
 
 
+class WalkerConstellation(_Model):
+    """A Walker-delta constellation t/p/f of circular orbits (Walker 1984)."""
+
+    kind: Literal["walker"] = "walker"
+    name: str = Field(min_length=1)
+    total: int = Field(ge=1, le=100000)
+    planes: int = Field(ge=1, le=1000)
+    phasing: int = Field(default=1, ge=0)
+    altitude_km: float = Field(gt=100.0, le=50000.0)
+    inclination_deg: float = Field(ge=0.0, le=180.0)
+
+    @model_validator(mode="after")
+    def _pattern(self) -> WalkerConstellation:
+        if self.total % self.planes:
+            raise ValueError(f"total {self.total} is not a multiple of planes {self.planes}")
+        if self.phasing >= self.planes:
+            raise ValueError(f"phasing must be in 0..{self.planes - 1}, got {self.phasing}")
+        return self
+
+
+class GeoConstellation(_Model):
+    """Geostationary satellites at sub-satellite longitudes."""
+
+    kind: Literal["geo"] = "geo"
+    name: str = Field(min_length=1)
+    lons_deg: list[Lon] = Field(min_length=1)
+
+
+class HeoConstellation(_Model):
+    """Molniya-type highly elliptical satellites with apogees over given longitudes."""
+
+    kind: Literal["heo"] = "heo"
+    name: str = Field(min_length=1)
+    apogee_lons_deg: list[Lon] = Field(min_length=1)
+
+
+ConstellationSpec = Annotated[
+    WalkerConstellation | GeoConstellation | HeoConstellation, Field(discriminator="kind")
+]
+
+
+class CoverageRegion(_Model):
+    """Coverage question: a circular region, a target altitude band, k sensors, a time span."""
+
+    lat_deg: Lat
+    lon_deg: Lon
+    radius_km: float = Field(gt=0.0, le=10000.0)
+    spacing_km: float = Field(default=250.0, gt=10.0, le=2000.0)
+    altitude_min_km: float = Field(default=0.0, ge=0.0, le=50000.0)
+    altitude_max_km: float = Field(default=0.0, ge=0.0, le=50000.0)
+    k: int = Field(default=1, ge=1, le=100)
+    duration_h: float = Field(default=24.0, gt=0.0, le=240.0)
+    step_s: float = Field(default=120.0, ge=1.0, le=3600.0)
+    grazing_altitude_km: float = Field(
+        default=0.0, ge=0.0, le=200.0, description="line of sight must clear this height"
+    )
+
+    @model_validator(mode="after")
+    def _band(self) -> CoverageRegion:
+        if self.altitude_max_km < self.altitude_min_km:
+            raise ValueError("altitude_max_km must be >= altitude_min_km")
+        return self
+
+
 class Scenario(_Model):
     """A complete scenario: raid, defended assets, sensors, weapons and doctrine."""
 
@@ -501,6 +565,8 @@ class Scenario(_Model):
     sensors: list[Sensor] = Field(default_factory=list)
     interceptor_sites: list[InterceptorSite] = Field(default_factory=list)
     doctrine: Doctrine = Doctrine()
+    constellations: list[ConstellationSpec] = Field(default_factory=list)
+    coverage: CoverageRegion | None = None
 
     @field_validator("epoch_utc")
     @classmethod
