@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck bench clean
+.PHONY: demo test check lint typecheck bench bench-tracking clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/core_bench.py
 	$(PY) benchmarks/engine_bench.py
 	$(PY) benchmarks/threats_vs_solve_ivp.py
+
+# shieldlab's GNN-EKF tracker against Stone Soup on the same detections (~6 min)
+bench-tracking: $(STAMP)
+	$(PY) -m pip install -q -e ".[dev,bench]"
+	$(PY) benchmarks/tracking_vs_stonesoup.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
