@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from shieldlab import catalog
 from shieldlab.core.constants import DEG
+from shieldlab.sensors.airborne import AirborneRadarEntry
 from shieldlab.sensors.ir import GeoIrSensor
+from shieldlab.sensors.ir_track import LeoIrTrackingEntry
 from shieldlab.sensors.radar import RadarSite
 
 
@@ -64,12 +66,17 @@ class GeoIrEntry(_Entry):
     min_altitude_km: float = Field(default=10.0, ge=0.0, le=100.0)
 
 
-SensorEntry = Annotated[RadarEntry | GeoIrEntry, Field(discriminator="kind")]
+SensorEntry = Annotated[
+    RadarEntry | GeoIrEntry | LeoIrTrackingEntry | AirborneRadarEntry,
+    Field(discriminator="kind"),
+]
 _ADAPTER: TypeAdapter[dict[str, SensorEntry]] = TypeAdapter(dict[str, SensorEntry])
 
 
 @cache
-def load_sensor_specs() -> dict[str, RadarEntry | GeoIrEntry]:
+def load_sensor_specs() -> dict[
+    str, RadarEntry | GeoIrEntry | LeoIrTrackingEntry | AirborneRadarEntry
+]:
     """All entries of ``catalog/sensors.yaml``, validated (raises ``ValidationError``)."""
     return dict(_ADAPTER.validate_python(catalog.load("sensors")))
 
