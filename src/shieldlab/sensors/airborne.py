@@ -39,12 +39,13 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from shieldlab.core.constants import DEG, R_EARTH_MEAN_M
+from shieldlab.core.constants import R_EARTH_MEAN_M
 from shieldlab.core.frames import ecef_to_geodetic, eci_to_ecef
 from shieldlab.sensors.measurements import Measurements
 from shieldlab.sensors.radar import RadarSite, radar_sigmas, radar_snr, radar_visible, swerling1_pd
+from shieldlab.sensors.radar_params import RadarParameters, radar_site
 
 F64 = NDArray[np.float64]
 K_REFRACTION: float = 4.0 / 3.0
@@ -75,36 +76,16 @@ class AirborneRadar:
     patrol_altitude_m: float = 9_000.0
 
 
-class AirborneRadarEntry(BaseModel):
+class AirborneRadarEntry(RadarParameters):
     """Catalog entry ``kind: airborne-radar`` (units in the field names).
 
-    The radar fields mirror :class:`shieldlab.sensors.catalog.RadarEntry`
-    (kept separate so that ``sensors/catalog.py`` can import this model
-    without an import cycle); no elevation limits: the radar horizon applies.
+    The radar fields are the shared :class:`RadarParameters`; no elevation
+    limits (the radar horizon applies), 5,000 km range cap, 360° by default.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     kind: Literal["airborne-radar"]
-    description: str = ""
-    source: str = Field(min_length=1)
-    frequency_mhz: float = Field(gt=1.0, le=100_000.0)
-    peak_power_kw: float = Field(gt=0.0, le=100_000.0)
-    aperture_diameter_m: float = Field(gt=0.0, le=200.0)
-    aperture_efficiency: float = Field(default=0.6, gt=0.0, le=1.0)
-    noise_figure_db: float = Field(ge=0.0, le=20.0)
-    losses_db: float = Field(ge=0.0, le=40.0)
-    pulse_width_us: float = Field(gt=0.0, le=100_000.0)
-    pulses_integrated: int = Field(default=1, ge=1, le=10_000)
-    bandwidth_mhz: float = Field(gt=0.0, le=10_000.0)
-    pfa: float = Field(default=1e-6, gt=0.0, lt=1.0)
     max_range_km: float = Field(gt=0.0, le=5_000.0)
     azimuth_half_width_deg: float = Field(default=180.0, gt=0.0, le=180.0)
-    revisit_s: float = Field(gt=0.0, le=3600.0)
-    monopulse_slope: float = Field(default=1.6, gt=0.0, le=5.0)
-    min_range_sigma_m: float = Field(default=5.0, ge=0.0)
-    min_angle_sigma_mrad: float = Field(default=0.1, ge=0.0)
-    max_tracks: int | None = Field(default=None, ge=1)
     patrol_altitude_km: float = Field(default=9.0, gt=0.0, le=25.0)
     lookdown_cnr_db: float = Field(default=10.0, ge=0.0, le=60.0)
 
@@ -112,31 +93,15 @@ class AirborneRadarEntry(BaseModel):
 def airborne_from_entry(entry: AirborneRadarEntry, name: str = "") -> AirborneRadar:
     """SI :class:`AirborneRadar` of a catalog entry (site at the patrol altitude over 0°, 0°)."""
     alt_m = entry.patrol_altitude_km * 1e3
-    site = RadarSite(
+    site = radar_site(
+        entry,
         name=name,
         lat_rad=0.0,
         lon_rad=0.0,
         alt_m=alt_m,
-        frequency_hz=entry.frequency_mhz * 1e6,
-        peak_power_w=entry.peak_power_kw * 1e3,
-        aperture_diameter_m=entry.aperture_diameter_m,
-        aperture_efficiency=entry.aperture_efficiency,
-        noise_factor=10.0 ** (entry.noise_figure_db / 10.0),
-        loss_factor=10.0 ** (entry.losses_db / 10.0),
-        pulse_width_s=entry.pulse_width_us * 1e-6,
-        pulses_integrated=entry.pulses_integrated,
-        bandwidth_hz=entry.bandwidth_mhz * 1e6,
-        pfa=entry.pfa,
         min_elevation_rad=-math.pi / 2.0,
         max_elevation_rad=math.pi / 2.0,
-        max_range_m=entry.max_range_km * 1e3,
         boresight_azimuth_rad=0.0,
-        azimuth_half_width_rad=entry.azimuth_half_width_deg * DEG,
-        revisit_s=entry.revisit_s,
-        monopulse_slope=entry.monopulse_slope,
-        min_range_sigma_m=entry.min_range_sigma_m,
-        min_angle_sigma_rad=entry.min_angle_sigma_mrad * 1e-3,
-        max_tracks=entry.max_tracks,
     )
     return AirborneRadar(site, entry.lookdown_cnr_db, alt_m)
 

@@ -20,6 +20,7 @@ from shieldlab.sensors.airborne import AirborneRadarEntry
 from shieldlab.sensors.ir import GeoIrSensor
 from shieldlab.sensors.ir_track import LeoIrTrackingEntry
 from shieldlab.sensors.radar import RadarSite
+from shieldlab.sensors.radar_params import RadarParameters, radar_site
 
 
 class _Entry(BaseModel):
@@ -29,30 +30,13 @@ class _Entry(BaseModel):
     source: str = Field(min_length=1, description="public source of the numbers")
 
 
-class RadarEntry(_Entry):
+class RadarEntry(RadarParameters):
     """A ground radar type (see :mod:`shieldlab.sensors.radar` for the model)."""
 
     kind: Literal["radar"]
-    frequency_mhz: float = Field(gt=1.0, le=100_000.0)
-    peak_power_kw: float = Field(gt=0.0, le=100_000.0)
-    aperture_diameter_m: float = Field(gt=0.0, le=200.0)
-    aperture_efficiency: float = Field(default=0.6, gt=0.0, le=1.0)
-    noise_figure_db: float = Field(ge=0.0, le=20.0)
-    losses_db: float = Field(ge=0.0, le=40.0)
-    pulse_width_us: float = Field(gt=0.0, le=100_000.0)
-    pulses_integrated: int = Field(default=1, ge=1, le=10_000)
-    bandwidth_mhz: float = Field(gt=0.0, le=10_000.0)
-    pfa: float = Field(default=1e-6, gt=0.0, lt=1.0)
     min_elevation_deg: float = Field(ge=0.0, le=90.0)
     max_elevation_deg: float = Field(default=90.0, gt=0.0, le=90.0)
-    max_range_km: float = Field(gt=0.0, le=50_000.0)
     boresight_azimuth_deg: float = Field(default=0.0, ge=0.0, lt=360.0)
-    azimuth_half_width_deg: float = Field(gt=0.0, le=180.0)
-    revisit_s: float = Field(gt=0.0, le=3600.0)
-    monopulse_slope: float = Field(default=1.6, gt=0.0, le=5.0)
-    min_range_sigma_m: float = Field(default=5.0, ge=0.0)
-    min_angle_sigma_mrad: float = Field(default=0.1, ge=0.0)
-    max_tracks: int | None = Field(default=None, ge=1)
 
 
 class GeoIrEntry(_Entry):
@@ -100,31 +84,15 @@ def radar_from_entry(
 ) -> RadarSite:
     """SI :class:`RadarSite` of a radar entry placed at a geodetic site."""
     az = entry.boresight_azimuth_deg if boresight_az_deg is None else boresight_az_deg
-    return RadarSite(
+    return radar_site(
+        entry,
         name=name,
         lat_rad=lat_deg * DEG,
         lon_rad=lon_deg * DEG,
-        alt_m=float(alt_m),
-        frequency_hz=entry.frequency_mhz * 1e6,
-        peak_power_w=entry.peak_power_kw * 1e3,
-        aperture_diameter_m=entry.aperture_diameter_m,
-        aperture_efficiency=entry.aperture_efficiency,
-        noise_factor=10.0 ** (entry.noise_figure_db / 10.0),
-        loss_factor=10.0 ** (entry.losses_db / 10.0),
-        pulse_width_s=entry.pulse_width_us * 1e-6,
-        pulses_integrated=entry.pulses_integrated,
-        bandwidth_hz=entry.bandwidth_mhz * 1e6,
-        pfa=entry.pfa,
+        alt_m=alt_m,
         min_elevation_rad=entry.min_elevation_deg * DEG,
         max_elevation_rad=entry.max_elevation_deg * DEG,
-        max_range_m=entry.max_range_km * 1e3,
         boresight_azimuth_rad=math.fmod(az, 360.0) * DEG,
-        azimuth_half_width_rad=entry.azimuth_half_width_deg * DEG,
-        revisit_s=entry.revisit_s,
-        monopulse_slope=entry.monopulse_slope,
-        min_range_sigma_m=entry.min_range_sigma_m,
-        min_angle_sigma_rad=entry.min_angle_sigma_mrad * 1e-3,
-        max_tracks=entry.max_tracks,
     )
 
 
