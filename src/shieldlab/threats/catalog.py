@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shieldlab import catalog
 from shieldlab.core.constants import G0_MPS2
-from shieldlab.threats.signatures import rcs_aspect_class_m2
+from shieldlab.threats.signatures import db_to_m2, rcs_aspect_class_m2
 
 F64 = NDArray[np.float64]
 
@@ -164,13 +164,9 @@ class BallisticMissileSpec:
         return dv
 
 
-def _db_to_m2(dbsm: float) -> float:
-    return 10.0 ** (dbsm / 10.0)
-
-
-def spec_from_entry(name: str, entry: BallisticEntry) -> BallisticMissileSpec:
-    """Convert a validated catalog entry to SI units."""
-    stages = tuple(
+def stage_specs(stages: list[StageEntry]) -> tuple[StageSpec, ...]:
+    """Catalog stage entries as SI :class:`StageSpec` (shared by every boosted threat)."""
+    return tuple(
         StageSpec(
             propellant_mass_kg=s.propellant_mass_kg,
             dry_mass_kg=s.dry_mass_kg,
@@ -178,11 +174,16 @@ def spec_from_entry(name: str, entry: BallisticEntry) -> BallisticMissileSpec:
             burn_time_s=s.burn_time_s,
             diameter_m=s.diameter_m,
             drag_coefficient=s.drag_coefficient,
-            body_rcs_m2=_db_to_m2(s.body_rcs_dbsm),
+            body_rcs_m2=db_to_m2(s.body_rcs_dbsm),
             plume_w_sr=s.plume_intensity_w_sr,
         )
-        for s in entry.stages
+        for s in stages
     )
+
+
+def spec_from_entry(name: str, entry: BallisticEntry) -> BallisticMissileSpec:
+    """Convert a validated catalog entry to SI units."""
+    stages = stage_specs(entry.stages)
     if entry.vertical_rise_s + entry.pitchover_s >= stages[0].burn_time_s:
         raise ValueError(f"threats.yaml: {name}: vertical rise + pitch-over must end in stage 1")
     spec = BallisticMissileSpec(
@@ -192,9 +193,9 @@ def spec_from_entry(name: str, entry: BallisticEntry) -> BallisticMissileSpec:
         payload_mass_kg=entry.payload_mass_kg,
         rv_mass_kg=entry.rv_mass_kg,
         rv_beta_kg_m2=entry.rv_beta_kg_m2,
-        rv_rcs_m2=_db_to_m2(entry.rv_rcs_dbsm),
-        rv_rcs_broadside_m2=_db_to_m2(entry.rv_rcs_broadside_dbsm),
-        rv_rcs_tail_m2=_db_to_m2(entry.rv_rcs_tail_dbsm),
+        rv_rcs_m2=db_to_m2(entry.rv_rcs_dbsm),
+        rv_rcs_broadside_m2=db_to_m2(entry.rv_rcs_broadside_dbsm),
+        rv_rcs_tail_m2=db_to_m2(entry.rv_rcs_tail_dbsm),
         vertical_rise_s=entry.vertical_rise_s,
         pitchover_s=entry.pitchover_s,
         description=entry.description,

@@ -71,7 +71,7 @@ from shieldlab.core.frames import (
 from shieldlab.core.integrate import rk4_step
 from shieldlab.core.time import gmst_at
 from shieldlab.threats.ballistic import PhysicsFlags, boost_rhs, density_fast_kg_m3, launch_state
-from shieldlab.threats.catalog import BallisticMissileSpec, StageEntry
+from shieldlab.threats.catalog import BallisticMissileSpec, StageEntry, stage_specs
 from shieldlab.threats.hypersonic import (
     MODE_GLIDE,
     MODE_TERMINAL,
@@ -83,7 +83,6 @@ from shieldlab.threats.hypersonic import (
     batch_arrays,
     body_temperature_k,
     check_options,
-    db_to_m2,
     dot,
     flight_frame,
     limit_lift,
@@ -92,11 +91,11 @@ from shieldlab.threats.hypersonic import (
     pn_lift_accel,
     rotate_z,
     run_modes,
-    stage_specs,
     target_geometry,
     unit,
     validation_message,
 )
+from shieldlab.threats.signatures import db_to_m2
 from shieldlab.threats.truth import (
     OBJECT_GLIDE,
     PHASE_BOOST,

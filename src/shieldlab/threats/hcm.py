@@ -46,7 +46,7 @@ from shieldlab.core.frames import (
     initial_azimuth_rad,
 )
 from shieldlab.threats.ballistic import density_fast_kg_m3
-from shieldlab.threats.catalog import StageEntry, StageSpec
+from shieldlab.threats.catalog import StageEntry, StageSpec, stage_specs
 from shieldlab.threats.glide import (
     MAX_MISS_M,
     NAV_GAIN,
@@ -62,7 +62,6 @@ from shieldlab.threats.hypersonic import (
     NodeLog,
     batch_arrays,
     check_options,
-    db_to_m2,
     dot,
     flight_frame,
     limit_lift,
@@ -71,10 +70,10 @@ from shieldlab.threats.hypersonic import (
     pn_lift_accel,
     rotate_z,
     run_modes,
-    stage_specs,
     target_geometry,
     validation_message,
 )
+from shieldlab.threats.signatures import db_to_m2
 from shieldlab.threats.truth import (
     OBJECT_CRUISE,
     PHASE_BOOST,

@@ -27,7 +27,6 @@ from shieldlab.core.constants import (
 )
 from shieldlab.core.gravity import accel_j2, accel_point_mass
 from shieldlab.core.integrate import rk4_step
-from shieldlab.threats.catalog import StageEntry, StageSpec
 from shieldlab.threats.signatures import rcs_aspect_class_m2
 
 F64 = NDArray[np.float64]
@@ -114,28 +113,6 @@ def rcs_by_aspect_m2(rcs_nose_m2: float, rcs_broadside_m2: float, aspect_rad: F6
     ``aspect_rad`` is the angle between the body axis (velocity) and the line of sight.
     """
     return rcs_aspect_class_m2(rcs_nose_m2, rcs_broadside_m2, rcs_nose_m2, aspect_rad, 30.0, 150.0)
-
-
-def db_to_m2(dbsm: float) -> float:
-    """Radar cross-section [m²] from dBsm."""
-    return 10.0 ** (dbsm / 10.0)
-
-
-def stage_specs(stages: list[StageEntry]) -> tuple[StageSpec, ...]:
-    """Catalog stage entries as SI :class:`StageSpec` (same model as the ballistic missiles)."""
-    return tuple(
-        StageSpec(
-            propellant_mass_kg=s.propellant_mass_kg,
-            dry_mass_kg=s.dry_mass_kg,
-            isp_s=s.isp_s,
-            burn_time_s=s.burn_time_s,
-            diameter_m=s.diameter_m,
-            drag_coefficient=s.drag_coefficient,
-            body_rcs_m2=db_to_m2(s.body_rcs_dbsm),
-            plume_w_sr=s.plume_intensity_w_sr,
-        )
-        for s in stages
-    )
 
 
 def validation_message(file: str, name: str, exc: ValidationError) -> str:

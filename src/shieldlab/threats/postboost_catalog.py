@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from shieldlab import catalog
 from shieldlab.threats.catalog import BallisticMissileSpec, load_threat_specs
+from shieldlab.threats.signatures import db_to_m2
 from shieldlab.threats.truth import (
     OBJECT_BALLOON,
     OBJECT_BUS,
@@ -204,10 +205,6 @@ class MirvSpec:
         return 1 + self.rv_count + sum(p.count for p in self.penaids)
 
 
-def _db_to_m2(dbsm: float) -> float:
-    return float(10.0 ** (dbsm / 10.0))
-
-
 def _offsets_m(fp: FootprintEntry, n: int, name: str) -> tuple[tuple[float, ...], ...]:
     if fp.pattern is None:
         a, c = fp.along_track_km or [], fp.cross_track_km or []
@@ -238,7 +235,7 @@ def mirv_spec_from_entry(name: str, entry: MirvEntry) -> MirvSpec:
     for key, kind in _PENAID_KIND.items():
         e = getattr(entry, key)
         if e is not None and e.count > 0:
-            db = _db_to_m2(e.rcs_dbsm)
+            db = db_to_m2(e.rcs_dbsm)
             aids.append(PenaidSpec(kind, e.count, e.mass_kg, e.beta_kg_m2, db, e.separation_mps))
     spec = MirvSpec(
         name=name,
@@ -246,7 +243,7 @@ def mirv_spec_from_entry(name: str, entry: MirvEntry) -> MirvSpec:
         booster=boosters[entry.booster],
         bus_mass_kg=entry.bus.mass_kg,
         bus_beta_kg_m2=entry.bus.beta_kg_m2,
-        bus_rcs_m2=_db_to_m2(entry.bus.rcs_dbsm),
+        bus_rcs_m2=db_to_m2(entry.bus.rcs_dbsm),
         delta_v_budget_mps=entry.bus.delta_v_budget_mps,
         first_release_s=entry.bus.first_release_s,
         release_interval_s=entry.bus.release_interval_s,
@@ -254,7 +251,7 @@ def mirv_spec_from_entry(name: str, entry: MirvEntry) -> MirvSpec:
         rv_count=entry.rv.count,
         rv_mass_kg=entry.rv.mass_kg,
         rv_beta_kg_m2=entry.rv.beta_kg_m2,
-        rv_rcs_m2=_db_to_m2(entry.rv.rcs_dbsm),
+        rv_rcs_m2=db_to_m2(entry.rv.rcs_dbsm),
         along_track_m=along,
         cross_track_m=cross,
         penaids=tuple(aids),

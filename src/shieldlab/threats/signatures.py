@@ -17,6 +17,11 @@ from shieldlab.core.constants import DEG
 F64 = NDArray[np.float64]
 
 
+def db_to_m2(dbsm: float) -> float:
+    """Radar cross-section [m²] from dBsm: σ = 10^(dBsm/10)."""
+    return 10.0 ** (dbsm / 10.0)
+
+
 def rcs_aspect_class_m2(
     front_m2: float,
     side_m2: float,
