@@ -36,7 +36,7 @@ All functions are vectorised over tracks; no Python loop over objects.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,14 +108,18 @@ def _step_with_stm(x: F64, h: F64, j2: bool) -> tuple[F64, F64]:
     return x1, phi
 
 
-def process_noise(h_s: ArrayLike, q_m2_s3: float) -> F64:
-    """Continuous white-acceleration process noise Q(h) ``(n, 6, 6)`` for intervals ``h``."""
+def process_noise(h_s: ArrayLike, q_m2_s3: ArrayLike) -> F64:
+    """Continuous white-acceleration process noise Q(h) ``(n, 6, 6)`` for intervals ``h``.
+
+    ``q_m2_s3`` scalar or per track (n,) [m²/s³].
+    """
     h = np.abs(np.atleast_1d(np.asarray(h_s, dtype=np.float64)))
+    qq = np.broadcast_to(np.asarray(q_m2_s3, dtype=np.float64), h.shape)
     q = np.zeros((h.size, 6, 6))
     blocks = ((h**3 / 3.0, 0, 0), (h**2 / 2.0, 0, 3), (h**2 / 2.0, 3, 0), (h, 3, 3))
     for val, i0, j0 in blocks:
         for k in range(3):
-            q[:, i0 + k, j0 + k] = q_m2_s3 * val
+            q[:, i0 + k, j0 + k] = qq * val
     return q
 
 
@@ -145,14 +149,15 @@ def ekf_predict(
     x: F64,
     P: F64,
     dt_s: ArrayLike,
-    q_m2_s3: float,
+    q_m2_s3: ArrayLike,
     max_step_s: float = 10.0,
     j2: bool = True,
 ) -> tuple[F64, F64]:
     """Predict states ``(n, 6)`` and covariances ``(n, 6, 6)`` by per-track ``dt_s``.
 
-    Tracks with dt = 0 are returned unchanged (Φ = I, Q = 0). Backward
-    prediction (dt < 0) is allowed; Q then uses |h|.
+    ``q_m2_s3``: process-noise density, scalar or per track (n,). Tracks with
+    dt = 0 are returned unchanged (Φ = I, Q = 0). Backward prediction
+    (dt < 0) is allowed; Q then uses |h|.
     """
     x = np.asarray(x, dtype=np.float64)
     P = np.asarray(P, dtype=np.float64)
@@ -239,6 +244,47 @@ def ekf_update(
     return x_new, p_new, nis
 
 
+def iekf_update(
+    x: F64,
+    P: F64,
+    z: F64,
+    R: F64,
+    measure: Callable[[F64], tuple[F64, F64]],
+    angle_axes: Sequence[int] = (),
+    iterations: int = 3,
+) -> tuple[F64, F64, F64]:
+    """Iterated EKF update of ``m`` tracks with one measurement each, any model.
+
+    ``measure(x (m, 6)) -> (ẑ (m, k), H (m, k, 6))``; z (m, k); R (m, k, k).
+    Gauss–Newton iterations x_{i+1} = x + K_i [z − h(x_i) − H_i (x − x_i)],
+    K_i = P H_iᵀ (H_i P H_iᵀ + R)⁻¹ (Bar-Shalom et al. 2001, §10.3.3): the
+    relinearisation removes the bias of a single EKF step when the prior is
+    broad compared with the curvature of h (angles-only updates of a young
+    track). ``iterations=1`` is the plain EKF. Joseph-form covariance at the
+    last linearisation. Returns x (m, 6), P (m, 6, 6) and the NIS (m,) of
+    the prior innovation.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    xi = x
+    nis = np.zeros(x.shape[0])
+    k = hmat = np.zeros((x.shape[0], 6, z.shape[1]))
+    for it in range(max(iterations, 1)):
+        zhat, hmat = measure(xi)
+        nu = z - zhat - np.einsum("mij,mj->mi", hmat, x - xi)
+        for ax in angle_axes:
+            nu[:, ax] = wrap_pi(nu[:, ax])
+        ht = np.swapaxes(hmat, -1, -2)
+        pht = P @ ht
+        s_inv = np.linalg.inv(hmat @ pht + R)
+        k = pht @ s_inv
+        if it == 0:
+            nis = np.einsum("mi,mij,mj->m", nu, s_inv, nu)
+        xi = x + np.einsum("mij,mj->mi", k, nu)
+    ikh = _EYE6 - k @ hmat
+    p_new = ikh @ P @ np.swapaxes(ikh, -1, -2) + k @ R @ np.swapaxes(k, -1, -2)
+    return xi, 0.5 * (p_new + np.swapaxes(p_new, -1, -2)), nis
+
+
 # -------------------------------------------------------------------- initiation
 def aer_to_eci(z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) -> tuple[F64, F64]:
     """ECI positions (m, 3) of (range, az, el) measurements and ∂r_eci/∂z (m, 3, 3)."""
@@ -313,6 +359,27 @@ def init_two_point(
     """
     r1, p1 = _pos_cov(z1, sigma1, site1_ecef_m, site1_enu, gmst1_rad)
     r2, p2 = _pos_cov(z2, sigma2, site2_ecef_m, site2_enu, gmst2_rad)
+    return two_point_from_fixes(r1, p1, t1_s, r2, p2, t2_s)
+
+
+def radar_fix(
+    z: F64, sigma: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike
+) -> tuple[F64, F64]:
+    """ECI position fixes (m, 3) of radar (range, az, el) measurements and their
+    covariances (m, 3, 3) = J R Jᵀ (linearised polar → Cartesian)."""
+    return _pos_cov(z, sigma, site_ecef_m, site_enu, gmst_rad)
+
+
+def two_point_from_fixes(
+    r1: F64, p1: F64, t1_s: ArrayLike, r2: F64, p2: F64, t2_s: ArrayLike
+) -> tuple[F64, F64]:
+    """Tracks at ``t2`` from two ECI position fixes (m, 3) with covariances (m, 3, 3).
+
+    Two-point differencing (Bar-Shalom et al. 2001, ch. 5), any sensor that
+    yields a position fix (radar measurement, triangulated lines of sight):
+    r = r2, v = (r2 − r1)/Δt + a(r2) Δt/2; P_rr = P2, P_rv = P2/Δt,
+    P_vv = (P1 + P2)/Δt².
+    """
     dt = np.asarray(t2_s, dtype=np.float64) - np.asarray(t1_s, dtype=np.float64)
     dt = np.broadcast_to(dt, (r1.shape[0],))[:, None]
     v = (r2 - r1) / dt + accel_j2(r2) * dt / 2.0

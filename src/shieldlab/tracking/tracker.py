@@ -51,17 +51,21 @@ Tracking and Navigation*, Wiley 2001 (EKF, χ² gate).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.stats import chi2
 
+from shieldlab.core.frames import OMEGA_EARTH_VEC
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.measurements import Measurements
+from shieldlab.tracking.angles import find_fixes, measure_radec, radec_unit, triangulate
 from shieldlab.tracking.associate import (
     AER_ANGLE_AXES,
+    MeasureFn,
     aer_model,
     diag_cov,
     gate,
@@ -73,9 +77,11 @@ from shieldlab.tracking.ekf import (
     SiteGeometry,
     ekf_predict,
     ekf_update,
+    iekf_update,
     init_single_point,
-    init_two_point,
     propagate_states,
+    radar_fix,
+    two_point_from_fixes,
 )
 
 F64 = NDArray[np.float64]
@@ -95,7 +101,15 @@ class TrackerConfig:
     prior [m/s]; max_step_s: RK4 step bound of the prediction [s];
     use_logdet: GNN cost d² + ln|S| instead of d²; cost_unassigned: GNN
     non-assignment cost (None: classical maximum-cardinality GNN);
-    min_elevation_rad: lower edge of every radar's coverage [rad].
+    min_elevation_rad: lower edge of every radar's coverage [rad];
+    q_manoeuvre_m2_s3: process noise of a manoeuvring/thrusting track (a
+    50 m/s² boost acceleration unmodelled over a 10 s revisit needs
+    q ≈ a²·Δt ≈ 2.5e4 m²/s³); manoeuvre_hold_s: how long a track stays at that
+    level after the last trigger (an update with NIS above the χ² quantile
+    ``p_manoeuvre``, or a hot IR detection) — two-level noise switching,
+    Bar-Shalom et al. 2001, §11.2; n_layers: number of sensor layers whose
+    last update time is kept per track (custody by layer); iterations:
+    iterated-EKF steps of an angles-only update.
     """
 
     q_m2_s3: float = 1.0
@@ -108,6 +122,11 @@ class TrackerConfig:
     use_logdet: bool = False
     cost_unassigned: float | None = None
     min_elevation_rad: float = 0.0
+    q_manoeuvre_m2_s3: float = 2.0e4
+    manoeuvre_hold_s: float = 30.0
+    p_manoeuvre: float = 0.999
+    n_layers: int = 1
+    iterations: int = 3
 
     def __post_init__(self) -> None:
         if not 1 <= self.M <= self.N:
@@ -116,6 +135,8 @@ class TrackerConfig:
             raise ValueError(f"TrackerConfig.K must be >= 1, got {self.K}")
         if not 0.0 < self.p_gate < 1.0:
             raise ValueError(f"TrackerConfig.p_gate must be in (0, 1), got {self.p_gate}")
+        if self.n_layers < 1 or self.iterations < 1 or self.q_manoeuvre_m2_s3 < self.q_m2_s3:
+            raise ValueError("TrackerConfig needs n_layers >= 1, iterations >= 1, q_man >= q")
         if self.q_m2_s3 < 0 or self.vel_sigma_mps <= 0 or self.max_step_s <= 0:
             raise ValueError("TrackerConfig needs q_m2_s3 >= 0, vel_sigma_mps > 0, max_step_s > 0")
 
@@ -141,8 +162,10 @@ class GnnTracker:
     unique; confirmed (n,); hits (n, N) bool history of counting scans, newest
     last; misses (n,) consecutive counting misses; n_scans (n,) counting scans
     since birth (the initiating one included); n_updates (n,) measurements
-    used; z0, sigma0 (n, 3), sensor0 (n,), t0_s (n,): the initiating
-    measurement (for two-point re-initiation).
+    used; r0_m (n, 3), P0_m2 (n, 3, 3), t0_s (n,): the initiating position fix
+    (for two-point re-initiation); manoeuvre_until_s (n,): the track uses the
+    manoeuvre process noise until then (noise-level switching); layer_t_s
+    (n, n_layers): time of the last update from each sensor layer (−inf: none).
     """
 
     config: TrackerConfig = field(default_factory=TrackerConfig)
@@ -155,55 +178,144 @@ class GnnTracker:
     misses: I64 = field(default_factory=lambda: np.empty(0, np.int64))
     n_scans: I64 = field(default_factory=lambda: np.empty(0, np.int64))
     n_updates: I64 = field(default_factory=lambda: np.empty(0, np.int64))
-    z0: F64 = field(default_factory=lambda: np.empty((0, 3)))
-    sigma0: F64 = field(default_factory=lambda: np.empty((0, 3)))
-    sensor0: I64 = field(default_factory=lambda: np.empty(0, np.int64))
+    r0_m: F64 = field(default_factory=lambda: np.empty((0, 3)))
+    P0_m2: F64 = field(default_factory=lambda: np.empty((0, 3, 3)))
     t0_s: F64 = field(default_factory=lambda: np.empty(0))
+    manoeuvre_until_s: F64 = field(default_factory=lambda: np.empty(0))
+    layer_t_s: F64 = field(init=False)
     next_id: int = 0
+
+    _COLUMNS = (
+        "x",
+        "P",
+        "t_s",
+        "track_id",
+        "confirmed",
+        "hits",
+        "misses",
+        "n_scans",
+        "n_updates",
+        "r0_m",
+        "P0_m2",
+        "t0_s",
+        "manoeuvre_until_s",
+        "layer_t_s",
+    )
 
     def __post_init__(self) -> None:
         self.hits = np.zeros((self.x.shape[0], self.config.N), dtype=bool)
+        self.layer_t_s = np.full((self.x.shape[0], self.config.n_layers), -np.inf)
 
     def __len__(self) -> int:
         return int(self.t_s.size)
 
     # ----------------------------------------------------------------- helpers
     def _keep(self, keep: BoolArr) -> None:
-        self.x, self.P, self.t_s = self.x[keep], self.P[keep], self.t_s[keep]
-        self.track_id, self.confirmed = self.track_id[keep], self.confirmed[keep]
-        self.hits, self.misses, self.n_scans = (
-            self.hits[keep],
-            self.misses[keep],
-            self.n_scans[keep],
-        )
-        self.n_updates, self.z0, self.sigma0 = (
-            self.n_updates[keep],
-            self.z0[keep],
-            self.sigma0[keep],
-        )
-        self.sensor0, self.t0_s = self.sensor0[keep], self.t0_s[keep]
+        for name in self._COLUMNS:
+            setattr(self, name, getattr(self, name)[keep])
 
-    def _append(self, x: F64, P: F64, t_s: float, z: F64, sigma: F64, sensor: int) -> None:
+    def _append(
+        self, x: F64, P: F64, t_s: float, r0: F64, p0: F64, layer: int, manoeuvre: BoolArr
+    ) -> None:
         m = x.shape[0]
         cfg = self.config
         h = np.zeros((m, cfg.N), dtype=bool)
         h[:, -1] = True
-        self.x = np.concatenate([self.x, x])
-        self.P = np.concatenate([self.P, P])
-        self.t_s = np.concatenate([self.t_s, np.full(m, t_s)])
-        self.track_id = np.concatenate([self.track_id, self.next_id + np.arange(m, dtype=np.int64)])
+        lt = np.full((m, cfg.n_layers), -np.inf)
+        lt[:, layer] = t_s
+        new = {
+            "x": x,
+            "P": P,
+            "t_s": np.full(m, t_s),
+            "track_id": self.next_id + np.arange(m, dtype=np.int64),
+            "confirmed": np.full(m, cfg.M <= 1),
+            "hits": h,
+            "misses": np.zeros(m, np.int64),
+            "n_scans": np.ones(m, np.int64),
+            "n_updates": np.ones(m, np.int64),
+            "r0_m": r0,
+            "P0_m2": p0,
+            "t0_s": np.full(m, t_s),
+            "manoeuvre_until_s": np.where(manoeuvre, t_s + cfg.manoeuvre_hold_s, -np.inf),
+            "layer_t_s": lt,
+        }
+        for name in self._COLUMNS:
+            setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
         self.next_id += m
-        self.confirmed = np.concatenate([self.confirmed, np.full(m, cfg.M <= 1)])
-        self.hits = np.concatenate([self.hits, h])
-        self.misses = np.concatenate([self.misses, np.zeros(m, np.int64)])
-        self.n_scans = np.concatenate([self.n_scans, np.ones(m, np.int64)])
-        self.n_updates = np.concatenate([self.n_updates, np.ones(m, np.int64)])
-        self.z0 = np.concatenate([self.z0, z])
-        self.sigma0 = np.concatenate([self.sigma0, sigma])
-        self.sensor0 = np.concatenate([self.sensor0, np.full(m, sensor, dtype=np.int64)])
-        self.t0_s = np.concatenate([self.t0_s, np.full(m, t_s)])
 
-    # -------------------------------------------------------------------- scan
+    def q_now(self, t_s: float) -> F64:
+        """Process-noise density of every track at ``t_s`` [m²/s³] (two levels)."""
+        cfg = self.config
+        return np.where(self.manoeuvre_until_s > t_s, cfg.q_manoeuvre_m2_s3, cfg.q_m2_s3)
+
+    def manoeuvring(self, t_s: float) -> BoolArr:
+        """Tracks flagged as manoeuvring/thrusting at ``t_s`` (not ballistic)."""
+        return np.asarray(self.manoeuvre_until_s > t_s)
+
+    def _predict(self, t: float) -> None:
+        if len(self):
+            cfg = self.config
+            dt = t - self.t_s
+            self.x, self.P = ekf_predict(self.x, self.P, dt, self.q_now(t), cfg.max_step_s)
+            self.t_s = np.full(len(self), t)
+
+    def _associate(
+        self, z: F64, R: F64, measure: MeasureFn, angle_axes: tuple[int, ...], dof: int
+    ) -> I64:
+        """GNN of the (predicted) tracks to one sensor's measurements, confirmed tracks
+        first; returns the measurement row of each track (−1: none)."""
+        cfg = self.config
+        n, m = len(self), z.shape[0]
+        meas_for_track = np.full(n, -1, dtype=np.int64)
+        if n == 0 or m == 0:
+            return meas_for_track
+        d2, logdet = innovation_stats(self.x, self.P, z, R, measure, angle_axes)
+        gated = gate(d2, dof, cfg.p_gate)
+        ld = logdet if cfg.use_logdet else None
+        free = np.ones(m, dtype=bool)
+        for rows in (np.flatnonzero(self.confirmed), np.flatnonzero(~self.confirmed)):
+            cols = np.flatnonzero(free)
+            if rows.size == 0 or cols.size == 0:
+                continue
+            sub = np.ix_(rows, cols)
+            _, mft = gnn_assign(
+                d2[sub], gated[sub], None if ld is None else ld[sub], cfg.cost_unassigned
+            )
+            ok = mft >= 0
+            meas_for_track[rows[ok]] = cols[mft[ok]]
+            free[cols[mft[ok]]] = False
+        return meas_for_track
+
+    def _flag_manoeuvre(self, ti: I64, nis: F64, dof: int, t: float) -> None:
+        """Noise-level switching: an update whose NIS exceeds the χ² threshold
+        switches the track to the manoeuvre level for ``manoeuvre_hold_s``."""
+        cfg = self.config
+        big = nis > float(chi2.ppf(cfg.p_manoeuvre, dof))
+        self.manoeuvre_until_s[ti[big]] = t + cfg.manoeuvre_hold_s
+
+    def _manage(self, hit: BoolArr, counts: BoolArr) -> None:
+        """Hit/miss bookkeeping of the n existing tracks, confirmation and deletion."""
+        cfg = self.config
+        if not len(self):
+            return
+        counts = counts | hit
+        self.hits[counts] = np.concatenate([self.hits[counts, 1:], hit[counts, None]], axis=1)
+        self.n_updates = self.n_updates + hit
+        self.misses = np.where(hit, 0, np.where(counts, self.misses + 1, self.misses))
+        self.n_scans = self.n_scans + counts
+        self.confirmed = self.confirmed | m_of_n_confirm(self.hits, cfg.M, cfg.N)
+        possible = self.hits.sum(axis=1) + np.maximum(cfg.N - self.n_scans, 0)
+        drop_tentative = ~self.confirmed & (possible < cfg.M)
+        drop_confirmed = self.confirmed & (self.misses >= cfg.K)
+        self._keep(~(drop_tentative | drop_confirmed))
+
+    def _two_point(self, ti: I64, r2: F64, p2: F64, t: float) -> None:
+        """Re-initiate young tracks (one update so far) from their first fix and a new one."""
+        self.x[ti], self.P[ti] = two_point_from_fixes(
+            self.r0_m[ti], self.P0_m2[ti], self.t0_s[ti], r2, p2, np.full(ti.size, t)
+        )
+
+    # -------------------------------------------------------------- radar scan
     def process_scan(
         self,
         meas: Measurements,
@@ -213,6 +325,7 @@ class GnnTracker:
         sensor_index: int | None = None,
         t_s: float | None = None,
         max_range_m: float = math.inf,
+        layer: int = 0,
     ) -> None:
         """Process one scan of one radar (in place; see module docstring).
 
@@ -220,7 +333,8 @@ class GnnTracker:
         [s from ``epoch``] (both read from ``meas`` when not given; required
         for an empty scan); ``sites`` is indexed by sensor index;
         ``max_range_m`` is that radar's instrumented range (coverage for miss
-        counting). ``meas.object_id`` is not used.
+        counting); ``layer`` the sensor layer the radar belongs to (custody
+        bookkeeping). ``meas.object_id`` is not used.
         """
         cfg = self.config
         if len(meas):
@@ -237,77 +351,34 @@ class GnnTracker:
         measure = aer_model(site_ecef, site_enu, gmst)
         n, m = len(self), len(meas)
 
-        # 1. predict
-        if n:
-            self.x, self.P = ekf_predict(self.x, self.P, t - self.t_s, cfg.q_m2_s3, cfg.max_step_s)
-            self.t_s = np.full(n, t)
-        # 2.-3. gate and assign, confirmed tracks first
-        meas_for_track = np.full(n, -1, dtype=np.int64)
-        if n and m:
-            d2, logdet = innovation_stats(
-                self.x, self.P, meas.z, diag_cov(meas.sigma), measure, AER_ANGLE_AXES
-            )
-            gated = gate(d2, 3, cfg.p_gate)
-            ld = logdet if cfg.use_logdet else None
-            free = np.ones(m, dtype=bool)
-            for rows in (np.flatnonzero(self.confirmed), np.flatnonzero(~self.confirmed)):
-                cols = np.flatnonzero(free)
-                if rows.size == 0 or cols.size == 0:
-                    continue
-                sub = np.ix_(rows, cols)
-                _, mft = gnn_assign(
-                    d2[sub], gated[sub], None if ld is None else ld[sub], cfg.cost_unassigned
-                )
-                ok = mft >= 0
-                meas_for_track[rows[ok]] = cols[mft[ok]]
-                free[cols[mft[ok]]] = False
-        # 4. two-point re-initiation (second measurement) or batched EKF update
+        # 1. predict, 2.-3. gate and assign, confirmed tracks first
+        self._predict(t)
+        meas_for_track = self._associate(meas.z, diag_cov(meas.sigma), measure, AER_ANGLE_AXES, 3)
         hit = meas_for_track >= 0
+        k_all = int(hit.sum())
+        se = np.broadcast_to(site_ecef, (max(m, k_all), 3))
+        sn = np.broadcast_to(site_enu, (max(m, k_all), 3, 3))
+        # 4. two-point re-initiation (second measurement) or batched EKF update
         two = hit & (self.n_updates == 1)
         if two.any():
             ti, mj = np.flatnonzero(two), meas_for_track[two]
             k = ti.size
-            s0 = self.sensor0[ti]
-            self.x[ti], self.P[ti] = init_two_point(
-                self.z0[ti],
-                self.sigma0[ti],
-                sites.ecef_m[s0],
-                sites.enu[s0],
-                gmst_at(epoch, self.t0_s[ti]),
-                self.t0_s[ti],
-                meas.z[mj],
-                meas.sigma[mj],
-                np.broadcast_to(site_ecef, (k, 3)),
-                np.broadcast_to(site_enu, (k, 3, 3)),
-                gmst,
-                t,
-            )
+            r2, p2 = radar_fix(meas.z[mj], meas.sigma[mj], se[:k], sn[:k], gmst)
+            self._two_point(ti, r2, p2, t)
         upd = hit & ~two
         if upd.any():
             ti, mj = np.flatnonzero(upd), meas_for_track[upd]
             k = ti.size
-            self.x[ti], self.P[ti], _ = ekf_update(
-                self.x[ti],
-                self.P[ti],
-                meas.z[mj],
-                meas.sigma[mj],
-                np.broadcast_to(site_ecef, (k, 3)),
-                np.broadcast_to(site_enu, (k, 3, 3)),
-                gmst,
+            self.x[ti], self.P[ti], nis = ekf_update(
+                self.x[ti], self.P[ti], meas.z[mj], meas.sigma[mj], se[:k], sn[:k], gmst
             )
+            self._flag_manoeuvre(ti, nis, 3, t)
         # 6a. hit/miss bookkeeping of the existing tracks (counting scans only)
         if n:
+            self.layer_t_s[hit, layer] = t
             zhat, _ = measure(self.x)
-            counts = hit | ((zhat[:, 0] <= max_range_m) & (zhat[:, 2] >= cfg.min_elevation_rad))
-            self.hits[counts] = np.concatenate([self.hits[counts, 1:], hit[counts, None]], axis=1)
-            self.n_updates = self.n_updates + hit
-            self.misses = np.where(hit, 0, np.where(counts, self.misses + 1, self.misses))
-            self.n_scans = self.n_scans + counts
-            self.confirmed = self.confirmed | m_of_n_confirm(self.hits, cfg.M, cfg.N)
-            possible = self.hits.sum(axis=1) + np.maximum(cfg.N - self.n_scans, 0)
-            drop_tentative = ~self.confirmed & (possible < cfg.M)
-            drop_confirmed = self.confirmed & (self.misses >= cfg.K)
-            self._keep(~(drop_tentative | drop_confirmed))
+            counts = (zhat[:, 0] <= max_range_m) & (zhat[:, 2] >= cfg.min_elevation_rad)
+            self._manage(hit, counts)
         # 5. new tentative tracks from the unassigned measurements
         used = np.zeros(m, dtype=bool)
         used[meas_for_track[hit]] = True
@@ -315,14 +386,128 @@ class GnnTracker:
         if new.size:
             k = new.size
             x0, p0 = init_single_point(
-                meas.z[new],
-                meas.sigma[new],
-                np.broadcast_to(site_ecef, (k, 3)),
-                np.broadcast_to(site_enu, (k, 3, 3)),
-                gmst,
-                cfg.vel_sigma_mps,
+                meas.z[new], meas.sigma[new], se[:k], sn[:k], gmst, cfg.vel_sigma_mps
             )
-            self._append(x0, p0, t, meas.z[new], meas.sigma[new], s_idx)
+            self._append(x0, p0, t, x0[:, :3], p0[:, :3, :3], layer, np.zeros(k, bool))
+
+    # ----------------------------------------------------- angles-only frame
+    def process_angles_frame(
+        self,
+        meas: Measurements,
+        observer_eci_m: F64,
+        t_s: float,
+        *,
+        layer: int = 0,
+        hot: BoolArr | None = None,
+        coverage: Callable[[F64], BoolArr] | None = None,
+    ) -> None:
+        """Process one frame of a constellation of angles-only (IR) sensors at ``t_s``.
+
+        ``meas`` rows: z = (α, δ, ·), sigma = (σ_α, σ_δ, ·) in ECI (see
+        :mod:`shieldlab.sensors.ir_track`), ``sensor_index`` the satellite;
+        ``observer_eci_m (m, 3)`` the satellite position of each row; ``hot
+        (m,)`` detections of a thrusting/hot source (the track switches to
+        the manoeuvre process noise); ``coverage(r (n, 3)) -> (n,)``: tracks
+        the layer is expected to detect (a counting frame for M-of-N and
+        deletion; None: only hits count).
+
+        Per satellite (a handful with detections): GNN against the predicted
+        tracks (2-D angle gate, α wrapped). Then tracks with a single update
+        so far and lines from ≥ 2 satellites are re-initiated by two-point
+        differencing of their first fix and the new triangulated fix; other
+        assigned tracks get iterated-EKF angle updates, one satellite after
+        the other. Unassigned detections are triangulated across satellites
+        (:func:`~shieldlab.tracking.angles.find_fixes`) into new tentative
+        tracks (velocity prior as for radar single-point initiation).
+        """
+        cfg = self.config
+        t = float(t_s)
+        m = len(meas)
+        if m and np.any(meas.t_s != t):
+            raise ValueError("process_angles_frame takes the measurements of one time")
+        obs = np.asarray(observer_eci_m, dtype=np.float64).reshape(m, 3)
+        hot_m = np.zeros(m, bool) if hot is None else np.asarray(hot, dtype=bool)
+        self._predict(t)
+        n = len(self)
+        z2 = meas.z[:, :2]
+        r2 = diag_cov(meas.sigma[:, :2])
+        sats = np.unique(meas.sensor_index)
+        assigned = np.full((n, sats.size), -1, dtype=np.int64)  # row per (track, satellite)
+        for c, sat in enumerate(sats.tolist()):  # satellites with detections: a handful
+            rows = np.flatnonzero(meas.sensor_index == sat)
+            o = obs[rows[0]]
+
+            def model(x: F64, o: F64 = o) -> tuple[F64, F64]:
+                return measure_radec(x, np.broadcast_to(o, (x.shape[0], 3)))
+
+            mft = self._associate(z2[rows], r2[rows], model, (0,), 2)
+            assigned[mft >= 0, c] = rows[mft[mft >= 0]]
+        n_lines = (assigned >= 0).sum(axis=1)
+        hit = n_lines > 0
+        two = (self.n_updates == 1) & (n_lines >= 2)
+        if two.any():
+            ti = np.flatnonzero(two)
+            rows_2d = assigned[ti]
+            tr, cc = np.nonzero(rows_2d >= 0)
+            rr = rows_2d[tr, cc]
+            pos, cov, ok = triangulate(
+                obs[rr], radec_unit(meas.z[rr]), meas.sigma[rr, 1], tr, ti.size
+            )
+            self._two_point(ti[ok], pos[ok], cov[ok], t)
+            two[ti[~ok]] = False
+        for c in range(sats.size):  # sequential per-satellite IEKF updates
+            ti = np.flatnonzero((assigned[:, c] >= 0) & ~two)
+            if ti.size == 0:
+                continue
+            rr = assigned[ti, c]
+            o = obs[rr]
+
+            def model_c(x: F64, o: F64 = o) -> tuple[F64, F64]:
+                return measure_radec(x, o)
+
+            self.x[ti], self.P[ti], nis = iekf_update(
+                self.x[ti], self.P[ti], z2[rr], r2[rr], model_c, (0,), cfg.iterations
+            )
+            self._flag_manoeuvre(ti, nis, 2, t)
+        if n:
+            used_rows = assigned[assigned >= 0]
+            hot_track = np.zeros(n, bool)
+            tr_hot, _ = np.nonzero((assigned >= 0) & hot_m[np.maximum(assigned, 0)])
+            hot_track[tr_hot] = True
+            self.manoeuvre_until_s[hot_track] = t + cfg.manoeuvre_hold_s
+            self.layer_t_s[hit, layer] = t
+            counts = np.zeros(n, bool) if coverage is None else coverage(self.x[:, :3])
+            self._manage(hit, np.asarray(counts, dtype=bool))
+        else:
+            used_rows = np.empty(0, np.int64)
+        free = np.ones(m, dtype=bool)
+        free[used_rows] = False
+        rows = np.flatnonzero(free)
+        if rows.size >= 2:
+            fx = find_fixes(
+                obs[rows],
+                radec_unit(meas.z[rows]),
+                meas.sigma[rows, 1],
+                meas.sensor_index[rows],
+                cfg.p_gate,
+            )
+            if len(fx):
+                k = len(fx)
+                v = np.cross(OMEGA_EARTH_VEC, fx.pos_eci_m)
+                p0 = np.zeros((k, 6, 6))
+                p0[:, :3, :3] = fx.cov_m2
+                p0[:, 3:, 3:] = cfg.vel_sigma_mps**2 * np.eye(3)
+                hot_fix = np.zeros(k, bool)
+                hot_fix[fx.member_fix[hot_m[rows[fx.members]]]] = True
+                self._append(
+                    np.concatenate([fx.pos_eci_m, v], axis=1),
+                    p0,
+                    t,
+                    fx.pos_eci_m,
+                    fx.cov_m2,
+                    layer,
+                    hot_fix,
+                )
 
     # ----------------------------------------------------------------- output
     def confirmed_states(self, t_s: float) -> tuple[F64, I64]:
