@@ -97,7 +97,7 @@ def triangulate(
     g = np.asarray(group, dtype=np.int64).reshape(-1)
     proj = _EYE3[None] - u[:, :, None] * u[:, None, :]  # (k, 3, 3)
     w = 1.0 / s**2
-    r = np.zeros((n_groups, 3))
+    r: F64 = np.zeros((n_groups, 3))
     a = np.zeros((n_groups, 3, 3))
     for _ in range(max(iterations, 1)):
         a = np.zeros((n_groups, 3, 3))
@@ -107,7 +107,7 @@ def triangulate(
         cond = np.linalg.cond(a + 1e-300 * _EYE3)
         good = np.isfinite(cond) & (cond < 1e12)
         a_safe = np.where(good[:, None, None], a, _EYE3)
-        r = np.linalg.solve(a_safe, b[..., None])[..., 0]
+        r = np.asarray(np.linalg.solve(a_safe, b[..., None])[..., 0], dtype=np.float64)
         rho = np.maximum(np.linalg.norm(r[g] - o, axis=-1), 1.0)
         w = 1.0 / (rho * s) ** 2
     counts = np.bincount(g, minlength=n_groups)
