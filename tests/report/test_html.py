@@ -66,6 +66,16 @@ def fixture_tables() -> dict[str, dict[str, np.ndarray]]:
             "hit_asset": O([None, "Capital", None, None, None, None], dtype=object),
             "impact_lat_deg": O([38.9, 38.95, 46.0, 38.9, 38.95, 46.0]),
             "impact_lon_deg": O([-77.0, -77.05, -124.5, -77.0, -77.05, -124.5]),
+            "object_kind": O(["rv"] * 6, dtype=object),
+            "custody": O([0.9, 0.8, 1.0, 0.7, 0.6, 0.5]),
+            "custody_fc": O([0.5, 0.4, 0.6, 0.3, 0.2, 0.1]),
+            "handovers": O([0, 1, 0, 2, 0, 0]),
+        },
+        "custody_layers": {
+            "trial": O([0, 0, 1]),
+            "threat_id": O([0, 1, 0]),
+            "layer": O(["ground-radar"] * 3, dtype=object),
+            "fraction": O([0.9, 0.7, 0.5]),
         },
         "engagements": {
             "trial": O([0, 0, 0, 1, 1]),

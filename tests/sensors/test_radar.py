@@ -180,3 +180,16 @@ def test_full_circle_coverage() -> None:
         radar, 0, 0.0, r, np.full(12, 1.0), np.ones(12, bool), GMST, np.random.default_rng(0)
     )
     assert len(m) == 12
+
+
+def test_track_capacity_per_scan_ranks_by_range_not_rcs(ewr: RadarSite) -> None:
+    """max_tracks is enforced per look before the detection draw: never more than
+    max_tracks measurements, and a far large target loses its beam to near small ones."""
+    radar = replace(ewr, max_tracks=3)
+    rg = np.array([1000e3, 1200e3, 1400e3, 3000e3])
+    r = _eci_of_aer(radar, np.full(4, 47.0 * DEG), np.full(4, 20.0 * DEG), rg)
+    rcs = np.array([1.0, 1.0, 1.0, 1e4])
+    g = np.random.default_rng(9)
+    for _ in range(20):
+        m = radar_observe(radar, 0, 0.0, r, rcs, np.ones(4, bool), GMST, g)
+        assert len(m) <= 3 and 3 not in m.object_id

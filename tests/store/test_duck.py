@@ -75,6 +75,16 @@ def make_tables(
             "hit_asset": hit,
             "impact_lat_deg": rng.uniform(30.0, 50.0, n),
             "impact_lon_deg": rng.uniform(-120.0, -70.0, n),
+            "object_kind": np.full(n, "rv", dtype=object),
+            "custody": rng.uniform(0.0, 1.0, n),
+            "custody_fc": rng.uniform(0.0, 1.0, n),
+            "handovers": rng.integers(0, 3, n),
+        },
+        "custody_layers": {
+            "trial": trial,
+            "threat_id": threat,
+            "layer": np.full(n, "space-ir", dtype=object),
+            "fraction": rng.uniform(0.0, 1.0, n),
         },
         "engagements": {
             "trial": trial,

@@ -33,6 +33,7 @@ import plotly.graph_objects as go
 
 from shieldlab.analysis.stats import wilson_interval
 from shieldlab.report.figures import altitude_figure, globe_figure, leaker_histogram
+from shieldlab.sim.results import custody_by_class
 from shieldlab.store import RESULT_TABLES, read_run, read_table
 
 __all__ = ["asset_leakage", "headline", "layer_site_kills", "write_report"]
@@ -193,6 +194,40 @@ def _date(created: object) -> str:
     return escape(str(created))
 
 
+def _custody_html(rows: list[dict[str, object]]) -> str:
+    """Custody table: per class, overall / fire-control / per-layer fractions of flight."""
+    if not rows:
+        return "<p>No object flew.</p>"
+    layer_keys = [k for k in rows[0] if k.startswith("layer:")]
+    body = [
+        [
+            escape(str(r["class"])),
+            str(r["objects"]),
+            _num(r["custody"], ".3f"),
+            _num(r["custody_fc"], ".3f"),
+            *[_num(r[k], ".3f") if r[k] is not None else "–" for k in layer_keys],
+            _num(r["handovers"]),
+        ]
+        for r in rows
+    ]
+    heads = [
+        "threat class",
+        "object-trials",
+        "custody",
+        "fire-control custody",
+        *[f"held by {k.removeprefix('layer:')}" for k in layer_keys],
+        "handovers / object",
+    ]
+    note = (
+        '<p class="note">Fraction of each object\'s flight (launch to impact or kill, sampled '
+        "at every decision epoch) during which one confirmed track of the fused picture was "
+        "within 20 km of it (custody) and within the scenario's fire-control error; per layer, "
+        "held by a track that layer updated within 2.5 of its revisit periods. Handovers: "
+        "changes of the track holding the object.</p>"
+    )
+    return note + _table(heads, body, numeric=set(range(1, len(heads))))
+
+
 def write_report(db_path: Path, run_id: str, out_path: Path) -> Path:
     """Write the self-contained HTML report of ``run_id`` to ``out_path``; return the path."""
     run = read_run(db_path, run_id)
@@ -303,6 +338,9 @@ def write_report(db_path: Path, run_id: str, out_path: Path) -> Path:
         if rows
         else "<p>No interceptor was fired.</p>"
     )
+
+    parts.append("<h2>Sensor custody by threat class and layer</h2>")
+    parts.append(_custody_html(custody_by_class(t["threat_outcomes"], t["custody_layers"])))
 
     parts.append("<h2>Altitude against time</h2>")
     parts.append(

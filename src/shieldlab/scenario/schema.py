@@ -296,7 +296,48 @@ class GeoIrSensor(_Model):
         return _check_catalog("sensors", v, "infrared sensor type", ("geo-ir",))
 
 
-Sensor = Annotated[RadarSensor | GeoIrSensor, Field(discriminator="kind")]
+class LeoIrSensor(_Model):
+    """A LEO/MEO infrared tracking layer: one catalog sensor on every satellite of a
+    constellation declared in ``constellations:`` (by name)."""
+
+    kind: Literal["leo-ir"] = "leo-ir"
+    name: str = Field(min_length=1)
+    type: str
+    constellation: str = Field(min_length=1, description="name of a `constellations:` entry")
+    revisit_s: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=600.0,
+        description="reporting interval of the layer to the tracker [s] (default: catalog frame)",
+    )
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _check_catalog("sensors", v, "LEO IR tracking sensor type", ("leo-ir-tracking",))
+
+
+class AirborneRadarSensor(_Model):
+    """An airborne surveillance radar on station (orbit centre and altitude)."""
+
+    kind: Literal["airborne-radar"] = "airborne-radar"
+    name: str = Field(min_length=1)
+    type: str
+    lat_deg: Lat
+    lon_deg: Lon
+    alt_m: float | None = Field(
+        default=None, ge=100.0, le=25000.0, description="station altitude (default: catalog)"
+    )
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _check_catalog("sensors", v, "airborne radar type", ("airborne-radar",))
+
+
+Sensor = Annotated[
+    RadarSensor | GeoIrSensor | LeoIrSensor | AirborneRadarSensor, Field(discriminator="kind")
+]
 
 
 class InterceptorSite(_Model):
@@ -323,6 +364,12 @@ class Doctrine(_Model):
     )
     min_track_updates: int = Field(default=3, ge=1, le=100, description="updates before firing")
     decision_interval_s: float = Field(default=10.0, gt=0.0, le=600.0)
+    fire_control_error_km: float = Field(
+        default=1.0,
+        gt=0.0,
+        le=100.0,
+        description="track position error of fire-control quality (custody metric) [km]",
+    )
 
 
 def polygon_area_km2(polygon_deg: list[tuple[float, float]]) -> float:
@@ -597,10 +644,21 @@ class Scenario(_Model):
                     )
         if self.raid is not None:
             self._check_raid_targets(self.raid)
-        for what, items in (("sensor", self.sensors), ("interceptor site", self.interceptor_sites)):
+        for what, items in (
+            ("sensor", self.sensors),
+            ("interceptor site", self.interceptor_sites),
+            ("constellation", self.constellations),
+        ):
             ns = [s.name for s in items]
             if len(set(ns)) != len(ns):
                 raise ValueError(f"{what} names must be unique")
+        const = [c.name for c in self.constellations]
+        for i, sensor in enumerate(self.sensors):
+            if isinstance(sensor, LeoIrSensor) and sensor.constellation not in const:
+                raise ValueError(
+                    f"sensors.{i}.constellation: {sensor.constellation!r} is not a "
+                    f"constellation; allowed: {', '.join(const) or '(none declared)'}"
+                )
         return self
 
     def _check_raid_targets(self, raid: RaidSection) -> None:

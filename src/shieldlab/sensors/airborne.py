@@ -44,20 +44,18 @@ from pydantic import Field
 from shieldlab.core.constants import R_EARTH_MEAN_M
 from shieldlab.core.frames import ecef_to_geodetic, eci_to_ecef
 from shieldlab.sensors.measurements import Measurements
-from shieldlab.sensors.radar import RadarSite, radar_sigmas, radar_snr, radar_visible, swerling1_pd
+from shieldlab.sensors.radar import K_REFRACTION as K_REFRACTION  # re-exported
+from shieldlab.sensors.radar import (
+    RadarSite,
+    radar_sigmas,
+    radar_snr,
+    radar_visible,
+    swerling1_pd,
+)
+from shieldlab.sensors.radar import radar_horizon_m as radar_horizon_m  # re-exported
 from shieldlab.sensors.radar_params import RadarParameters, radar_site
 
 F64 = NDArray[np.float64]
-K_REFRACTION: float = 4.0 / 3.0
-"""Effective-Earth-radius factor of the standard atmosphere (Skolnik 2001 §8.2)."""
-
-
-def radar_horizon_m(h_radar_m: ArrayLike, h_target_m: ArrayLike) -> F64:
-    """Radar horizon range [m], 4/3 Earth: √(2kR h_r) + √(2kR h_t) (negative heights → 0)."""
-    two_kr = 2.0 * K_REFRACTION * R_EARTH_MEAN_M
-    hr = np.maximum(np.asarray(h_radar_m, dtype=np.float64), 0.0)
-    ht = np.maximum(np.asarray(h_target_m, dtype=np.float64), 0.0)
-    return np.asarray(np.sqrt(two_kr * hr) + np.sqrt(two_kr * ht))
 
 
 def horizon_dip_rad(h_radar_m: float) -> float:
@@ -102,6 +100,7 @@ def airborne_from_entry(entry: AirborneRadarEntry, name: str = "") -> AirborneRa
         min_elevation_rad=-math.pi / 2.0,
         max_elevation_rad=math.pi / 2.0,
         boresight_azimuth_rad=0.0,
+        platform="air",
     )
     return AirborneRadar(site, entry.lookdown_cnr_db, alt_m)
 

@@ -1,7 +1,12 @@
 """Sensor catalog entries (``catalog/sensors.yaml``) → SI sensor dataclasses.
 
 Entries are pydantic v2 models with ``extra="forbid"`` and units in the field
-names, discriminated on ``kind`` (``radar`` or ``geo-ir``). A *site* is an
+names, discriminated on ``kind`` (``radar``, ``geo-ir``, ``leo-ir-tracking``,
+``airborne-radar``). Ground and sea radars share ``kind: radar``: sea
+entries (``catalog/sensors-sea.yaml``) set ``platform: sea``, the antenna's
+``antenna_height_m`` above the site's surface height (the site's ``alt_m``
+is then the sea surface, 0) and ``refraction_k: 1.3333`` so that their
+coverage ends at the 4/3-Earth radar horizon. A *site* is an
 entry plus a location: :func:`make_radar` and :func:`make_geo_ir` convert to
 the SI dataclasses the physics uses (:class:`RadarSite`, :class:`GeoIrSensor`).
 """
@@ -10,9 +15,9 @@ from __future__ import annotations
 
 import math
 from functools import cache
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from shieldlab import catalog
 from shieldlab.core.constants import DEG
@@ -31,12 +36,33 @@ class _Entry(BaseModel):
 
 
 class RadarEntry(RadarParameters):
-    """A ground radar type (see :mod:`shieldlab.sensors.radar` for the model)."""
+    """A ground or sea radar type (see :mod:`shieldlab.sensors.radar` for the model).
+
+    ``platform`` ground or sea (informative; the physics differs only by the
+    keys below). ``antenna_height_m`` height of the antenna's phase centre
+    above the site's ``alt_m`` (mast height on a ship). ``refraction_k``
+    effective-Earth-radius factor (1 = straight rays, the older behaviour;
+    4/3 standard atmosphere). A negative ``min_elevation_deg`` (antennas
+    that scan below the horizontal) needs ``refraction_k`` ≠ 1 so that the
+    Earth-clearance test bounds the coverage.
+    """
 
     kind: Literal["radar"]
-    min_elevation_deg: float = Field(ge=0.0, le=90.0)
+    platform: Literal["ground", "sea"] = "ground"
+    antenna_height_m: float = Field(default=0.0, ge=0.0, le=500.0)
+    refraction_k: float = Field(default=1.0, ge=1.0, le=4.0)
+    min_elevation_deg: float = Field(ge=-5.0, le=90.0)
     max_elevation_deg: float = Field(default=90.0, gt=0.0, le=90.0)
     boresight_azimuth_deg: float = Field(default=0.0, ge=0.0, lt=360.0)
+
+    @model_validator(mode="after")
+    def _horizon_bounded(self) -> Self:
+        if self.min_elevation_deg < 0.0 and self.refraction_k == 1.0:
+            raise ValueError(
+                "min_elevation_deg: a negative value needs refraction_k != 1 "
+                f"(Earth-clearance test), got {self.min_elevation_deg}"
+            )
+        return self
 
 
 class GeoIrEntry(_Entry):
@@ -82,14 +108,21 @@ def radar_from_entry(
     boresight_az_deg: float | None = None,
     name: str = "",
 ) -> RadarSite:
-    """SI :class:`RadarSite` of a radar entry placed at a geodetic site."""
+    """SI :class:`RadarSite` of a radar entry placed at a geodetic site.
+
+    ``alt_m`` is the height of the ground or sea surface at the site; the
+    antenna sits ``entry.antenna_height_m`` above it (0 for the older ground
+    entries, whose ``alt_m`` is the antenna height itself).
+    """
     az = entry.boresight_azimuth_deg if boresight_az_deg is None else boresight_az_deg
     return radar_site(
         entry,
         name=name,
         lat_rad=lat_deg * DEG,
         lon_rad=lon_deg * DEG,
-        alt_m=alt_m,
+        alt_m=alt_m + entry.antenna_height_m,
+        refraction_k=entry.refraction_k,
+        platform=entry.platform,
         min_elevation_rad=entry.min_elevation_deg * DEG,
         max_elevation_rad=entry.max_elevation_deg * DEG,
         boresight_azimuth_rad=math.fmod(az, 360.0) * DEG,

@@ -1,4 +1,4 @@
-"""Ground-based radar: range equation, coverage, Swerling-1 detection, noisy (R, az, el).
+"""Ground and sea radar: range equation, coverage, Swerling-1 detection, noisy (R, az, el, ṙ).
 
 Model (one look = one dwell of ``n`` coherently integrated pulses):
 
@@ -19,11 +19,26 @@ Model (one look = one dwell of ``n`` coherently integrated pulses):
   ed. 2001, §2.8, Swerling case 1 with n = 1).
   One Bernoulli draw per visible object per look.
 - **Coverage**: line of sight above the local ellipsoidal horizon plane with
-  a minimum elevation (no refraction, no terrain, so the straight-line
-  ENU elevation is used), a maximum elevation, an instrumented maximum range
+  a minimum elevation, a maximum elevation, an instrumented maximum range
   and an azimuth sector ``boresight ± half_width`` (half-width ≥ 180° is a full
   circle; a two-face array is modelled as one contiguous sector). Scan loss
-  off the array normal is folded into ``L`` (constant).
+  off the array normal is folded into ``L`` (constant). No terrain.
+- **Refraction and radar horizon** (``refraction_k``; Skolnik, *Introduction
+  to Radar Systems* 3rd ed. 2001, §8.2, effective-Earth-radius model): with
+  ``refraction_k = 1`` (default, the historical behaviour) rays are straight
+  and the mask uses the geometric ENU elevation. With k ≠ 1 (4/3 for the
+  standard atmosphere) the mask uses the *apparent*
+  elevation, el + Δ, with Δ = el_sphere(kR) − el_sphere(R) the change of
+  elevation on a sphere of radius kR (mean radius R, geocentric angle θ
+  mapped to θ/k, heights kept), and the ray must clear the effective Earth:
+  θ/k ≤ acos(kR/(kR+h_r)) + acos(kR/(kR+h_t)), which for small heights is the
+  classic horizon range d ≈ √(2kR h_r) + √(2kR h_t). The antenna height h_r
+  is the site's ``alt_m`` (for ships: sea level + mast height). Measurements
+  stay geometric (refraction assumed corrected by the radar's processing).
+  Mast and sea-platform antennas scan slightly below the horizontal, so
+  their catalog entries have a small negative minimum elevation; that is
+  only safe with k ≠ 1, which adds the Earth-clearance test (the catalog
+  enforces it; the airborne model applies its own horizon instead).
 - **Measurement noise** (thermal, independent, Gaussian; Barton, *Radar
   System Analysis and Modeling*, 2005, chapter on measurement accuracy;
   Skolnik, *Radar Handbook* 3rd ed., monopulse tracking chapter):
@@ -31,13 +46,30 @@ Model (one look = one dwell of ``n`` coherently integrated pulses):
   slope k_m ≈ 1.6 and θ_3dB ≈ λ/D; each floored at a bias/residual floor.
   The azimuth error is the cross-range angle error over cos(el) (azimuth is
   measured in the horizontal plane), with cos(el) floored at 0.1.
+- **Range rate** (Doppler; Richards, *Fundamentals of Radar Signal
+  Processing* 2nd ed. 2014, Doppler resolution and measurement accuracy;
+  Skolnik, *Radar Handbook* 3rd ed., ch. 1): over a coherent dwell T the
+  Doppler resolution is 1/T, i.e. Δṙ = λ/(2T) in range rate, and the thermal
+  accuracy is σ_ṙ = λ / (2 T √(2 SNR)), floored at
+  ``min_range_rate_sigma_mps`` (residual range-Doppler coupling, target
+  spin modulation, calibration). T = ``coherent_dwell_s`` (default n · τ,
+  the shortest dwell that holds n pulses of width τ). ṙ = (Δr·Δv)/|Δr| is
+  computed in ECI with the site moving at ω × r_site (a site rotates with
+  the Earth); it needs the objects' ECI velocities (``v_eci_mps``), without
+  which it is NaN with σ = inf.
 - **Revisit**: the caller schedules looks every ``revisit_s``; this module
   does not keep time.
-- **Track capacity**: at most ``max_tracks`` objects measured per look; when
-  more are in coverage the closest ones (lowest slant range) get the beams.
+- **Track capacity**: at most ``max_tracks`` objects measured per look
+  (scan); when more are in coverage the closest ones (lowest slant range,
+  hence the highest SNR among objects of equal RCS) get the beams, before the
+  detection draw.
+- **Discrimination** quality fields (``discrimination_dprime_ref``,
+  ``discrimination_bandwidth_hz``) are used by
+  :mod:`shieldlab.sensors.discrimination`, not here.
 
-Frames: inputs are ECI positions and GMST; the site is geodetic (WGS-84);
-measurements are in the site's local ENU (azimuth from north, clockwise).
+Frames: inputs are ECI positions (and velocities) and GMST; the site is
+geodetic (WGS-84); measurements are in the site's local ENU (azimuth from
+north, clockwise); range rate is frame-independent (computed in ECI).
 """
 
 from __future__ import annotations
@@ -48,13 +80,34 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from shieldlab.core.constants import C_MPS, K_BOLTZMANN_J_K
-from shieldlab.core.frames import ecef_to_aer, eci_to_ecef, geodetic_to_ecef
+from shieldlab.core.constants import C_MPS, K_BOLTZMANN_J_K, R_EARTH_MEAN_M
+from shieldlab.core.frames import (
+    OMEGA_EARTH_VEC,
+    ecef_to_aer,
+    ecef_to_eci,
+    ecef_to_geodetic,
+    eci_to_ecef,
+    geodetic_to_ecef,
+)
 from shieldlab.sensors.measurements import Measurements
 
 F64 = NDArray[np.float64]
 T0_K: float = 290.0
 """Standard reference noise temperature [K] (IEEE Std 686)."""
+K_REFRACTION: float = 4.0 / 3.0
+"""Effective-Earth-radius factor of the standard atmosphere (Skolnik 2001 §8.2)."""
+
+
+def radar_horizon_m(h_radar_m: ArrayLike, h_target_m: ArrayLike, k: float = K_REFRACTION) -> F64:
+    """Radar horizon range [m]: √(2kR h_r) + √(2kR h_t), R mean Earth radius (negative h → 0).
+
+    Skolnik, *Introduction to Radar Systems* 3rd ed. 2001, §8.2; with k = 4/3
+    and heights in metres d ≈ 4.12 (√h_r + √h_t) km.
+    """
+    two_kr = 2.0 * k * R_EARTH_MEAN_M
+    hr = np.maximum(np.asarray(h_radar_m, dtype=np.float64), 0.0)
+    ht = np.maximum(np.asarray(h_target_m, dtype=np.float64), 0.0)
+    return np.asarray(np.sqrt(two_kr * hr) + np.sqrt(two_kr * ht))
 
 
 @dataclass(frozen=True)
@@ -63,7 +116,13 @@ class RadarSite:
 
     Location geodetic (WGS-84): ``lat_rad``, ``lon_rad``, ``alt_m``. Azimuths
     from north, clockwise. ``noise_factor`` and ``loss_factor`` are linear
-    (not dB). ``max_tracks`` None = unlimited.
+    (not dB). ``max_tracks`` None = unlimited. ``coherent_dwell_s`` None = n·τ.
+    ``refraction_k`` effective-Earth factor (1 = straight rays, 4/3 standard
+    atmosphere); ``platform`` "ground", "sea" or "air" (informative).
+    ``discrimination_dprime_ref`` per-look RV/decoy discrimination index of
+    an unresolved object at SNR 20 dB (0 = no discrimination; see
+    :mod:`shieldlab.sensors.discrimination`); ``discrimination_bandwidth_hz``
+    the wideband discrimination waveform (None = ``bandwidth_hz``).
     """
 
     name: str
@@ -90,6 +149,12 @@ class RadarSite:
     min_range_sigma_m: float = 5.0
     min_angle_sigma_rad: float = 1e-4
     max_tracks: int | None = None
+    coherent_dwell_s: float | None = None
+    min_range_rate_sigma_mps: float = 0.1
+    refraction_k: float = 1.0
+    platform: str = "ground"
+    discrimination_dprime_ref: float = 0.0
+    discrimination_bandwidth_hz: float | None = None
 
     @property
     def wavelength_m(self) -> float:
@@ -111,6 +176,18 @@ class RadarSite:
     def range_resolution_m(self) -> float:
         """c / (2B) [m]."""
         return C_MPS / (2.0 * self.bandwidth_hz)
+
+    @property
+    def dwell_s(self) -> float:
+        """Coherent dwell T [s]: ``coherent_dwell_s`` or n · τ."""
+        if self.coherent_dwell_s is not None:
+            return self.coherent_dwell_s
+        return self.pulses_integrated * self.pulse_width_s
+
+    @property
+    def range_rate_resolution_mps(self) -> float:
+        """Doppler resolution in range rate, λ / (2T) [m/s]."""
+        return self.wavelength_m / (2.0 * self.dwell_s)
 
     @property
     def site_ecef_m(self) -> F64:
@@ -153,15 +230,84 @@ def radar_visible(radar: RadarSite, r_ecef_m: ArrayLike) -> tuple[NDArray[np.boo
     """Coverage mask and (az, el, range) of ECEF positions ``(n, 3)`` seen from the site.
 
     Visible = min ≤ elevation ≤ max, range ≤ instrumented maximum, azimuth in
-    the sector. Returns (mask (n,), az_rad (n,), el_rad (n,), range_m (n,)).
+    the sector; with refraction (k ≠ 1) the apparent elevation is masked
+    and the ray must clear the effective Earth (:func:`refracted_elevation`).
+    Returns (mask (n,), az_rad (n,), el_rad (n,) geometric, range_m (n,)).
     """
-    az, el, rng = ecef_to_aer(r_ecef_m, radar.lat_rad, radar.lon_rad, radar.alt_m)
-    mask = (el >= radar.min_elevation_rad) & (el <= radar.max_elevation_rad)
+    r = np.asarray(r_ecef_m, dtype=np.float64)
+    az, el, rng = ecef_to_aer(r, radar.lat_rad, radar.lon_rad, radar.alt_m)
+    if radar.refraction_k != 1.0:
+        el_app, clear = refracted_elevation(radar, r, el)
+        mask = clear & (el_app >= radar.min_elevation_rad) & (el_app <= radar.max_elevation_rad)
+    else:
+        mask = (el >= radar.min_elevation_rad) & (el <= radar.max_elevation_rad)
     mask &= rng <= radar.max_range_m
     if radar.azimuth_half_width_rad < math.pi:
         d = np.mod(az - radar.boresight_azimuth_rad + math.pi, 2.0 * math.pi) - math.pi
         mask &= np.abs(d) <= radar.azimuth_half_width_rad
     return mask, az, el, rng
+
+
+def refracted_elevation(
+    radar: RadarSite, r_ecef_m: ArrayLike, el_rad: ArrayLike
+) -> tuple[F64, NDArray[np.bool_]]:
+    """Apparent elevation [rad] and line-of-sight flag of ECEF points, effective-Earth model.
+
+    Spherical Earth of mean radius R, refraction as an Earth of radius kR
+    (k = ``radar.refraction_k``; Skolnik 2001 §8.2). θ is the geocentric
+    angle between site and target, h their heights (geodetic, clipped at 0
+    for the horizon). Apparent elevation = el + el_sph(kR) − el_sph(R) with
+    el_sph(a) = atan2((a+h_t) cos(θR/a) − (a+h_r), (a+h_t) sin(θR/a)).
+    Clear line of sight: θ/k ≤ acos(kR/(kR+h_r)) + acos(kR/(kR+h_t)).
+    """
+    r = np.asarray(r_ecef_m, dtype=np.float64).reshape(-1, 3)
+    site = radar.site_ecef_m
+    theta = np.arctan2(np.linalg.norm(np.cross(site, r), axis=-1), r @ site)
+    _, _, h_t = ecef_to_geodetic(r)
+    h_r = radar.alt_m
+    big_r = R_EARTH_MEAN_M
+
+    def el_sph(a: float) -> F64:
+        th = theta * big_r / a
+        rt = a + h_t
+        return np.asarray(np.arctan2(rt * np.cos(th) - (a + h_r), rt * np.sin(th)))
+
+    a_eff = radar.refraction_k * big_r
+    el_app = np.asarray(el_rad, dtype=np.float64).reshape(-1) + (el_sph(a_eff) - el_sph(big_r))
+    lim = np.arccos(a_eff / (a_eff + max(h_r, 0.0))) + np.arccos(
+        a_eff / (a_eff + np.maximum(h_t, 0.0))
+    )
+    return el_app, theta * big_r / a_eff <= lim
+
+
+def radar_range_rate(
+    radar: RadarSite, r_eci_m: ArrayLike, v_eci_mps: ArrayLike, gmst_rad: float
+) -> F64:
+    """True range rate ṙ [m/s] (n,) of ECI states seen from the Earth-fixed site (+ receding).
+
+    ṙ = (Δr · Δv)/|Δr| with Δr = r − r_site, Δv = v − ω × r_site, all in ECI
+    (the site's ECI velocity is the Earth's rotation ω × r_site).
+    """
+    r = np.asarray(r_eci_m, dtype=np.float64)
+    v = np.asarray(v_eci_mps, dtype=np.float64)
+    site = ecef_to_eci(radar.site_ecef_m, gmst_rad)
+    dr = r - site
+    dv = v - np.cross(OMEGA_EARTH_VEC, site)
+    return np.asarray(np.sum(dr * dv, axis=-1) / np.maximum(np.linalg.norm(dr, axis=-1), 1.0))
+
+
+def radar_range_rate_sigma(radar: RadarSite, snr: ArrayLike) -> F64:
+    """1-σ range-rate noise [m/s]: λ / (2 T √(2 SNR)), floored at ``min_range_rate_sigma_mps``.
+
+    Doppler resolution 1/T over the coherent dwell T, thermal accuracy over
+    √(2 SNR) as for range (Richards 2014, measurement accuracy chapter).
+    """
+    s = np.maximum(np.asarray(snr, dtype=np.float64), 1e-12)
+    return np.asarray(
+        np.maximum(
+            radar.range_rate_resolution_mps / np.sqrt(2.0 * s), radar.min_range_rate_sigma_mps
+        )
+    )
 
 
 def radar_sigmas(radar: RadarSite, snr: ArrayLike, el_rad: ArrayLike) -> F64:
@@ -185,13 +331,18 @@ def radar_observe(
     exists: ArrayLike,
     gmst_rad: float,
     rng: np.random.Generator,
+    v_eci_mps: ArrayLike | None = None,
 ) -> Measurements:
-    """One look of the radar at time ``t_s``: noisy (R, az, el) of the objects it detects.
+    """One look of the radar at time ``t_s``: noisy (R, az, el[, ṙ]) of the objects it detects.
 
     r_eci_m (n, 3) ECI positions; rcs_m2 (n,) mean RCS; exists (n,) objects
     that are flying (not killed, launched, not impacted); gmst_rad rotates
-    ECI → ECEF. The RNG draws a fixed number of variates per call
-    (n uniforms, then n×3 normals) so streams stay aligned across runs.
+    ECI → ECEF; v_eci_mps (n, 3) ECI velocities (optional: with them the
+    range rate is measured, without them ``rdot`` is NaN, ``sigma_rdot`` inf).
+    At most ``max_tracks`` objects (the closest in coverage) are measured.
+    The RNG draws a fixed number of variates per call (n uniforms, then n×3
+    normals, then — only with ``v_eci_mps`` — n normals) so streams stay
+    aligned across runs.
     """
     r_ecef = eci_to_ecef(np.asarray(r_eci_m, dtype=np.float64), gmst_rad)
     n = r_ecef.shape[0]
@@ -211,6 +362,24 @@ def radar_observe(
     z = np.stack([rg[idx], az[idx], el[idx]], axis=-1) + sigma * noise[idx]
     z[:, 1] = np.mod(z[:, 1], 2.0 * math.pi)
     m = idx.size
+    if v_eci_mps is None:
+        rdot, sig_rdot = np.full(m, np.nan), np.full(m, np.inf)
+    else:
+        noise_rdot = rng.standard_normal((n,))
+        sig_rdot = radar_range_rate_sigma(radar, snr[idx])
+        rr = radar_range_rate(
+            radar,
+            np.asarray(r_eci_m, dtype=np.float64)[idx],
+            np.asarray(v_eci_mps, dtype=np.float64)[idx],
+            gmst_rad,
+        )
+        rdot = rr + sig_rdot * noise_rdot[idx]
     return Measurements(
-        np.full(m, float(t_s)), np.full(m, sensor_index, np.int64), idx.astype(np.int64), z, sigma
+        np.full(m, float(t_s)),
+        np.full(m, sensor_index, np.int64),
+        idx.astype(np.int64),
+        z,
+        sigma,
+        rdot,
+        sig_rdot,
     )

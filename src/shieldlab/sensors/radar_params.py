@@ -5,6 +5,16 @@ radars (:class:`shieldlab.sensors.airborne.AirborneRadarEntry`) share the
 range-equation, waveform and measurement-noise parameters below (YAML keys
 with units); each adds its own placement and coverage fields. Kept in its own
 module so both can build on it without an import cycle.
+
+Range rate and discrimination keys (all optional, defaults keep the older
+catalog entries valid): ``coherent_dwell_ms`` the coherent dwell T of one
+look (default n·τ) that sets the Doppler resolution λ/(2T);
+``min_range_rate_sigma_mps`` the range-rate noise floor;
+``discrimination_dprime_ref`` the per-look RV/decoy discrimination index d'
+of an unresolved object at SNR 20 dB (0 = the radar does not discriminate);
+``discrimination_bandwidth_mhz`` the wideband discrimination waveform
+(default ``bandwidth_mhz``). See :mod:`shieldlab.sensors.radar` and
+:mod:`shieldlab.sensors.discrimination`.
 """
 
 from __future__ import annotations
@@ -39,6 +49,10 @@ class RadarParameters(BaseModel):
     min_range_sigma_m: float = Field(default=5.0, ge=0.0)
     min_angle_sigma_mrad: float = Field(default=0.1, ge=0.0)
     max_tracks: int | None = Field(default=None, ge=1)
+    coherent_dwell_ms: float | None = Field(default=None, gt=0.0, le=100_000.0)
+    min_range_rate_sigma_mps: float = Field(default=0.1, ge=0.0, le=1000.0)
+    discrimination_dprime_ref: float = Field(default=0.0, ge=0.0, le=10.0)
+    discrimination_bandwidth_mhz: float | None = Field(default=None, gt=0.0, le=10_000.0)
 
 
 def radar_site(
@@ -51,8 +65,12 @@ def radar_site(
     min_elevation_rad: float,
     max_elevation_rad: float,
     boresight_azimuth_rad: float,
+    refraction_k: float = 1.0,
+    platform: str = "ground",
 ) -> RadarSite:
     """SI :class:`RadarSite` of catalog parameters placed at a site with its coverage."""
+    dwell = params.coherent_dwell_ms
+    disc_bw = params.discrimination_bandwidth_mhz
     return RadarSite(
         name=name,
         lat_rad=lat_rad,
@@ -78,4 +96,10 @@ def radar_site(
         min_range_sigma_m=params.min_range_sigma_m,
         min_angle_sigma_rad=params.min_angle_sigma_mrad * 1e-3,
         max_tracks=params.max_tracks,
+        coherent_dwell_s=None if dwell is None else dwell * 1e-3,
+        min_range_rate_sigma_mps=params.min_range_rate_sigma_mps,
+        refraction_k=refraction_k,
+        platform=platform,
+        discrimination_dprime_ref=params.discrimination_dprime_ref,
+        discrimination_bandwidth_hz=None if disc_bw is None else disc_bw * 1e6,
     )

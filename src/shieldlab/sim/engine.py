@@ -1,21 +1,46 @@
 """Engagement engine: one Monte Carlo trial of a raid against the layered defence.
 
-Time loop (Python over time steps only, arrays over threats):
+Time loop (Python over time steps only, arrays over objects and tracks):
 
 1. truth: sample the precomputed threat trajectories; killed objects are
    masked out ("alive" mask — the only feedback from the fight to truth);
-2. sensing: each geostationary IR sensor looks every frame and the first
-   detection of each boosting missile plus the sensor's report latency gives
-   its launch report; each radar observes on its revisit period;
-3. tracking: one EKF track per threat fed by the radar measurements
-   (association by truth id in this skeleton — stated, not hidden);
-4. decide: every ``decision_interval_s`` the battle manager takes confirmed
-   tracks with a launch report and no shot in flight, predicts their impact
-   points, finds the threatened asset, plans Lambert fly-outs from every fire
-   unit and assigns interceptors greedily by asset value;
-5. fight: shots are resolved at their intercept time with their single-shot
-   Pk (independent draws); the first successful shot kills. With
-   shoot-look-shoot a survivor becomes eligible again at the next decision.
+2. sensing, each layer on its own revisit: geostationary IR warning (launch
+   reports: first detection of a boosting missile + report latency); the
+   LEO/MEO IR tracking layer (angles-only detections of plumes, hot bodies
+   and cold objects above the limb, :mod:`shieldlab.sensors.ir_track`);
+   ground and sea radars and airborne radars on station ((range, az, el));
+3. tracking: ONE centralised multi-sensor tracker
+   (:class:`~shieldlab.tracking.tracker.GnnTracker`) fuses the measurements of
+   all layers into one track picture — radar scans one by one, IR frames as
+   a constellation (triangulation starts tracks from two or more
+   satellites). The tracker never reads truth ids. Radar detections of an
+   object the warning layer sees thrusting are withheld (the ballistic
+   filter is not fed boost measurements; the space layer keeps custody
+   through boost with the manoeuvre process noise);
+4. decide: every ``decision_interval_s`` the battle manager takes confirmed,
+   non-manoeuvring tracks with at least ``min_track_updates`` updates, no
+   shot in flight, and a launch report of the launch they belong to,
+   predicts their impact points, finds the threatened asset, plans Lambert
+   fly-outs from every fire unit and assigns interceptors greedily by asset
+   value;
+5. fight: a shot flies at the object its track is on at the decision (the
+   truth object nearest the track within :data:`CORRELATE_M`; a track on no
+   object — a ghost — wastes the shot) and is resolved at its intercept time
+   with its single-shot Pk; the first successful shot kills. With
+   shoot-look-shoot the track becomes eligible again once its shots resolve.
+
+Custody (the metric the sensor layers exist for) is sampled at every
+decision epoch: per truth object, the fraction of its flight (launch to
+impact or kill) held by a confirmed track within :data:`CUSTODY_GATE_M`,
+within the scenario's fire-control error, and held by each sensor layer
+(a track updated by that layer within 2.5 of the layer's revisit periods),
+plus the number of track handovers (:func:`shieldlab.tracking.metrics.custody`).
+
+Stated shortcuts: the launch-report correlation of a track and the object a
+kill vehicle homes on are taken from truth geometry (nearest object); the
+IR signature of a body without a modelled skin temperature is a 300 K grey
+body of 0.5 m² and emissivity 0.9 (radiative equilibrium of a sunlit RV,
+APS 2003 ch. 9).
 
 Randomness: the trial's generator streams (sensing, fight) come from
 ``SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))``, so a trial's result
@@ -24,6 +49,8 @@ depends only on the scenario, seed and trial index — never on the worker.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,18 +58,25 @@ from numpy.typing import NDArray
 
 from shieldlab.battle.assign import greedy_assign
 from shieldlab.battle.threat_eval import threatened_asset
+from shieldlab.core.frames import eci_to_ecef
 from shieldlab.core.time import gmst_at
+from shieldlab.sensors.airborne import airborne_observe
 from shieldlab.sensors.ir import geo_ir_detect
-from shieldlab.sensors.measurements import concat
-from shieldlab.sensors.radar import radar_observe
-from shieldlab.sim.world import TRIAL_STREAM, World
+from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_geometry, ir_track_observe
+from shieldlab.sensors.measurements import Measurements
+from shieldlab.sensors.radar import RadarSite, radar_observe, radar_visible
+from shieldlab.sim.world import SENSOR_LAYERS, TRIAL_STREAM, World, radar_layer
 from shieldlab.threats import LETHAL_KINDS, PHASE_IMPACTED, PHASE_PRELAUNCH
-from shieldlab.tracking import TrackTable, site_geometry
+from shieldlab.tracking import site_geometry
+from shieldlab.tracking.ekf import ekf_predict
 from shieldlab.tracking.impact import predict_impact, propagate
+from shieldlab.tracking.metrics import assign_tracks_to_truth, custody
+from shieldlab.tracking.tracker import GnnTracker, TrackerConfig
 from shieldlab.weapons.intercept import earliest_launch_s, plan_intercepts, shot_pk
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
+BoolArr = NDArray[np.bool_]
 
 KILLED, LEAKED, NO_THREAT = 1, 2, 3
 STATUS_NAMES = {KILLED: "killed", LEAKED: "leaked", NO_THREAT: "no_threat"}
@@ -52,6 +86,17 @@ PREDICT_STEP_S = 30.0
 """RK4 step of the battle manager's coast predictions (J2, no drag): < 1 m error."""
 CANDIDATE_STEP_S = 20.0
 """Spacing of candidate intercept times along a predicted threat track [s]."""
+CORRELATE_M = 20_000.0
+"""Track-to-object correlation distance (launch report, kill-vehicle object) [m]."""
+CUSTODY_GATE_M = 20_000.0
+"""A confirmed track within this distance of an object holds it (custody, any quality) [m]."""
+HOLD_REVISITS = 2.5
+"""A layer holds a track updated by it within this many of its revisit periods."""
+BODY_TEMP_K = 300.0
+BODY_AREA_M2 = 0.5
+BODY_EMISSIVITY = 0.9
+TRACKER = TrackerConfig(q_m2_s3=1.0, M=3, N=5, K=4, n_layers=len(SENSOR_LAYERS))
+"""Tracker of the engine: M/N = 3/5 confirmation, deletion after 4 counting misses."""
 
 
 @dataclass
@@ -59,6 +104,7 @@ class Shots:
     """Interceptor shots of one trial, as growing column lists (m shots)."""
 
     threat: list[int] = field(default_factory=list)
+    track: list[int] = field(default_factory=list)
     site: list[int] = field(default_factory=list)
     decision_t_s: list[float] = field(default_factory=list)
     launch_t_s: list[float] = field(default_factory=list)
@@ -71,7 +117,7 @@ class Shots:
 
 @dataclass(frozen=True)
 class TrialResult:
-    """Outcome of one trial: per threat (n,) and per shot (m,)."""
+    """Outcome of one trial: per threat object (n,), per shot (m,), per layer (L)."""
 
     trial: int
     status: NDArray[np.int8]
@@ -88,6 +134,43 @@ class TrialResult:
     shot_intercept_alt_m: F64
     shot_pk: F64
     shot_hit: NDArray[np.bool_]
+    custody: F64 = field(default_factory=lambda: np.empty(0))
+    """Fraction of each object's flight held by a confirmed track (NaN: never flew)."""
+    custody_fc: F64 = field(default_factory=lambda: np.empty(0))
+    """Fraction held within the fire-control error."""
+    custody_layer: F64 = field(default_factory=lambda: np.empty((0, 0)))
+    """(n, L) fraction held by a track that layer updated recently (SENSOR_LAYERS order)."""
+    handovers: I64 = field(default_factory=lambda: np.empty(0, np.int64))
+    tracks_started: int = 0
+    """Tracks initiated in the trial (confirmed or not, false ones included)."""
+
+
+@dataclass
+class _TrackBook:
+    """Battle-manager bookkeeping per track id (grown as the tracker makes ids)."""
+
+    in_flight: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    engageable: BoolArr = field(default_factory=lambda: np.zeros(0, bool))
+    next_eval: F64 = field(default_factory=lambda: np.zeros(0))
+
+    def grow(self, n_ids: int) -> None:
+        k = n_ids - self.in_flight.size
+        if k > 0:
+            self.in_flight = np.concatenate([self.in_flight, np.zeros(k, np.int64)])
+            self.engageable = np.concatenate([self.engageable, np.ones(k, bool)])
+            self.next_eval = np.concatenate([self.next_eval, np.zeros(k)])
+
+
+@dataclass
+class _CustodyLog:
+    """Per decision epoch: truth positions and the confirmed track picture."""
+
+    truth: list[F64] = field(default_factory=list)
+    exists: list[BoolArr] = field(default_factory=list)
+    tracks: list[F64] = field(default_factory=list)
+    ids: list[I64] = field(default_factory=list)
+    layers: list[BoolArr] = field(default_factory=list)
+    t_s: list[float] = field(default_factory=list)
 
 
 def trial_rngs(seed: int, trial: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -97,10 +180,46 @@ def trial_rngs(seed: int, trial: int) -> tuple[np.random.Generator, np.random.Ge
     return np.random.default_rng(a), np.random.default_rng(b)
 
 
+def surface_radars(world: World) -> list[tuple[RadarSite, int]]:
+    """All radars of a world as sites with their sensor layer: ground/sea radars,
+    then airborne radars (site at the platform's station)."""
+    out = [(r, radar_layer(r)) for r in world.radars]
+    for a in world.airborne:
+        site = dataclasses.replace(
+            a.sensor.radar, lat_rad=a.lat_rad, lon_rad=a.lon_rad, alt_m=a.alt_m
+        )
+        out.append((site, 3))
+    return out
+
+
+def _layer_hold_s(world: World) -> F64:
+    """Hold window of each sensor layer [s]; −1 for a layer the world does not have."""
+    hold = np.full(len(SENSOR_LAYERS), -1.0)
+    periods: list[list[float]] = [[] for _ in SENSOR_LAYERS]
+    for layer in world.ir_tracking:
+        periods[0].append(layer.revisit_s)
+    for site, k in surface_radars(world):
+        periods[k].append(site.revisit_s)
+    for k, p in enumerate(periods):
+        if p:
+            hold[k] = HOLD_REVISITS * max(p)
+    return hold
+
+
 def _step_s(world: World) -> float:
-    periods = [r.revisit_s for r in world.radars] + [g.frame_s for g in world.geo_ir]
+    periods = [r.revisit_s for r, _ in surface_radars(world)]
+    periods += [g.frame_s for g in world.geo_ir] + [x.revisit_s for x in world.ir_tracking]
     periods.append(world.scenario.doctrine.decision_interval_s)
     return float(min(periods))
+
+
+def _ir_intensity(world: World, k: int, layer_idx: int) -> F64:
+    """In-band intensity of every object at truth sample k: plume + grey body [W/sr]."""
+    tr = world.truth
+    sensor = world.ir_tracking[layer_idx].sensor
+    temp = np.where(tr.body_temp_k[:, k] > 0.0, tr.body_temp_k[:, k], BODY_TEMP_K)
+    body = body_intensity_w_sr(temp, BODY_AREA_M2, BODY_EMISSIVITY, sensor.band_m)
+    return np.asarray(tr.plume_w_sr[:, k] + body)
 
 
 def run_trial(world: World, trial: int) -> TrialResult:
@@ -118,45 +237,37 @@ def run_trial(world: World, trial: int) -> TrialResult:
     killed_by = np.full(n, -1, np.int64)
     first_ir = np.full(n, np.nan)
     report_s = np.full(n, np.nan) if world.geo_ir else np.zeros(n)
-    first_track = np.full(n, np.nan)
     last_plume = np.full(n, -np.inf)
     ir_frame = max((g.frame_s for g in world.geo_ir), default=0.0)
-    next_eval = np.zeros(n)
-    in_flight = np.zeros(n, np.int64)
-    engageable = np.ones(n, bool)
     inventory = np.array([s.inventory for s in world.sites], dtype=np.int64)
-    tracks = TrackTable.new(n_confirm=doc.min_track_updates)
-    geometry = site_geometry(world.radars)
-    n_updates = np.zeros(n, np.int64)
+    radars = surface_radars(world)
+    geometry = site_geometry([r for r, _ in radars]) if radars else None
+    tracker = GnnTracker(TRACKER)
+    book = _TrackBook()
+    log = _CustodyLog()
+    hold = _layer_hold_s(world)
     shots = Shots()
-    next_radar = np.zeros(len(world.radars))
+    next_radar = np.zeros(len(radars))
     next_ir = np.zeros(len(world.geo_ir))
+    next_irt = np.zeros(len(world.ir_tracking))
+    ir_offset = np.cumsum([0] + [x.constellation.n for x in world.ir_tracking])
     next_decision = 0.0
 
     for t in np.arange(0.0, t_end + 1e-9, step):
         t = float(t)
         k = min(round(t / dt_truth), truth.t_s.size - 1)
         phase = truth.phase[:, k]
-        r_eci, _ = truth.state_at(t)
+        r_eci, v_eci = truth.state_at(t)
         exists = alive & (phase != PHASE_PRELAUNCH) & (phase != PHASE_IMPACTED)
         gmst = float(gmst_at(world.epoch, t))
 
         # 5. resolve shots that reached their intercept time
         _resolve_shots(
-            shots,
-            t,
-            truth.t_impact_s,
-            alive,
-            kill_time,
-            killed_by,
-            in_flight,
-            engageable,
-            doc.shoot_look_shoot,
-            rng_fight,
+            shots, t, truth.t_impact_s, alive, kill_time, killed_by, book, doc, rng_fight
         )
         exists &= alive
 
-        # 2. sensing
+        # 2. sensing: warning layer
         for i, sensor in enumerate(world.geo_ir):
             if t + 1e-9 >= next_ir[i]:
                 det = geo_ir_detect(sensor, r_eci, truth.plume_w_sr[:, k], exists, gmst, rng_sense)
@@ -165,51 +276,57 @@ def run_trial(world: World, trial: int) -> TrialResult:
                 last_plume[det] = t
                 report_s = np.fmin(report_s, first_ir + sensor.report_latency_s)
                 next_ir[i] += sensor.frame_s
-        batches = []
-        for i, radar in enumerate(world.radars):
-            if t + 1e-9 >= next_radar[i]:
-                batches.append(
-                    radar_observe(radar, i, t, r_eci, truth.rcs_m2[:, k], exists, gmst, rng_sense)
+        # 2.-3. space tracking layer → tracker (one frame per constellation)
+        for i, layer in enumerate(world.ir_tracking):
+            if t + 1e-9 >= next_irt[i]:
+                next_irt[i] += layer.revisit_s
+                sats = layer.constellation.positions_eci(t)[:, 0]
+                inten = _ir_intensity(world, k, i)
+                meas = ir_track_observe(
+                    layer.sensor,
+                    sats,
+                    r_eci,
+                    inten,
+                    exists,
+                    gmst,
+                    rng_sense,
+                    t_s=t,
+                    sensor_index=int(ir_offset[i]),
                 )
-                next_radar[i] += radar.revisit_s
-        if batches:
-            meas = concat(batches)
-            # the ballistic filter gets no measurements of an object the space
+                obs = sats[meas.sensor_index - ir_offset[i]]
+                hot = inten[meas.object_id] >= layer.sensor.earth_min_intensity_w_sr
+                tracker.process_angles_frame(
+                    meas, obs, t, layer=0, hot=hot, coverage=_ir_coverage(layer.sensor, sats)
+                )
+        # 2.-3. radars → tracker, scan by scan (empty scans count misses)
+        thrusting = t - last_plume <= ir_frame + 1e-9
+        for i, (radar, layer_k) in enumerate(radars):
+            if t + 1e-9 < next_radar[i] or geometry is None:
+                continue
+            next_radar[i] += radar.revisit_s
+            meas = _radar_scan(
+                world, radar, i, layer_k, t, r_eci, v_eci, k, exists, gmst, rng_sense
+            )
+            # the ballistic filter gets no measurements of an object the warning
             # layer saw thrusting within the last frame (boost is not ballistic)
-            thrusting = t - last_plume <= ir_frame + 1e-9
             meas = meas.select(np.flatnonzero(~thrusting[meas.object_id]))
-            if meas.t_s.size:
-                tracks.update(meas, geometry, world.epoch)
-                rows = tracks.rows_of(np.arange(n))
-                n_updates = np.where(rows >= 0, tracks.n_updates[np.maximum(rows, 0)], 0)
-                first_track = np.where(
-                    np.isnan(first_track) & (n_updates >= doc.min_track_updates), t, first_track
-                )
+            tracker.process_scan(
+                meas,
+                geometry,
+                world.epoch,
+                sensor_index=i,
+                t_s=t,
+                layer=layer_k,
+                coverage=_radar_coverage(radar, gmst),
+            )
 
-        # 4. decide
+        # 4. decide (and sample custody)
         if t + 1e-9 >= next_decision:
             next_decision += doc.decision_interval_s
-            cand = (
-                exists
-                & engageable
-                & (in_flight == 0)
-                & (n_updates >= doc.min_track_updates)
-                & (report_s <= t)
-                & (next_eval <= t + 1e-9)
-            )
-            if cand.any() and inventory.sum() > 0:
-                _decide(
-                    world,
-                    tracks,
-                    np.flatnonzero(cand),
-                    t,
-                    inventory,
-                    in_flight,
-                    engageable,
-                    shots,
-                    doc.shots_per_threat,
-                    next_eval,
-                )
+            _log_custody(log, tracker, t, r_eci, exists, hold)
+            book.grow(tracker.next_id)
+            if inventory.sum() > 0:
+                _decide(world, tracker, book, t, r_eci, exists, report_s, inventory, shots)
 
     # outcome of survivors: the asset their true impact point lies in
     hit_asset = threatened_asset(
@@ -223,6 +340,7 @@ def run_trial(world: World, trial: int) -> TrialResult:
     lethal = np.isin(truth.object_kind, LETHAL_KINDS)
     hit_asset = np.where(alive & lethal, hit_asset, -1)
     status = np.where(~alive, KILLED, np.where(hit_asset >= 0, LEAKED, NO_THREAT)).astype(np.int8)
+    cust = _custody(log, n, doc.fire_control_error_km * 1e3, hold >= 0.0)
     return TrialResult(
         trial=trial,
         status=status,
@@ -230,7 +348,7 @@ def run_trial(world: World, trial: int) -> TrialResult:
         kill_time_s=kill_time,
         hit_asset=hit_asset.astype(np.int64),
         launch_report_s=report_s,
-        first_track_s=first_track,
+        first_track_s=cust["first_track_s"],
         shot_threat=np.array(shots.threat, np.int64),
         shot_site=np.array(shots.site, np.int64),
         shot_decision_s=np.array(shots.decision_t_s),
@@ -239,22 +357,131 @@ def run_trial(world: World, trial: int) -> TrialResult:
         shot_intercept_alt_m=np.array(shots.intercept_alt_m),
         shot_pk=np.array(shots.pk),
         shot_hit=np.array(shots.hit, bool),
+        custody=cust["custody"],
+        custody_fc=cust["custody_fc"],
+        custody_layer=cust["custody_layer"],
+        handovers=cust["handovers"].astype(np.int64),
+        tracks_started=tracker.next_id,
     )
+
+
+def _radar_scan(
+    world: World,
+    radar: RadarSite,
+    i: int,
+    layer_k: int,
+    t: float,
+    r_eci: F64,
+    v_eci: F64,
+    k: int,
+    exists: BoolArr,
+    gmst: float,
+    rng: np.random.Generator,
+) -> Measurements:
+    """One look of surface radar i (ground/sea) or airborne radar (layer 3)."""
+    rcs = world.truth.rcs_m2[:, k]
+    if layer_k == 3:
+        a = world.airborne[i - len(world.radars)]
+        return airborne_observe(
+            a.sensor, i, t, a.lat_rad, a.lon_rad, a.alt_m, r_eci, rcs, exists, gmst, rng
+        )
+    return radar_observe(radar, i, t, r_eci, rcs, exists, gmst, rng, v_eci_mps=v_eci)
+
+
+def _radar_coverage(radar: RadarSite, gmst: float) -> Callable[[F64], BoolArr]:
+    """Tracks inside the radar's field of view (range, elevation, azimuth sector)."""
+
+    def cover(r_eci: F64) -> BoolArr:
+        vis, _, _, _ = radar_visible(radar, eci_to_ecef(r_eci, gmst))
+        return np.asarray(vis, dtype=bool)
+
+    return cover
+
+
+def _ir_coverage(sensor: object, sats: F64) -> Callable[[F64], BoolArr]:
+    """Tracks the IR layer expects to detect: Pd ≥ 0.5 from some satellite for the
+    nominal 300 K RV body (a cold object against the Earth is not expected)."""
+    from shieldlab.sensors.ir_track import LeoIrTrackingSensor
+
+    assert isinstance(sensor, LeoIrTrackingSensor)
+    nominal = float(body_intensity_w_sr(BODY_TEMP_K, BODY_AREA_M2, BODY_EMISSIVITY, sensor.band_m))
+
+    def cover(r_eci: F64) -> BoolArr:
+        if r_eci.shape[0] == 0:
+            return np.zeros(0, bool)
+        g = ir_track_geometry(sensor, sats, r_eci, np.full(r_eci.shape[0], nominal))
+        return np.asarray(g.pd.max(axis=0) >= 0.5)
+
+    return cover
+
+
+def _log_custody(
+    log: _CustodyLog, tracker: GnnTracker, t: float, r_eci: F64, exists: BoolArr, hold: F64
+) -> None:
+    x, ids = tracker.confirmed_states(t)
+    rows = np.flatnonzero(tracker.confirmed)
+    log.truth.append(r_eci.copy())
+    log.exists.append(exists.copy())
+    log.tracks.append(x[:, :3])
+    log.ids.append(ids)
+    log.layers.append((t - tracker.layer_t_s[rows]) <= hold[None, :])
+    log.t_s.append(t)
+
+
+def _custody(log: _CustodyLog, n: int, fc_error_m: float, present: BoolArr) -> dict[str, F64]:
+    """Custody per object from the decision-epoch log (see module docstring);
+    ``present (L,)`` the sensor layers the world has (others: NaN)."""
+    n_t = len(log.t_s)
+    n_l = len(SENSOR_LAYERS)
+    if n_t == 0:
+        nan = np.full(n, np.nan)
+        return {
+            "custody": nan,
+            "custody_fc": nan.copy(),
+            "custody_layer": np.full((n, n_l), np.nan),
+            "handovers": np.zeros(n),
+            "first_track_s": nan.copy(),
+        }
+    width = max(1, max(i.size for i in log.ids))
+    tp = np.full((n_t, width, 3), np.nan)
+    tv = np.zeros((n_t, width), bool)
+    tid = np.full((n_t, width), -1, np.int64)
+    tl = np.zeros((n_t, width, n_l), bool)
+    for s in range(n_t):  # loop over epochs
+        c = log.ids[s].size
+        tp[s, :c], tv[s, :c], tid[s, :c], tl[s, :c] = log.tracks[s], True, log.ids[s], log.layers[s]
+    up = np.stack(log.truth)
+    ex = np.stack(log.exists)
+    held = custody(up, ex, tp, tv, tid, CUSTODY_GATE_M)
+    fc = custody(up, ex, tp, tv, tid, fc_error_m)
+    per_layer = np.full((n, n_l), np.nan)
+    for j in np.flatnonzero(present):  # layers: a handful
+        per_layer[:, j] = custody(up, ex, tp, tv & tl[..., j], tid, CUSTODY_GATE_M).fraction
+    t_arr = np.asarray(log.t_s)
+    has = held.holder_id >= 0
+    first = np.where(has.any(axis=0), t_arr[np.argmax(has, axis=0)], np.nan)
+    return {
+        "custody": held.fraction,
+        "custody_fc": fc.fraction,
+        "custody_layer": per_layer,
+        "handovers": held.handovers.astype(np.float64),
+        "first_track_s": first,
+    }
 
 
 def _resolve_shots(
     shots: Shots,
     t: float,
     t_impact_s: F64,
-    alive: NDArray[np.bool_],
+    alive: BoolArr,
     kill_time: F64,
     killed_by: I64,
-    in_flight: I64,
-    engageable: NDArray[np.bool_],
-    sls: bool,
+    book: _TrackBook,
+    doc: object,
     rng: np.random.Generator,
 ) -> None:
     """Resolve, in intercept-time order, the shots whose intercept time has come."""
+    sls = bool(getattr(doc, "shoot_look_shoot", True))
     due = [
         i
         for i, (ti, done) in enumerate(zip(shots.intercept_t_s, shots.resolved, strict=True))
@@ -262,52 +489,79 @@ def _resolve_shots(
     ]
     due.sort(key=lambda i: (shots.intercept_t_s[i], i))
     for i in due:  # a handful per step: shots, not objects, and order matters
-        j = shots.threat[i]
+        j, tid = shots.threat[i], shots.track[i]
         hit = bool(rng.random() < shots.pk[i])
         shots.hit[i] = hit
         shots.resolved[i] = True
-        in_flight[j] -= 1
-        if hit and alive[j] and shots.intercept_t_s[i] < t_impact_s[j]:
+        book.in_flight[tid] -= 1
+        if j >= 0 and hit and alive[j] and shots.intercept_t_s[i] < t_impact_s[j]:
             alive[j] = False
             kill_time[j] = shots.intercept_t_s[i]
             killed_by[j] = i
-        if in_flight[j] == 0 and alive[j]:
-            engageable[j] = sls
+        if book.in_flight[tid] == 0:
+            book.engageable[tid] = sls
 
 
 def _decide(
     world: World,
-    tracks: TrackTable,
-    idx: I64,
+    tracker: GnnTracker,
+    book: _TrackBook,
     t: float,
+    r_eci: F64,
+    exists: BoolArr,
+    report_s: F64,
     inventory: I64,
-    in_flight: I64,
-    engageable: NDArray[np.bool_],
     shots: Shots,
-    shots_per_threat: int,
-    next_eval: F64,
 ) -> None:
     """Threat evaluation, intercept planning for every fire unit, greedy assignment."""
-    x_all, p_all = tracks.predicted(t)
-    rows = tracks.rows_of(idx)
-    x, p = x_all[rows], p_all[rows]
-    lat, lon, t_imp, ok = predict_impact(x, t, world.epoch, dt_s=PREDICT_STEP_S)
+    doc = world.scenario.doctrine
+    ok = tracker.confirmed & ~tracker.manoeuvring(t) & (tracker.n_updates >= doc.min_track_updates)
+    tid_all = tracker.track_id
+    ok &= (book.in_flight[tid_all] == 0) & book.engageable[tid_all]
+    ok &= book.next_eval[tid_all] <= t + 1e-9
+    rows = np.flatnonzero(ok)
+    if rows.size == 0:
+        return
+    x, p = ekf_predict(
+        tracker.x[rows],
+        tracker.P[rows],
+        t - tracker.t_s[rows],
+        tracker.q_now(t)[rows],
+        tracker.config.max_step_s,
+    )
+    # launch-report correlation and the object under each track (nearest, see module doc)
+    live = np.flatnonzero(exists)
+    a = assign_tracks_to_truth(x[:, :3], r_eci[live], CORRELATE_M)
+    obj = np.where(a >= 0, live[np.maximum(a, 0)] if live.size else -1, -1)
+    reported = (obj >= 0) & (report_s[np.maximum(obj, 0)] <= t)
+    rows, x, p, obj = rows[reported], x[reported], p[reported], obj[reported]
+    if rows.size == 0:
+        return
+    tids = tid_all[rows]
+    lat, lon, t_imp, ok_imp = predict_impact(x, t, world.epoch, dt_s=PREDICT_STEP_S)
     asset = threatened_asset(
         lat, lon, world.assets.lat_rad, world.assets.lon_rad, world.assets.radius_m
     )
-    value = np.where(ok & (asset >= 0), world.assets.value[np.maximum(asset, 0)], 0.0)
+    value = np.where(ok_imp & (asset >= 0), world.assets.value[np.maximum(asset, 0)], 0.0)
     keep = value > 0
-    # a threat not (yet) seen to threaten an asset, or not yet reachable, is
+    # a track not (yet) seen to threaten an asset, or not yet reachable, is
     # looked at again after REEVALUATE_S rather than at every decision epoch
-    next_eval[idx] = t + REEVALUATE_S
+    book.next_eval[tids] = t + REEVALUATE_S
     if not keep.any():
         return
-    idx, x, p, value, t_imp = idx[keep], x[keep], p[keep], value[keep], t_imp[keep]
+    tids, obj, x, p, value, t_imp = (
+        tids[keep],
+        obj[keep],
+        x[keep],
+        p[keep],
+        value[keep],
+        t_imp[keep],
+    )
     n_s = len(world.sites)
-    feasible = np.zeros((idx.size, n_s), bool)
-    t_int = np.full((idx.size, n_s), np.inf)
-    alt_int = np.full((idx.size, n_s), np.nan)
-    closing = np.zeros((idx.size, n_s))
+    feasible = np.zeros((tids.size, n_s), bool)
+    t_int = np.full((tids.size, n_s), np.inf)
+    alt_int = np.full((tids.size, n_s), np.nan)
+    closing = np.zeros((tids.size, n_s))
     t_launch = np.zeros(n_s)
     t_c = np.arange(t + CANDIDATE_STEP_S, float(np.max(t_imp)), CANDIDATE_STEP_S)
     if t_c.size == 0:
@@ -331,14 +585,15 @@ def _decide(
         closing[:, s_i] = plan.closing_speed_mps
     if not feasible.any():
         return
-    a = greedy_assign(value, t_imp, feasible, t_int, inventory, shots_per_threat)
-    inventory[:] = a.inventory
+    asg = greedy_assign(value, t_imp, feasible, t_int, inventory, doc.shots_per_threat)
+    inventory[:] = asg.inventory
     # per-axis position error of the track at the decision (handover quality)
     sigma_pos = np.sqrt(np.trace(p[:, :3, :3], axis1=1, axis2=2) / 3.0)
-    for ti, si in zip(a.threat_index.tolist(), a.site_index.tolist(), strict=True):
-        j = int(idx[ti])
+    for ti, si in zip(asg.threat_index.tolist(), asg.site_index.tolist(), strict=True):
+        tid = int(tids[ti])
         spec = world.sites[si].spec
-        shots.threat.append(j)
+        shots.threat.append(int(obj[ti]))
+        shots.track.append(tid)
         shots.site.append(si)
         shots.decision_t_s.append(t)
         shots.launch_t_s.append(float(t_launch[si]))
@@ -347,6 +602,6 @@ def _decide(
         shots.pk.append(float(shot_pk(spec, closing[ti, si], sigma_pos[ti])))
         shots.hit.append(False)
         shots.resolved.append(False)
-        in_flight[j] += 1
-        engageable[j] = False
-        next_eval[j] = t  # a survivor may be re-engaged as soon as its shots resolve
+        book.in_flight[tid] += 1
+        book.engageable[tid] = False
+        book.next_eval[tid] = t  # a survivor may be re-engaged as soon as its shots resolve

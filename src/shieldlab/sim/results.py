@@ -9,7 +9,8 @@ from numpy.typing import NDArray
 
 from shieldlab.analysis.stats import wilson_interval
 from shieldlab.sim.engine import KILLED, LEAKED, STATUS_NAMES, TrialResult
-from shieldlab.sim.world import World
+from shieldlab.sim.world import SENSOR_LAYERS, World
+from shieldlab.threats import LETHAL_KINDS, OBJECT_NAMES
 from shieldlab.threats.summary import geodetic_samples
 
 TRAJECTORY_SAMPLE_S = 10.0
@@ -32,6 +33,7 @@ class Summary:
     shots_by_site: dict[str, float]
     hits_by_site: dict[str, float]
     leakers_by_asset: dict[str, float]
+    custody: list[dict[str, object]]
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready dictionary."""
@@ -49,6 +51,7 @@ class Summary:
             "shots_by_site": self.shots_by_site,
             "hits_by_site": self.hits_by_site,
             "leakers_by_asset": self.leakers_by_asset,
+            "custody": self.custody,
         }
 
 
@@ -89,15 +92,76 @@ def summarise(world: World, results: list[TrialResult]) -> Summary:
         shots_by_site=shots_site,
         hits_by_site=hits_site,
         leakers_by_asset=by_asset,
+        custody=custody_by_class(*_custody_columns(world, results)),
     )
+
+
+_LETHAL_NAMES = tuple(OBJECT_NAMES[k] for k in LETHAL_KINDS)
+
+
+def custody_by_class(
+    outcomes: dict[str, np.ndarray], layers: dict[str, np.ndarray]
+) -> list[dict[str, object]]:
+    """Mean custody per threat class (and an "all objects" row), from the stored columns.
+
+    A class is the catalog threat type for warhead-carrying objects and the
+    object kind (bus, decoys, ...) otherwise. Per row: objects (object-trials
+    that flew), ``custody`` and ``custody_fc`` (mean fractions of flight held
+    by a confirmed track, and within the fire-control error), ``handovers``
+    per object, and ``layer:<name>`` the mean fraction held by each sensor
+    layer the scenario has (absent layers are not reported).
+    """
+    kind = np.asarray(outcomes["object_kind"], dtype=object)
+    ttype = np.asarray(outcomes["threat_type"], dtype=object)
+    cls = np.where(np.isin(kind, _LETHAL_NAMES), ttype, kind)
+    flew = np.isfinite(np.asarray(outcomes["custody"], dtype=np.float64))
+    key = {
+        (int(t), int(i)): k
+        for k, (t, i) in enumerate(zip(outcomes["trial"], outcomes["threat_id"], strict=True))
+    }
+    present = [str(x) for x in dict.fromkeys(layers["layer"].tolist())]
+    per_layer = {name: np.full(flew.size, np.nan) for name in present}
+    for t, i, name, f in zip(
+        layers["trial"], layers["threat_id"], layers["layer"], layers["fraction"], strict=True
+    ):
+        per_layer[str(name)][key[(int(t), int(i))]] = f
+    rows: list[dict[str, object]] = []
+    groups = [(c, cls == c) for c in dict.fromkeys(cls[flew].tolist())]
+    groups.append(("all objects", np.ones(cls.size, bool)))
+    for name, sel in groups:
+        m = sel & flew
+        if not m.any():
+            continue
+        row: dict[str, object] = {
+            "class": str(name),
+            "objects": int(m.sum()),
+            "custody": float(np.mean(outcomes["custody"][m])),
+            "custody_fc": float(np.mean(outcomes["custody_fc"][m])),
+            "handovers": float(np.mean(outcomes["handovers"][m])),
+        }
+        for layer_name in present:
+            v = per_layer[layer_name][m]
+            row[f"layer:{layer_name}"] = float(np.nanmean(v)) if np.isfinite(v).any() else None
+        rows.append(row)
+    return rows
+
+
+def _custody_columns(
+    world: World, results: list[TrialResult]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    t = result_tables(world, results, with_maps=False)
+    return t["threat_outcomes"], t["custody_layers"]
 
 
 def _opt(values: NDArray[np.float64], mask: NDArray[np.bool_]) -> NDArray[np.float64]:
     return np.where(mask, values, np.nan)
 
 
-def result_tables(world: World, results: list[TrialResult]) -> dict[str, dict[str, np.ndarray]]:
-    """Columnar tables (without run_id) for :func:`shieldlab.store.write_run`."""
+def result_tables(
+    world: World, results: list[TrialResult], with_maps: bool = True
+) -> dict[str, dict[str, np.ndarray]]:
+    """Columnar tables (without run_id) for :func:`shieldlab.store.write_run`
+    (``with_maps=False``: without the trajectory and site tables)."""
     tr = world.truth
     n = tr.t_launch_s.size
     names = np.array(world.assets.name, dtype=object)
@@ -129,8 +193,14 @@ def result_tables(world: World, results: list[TrialResult]) -> dict[str, dict[st
             "hit_asset",
             "impact_lat_deg",
             "impact_lon_deg",
+            "object_kind",
+            "custody",
+            "custody_fc",
+            "handovers",
         )
     }
+    cust: dict[str, list[np.ndarray]] = {c: [] for c in ("trial", "threat_id", "layer", "fraction")}
+    kinds = np.array([OBJECT_NAMES[int(k)] for k in tr.object_kind], dtype=object)
     eng: dict[str, list[np.ndarray]] = {
         c: []
         for c in (
@@ -169,6 +239,17 @@ def result_tables(world: World, results: list[TrialResult]) -> dict[str, dict[st
         )
         cols["impact_lat_deg"].append(np.degrees(tr.impact_lat_rad))
         cols["impact_lon_deg"].append(np.degrees(tr.impact_lon_rad))
+        cols["object_kind"].append(kinds)
+        cols["custody"].append(r.custody)
+        cols["custody_fc"].append(r.custody_fc)
+        cols["handovers"].append(r.handovers)
+        for j, layer_name in enumerate(SENSOR_LAYERS):  # layers: a handful
+            f = r.custody_layer[:, j]
+            ok = np.isfinite(f)
+            cust["trial"].append(np.full(int(ok.sum()), r.trial, np.int64))
+            cust["threat_id"].append(np.flatnonzero(ok).astype(np.int64))
+            cust["layer"].append(np.full(int(ok.sum()), layer_name, dtype=object))
+            cust["fraction"].append(f[ok])
         m = r.shot_site.size
         eng["trial"].append(np.full(m, r.trial, np.int64))
         eng["shot_id"].append(np.arange(m, dtype=np.int64))
@@ -186,13 +267,17 @@ def result_tables(world: World, results: list[TrialResult]) -> dict[str, dict[st
         outcomes["killed_by_shot"] >= 0, outcomes["killed_by_shot"], -1
     )
     engagements = {k: np.concatenate(v) if v else np.array([]) for k, v in eng.items()}
-    return {
+    custody_layers = {k: np.concatenate(v) if v else np.array([]) for k, v in cust.items()}
+    tables = {
         "trials": trials,
         "threat_outcomes": outcomes,
         "engagements": engagements,
-        "trajectories": trajectory_table(world),
-        "sites": site_table(world),
+        "custody_layers": custody_layers,
     }
+    if with_maps:
+        tables["trajectories"] = trajectory_table(world)
+        tables["sites"] = site_table(world)
+    return tables
 
 
 def trajectory_table(world: World) -> dict[str, np.ndarray]:
@@ -236,6 +321,8 @@ def site_table(world: World) -> dict[str, np.ndarray]:
         )
     for name, r in zip(world.radar_names, world.radars, strict=True):
         rows.append((name, "radar", np.degrees(r.lat_rad), np.degrees(r.lon_rad), np.nan, np.nan))
+    for p in world.airborne:
+        rows.append((p.name, "radar", np.degrees(p.lat_rad), np.degrees(p.lon_rad), np.nan, np.nan))
     for name, g in zip(world.geo_ir_names, world.geo_ir, strict=True):
         rows.append((name, "geo-ir", 0.0, np.degrees(g.lon_rad), np.nan, np.nan))
     tr = world.truth

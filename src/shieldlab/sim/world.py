@@ -9,6 +9,7 @@ they depend only on the scenario seed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,11 +18,16 @@ from numpy.typing import NDArray
 
 from shieldlab.core.time import parse_epoch
 from shieldlab.scenario import LoadedScenario, Scenario
+from shieldlab.scenario.schema import AirborneRadarSensor as AirborneEntry
 from shieldlab.scenario.schema import GeoIrSensor as GeoIrEntry
+from shieldlab.scenario.schema import LeoIrSensor as LeoIrEntry
 from shieldlab.scenario.schema import RadarSensor as RadarEntry
+from shieldlab.sensors.airborne import AirborneRadar, make_airborne_radar
 from shieldlab.sensors.catalog import make_geo_ir, make_radar
 from shieldlab.sensors.ir import GeoIrSensor
+from shieldlab.sensors.ir_track import LeoIrTrackingSensor, make_leo_ir
 from shieldlab.sensors.radar import RadarSite
+from shieldlab.space.constellation import Constellation, from_spec
 from shieldlab.threats import Trajectories
 from shieldlab.threats.raid import (
     Assets,
@@ -34,6 +40,38 @@ from shieldlab.threats.registry import fly_threats
 from shieldlab.weapons.catalog import InterceptorSite, make_site
 
 F64 = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class IrTrackingLayer:
+    """A LEO/MEO IR tracking layer of a world: the sensor type on every satellite of
+    ``constellation``, reporting to the tracker every ``revisit_s``."""
+
+    name: str
+    sensor: LeoIrTrackingSensor
+    constellation: Constellation
+    revisit_s: float
+
+
+@dataclass(frozen=True)
+class AirbornePlatform:
+    """An airborne radar on station at geodetic (lat, lon) [rad] and altitude [m]."""
+
+    name: str
+    sensor: AirborneRadar
+    lat_rad: float
+    lon_rad: float
+    alt_m: float
+
+
+SENSOR_LAYERS: tuple[str, ...] = ("space-ir", "ground-radar", "sea-radar", "airborne-radar")
+"""Sensor layers of the custody bookkeeping, in the tracker's layer-index order."""
+
+
+def radar_layer(radar: RadarSite) -> int:
+    """Layer index of a surface radar: sea-based when its catalog platform says so."""
+    return 2 if getattr(radar, "platform", "ground") == "sea" else 1
+
 
 RAID_STREAM = 0
 """Spawn key of the raid generator stream; trials use ``(TRIAL_STREAM, trial)``."""
@@ -60,6 +98,8 @@ class World:
     geo_ir_names: tuple[str, ...]
     sites: tuple[InterceptorSite, ...]
     launches: Launches | None = None
+    ir_tracking: tuple[IrTrackingLayer, ...] = ()
+    airborne: tuple[AirbornePlatform, ...] = ()
     """The launches the truth was flown from (``truth.launch_index`` indexes them)."""
 
 
@@ -100,6 +140,27 @@ def build_world(loaded: LoadedScenario) -> World:
     )
     radars = [x for x in s.sensors if isinstance(x, RadarEntry)]
     geos = [x for x in s.sensors if isinstance(x, GeoIrEntry)]
+    consts = {c.name: c for c in s.constellations}
+    ir_layers = []
+    for x in s.sensors:
+        if isinstance(x, LeoIrEntry):
+            sensor = make_leo_ir(x.type)
+            ir_layers.append(
+                IrTrackingLayer(
+                    x.name,
+                    sensor,
+                    from_spec(consts[x.constellation], epoch),
+                    x.revisit_s or sensor.frame_s,
+                )
+            )
+    airborne = []
+    for x in s.sensors:
+        if isinstance(x, AirborneEntry):
+            a = make_airborne_radar(x.type)
+            alt = a.patrol_altitude_m if x.alt_m is None else x.alt_m
+            airborne.append(
+                AirbornePlatform(x.name, a, math.radians(x.lat_deg), math.radians(x.lon_deg), alt)
+            )
     return World(
         scenario=s,
         text=loaded.text,
@@ -121,4 +182,6 @@ def build_world(loaded: LoadedScenario) -> World:
             for x in s.interceptor_sites
         ),
         launches=launches,
+        ir_tracking=tuple(ir_layers),
+        airborne=tuple(airborne),
     )

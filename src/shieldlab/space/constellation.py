@@ -40,6 +40,7 @@ from shieldlab.core.constants import (
 )
 from shieldlab.core.frames import eci_to_ecef
 from shieldlab.core.time import gmst_at, julian_date, parse_epoch
+from shieldlab.scenario.schema import GeoConstellation, HeoConstellation, WalkerConstellation
 from shieldlab.space.orbits import OrbitalElements, mean_motion_rad_s, propagate
 
 F64 = NDArray[np.float64]
@@ -259,10 +260,18 @@ def from_elements(
     if len(names) != elements.n:
         raise ValueError(f"{len(names)} names for {elements.n} satellites")
 
-    def states(t: F64) -> tuple[F64, F64]:
-        return propagate(elements, t, j2=j2)
+    return Constellation(tuple(names), parse_epoch(epoch), _ElementStates(elements, j2))
 
-    return Constellation(tuple(names), parse_epoch(epoch), states)
+
+@dataclass(frozen=True)
+class _ElementStates:
+    """Picklable ephemeris of Keplerian elements (a constellation travels to workers)."""
+
+    elements: OrbitalElements
+    j2: bool
+
+    def __call__(self, t: F64) -> tuple[F64, F64]:
+        return propagate(self.elements, t, j2=self.j2)
 
 
 def _parse_tle_lines(lines: Sequence[str]) -> list[tuple[str, str, str]]:
@@ -317,3 +326,27 @@ def from_tles(lines: Sequence[str], epoch: datetime | str) -> Constellation:
         return r, v
 
     return Constellation(tuple(name for name, _, _ in sets), ep, states)
+
+
+def elements_from_spec(
+    spec: WalkerConstellation | GeoConstellation | HeoConstellation, epoch: datetime | str
+) -> OrbitalElements:
+    """Orbital elements of a scenario ``constellations:`` entry (walker, geo or heo)."""
+    if isinstance(spec, WalkerConstellation):
+        return walker_delta(
+            spec.total,
+            spec.planes,
+            spec.phasing,
+            spec.altitude_km * 1e3,
+            math.radians(spec.inclination_deg),
+        )
+    if isinstance(spec, GeoConstellation):
+        return geostationary(np.radians(spec.lons_deg), epoch)
+    return highly_elliptical(np.radians(spec.apogee_lons_deg), epoch)
+
+
+def from_spec(
+    spec: WalkerConstellation | GeoConstellation | HeoConstellation, epoch: datetime | str
+) -> Constellation:
+    """:class:`Constellation` of a scenario ``constellations:`` entry, named after it."""
+    return from_elements(elements_from_spec(spec, epoch), epoch, spec.name)

@@ -98,6 +98,10 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
         _c("hit_asset", "VARCHAR", nullable=True),
         _c("impact_lat_deg", "DOUBLE"),
         _c("impact_lon_deg", "DOUBLE"),
+        _c("object_kind", "VARCHAR"),
+        _c("custody", "DOUBLE", nullable=True),
+        _c("custody_fc", "DOUBLE", nullable=True),
+        _c("handovers", "INTEGER"),
     ),
     "engagements": (
         _c("trial", "INTEGER"),
@@ -111,6 +115,12 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
         _c("intercept_alt_m", "DOUBLE", nullable=True),
         _c("pk", "DOUBLE"),
         _c("hit", "BOOLEAN"),
+    ),
+    "custody_layers": (
+        _c("trial", "INTEGER"),
+        _c("threat_id", "INTEGER"),
+        _c("layer", "VARCHAR"),
+        _c("fraction", "DOUBLE"),
     ),
     "trajectories": (
         _c("threat_id", "INTEGER"),

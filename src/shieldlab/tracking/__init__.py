@@ -3,14 +3,15 @@
 - :mod:`.ekf` — predict (RK4 on point-mass + J2 gravity with the
   state-transition matrix), radar (R, az, el) update (Joseph form),
   single-point and two-point initiation, NEES;
-- :mod:`.table` — :class:`TrackTable`, the tracker's working state; the
-  skeleton associates measurements to tracks **by truth id**;
 - :mod:`.impact` — impact-point prediction, state propagation on a time
   grid, sigma-point impact covariance;
 - :mod:`.associate` — Mahalanobis gating, global-nearest-neighbour and JPDA
   association, M-of-N confirmation and K-miss deletion;
-- :mod:`.tracker` — :class:`GnnTracker`, the GNN-EKF multi-target tracker on
-  scans of measurements (does not read truth ids);
+- :mod:`.tracker` — :class:`GnnTracker`, the centralised multi-sensor GNN-EKF
+  tracker: radar scans and angles-only IR frames fused into one track
+  picture (does not read truth ids); the engine's tracker;
+- :mod:`.angles` — angles-only (α, δ) model, multi-satellite triangulation
+  and track initiation fixes;
 - :mod:`.metrics` — GOSPA, OSPA, track-to-truth assignment and custody.
 """
 
@@ -26,13 +27,11 @@ from shieldlab.tracking.ekf import (
 )
 from shieldlab.tracking.impact import impact_covariance, predict_impact, propagate
 from shieldlab.tracking.metrics import custody, gospa, gospa_series, ospa
-from shieldlab.tracking.table import TrackTable
 from shieldlab.tracking.tracker import GnnTracker, TrackerConfig, run_tracker, scans
 
 __all__ = [
     "GnnTracker",
     "SiteGeometry",
-    "TrackTable",
     "TrackerConfig",
     "custody",
     "ekf_predict",

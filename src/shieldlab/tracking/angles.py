@@ -38,7 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import chi2
+
+from shieldlab.tracking.associate import gate_threshold
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -206,7 +207,7 @@ def find_fixes(
     k = o.shape[0]
     if k < 2:
         return _empty_fixes()
-    gate1 = float(chi2.ppf(p_gate, 1))
+    gate1 = gate_threshold(1, p_gate)
     i, j = np.triu_indices(k, 1)
     keep = sat[i] != sat[j]
     i, j = i[keep], j[keep]
@@ -253,14 +254,14 @@ def find_fixes(
         member_sats[fix_of[rows], sat[rows]] = True
         d2j = np.where(member_sats[:, sat[free]].T, np.inf, d2j)
         best = np.argmin(d2j, axis=1)
-        join = d2j[np.arange(free.size), best] <= float(chi2.ppf(p_gate, 2))
+        join = d2j[np.arange(free.size), best] <= gate_threshold(2, p_gate)
         fix_of[free[join]] = best[join]
         rows = np.flatnonzero(fix_of >= 0)
         pos, cov, good = triangulate(o[rows], u[rows], s[rows], fix_of[rows], n_fix)
     # two fixes of one object (its k ≥ 4 lines paired off separately) merge when
     # they agree within the χ²₃ gate and share no satellite
     if n_fix > 1:
-        merged = _merge_fixes(pos, cov, good, fix_of, rows, sat, float(chi2.ppf(p_gate, 3)))
+        merged = _merge_fixes(pos, cov, good, fix_of, rows, sat, gate_threshold(3, p_gate))
         if merged is not None:
             fix_of = merged
             rows = np.flatnonzero(fix_of >= 0)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Literal, overload
 
 import numpy as np
@@ -162,8 +163,9 @@ def innovation_stats(
     return (d2, logdet, S) if return_S else (d2, logdet)
 
 
+@lru_cache(maxsize=64)
 def gate_threshold(dof: int = 3, p_gate: float = 0.9997) -> float:
-    """χ² gate γ with P{χ²_dof ≤ γ} = p_gate (Bar-Shalom et al. 2001, §2.10)."""
+    """χ² gate γ with P{χ²_dof ≤ γ} = p_gate (Bar-Shalom et al. 2001, §2.10); cached."""
     return float(chi2.ppf(p_gate, dof))
 
 

@@ -57,7 +57,6 @@ from datetime import datetime
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import chi2
 
 from shieldlab.core.frames import OMEGA_EARTH_VEC
 from shieldlab.core.time import gmst_at
@@ -69,6 +68,7 @@ from shieldlab.tracking.associate import (
     aer_model,
     diag_cov,
     gate,
+    gate_threshold,
     gnn_assign,
     innovation_stats,
     m_of_n_confirm,
@@ -290,7 +290,7 @@ class GnnTracker:
         """Noise-level switching: an update whose NIS exceeds the χ² threshold
         switches the track to the manoeuvre level for ``manoeuvre_hold_s``."""
         cfg = self.config
-        big = nis > float(chi2.ppf(cfg.p_manoeuvre, dof))
+        big = nis > gate_threshold(dof, cfg.p_manoeuvre)
         self.manoeuvre_until_s[ti[big]] = t + cfg.manoeuvre_hold_s
 
     def _manage(self, hit: BoolArr, counts: BoolArr) -> None:
@@ -326,6 +326,7 @@ class GnnTracker:
         t_s: float | None = None,
         max_range_m: float = math.inf,
         layer: int = 0,
+        coverage: Callable[[F64], BoolArr] | None = None,
     ) -> None:
         """Process one scan of one radar (in place; see module docstring).
 
@@ -334,7 +335,9 @@ class GnnTracker:
         for an empty scan); ``sites`` is indexed by sensor index;
         ``max_range_m`` is that radar's instrumented range (coverage for miss
         counting); ``layer`` the sensor layer the radar belongs to (custody
-        bookkeeping). ``meas.object_id`` is not used.
+        bookkeeping); ``coverage(r_eci (n, 3)) -> (n,)``, when given, replaces
+        the range/elevation coverage test (e.g. the radar's full field of view
+        with its azimuth sector). ``meas.object_id`` is not used.
         """
         cfg = self.config
         if len(meas):
@@ -376,8 +379,11 @@ class GnnTracker:
         # 6a. hit/miss bookkeeping of the existing tracks (counting scans only)
         if n:
             self.layer_t_s[hit, layer] = t
-            zhat, _ = measure(self.x)
-            counts = (zhat[:, 0] <= max_range_m) & (zhat[:, 2] >= cfg.min_elevation_rad)
+            if coverage is None:
+                zhat, _ = measure(self.x)
+                counts = (zhat[:, 0] <= max_range_m) & (zhat[:, 2] >= cfg.min_elevation_rad)
+            else:
+                counts = np.asarray(coverage(self.x[:, :3]), dtype=bool)
             self._manage(hit, counts)
         # 5. new tentative tracks from the unassigned measurements
         used = np.zeros(m, dtype=bool)
