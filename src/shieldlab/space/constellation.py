@@ -8,11 +8,13 @@ times in one call: ``positions_eci(t_s (T,)) -> (n, T, 3)`` [m].
 Frames: shieldlab ECI (z on the rotation axis, Earth rotation by GMST
 IAU-82 from the scenario epoch) and ECEF (WGS-84). TLE sets are propagated by
 SGP4 (``sgp4`` package, Vallado et al. 2006, AIAA 2006-6753) in TEME, which we
-take as our ECI: TEME's x axis is the *true* equinox of date and its rotation
-to Earth-fixed is exactly GMST IAU-82, the rotation used by
-:mod:`shieldlab.core.time`. The difference to our mean-of-date-like ECI is the
-equation of the equinoxes (≲ 1.2 arcsec, ≲ 40 m at GEO) plus the polar
-motion we ignore anyway: well below what a coverage or warning study sees.
+take as our ECI: TEME ("true equator, mean equinox") turns to Earth-fixed by
+GMST IAU-82 alone, which is exactly how shieldlab ECI is defined
+(:mod:`shieldlab.core.time`), so the two share their axes by construction
+(Vallado et al. 2006, §"TEME"). Neither includes the equation of the
+equinoxes (up to ≈ 1.1 s of time, ≈ 17″, ≈ 3.5 km at GEO) that separates
+them from a true-of-date frame, nor polar motion: both irrelevant at the
+level of a coverage or warning study.
 
 Sources: Walker, "Satellite constellations", J. Brit. Interplanet. Soc. 37
 (1984) 559–572 (t/p/f notation); Wertz & Larson, *Space Mission Analysis and
