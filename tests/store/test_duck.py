@@ -289,3 +289,24 @@ def test_bulk_write_large_run(tmp_path: Path, rng: np.random.Generator) -> None:
         got["impact_lat_deg"], tables["threat_outcomes"]["impact_lat_deg"]
     )
     assert got["status"].tolist() == tables["threat_outcomes"]["status"].tolist()
+
+
+def test_store_of_an_older_version_is_migrated(tmp_path: Path, rng: np.random.Generator) -> None:
+    """A store without the custody columns/table (shieldlab ≤ 0.1 stop 7) takes new runs
+    and keeps its old ones readable (new columns NULL for them)."""
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    tables = make_tables(2, 3, rng)
+    write_run(db, make_run("old"), tables)
+    con = duckdb.connect(str(db))
+    for col in ("object_kind", "custody", "custody_fc", "handovers"):
+        con.execute(f"ALTER TABLE threat_outcomes DROP COLUMN {col}")
+    con.execute("DROP TABLE custody_layers")
+    con.close()
+    write_run(db, make_run("new"), tables)
+    new = read_table(db, "threat_outcomes", "new")
+    np.testing.assert_allclose(new["custody"], tables["threat_outcomes"]["custody"])
+    old = read_table(db, "threat_outcomes", "old")
+    assert np.all(np.isnan(old["custody"])) and all(v is None for v in old["object_kind"])
+    assert read_table(db, "custody_layers", "old")["fraction"].size == 0

@@ -264,6 +264,7 @@ def write_run(
     with _connect(db_path, read_only=False) as con:
         for stmt in _ddl():
             con.execute(stmt)
+        _migrate(con)
         for name, cols in checked.items():
             con.register(views[name], cols)
         con.execute("BEGIN TRANSACTION")
@@ -284,6 +285,26 @@ def write_run(
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a store written by an older shieldlab up to :data:`SCHEMA`.
+
+    Columns added since are appended with ``ALTER TABLE … ADD COLUMN``
+    (without NOT NULL: the older runs' rows hold NULL there, read back as
+    NaN / None / :data:`NULL_INT`); new tables come from :func:`_ddl`. Nothing
+    is ever dropped, so older runs stay readable.
+    """
+    for name, columns in SCHEMA.items():
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
+            ).fetchall()
+        }
+        for c in columns:
+            if c.name not in have:
+                con.execute(f"ALTER TABLE {name} ADD COLUMN {c.name} {c.sql_type}")
 
 
 def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
