@@ -432,6 +432,28 @@ def _print_summary(
     for k, v in by_asset.items():
         a.add_row(k, f"{v:.2f}")
     out.print(a)
+    cust = d.get("custody")
+    if isinstance(cust, list) and cust:
+        layer_keys = [k for k in cust[0] if k.startswith("layer:")]
+        c = Table(
+            title="sensor custody: fraction of flight held by a confirmed track "
+            "(any; fire-control quality; held by each layer)",
+            box=box.SIMPLE_HEAD,
+        )
+        c.add_column("threat class", no_wrap=True)
+        for col in ("n", "held", "fc", *[k.removeprefix("layer:") for k in layer_keys]):
+            c.add_column(col.removesuffix("-radar"), justify="right", no_wrap=True)
+        c.add_column("handovers", justify="right", no_wrap=True)
+        for r in cust:
+            c.add_row(
+                str(r["class"]),
+                str(r["objects"]),
+                f"{r['custody']:.3f}",
+                f"{r['custody_fc']:.3f}",
+                *[f"{r[k]:.3f}" if r[k] is not None else "–" for k in layer_keys],
+                f"{r['handovers']:.2f}",
+            )
+        out.print(c)
     out.print(f"run [bold]{run_id}[/] stored in {db}")
     if report:
         out.print(f"report: {report}")
@@ -616,3 +638,244 @@ def report(
 def entry() -> None:  # pragma: no cover - console script shim
     """Console entry point."""
     sys.exit(app())
+
+
+# --- wta ---
+wta_app = typer.Typer(
+    help="Static weapon-target assignment (solver and standard instances).",
+    no_args_is_help=True,
+)
+app.add_typer(wta_app, name="wta")
+
+
+@wta_app.command("solve")
+def wta_solve(
+    instance: Annotated[Path, typer.Argument(help="Instance file (W T mu / values / w t p).")],
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Wall-clock limit [s].")] = 30.0,
+    method: Annotated[str, typer.Option("--method", help="auto, mmr or milp.")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Minimise the expected surviving target value; print objective, bound, gap, time."""
+    from shieldlab.battle.wta import read_wta_instance, solve_wta
+
+    if not time_limit > 0 or not np.isfinite(time_limit):
+        fail(f"--time-limit: expected a number of seconds > 0, got {time_limit}")
+    if method not in ("auto", "mmr", "milp"):
+        fail(f"--method: expected auto, mmr or milp, got {method!r}")
+    if not instance.is_file():
+        fail(f"INSTANCE: {instance} does not exist or is not a file")
+    try:
+        problem = read_wta_instance(instance)
+    except (ValueError, UnicodeDecodeError) as exc:
+        fail(f"INSTANCE: {exc}")
+    sol = solve_wta(problem, method=method, time_limit_s=time_limit)  # type: ignore[arg-type]
+
+    def num(x: float) -> float | None:
+        return float(x) if np.isfinite(x) else None
+
+    if as_json:
+        wi, ti = np.nonzero(sol.x)
+        out.print_json(
+            json.dumps(
+                {
+                    "objective": sol.objective,
+                    "lower_bound": num(sol.lower_bound),
+                    "gap": num(sol.gap),
+                    "seconds": sol.seconds,
+                    "method": sol.method,
+                    "status": sol.status,
+                    "assignment": [
+                        [int(w), int(t), int(sol.x[w, t])] for w, t in zip(wi, ti, strict=True)
+                    ],
+                }
+            )
+        )
+        return
+    title = f"{instance.name}: W={problem.n_weapons} T={problem.n_targets}"
+    table = Table(title=title, show_header=False)
+    lb = sol.lower_bound
+    table.add_row("expected surviving value", f"{sol.objective:.6g}")
+    table.add_row("lower bound", f"{lb:.6g}" if np.isfinite(lb) else "none")
+    table.add_row("gap", f"{100 * sol.gap:.2f} %" if np.isfinite(sol.gap) else "n/a")
+    table.add_row("seconds", f"{sol.seconds:.2f}")
+    table.add_row("method / status", f"{sol.method} / {sol.status}")
+    table.add_row("units assigned", str(int(sol.x.sum())))
+    out.print(table)
+
+
+# --- size ---
+size_app = typer.Typer(help="Size defensive architectures from scenario parameters.")
+app.add_typer(size_app, name="size")
+
+
+@size_app.command("sbi")
+def size_sbi(
+    threat: Annotated[str, typer.Option("--threat", help="Threat catalog name.")] = (
+        "generic-solid-icbm"
+    ),
+    burn_time_s: Annotated[
+        float | None,
+        typer.Option(
+            "--burn-time-s", help="Kill deadline after launch [s] (default: the threat's)."
+        ),
+    ] = None,
+    salvo: Annotated[int, typer.Option("--salvo", help="Missiles in the salvo.")] = 1,
+    window_s: Annotated[float, typer.Option("--window-s", help="Launch window [s].")] = 0.0,
+    launch: Annotated[str, typer.Option("--launch", help="Launch area centre LAT,LON.")] = (
+        f"{DEFAULT_LAUNCH[0]},{DEFAULT_LAUNCH[1]}"
+    ),
+    launch_radius_km: Annotated[
+        float, typer.Option("--launch-radius-km", help="Launch area radius [km].")
+    ] = 0.0,
+    aim: Annotated[str, typer.Option("--aim", help="Aim point LAT,LON.")] = "38.9,-77.0",
+    altitude_km: Annotated[float, typer.Option("--altitude-km", help="Orbit altitude.")] = 300.0,
+    inclination_deg: Annotated[
+        float, typer.Option("--inclination-deg", help="Orbit inclination.")
+    ] = 45.0,
+    interceptor: Annotated[
+        str, typer.Option("--interceptor", help="SBI catalog entry (kind: sbi).")
+    ] = "generic-sbi-4kmps",
+    dv_kmps: Annotated[
+        float | None, typer.Option("--interceptor-dv-kmps", help="Override delta-v [km/s].")
+    ] = None,
+    accel_g: Annotated[
+        float | None, typer.Option("--interceptor-accel-g", help="Override acceleration [g].")
+    ] = None,
+    per_carrier: Annotated[
+        int | None, typer.Option("--per-carrier", help="Override interceptors per carrier.")
+    ] = None,
+    delay_s: Annotated[
+        float,
+        typer.Option("--decision-delay-s", help="Launch to firing (detect+track+decide) [s]."),
+    ] = 30.0,
+    shots: Annotated[int, typer.Option("--shots-per-missile", help="Shots per missile.")] = 1,
+    confidence: Annotated[float, typer.Option("--confidence", help="P(salvo engaged).")] = 0.9,
+    trials: Annotated[int, typer.Option("--trials", help="Random launch times per check.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Space-based interceptor constellation needed to engage a salvo in boost phase."""
+    import dataclasses
+
+    from shieldlab.core.constants import DEG, G0_MPS2
+    from shieldlab.core.time import parse_epoch
+    from shieldlab.threats.registry import flyable_threats
+    from shieldlab.weapons import sbi
+    from shieldlab.weapons import sbi_sizing as sz
+
+    lat, lon = parse_latlon(launch, "--launch")
+    alat, alon = parse_latlon(aim, "--aim")
+    if threat not in flyable_threats():
+        fail(f"--threat: allowed {', '.join(flyable_threats())}, got {threat!r}")
+    specs = sbi.load_sbi_specs()
+    if interceptor not in specs:
+        fail(f"--interceptor: allowed {', '.join(sorted(specs))}, got {interceptor!r}")
+    checks = [
+        ("--salvo", 1 <= salvo <= 100, "an integer 1..100", salvo),
+        ("--window-s", 0.0 <= window_s <= 3600.0, "0..3600", window_s),
+        ("--launch-radius-km", 0.0 <= launch_radius_km <= 1000.0, "0..1000", launch_radius_km),
+        ("--altitude-km", 150.0 <= altitude_km <= 2000.0, "150..2000", altitude_km),
+        ("--inclination-deg", 0.0 <= inclination_deg <= 180.0, "0..180", inclination_deg),
+        ("--decision-delay-s", 0.0 <= delay_s <= 600.0, "0..600", delay_s),
+        ("--shots-per-missile", 1 <= shots <= 8, "an integer 1..8", shots),
+        ("--confidence", 0.0 < confidence < 1.0, "strictly between 0 and 1", confidence),
+        ("--trials", 10 <= trials <= 5000, "an integer 10..5000", trials),
+    ]
+    for opt, ok, allowed, got in [
+        *checks,
+        ("--burn-time-s", burn_time_s is None or 0.0 < burn_time_s <= 900.0, "0..900", burn_time_s),
+        ("--interceptor-dv-kmps", dv_kmps is None or 0.0 < dv_kmps <= 15.0, "0..15", dv_kmps),
+        ("--interceptor-accel-g", accel_g is None or 0.0 < accel_g <= 100.0, "0..100", accel_g),
+        ("--per-carrier", per_carrier is None or 1 <= per_carrier <= 100, "1..100", per_carrier),
+    ]:
+        if not ok or (isinstance(got, float) and not np.isfinite(got)):
+            fail(f"{opt}: {allowed}, got {got}")
+    spec = specs[interceptor]
+    if dv_kmps is not None:
+        spec = dataclasses.replace(spec, delta_v_mps=dv_kmps * 1e3)
+    if accel_g is not None:
+        spec = dataclasses.replace(spec, accel_mps2=accel_g * G0_MPS2)
+    if per_carrier is not None:
+        spec = dataclasses.replace(spec, interceptors_per_carrier=per_carrier)
+    epoch = parse_epoch("2025-01-01T00:00:00Z")
+    path = sbi.boost_path(threat, lat * DEG, lon * DEG, alat * DEG, alon * DEG, epoch)
+    if burn_time_s is not None:
+        path = path.with_deadline(burn_time_s)
+    problem = sz.SalvoProblem(
+        salvo,
+        window_s,
+        shots,
+        confidence,
+        delay_s,
+        launch_radius_km * 1e3,
+        altitude_km * 1e3,
+        inclination_deg * DEG,
+    )
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    res = sz.size_constellation(path, spec, problem, trials, rng)
+    sens = sz.sensitivity(path, spec, problem, trials, rng)
+    info: dict[str, Any] = {
+        "constellation_size": res.constellation_size,
+        "analytic_size": res.analytic_size,
+        "absentee_ratio": res.absentee_ratio,
+        "interceptors_in_reach": {
+            "required": res.required_in_reach * spec.interceptors_per_carrier,
+            "mean": res.interceptors_in_reach_mean,
+            "p05": res.interceptors_in_reach_p05,
+        },
+        "p_engaged": res.p_engaged,
+        "interceptors": res.interceptors,
+        "mass_to_orbit_kg": res.mass_to_orbit_kg,
+        "interceptor_cost_usd": res.interceptor_cost_usd,
+        "sensitivity": sens,
+        "inputs": {
+            "threat": threat,
+            "kill_deadline_s": path.t_kill_s,
+            "salvo": salvo,
+            "window_s": window_s,
+            "launch": [lat, lon],
+            "launch_radius_km": launch_radius_km,
+            "aim": [alat, alon],
+            "altitude_km": altitude_km,
+            "inclination_deg": inclination_deg,
+            "interceptor": interceptor,
+            "interceptor_dv_kmps": spec.delta_v_mps / 1e3,
+            "interceptor_accel_g": spec.accel_mps2 / G0_MPS2,
+            "interceptors_per_carrier": spec.interceptors_per_carrier,
+            "decision_delay_s": delay_s,
+            "shots_per_missile": shots,
+            "confidence": confidence,
+            "trials": trials,
+            "seed": seed,
+        },
+    }
+    if as_json:
+        out.print_json(json.dumps(_finite(info)))
+        return
+    t1 = Table(title=f"SBI constellation for {salvo} x {threat}", show_header=False)
+    for key, value in (
+        ("carriers (Walker, simulated)", f"{res.constellation_size}"),
+        ("carriers (binomial model)", f"{res.analytic_size}"),
+        ("absentee ratio", f"{res.absentee_ratio:.0f}"),
+        ("P(salvo engaged)", f"{res.p_engaged:.3f}"),
+        (
+            "interceptors in reach / missile (mean, 5 %)",
+            f"{res.interceptors_in_reach_mean:.1f}, {res.interceptors_in_reach_p05:.0f}",
+        ),
+        ("kill deadline after launch", f"{path.t_kill_s:.0f} s"),
+        ("mass to orbit", f"{res.mass_to_orbit_kg / 1e3:,.0f} t"),
+        ("interceptor cost (unit cost x count)", f"{res.interceptor_cost_usd / 1e9:,.1f} G USD"),
+    ):
+        t1.add_row(key, value)
+    out.print(t1)
+    t2 = Table(title="sensitivity (binomial model)", box=box.SIMPLE_HEAD)
+    for col in ("parameter", "value", "absentee ratio", "carriers"):
+        t2.add_column(col, justify="left" if col == "parameter" else "right")
+    for r in sens:
+        t2.add_row(
+            str(r["parameter"]),
+            f"{float(r['value']):.0f}",
+            f"{float(r['absentee_ratio']):.0f}",
+            str(r["analytic_size"]),
+        )
+    out.print(t2)

@@ -60,9 +60,15 @@ class InterceptorEntry(BaseModel):
 
 
 def parse_interceptor_entries(raw: dict[str, Any]) -> dict[str, InterceptorSpec]:
-    """Validate a raw ``name -> entry`` mapping; errors name the entry and field."""
+    """Validate a raw ``name -> entry`` mapping; errors name the entry and field.
+
+    Entries with ``kind: sbi`` (space-based interceptors, another schema) are skipped:
+    :mod:`shieldlab.weapons.sbi` parses them.
+    """
     specs: dict[str, InterceptorSpec] = {}
     for name, entry in raw.items():
+        if isinstance(entry, dict) and entry.get("kind") == "sbi":
+            continue
         try:
             specs[name] = InterceptorEntry.model_validate(entry).to_spec(name)
         except ValidationError as exc:
