@@ -60,6 +60,12 @@ def test_flagship_scenario_is_valid() -> None:
             "type: generic-banana, lat_deg: 64.29",
             "sensors.1.type: unknown radar type 'generic-banana'",
         ),
+        # a space-based interceptor cannot sit at a ground site
+        (
+            "{name: Fort Greely, type: generic-gbi,",
+            "{name: Fort Greely, type: generic-sbi-4kmps,",
+            "interceptor_sites.0.type: unknown interceptor type 'generic-sbi-4kmps'",
+        ),
     ],
 )
 def test_bad_input_one_line(old: str, new: str, expected: str) -> None:

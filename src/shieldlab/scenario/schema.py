@@ -46,9 +46,20 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_catalog(kind: str, name: str, what: str, allowed_kinds: tuple[str, ...] = ()) -> str:
+def _check_catalog(
+    kind: str,
+    name: str,
+    what: str,
+    allowed_kinds: tuple[str, ...] = (),
+    excluded_kinds: tuple[str, ...] = (),
+) -> str:
     entries = catalog.load(kind)
-    ok = [n for n, e in entries.items() if not allowed_kinds or e.get("kind") in allowed_kinds]
+    ok = [
+        n
+        for n, e in entries.items()
+        if (not allowed_kinds or e.get("kind") in allowed_kinds)
+        and e.get("kind") not in excluded_kinds
+    ]
     if name not in ok:
         raise ValueError(f"unknown {what} {name!r}; allowed: {', '.join(sorted(ok))}")
     return name
@@ -352,7 +363,8 @@ class InterceptorSite(_Model):
     @field_validator("type")
     @classmethod
     def _known(cls, v: str) -> str:
-        return _check_catalog("interceptors", v, "interceptor type")
+        # space-based interceptors (kind: sbi) fly on constellations, not at sites
+        return _check_catalog("interceptors", v, "interceptor type", excluded_kinds=("sbi",))
 
 
 class Doctrine(_Model):
