@@ -444,6 +444,7 @@ def _print_summary(
         for col in ("n", "held", "fc", *[k.removeprefix("layer:") for k in layer_keys]):
             c.add_column(col.removesuffix("-radar"), justify="right", no_wrap=True)
         c.add_column("handovers", justify="right", no_wrap=True)
+        c.add_column("hand-offs", justify="right", no_wrap=True)
         for r in cust:
             c.add_row(
                 str(r["class"]),
@@ -452,6 +453,7 @@ def _print_summary(
                 f"{r['custody_fc']:.3f}",
                 *[f"{r[k]:.3f}" if r[k] is not None else "–" for k in layer_keys],
                 f"{r['handovers']:.2f}",
+                f"{r['sensor_handovers']:.2f}",
             )
         out.print(c)
     out.print(f"run [bold]{run_id}[/] stored in {db}")

@@ -70,6 +70,7 @@ def fixture_tables() -> dict[str, dict[str, np.ndarray]]:
             "custody": O([0.9, 0.8, 1.0, 0.7, 0.6, 0.5]),
             "custody_fc": O([0.5, 0.4, 0.6, 0.3, 0.2, 0.1]),
             "handovers": O([0, 1, 0, 2, 0, 0]),
+            "sensor_handovers": O([1, 0, 0, 1, 0, 0]),
         },
         "custody_layers": {
             "trial": O([0, 0, 1]),

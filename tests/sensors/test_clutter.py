@@ -57,3 +57,28 @@ def test_bad_window_and_rate_rejected() -> None:
         SurveillanceWindow(5.0, 1.0, 0.0, 1.0, 0.0, 0.5)
     with pytest.raises(ValueError, match="n_mean"):
         false_alarms(-1.0, WIN, np.random.default_rng(0))
+
+
+def test_radar_window_and_stated_rate() -> None:
+    """The coverage window of a sector radar and of a full-circle one; the stated
+    per-scan rate is the Poisson mean (4-σ band on 2,000 scans)."""
+    import dataclasses
+
+    from shieldlab.sensors.catalog import make_radar
+    from shieldlab.sensors.clutter import radar_false_alarms, radar_window
+
+    fcr = make_radar("generic-xband-fcr", 40.0, 140.0, 0.0, 270.0)
+    w = radar_window(fcr)
+    assert w.az_width_rad == pytest.approx(2 * math.radians(60.0))
+    assert w.az_min_rad == pytest.approx(math.radians(210.0))
+    assert w.range_max_m == fcr.max_range_m and w.el_min_rad == fcr.min_elevation_rad
+    ring = radar_window(dataclasses.replace(fcr, azimuth_half_width_rad=math.pi))
+    assert ring.az_width_rad == pytest.approx(2 * math.pi)
+    rate = 3.0
+    radar = dataclasses.replace(fcr, false_alarms_per_scan=rate)
+    rng = np.random.default_rng(5)
+    counts = [len(radar_false_alarms(radar, rng, t_s=0.0, sensor_index=2)) for _ in range(2000)]
+    assert abs(np.mean(counts) - rate) < 4 * math.sqrt(rate / 2000)
+    fa = radar_false_alarms(radar, rng, t_s=7.0, sensor_index=2)
+    assert np.all(fa.object_id == -1) and np.all(fa.sensor_index == 2)
+    assert np.all(w.contains(fa.z)) and np.all(fa.sigma > 0)

@@ -79,6 +79,7 @@ def make_tables(
             "custody": rng.uniform(0.0, 1.0, n),
             "custody_fc": rng.uniform(0.0, 1.0, n),
             "handovers": rng.integers(0, 3, n),
+            "sensor_handovers": rng.integers(0, 3, n),
         },
         "custody_layers": {
             "trial": trial,
@@ -300,7 +301,7 @@ def test_store_of_an_older_version_is_migrated(tmp_path: Path, rng: np.random.Ge
     tables = make_tables(2, 3, rng)
     write_run(db, make_run("old"), tables)
     con = duckdb.connect(str(db))
-    for col in ("object_kind", "custody", "custody_fc", "handovers"):
+    for col in ("object_kind", "custody", "custody_fc", "handovers", "sensor_handovers"):
         con.execute(f"ALTER TABLE threat_outcomes DROP COLUMN {col}")
     con.execute("DROP TABLE custody_layers")
     con.close()

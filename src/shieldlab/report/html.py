@@ -207,6 +207,7 @@ def _custody_html(rows: list[dict[str, object]]) -> str:
             _num(r["custody_fc"], ".3f"),
             *[_num(r[k], ".3f") if r[k] is not None else "–" for k in layer_keys],
             _num(r["handovers"]),
+            _num(r["sensor_handovers"]),
         ]
         for r in rows
     ]
@@ -216,14 +217,16 @@ def _custody_html(rows: list[dict[str, object]]) -> str:
         "custody",
         "fire-control custody",
         *[f"held by {k.removeprefix('layer:')}" for k in layer_keys],
-        "handovers / object",
+        "track handovers / object",
+        "sensor hand-offs / object",
     ]
     note = (
         '<p class="note">Fraction of each object\'s flight (launch to impact or kill, sampled '
         "at every decision epoch) during which one confirmed track of the fused picture was "
         "within 20 km of it (custody) and within the scenario's fire-control error; per layer, "
-        "held by a track that layer updated within 2.5 of its revisit periods. Handovers: "
-        "changes of the track holding the object.</p>"
+        "held by a track that layer updated within 2.5 of its revisit periods. Track handovers: "
+        "changes of the track holding the object; sensor hand-offs: a layer starts holding the "
+        "object's track while another layer held it.</p>"
     )
     return note + _table(heads, body, numeric=set(range(1, len(heads))))
 

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldlab.sensors.measurements import Measurements
+from shieldlab.sensors.radar import RadarSite, radar_sigmas
 
 F64 = NDArray[np.float64]
 
@@ -105,3 +106,34 @@ def false_alarms(
     return Measurements(
         np.full(m, float(t_s)), np.full(m, sensor_index, np.int64), np.full(m, -1, np.int64), z, sig
     )
+
+
+def radar_window(radar: RadarSite, range_min_fraction: float = 0.02) -> SurveillanceWindow:
+    """The (R, az, el) coverage window of a radar: its azimuth sector (full circle when
+    the half-width reaches 180°), elevation limits, and ranges from a blind zone of
+    ``range_min_fraction`` of the instrumented range to that range."""
+    half = radar.azimuth_half_width_rad
+    full = half >= math.pi - 1e-12
+    return SurveillanceWindow(
+        range_min_m=range_min_fraction * radar.max_range_m,
+        range_max_m=radar.max_range_m,
+        az_min_rad=0.0 if full else float(np.mod(radar.boresight_azimuth_rad - half, 2 * math.pi)),
+        az_width_rad=2.0 * math.pi if full else 2.0 * half,
+        el_min_rad=max(radar.min_elevation_rad, -math.pi / 2),
+        el_max_rad=min(radar.max_elevation_rad, math.pi / 2),
+    )
+
+
+def radar_false_alarms(
+    radar: RadarSite, rng: np.random.Generator, *, t_s: float, sensor_index: int
+) -> Measurements:
+    """One scan's false alarms of a radar at its stated rate ``false_alarms_per_scan``
+    over :func:`radar_window`, with the noise the radar reports at 20 dB SNR."""
+    if radar.false_alarms_per_scan <= 0.0:
+        return false_alarms(0.0, radar_window(radar), rng, t_s=t_s, sensor_index=sensor_index)
+    fa = false_alarms(
+        radar.false_alarms_per_scan, radar_window(radar), rng, t_s=t_s, sensor_index=sensor_index
+    )
+    m = len(fa)
+    sig = radar_sigmas(radar, np.full(m, 100.0), fa.z[:, 2])
+    return Measurements(fa.t_s, fa.sensor_index, fa.object_id, fa.z, sig)

@@ -122,7 +122,9 @@ class RadarSite:
     ``discrimination_dprime_ref`` per-look RV/decoy discrimination index of
     an unresolved object at SNR 20 dB (0 = no discrimination; see
     :mod:`shieldlab.sensors.discrimination`); ``discrimination_bandwidth_hz``
-    the wideband discrimination waveform (None = ``bandwidth_hz``).
+    the wideband discrimination waveform (None = ``bandwidth_hz``);
+    ``false_alarms_per_scan`` the stated mean false-alarm count a scan reports
+    (Poisson, uniform over the coverage window: :mod:`shieldlab.sensors.clutter`).
     """
 
     name: str
@@ -155,6 +157,7 @@ class RadarSite:
     platform: str = "ground"
     discrimination_dprime_ref: float = 0.0
     discrimination_bandwidth_hz: float | None = None
+    false_alarms_per_scan: float = 0.0
 
     @property
     def wavelength_m(self) -> float:

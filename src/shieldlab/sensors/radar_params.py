@@ -53,6 +53,15 @@ class RadarParameters(BaseModel):
     min_range_rate_sigma_mps: float = Field(default=0.1, ge=0.0, le=1000.0)
     discrimination_dprime_ref: float = Field(default=0.0, ge=0.0, le=10.0)
     discrimination_bandwidth_mhz: float | None = Field(default=None, gt=0.0, le=10_000.0)
+    false_alarms_per_scan: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=10_000.0,
+        description=(
+            "mean false alarms reported per scan after CFAR and the search fence's "
+            "processing (a stated rate, not Pfa x all cells of the volume)"
+        ),
+    )
 
 
 def radar_site(
@@ -102,4 +111,5 @@ def radar_site(
         platform=platform,
         discrimination_dprime_ref=params.discrimination_dprime_ref,
         discrimination_bandwidth_hz=None if disc_bw is None else disc_bw * 1e6,
+        false_alarms_per_scan=params.false_alarms_per_scan,
     )

@@ -61,9 +61,10 @@ from shieldlab.battle.threat_eval import threatened_asset
 from shieldlab.core.frames import eci_to_ecef
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.airborne import airborne_observe
+from shieldlab.sensors.clutter import radar_false_alarms
 from shieldlab.sensors.ir import geo_ir_detect
 from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_geometry, ir_track_observe
-from shieldlab.sensors.measurements import Measurements
+from shieldlab.sensors.measurements import Measurements, concat
 from shieldlab.sensors.radar import RadarSite, radar_observe, radar_visible
 from shieldlab.sim.world import SENSOR_LAYERS, TRIAL_STREAM, World, radar_layer
 from shieldlab.threats import LETHAL_KINDS, PHASE_IMPACTED, PHASE_PRELAUNCH
@@ -141,6 +142,10 @@ class TrialResult:
     custody_layer: F64 = field(default_factory=lambda: np.empty((0, 0)))
     """(n, L) fraction held by a track that layer updated recently (SENSOR_LAYERS order)."""
     handovers: I64 = field(default_factory=lambda: np.empty(0, np.int64))
+    """Changes of the confirmed track holding each object (track handovers)."""
+    sensor_handovers: I64 = field(default_factory=lambda: np.empty(0, np.int64))
+    """Hand-offs between sensor layers: a layer starts holding the object's track
+    while another layer held it at the previous decision epoch."""
     tracks_started: int = 0
     """Tracks initiated in the trial (confirmed or not, false ones included)."""
 
@@ -309,7 +314,8 @@ def run_trial(world: World, trial: int) -> TrialResult:
             )
             # the ballistic filter gets no measurements of an object the warning
             # layer saw thrusting within the last frame (boost is not ballistic)
-            meas = meas.select(np.flatnonzero(~thrusting[meas.object_id]))
+            oid = meas.object_id
+            meas = meas.select(np.flatnonzero((oid < 0) | ~thrusting[np.maximum(oid, 0)]))
             tracker.process_scan(
                 meas,
                 geometry,
@@ -361,6 +367,7 @@ def run_trial(world: World, trial: int) -> TrialResult:
         custody_fc=cust["custody_fc"],
         custody_layer=cust["custody_layer"],
         handovers=cust["handovers"].astype(np.int64),
+        sensor_handovers=cust["sensor_handovers"].astype(np.int64),
         tracks_started=tracker.next_id,
     )
 
@@ -378,14 +385,17 @@ def _radar_scan(
     gmst: float,
     rng: np.random.Generator,
 ) -> Measurements:
-    """One look of surface radar i (ground/sea) or airborne radar (layer 3)."""
+    """One look of surface radar i (ground/sea) or airborne radar (layer 3), with the
+    radar's false alarms at its stated rate (``object_id`` −1)."""
     rcs = world.truth.rcs_m2[:, k]
     if layer_k == 3:
         a = world.airborne[i - len(world.radars)]
-        return airborne_observe(
+        det = airborne_observe(
             a.sensor, i, t, a.lat_rad, a.lon_rad, a.alt_m, r_eci, rcs, exists, gmst, rng
         )
-    return radar_observe(radar, i, t, r_eci, rcs, exists, gmst, rng, v_eci_mps=v_eci)
+    else:
+        det = radar_observe(radar, i, t, r_eci, rcs, exists, gmst, rng, v_eci_mps=v_eci)
+    return concat([det, radar_false_alarms(radar, rng, t_s=t, sensor_index=i)])
 
 
 def _radar_coverage(radar: RadarSite, gmst: float) -> Callable[[F64], BoolArr]:
@@ -440,6 +450,7 @@ def _custody(log: _CustodyLog, n: int, fc_error_m: float, present: BoolArr) -> d
             "custody_fc": nan.copy(),
             "custody_layer": np.full((n, n_l), np.nan),
             "handovers": np.zeros(n),
+            "sensor_handovers": np.zeros(n),
             "first_track_s": nan.copy(),
         }
     width = max(1, max(i.size for i in log.ids))
@@ -457,6 +468,14 @@ def _custody(log: _CustodyLog, n: int, fc_error_m: float, present: BoolArr) -> d
     per_layer = np.full((n, n_l), np.nan)
     for j in np.flatnonzero(present):  # layers: a handful
         per_layer[:, j] = custody(up, ex, tp, tv & tl[..., j], tid, CUSTODY_GATE_M).fraction
+    # sensor handovers: a layer starts holding the object's track while another
+    # layer held it at the previous epoch (cue / hand-off between sensors)
+    slot = np.argmax(tid[:, :, None] == held.holder_id[:, None, :], axis=1)  # (T, n)
+    by_layer = np.take_along_axis(tl, slot[:, :, None], axis=1)  # (T, n, L)
+    by_layer &= (held.holder_id >= 0)[:, :, None] & present[None, None, :]
+    gained = by_layer[1:] & ~by_layer[:-1]
+    others_before = (by_layer[:-1].sum(axis=2, keepdims=True) - by_layer[:-1]) > 0
+    sensor_handovers = (gained & others_before).sum(axis=(0, 2))
     t_arr = np.asarray(log.t_s)
     has = held.holder_id >= 0
     first = np.where(has.any(axis=0), t_arr[np.argmax(has, axis=0)], np.nan)
@@ -465,6 +484,7 @@ def _custody(log: _CustodyLog, n: int, fc_error_m: float, present: BoolArr) -> d
         "custody_fc": fc.fraction,
         "custody_layer": per_layer,
         "handovers": held.handovers.astype(np.float64),
+        "sensor_handovers": sensor_handovers.astype(np.float64),
         "first_track_s": first,
     }
 

@@ -138,6 +138,7 @@ def custody_by_class(
             "custody": float(np.mean(outcomes["custody"][m])),
             "custody_fc": float(np.mean(outcomes["custody_fc"][m])),
             "handovers": float(np.mean(outcomes["handovers"][m])),
+            "sensor_handovers": float(np.mean(outcomes["sensor_handovers"][m])),
         }
         for layer_name in present:
             v = per_layer[layer_name][m]
@@ -197,6 +198,7 @@ def result_tables(
             "custody",
             "custody_fc",
             "handovers",
+            "sensor_handovers",
         )
     }
     cust: dict[str, list[np.ndarray]] = {c: [] for c in ("trial", "threat_id", "layer", "fraction")}
@@ -243,6 +245,7 @@ def result_tables(
         cols["custody"].append(r.custody)
         cols["custody_fc"].append(r.custody_fc)
         cols["handovers"].append(r.handovers)
+        cols["sensor_handovers"].append(r.sensor_handovers)
         for j, layer_name in enumerate(SENSOR_LAYERS):  # layers: a handful
             f = r.custody_layer[:, j]
             ok = np.isfinite(f)

@@ -102,6 +102,7 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
         _c("custody", "DOUBLE", nullable=True),
         _c("custody_fc", "DOUBLE", nullable=True),
         _c("handovers", "INTEGER"),
+        _c("sensor_handovers", "INTEGER"),
     ),
     "engagements": (
         _c("trial", "INTEGER"),

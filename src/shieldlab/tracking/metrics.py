@@ -226,7 +226,7 @@ class CustodyResult:
         )
 
 
-def _count_changes(ids: I64) -> I64:
+def count_changes(ids: I64) -> I64:
     """Per column of ``ids (T, n)`` (−1 = none), number of changes between
     consecutive non-negative entries (gaps are skipped)."""
     n_t = ids.shape[0]
@@ -301,7 +301,7 @@ def custody(
         fraction = np.where(steps_exist > 0, steps_held / np.maximum(steps_exist, 1), np.nan)
     return CustodyResult(
         fraction=fraction,
-        handovers=_count_changes(assigned_id),
+        handovers=count_changes(assigned_id),
         steps_exist=steps_exist,
         steps_held=steps_held,
         holder_id=holder_id,
