@@ -579,6 +579,44 @@ ConstellationSpec = Annotated[
 ]
 
 
+class LeftOfLaunch(_Model):
+    """Defeat before launch: strikes on launchers before they fire.
+
+    Each launch (one launcher firing one missile) is found with probability
+    ``p_find`` and, once found, destroyed with ``p_kill`` — independently per
+    launcher and per trial, so the raid that flies is smaller by the fraction
+    p_find · p_kill on average. ``types`` limits the option to those threat
+    types (empty: all), e.g. to silo or road-mobile missiles with a
+    known basing.
+    """
+
+    p_find: float = Field(ge=0.0, le=1.0, description="probability a launcher is found")
+    p_kill: float = Field(ge=0.0, le=1.0, description="probability a found launcher is destroyed")
+    types: list[str] = Field(default_factory=list, description="threat types it applies to")
+
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, v: list[str]) -> list[str]:
+        for name in v:
+            _check_catalog("threats", name, "threat")
+        return v
+
+
+SENSOR_LAYER_NAMES: tuple[str, ...] = ("space-ir", "ground-radar", "sea-radar", "airborne-radar")
+"""Sensor layers (kept equal to ``sim.world.SENSOR_LAYERS``)."""
+DEFEAT_LAYER_NAMES: tuple[str, ...] = (
+    "left-of-launch",
+    "boost",
+    "midcourse",
+    "underlayer",
+    "glide",
+    "terminal",
+    "cruise-defense",
+    "non-kinetic",
+)
+"""Defeat layers a scenario can switch off (interceptor catalog ``layer`` values and more)."""
+
+
 class CoverageRegion(_Model):
     """Coverage question: a circular region, a target altitude band, k sensors, a time span."""
 
@@ -626,6 +664,23 @@ class Scenario(_Model):
     doctrine: Doctrine = Doctrine()
     constellations: list[ConstellationSpec] = Field(default_factory=list)
     coverage: CoverageRegion | None = None
+    left_of_launch: LeftOfLaunch | None = None
+    disabled_layers: list[str] = Field(
+        default_factory=list,
+        description=(
+            "sensor or defeat layers switched off to show their marginal contribution: "
+            + ", ".join(SENSOR_LAYER_NAMES + DEFEAT_LAYER_NAMES)
+        ),
+    )
+
+    @field_validator("disabled_layers")
+    @classmethod
+    def _known_layers(cls, v: list[str]) -> list[str]:
+        allowed = SENSOR_LAYER_NAMES + DEFEAT_LAYER_NAMES
+        for name in v:
+            if name not in allowed:
+                raise ValueError(f"unknown layer {name!r}; allowed: {', '.join(allowed)}")
+        return v
 
     @field_validator("epoch_utc")
     @classmethod

@@ -148,6 +148,8 @@ class TrialResult:
     while another layer held it at the previous decision epoch."""
     tracks_started: int = 0
     """Tracks initiated in the trial (confirmed or not, false ones included)."""
+    prelaunch_killed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
+    """(n,) objects whose launcher was destroyed before launch (left of launch)."""
 
 
 @dataclass
@@ -183,6 +185,34 @@ def trial_rngs(seed: int, trial: int) -> tuple[np.random.Generator, np.random.Ge
     ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
     a, b = ss.spawn(2)
     return np.random.default_rng(a), np.random.default_rng(b)
+
+
+def left_of_launch_rng(seed: int, trial: int) -> np.random.Generator:
+    """The trial's third stream (strikes before launch); independent of the other two."""
+    ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
+    return np.random.default_rng(ss.spawn(3)[2])
+
+
+def left_of_launch_kills(world: World, trial: int) -> BoolArr:
+    """Objects (n,) whose launcher a strike destroyed before it fired in this trial.
+
+    Per launch: found with p_find, then destroyed with p_kill (two uniform
+    draws per launch from :func:`left_of_launch_rng`, whatever the types), only
+    for the section's threat types (all when empty). None when the scenario
+    has no ``left_of_launch`` section or switches the layer off.
+    """
+    s = world.scenario
+    n = world.truth.t_launch_s.size
+    lol = s.left_of_launch
+    if lol is None or "left-of-launch" in s.disabled_layers or world.launches is None:
+        return np.zeros(n, bool)
+    launches = world.launches
+    n_l = len(launches.threat_type)
+    rng = left_of_launch_rng(s.seed, trial)
+    u = rng.random((n_l, 2))
+    eligible = np.array([not lol.types or t in lol.types for t in launches.threat_type], bool)
+    destroyed = eligible & (u[:, 0] < lol.p_find) & (u[:, 1] < lol.p_kill)
+    return np.asarray(destroyed[world.truth.launch_index])
 
 
 def surface_radars(world: World) -> list[tuple[RadarSite, int]]:
@@ -237,8 +267,9 @@ def run_trial(world: World, trial: int) -> TrialResult:
     step = _step_s(world)
     t_end = float(np.max(truth.t_impact_s)) + step
 
-    alive = np.ones(n, bool)
-    kill_time = np.full(n, np.nan)
+    prelaunch = left_of_launch_kills(world, trial)
+    alive = ~prelaunch
+    kill_time = np.where(prelaunch, truth.t_launch_s, np.nan)
     killed_by = np.full(n, -1, np.int64)
     first_ir = np.full(n, np.nan)
     report_s = np.full(n, np.nan) if world.geo_ir else np.zeros(n)
@@ -369,6 +400,7 @@ def run_trial(world: World, trial: int) -> TrialResult:
         handovers=cust["handovers"].astype(np.int64),
         sensor_handovers=cust["sensor_handovers"].astype(np.int64),
         tracks_started=tracker.next_id,
+        prelaunch_killed=prelaunch,
     )
 
 

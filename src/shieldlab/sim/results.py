@@ -72,9 +72,12 @@ def summarise(world: World, results: list[TrialResult]) -> Summary:
             shots_site[sites[si].name] += 1.0 / n_tr
         for si in r.shot_site[r.shot_hit].tolist():
             hits_site[sites[si].name] += 1.0 / n_tr
-        for shot in r.killed_by_shot[r.status == KILLED].tolist():
+        for shot in r.killed_by_shot[(r.status == KILLED) & (r.killed_by_shot >= 0)].tolist():
             layer = sites[int(r.shot_site[shot])].spec.layer
             layer_kills[layer] = layer_kills.get(layer, 0.0) + 1.0 / n_tr
+        n_pre = int(np.sum(_prelaunch(r)))
+        if n_pre:
+            layer_kills[LEFT_OF_LAUNCH] = layer_kills.get(LEFT_OF_LAUNCH, 0.0) + n_pre / n_tr
     by_asset = {a: 0.0 for a in world.assets.name}
     for r in results:
         for a in r.hit_asset[r.status == LEAKED].tolist():
@@ -94,6 +97,15 @@ def summarise(world: World, results: list[TrialResult]) -> Summary:
         leakers_by_asset=by_asset,
         custody=custody_by_class(*_custody_columns(world, results)),
     )
+
+
+LEFT_OF_LAUNCH = "left-of-launch"
+"""Kill layer of objects whose launcher was destroyed before launch."""
+
+
+def _prelaunch(r: TrialResult) -> NDArray[np.bool_]:
+    n = r.status.size
+    return r.prelaunch_killed if r.prelaunch_killed.size == n else np.zeros(n, bool)
 
 
 _LETHAL_NAMES = tuple(OBJECT_NAMES[k] for k in LETHAL_KINDS)
@@ -228,9 +240,13 @@ def result_tables(
         cols["threat_type"].append(np.array(world.threat_type, dtype=object))
         cols["status"].append(np.array([STATUS_NAMES[int(s)] for s in r.status], dtype=object))
         cols["killed_by_shot"].append(np.where(killed, r.killed_by_shot, -1))
+        pre = _prelaunch(r)
         cols["kill_layer"].append(
             np.array(
-                [layers[int(s)] if k else None for s, k in zip(site_of_kill, killed, strict=True)],
+                [
+                    LEFT_OF_LAUNCH if p else layers[int(s)] if k else None
+                    for s, k, p in zip(site_of_kill, killed, pre, strict=True)
+                ],
                 dtype=object,
             )
         )

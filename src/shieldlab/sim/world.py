@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from shieldlab.core.time import parse_epoch
 from shieldlab.scenario import LoadedScenario, Scenario
+from shieldlab.scenario.schema import SENSOR_LAYER_NAMES
 from shieldlab.scenario.schema import AirborneRadarSensor as AirborneEntry
 from shieldlab.scenario.schema import GeoIrSensor as GeoIrEntry
 from shieldlab.scenario.schema import LeoIrSensor as LeoIrEntry
@@ -64,7 +65,7 @@ class AirbornePlatform:
     alt_m: float
 
 
-SENSOR_LAYERS: tuple[str, ...] = ("space-ir", "ground-radar", "sea-radar", "airborne-radar")
+SENSOR_LAYERS: tuple[str, ...] = SENSOR_LAYER_NAMES
 """Sensor layers of the custody bookkeeping, in the tracker's layer-index order."""
 
 
@@ -122,7 +123,11 @@ def expand_launches(s: Scenario) -> Launches:
 
 
 def build_world(loaded: LoadedScenario) -> World:
-    """Expand the raid, fly the truth and instantiate sensors and fire units."""
+    """Expand the raid, fly the truth and instantiate sensors and fire units.
+
+    Sensors and fire units of the scenario's ``disabled_layers`` are left out
+    (the way to measure a layer's marginal contribution).
+    """
     s = loaded.scenario
     epoch = parse_epoch(s.epoch_utc)
     assets = Assets.from_scenario(s.assets)
@@ -138,12 +143,19 @@ def build_world(loaded: LoadedScenario) -> World:
         dt_s=s.time_step_s,
         options=list(launches.options),
     )
+    off = set(s.disabled_layers)
     radars = [x for x in s.sensors if isinstance(x, RadarEntry)]
+    radar_sites = [
+        make_radar(r.type, r.lat_deg, r.lon_deg, r.alt_m, r.boresight_azimuth_deg) for r in radars
+    ]
+    keep = [SENSOR_LAYERS[radar_layer(r)] not in off for r in radar_sites]
+    radars = [r for r, k in zip(radars, keep, strict=True) if k]
+    radar_sites = [r for r, k in zip(radar_sites, keep, strict=True) if k]
     geos = [x for x in s.sensors if isinstance(x, GeoIrEntry)]
     consts = {c.name: c for c in s.constellations}
     ir_layers = []
     for x in s.sensors:
-        if isinstance(x, LeoIrEntry):
+        if isinstance(x, LeoIrEntry) and "space-ir" not in off:
             sensor = make_leo_ir(x.type)
             ir_layers.append(
                 IrTrackingLayer(
@@ -155,7 +167,7 @@ def build_world(loaded: LoadedScenario) -> World:
             )
     airborne = []
     for x in s.sensors:
-        if isinstance(x, AirborneEntry):
+        if isinstance(x, AirborneEntry) and "airborne-radar" not in off:
             a = make_airborne_radar(x.type)
             alt = a.patrol_altitude_m if x.alt_m is None else x.alt_m
             airborne.append(
@@ -170,16 +182,17 @@ def build_world(loaded: LoadedScenario) -> World:
         threat_type=tuple(launches.threat_type[i] for i in truth.launch_index),
         aim_asset=launches.aim_asset[truth.launch_index],
         assets=assets,
-        radars=tuple(
-            make_radar(r.type, r.lat_deg, r.lon_deg, r.alt_m, r.boresight_azimuth_deg)
-            for r in radars
-        ),
+        radars=tuple(radar_sites),
         radar_names=tuple(r.name for r in radars),
         geo_ir=tuple(make_geo_ir(g.type, g.lon_deg) for g in geos),
         geo_ir_names=tuple(g.name for g in geos),
         sites=tuple(
-            make_site(x.type, x.name, x.lat_deg, x.lon_deg, x.inventory)
-            for x in s.interceptor_sites
+            site
+            for site in (
+                make_site(x.type, x.name, x.lat_deg, x.lon_deg, x.inventory)
+                for x in s.interceptor_sites
+            )
+            if site.spec.layer not in off
         ),
         launches=launches,
         ir_tracking=tuple(ir_layers),

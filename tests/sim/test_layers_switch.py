@@ -1,0 +1,78 @@
+"""Left-of-launch strikes and switching layers off (marginal contribution).
+
+Rates are checked against the binomial: each launch destroyed with
+p_find · p_kill, independently per trial (4-σ bands); switching a layer off
+removes exactly its sensors or fire units.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shieldlab.scenario import ScenarioError, parse_scenario
+from shieldlab.sim.engine import KILLED, left_of_launch_kills, run_trial
+from shieldlab.sim.results import result_tables, summarise
+from shieldlab.sim.world import World, build_world
+
+ROOT = Path(__file__).resolve().parents[2]
+FLAGSHIP = (ROOT / "scenarios" / "rogue-salvo.yaml").read_text(encoding="utf-8")
+
+
+@cache
+def world_of(text: str) -> World:
+    return build_world(parse_scenario(text, "test.yaml"))
+
+
+def _with(extra: str, count: int = 10) -> str:
+    return FLAGSHIP.replace("count: 10", f"count: {count}") + extra
+
+
+def test_left_of_launch_rate_and_accounting() -> None:
+    w = world_of(_with("left_of_launch: {p_find: 0.5, p_kill: 0.6}\n"))
+    n_trials = 400
+    kills = np.array([left_of_launch_kills(w, t) for t in range(n_trials)])
+    p = 0.5 * 0.6
+    n = kills.size
+    assert abs(kills.mean() - p) < 4 * math.sqrt(p * (1 - p) / n)  # 4,000 launches
+    # reproducible per trial, different between trials
+    np.testing.assert_array_equal(kills[3], left_of_launch_kills(w, 3))
+    assert not np.array_equal(kills[3], kills[4])
+    trial = int(np.argmax(kills.any(axis=1)))  # the first trial with a strike
+    r = run_trial(w, trial)
+    pre = r.prelaunch_killed
+    np.testing.assert_array_equal(pre, kills[trial])
+    assert pre.any()
+    assert np.all(r.status[pre] == KILLED) and np.all(r.killed_by_shot[pre] == -1)
+    assert np.all(np.isnan(r.custody[pre]))  # never flew
+    assert not np.isin(r.shot_threat, np.flatnonzero(pre)).any()
+    t = result_tables(w, [r], with_maps=False)["threat_outcomes"]
+    assert set(t["kill_layer"][pre].tolist()) == {"left-of-launch"}
+    s = summarise(w, [r])
+    assert s.kills_by_layer["left-of-launch"] == pytest.approx(pre.sum())
+
+
+def test_left_of_launch_types_and_switch() -> None:
+    only_other = _with("left_of_launch: {p_find: 1.0, p_kill: 1.0, types: [generic-irbm]}\n")
+    assert not left_of_launch_kills(world_of(only_other), 0).any()
+    every = _with("left_of_launch: {p_find: 1.0, p_kill: 1.0}\n")
+    assert left_of_launch_kills(world_of(every), 0).all()
+    off = every + "disabled_layers: [left-of-launch]\n"
+    assert not left_of_launch_kills(world_of(off), 0).any()
+
+
+def test_disabled_layers_remove_sensors_and_fire_units() -> None:
+    w = world_of(_with("disabled_layers: [midcourse, ground-radar]\n", count=2))
+    assert w.sites == () and w.radars == ()
+    assert len(w.geo_ir) == 1  # the warning layer stays
+    r = run_trial(w, 0)
+    assert r.shot_site.size == 0 and np.all(np.isnan(r.custody_layer[:, 1]))
+
+
+def test_unknown_layer_is_one_line_error() -> None:
+    with pytest.raises(ScenarioError, match=r"disabled_layers: unknown layer 'lasers'; allowed"):
+        parse_scenario(_with("disabled_layers: [lasers]\n"), "bad.yaml")
