@@ -423,6 +423,11 @@ def _print_summary(
     assert isinstance(kills, dict)
     for layer, k in kills.items():
         t.add_row(f"kills per trial: {layer}", f"{k:.2f}")
+    c2 = d.get("c2")
+    if isinstance(c2, dict):
+        t.add_row("C2 decide→launch per shot", f"{c2['mean_delay_s']:.1f} s")
+        t.add_row("battle space lost to C2 per shot", f"{c2['mean_lost_s']:.1f} s")
+        t.add_row("C2-cut fire-unit epochs per trial", f"{c2['cut_epochs_per_trial']:.2f}")
     out.print(t)
     a = Table(title="leakers per trial by defended asset")
     a.add_column("asset")

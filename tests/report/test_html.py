@@ -90,6 +90,8 @@ def fixture_tables() -> dict[str, dict[str, np.ndarray]]:
             "intercept_alt_m": O([np.nan, 1.1e6, np.nan, 1.2e6, 1.19e6]),
             "pk": O([0.7, 0.7, 0.7, 0.7, 0.7]),
             "hit": O([True, False, True, True, True]),
+            "c2_delay_s": O([np.nan] * 5),
+            "c2_lost_s": O([np.nan] * 5),
         },
         "trajectories": {
             "threat_id": np.concatenate(tid),

@@ -99,6 +99,8 @@ def make_tables(
             "intercept_alt_m": rng.uniform(1e5, 1e6, n),
             "pk": np.full(n, 0.7),
             "hit": killed,
+            "c2_delay_s": rng.uniform(60.0, 90.0, n),
+            "c2_lost_s": rng.uniform(0.0, 30.0, n),
         },
         "trajectories": {
             "threat_id": np.repeat(np.arange(n_threats), n_traj),

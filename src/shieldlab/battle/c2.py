@@ -464,13 +464,24 @@ def _chain(
     shooter: I64,
     rng: np.random.Generator | None,
     max_wait_s: float,
+    first_stage: int = 0,
 ) -> KillChainTiming:
     m = t_s.size
     per_stage = np.full((m, len(STAGES)), np.nan)
     alive = np.ones(m, dtype=bool)
     t = t_s.copy()
     cur = sensor.copy()
-    for k in range(len(STAGES)):
+    if first_stage > 0:  # the message starts where the previous stage was done
+        code = int(net.stage_node[first_stage - 1])
+        cur = (
+            sensor.copy()
+            if code == SENSOR
+            else shooter.copy()
+            if code == SHOOTER
+            else (np.full(m, code))
+        )
+        per_stage[:, :first_stage] = 0.0
+    for k in range(first_stage, len(STAGES)):
         code = int(net.stage_node[k])
         dst = sensor if code == SENSOR else shooter if code == SHOOTER else np.full(m, code)
         idx = np.flatnonzero(alive)
@@ -514,6 +525,7 @@ def kill_chain_delay(
     rng: np.random.Generator | None = None,
     *,
     max_wait_s: float = np.inf,
+    first_stage: int = 0,
 ) -> KillChainTiming:
     """Kill-chain delay of m messages under the scenario's degradation events.
 
@@ -523,20 +535,23 @@ def kill_chain_delay(
     the network has random losses (:func:`has_random_losses`); results are a
     pure function of the inputs and the generator state. ``max_wait_s``: the
     longest a message waits at a node for a cut to be restored before it is
-    declared cut (default: as long as restoration comes).
+    declared cut (default: as long as restoration comes). ``first_stage``: the
+    index in :data:`STAGES` the chain starts at (earlier stages take 0 s; the
+    message starts at the node of the stage before), e.g. ``STAGES.index(
+    "decide")`` for the part of the chain after a track is held.
     """
     if has_random_losses(network, events) and rng is None:
         raise ValueError("rng: links with availability < 1 or drop probability need a Generator")
     t, a, b = _messages(network, t_s, sensor_node, shooter_node)
-    return _chain(network, events, t, a, b, rng, max_wait_s)
+    return _chain(network, events, t, a, b, rng, max_wait_s, first_stage)
 
 
 def nominal_delay(
-    network: C2Network, sensor_node: ArrayLike, shooter_node: ArrayLike
+    network: C2Network, sensor_node: ArrayLike, shooter_node: ArrayLike, first_stage: int = 0
 ) -> KillChainTiming:
     """Undegraded kill-chain timing (no events, every link up) of m sensor/shooter pairs."""
     t, a, b = _messages(network, 0.0, sensor_node, shooter_node)
-    return _chain(network, C2Events.none(), t, a, b, None, np.inf)
+    return _chain(network, C2Events.none(), t, a, b, None, np.inf, first_stage)
 
 
 class BattlespaceLoss(NamedTuple):

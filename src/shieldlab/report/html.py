@@ -342,6 +342,17 @@ def write_report(db_path: Path, run_id: str, out_path: Path) -> Path:
         else "<p>No interceptor was fired.</p>"
     )
 
+    delay = np.asarray(t["engagements"]["c2_delay_s"], dtype=np.float64)
+    if delay.size and np.isfinite(delay).any():
+        lost = np.asarray(t["engagements"]["c2_lost_s"], dtype=np.float64)
+        ok = np.isfinite(delay)
+        parts.append(
+            "<p>Command and control: the decide → authorize → launch part of the kill chain "
+            f"took {_num(float(np.mean(delay[ok])), '.1f')} s per shot on average, of which "
+            f"{_num(float(np.mean(lost[ok])), '.1f')} s was battle space lost to degraded "
+            "links and nodes (the scenario's <code>c2</code> events).</p>"
+        )
+
     parts.append("<h2>Sensor custody by threat class and layer</h2>")
     parts.append(_custody_html(custody_by_class(t["threat_outcomes"], t["custody_layers"])))
 

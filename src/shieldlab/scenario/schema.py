@@ -37,6 +37,7 @@ from pydantic import (
 )
 
 from shieldlab import catalog
+from shieldlab.scenario.c2_schema import C2Section
 
 Lat = Annotated[float, Field(ge=-90.0, le=90.0, description="geodetic latitude [deg]")]
 Lon = Annotated[float, Field(ge=-180.0, le=360.0, description="longitude east [deg]")]
@@ -665,6 +666,10 @@ class Scenario(_Model):
     constellations: list[ConstellationSpec] = Field(default_factory=list)
     coverage: CoverageRegion | None = None
     left_of_launch: LeftOfLaunch | None = None
+    c2: C2Section | None = Field(
+        default=None,
+        description="command-and-control network, kill chain and degradation events",
+    )
     disabled_layers: list[str] = Field(
         default_factory=list,
         description=(
@@ -719,6 +724,8 @@ class Scenario(_Model):
             ns = [s.name for s in items]
             if len(set(ns)) != len(ns):
                 raise ValueError(f"{what} names must be unique")
+        if self.c2 is not None:
+            self._check_c2(self.c2)
         const = [c.name for c in self.constellations]
         for i, sensor in enumerate(self.sensors):
             if isinstance(sensor, LeoIrSensor) and sensor.constellation not in const:
@@ -727,6 +734,26 @@ class Scenario(_Model):
                     f"constellation; allowed: {', '.join(const) or '(none declared)'}"
                 )
         return self
+
+    def _check_c2(self, c2: C2Section) -> None:
+        known = {x.name for x in self.sensors} | {x.name for x in self.interceptor_sites}
+        served: set[str] = set()
+        for i, node in enumerate(c2.nodes):
+            for j, name in enumerate(node.serves):
+                if name not in known:
+                    raise ValueError(
+                        f"c2.nodes.{i}.serves.{j}: {name!r} is not a sensor or interceptor "
+                        f"site; allowed: {', '.join(sorted(known))}"
+                    )
+                served.add(name)
+        if c2.kill_chain["track"] in ("sensor", "shooter"):
+            raise ValueError("c2.kill_chain.track: the engine needs a named fusion node")
+        for k, site in enumerate(self.interceptor_sites):
+            if site.name not in served:
+                raise ValueError(
+                    f"interceptor_sites.{k}: {site.name!r} is served by no c2 node "
+                    "(add it to a node's `serves`)"
+                )
 
     def _check_raid_targets(self, raid: RaidSection) -> None:
         cats = {a.category for a in self.assets}

@@ -57,6 +57,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.battle.assign import greedy_assign
+from shieldlab.battle.c2 import has_random_losses, kill_chain_delay
 from shieldlab.battle.threat_eval import threatened_asset
 from shieldlab.core.frames import eci_to_ecef
 from shieldlab.core.time import gmst_at
@@ -66,7 +67,7 @@ from shieldlab.sensors.ir import geo_ir_detect
 from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_geometry, ir_track_observe
 from shieldlab.sensors.measurements import Measurements, concat
 from shieldlab.sensors.radar import RadarSite, radar_observe, radar_visible
-from shieldlab.sim.world import SENSOR_LAYERS, TRIAL_STREAM, World, radar_layer
+from shieldlab.sim.world import DECIDE_STAGE, SENSOR_LAYERS, TRIAL_STREAM, World, radar_layer
 from shieldlab.threats import LETHAL_KINDS, PHASE_IMPACTED, PHASE_PRELAUNCH
 from shieldlab.tracking import site_geometry
 from shieldlab.tracking.ekf import ekf_predict
@@ -114,6 +115,8 @@ class Shots:
     pk: list[float] = field(default_factory=list)
     hit: list[bool] = field(default_factory=list)
     resolved: list[bool] = field(default_factory=list)
+    c2_delay_s: list[float] = field(default_factory=list)
+    c2_extra_s: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,12 @@ class TrialResult:
     """Tracks initiated in the trial (confirmed or not, false ones included)."""
     prelaunch_killed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
     """(n,) objects whose launcher was destroyed before launch (left of launch)."""
+    shot_c2_delay_s: F64 = field(default_factory=lambda: np.empty(0))
+    """(m,) decide → launch delay of the C2 chain at each shot's decision [s] (NaN: no c2)."""
+    shot_c2_extra_s: F64 = field(default_factory=lambda: np.empty(0))
+    """(m,) part of that delay due to degraded links and nodes [s] (battle space lost)."""
+    c2_cut: int = 0
+    """Fire-unit decision epochs with engageable tracks at which the C2 chain was cut."""
 
 
 @dataclass
@@ -159,6 +168,8 @@ class _TrackBook:
     in_flight: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
     engageable: BoolArr = field(default_factory=lambda: np.zeros(0, bool))
     next_eval: F64 = field(default_factory=lambda: np.zeros(0))
+    rng_c2: np.random.Generator | None = None
+    c2_cut: int = 0
 
     def grow(self, n_ids: int) -> None:
         k = n_ids - self.in_flight.size
@@ -191,6 +202,12 @@ def left_of_launch_rng(seed: int, trial: int) -> np.random.Generator:
     """The trial's third stream (strikes before launch); independent of the other two."""
     ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
     return np.random.default_rng(ss.spawn(3)[2])
+
+
+def c2_rng(seed: int, trial: int) -> np.random.Generator:
+    """The trial's fourth stream (random C2 message losses)."""
+    ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
+    return np.random.default_rng(ss.spawn(4)[3])
 
 
 def left_of_launch_kills(world: World, trial: int) -> BoolArr:
@@ -279,7 +296,7 @@ def run_trial(world: World, trial: int) -> TrialResult:
     radars = surface_radars(world)
     geometry = site_geometry([r for r, _ in radars]) if radars else None
     tracker = GnnTracker(TRACKER)
-    book = _TrackBook()
+    book = _TrackBook(rng_c2=c2_rng(world.scenario.seed, trial))
     log = _CustodyLog()
     hold = _layer_hold_s(world)
     shots = Shots()
@@ -401,6 +418,9 @@ def run_trial(world: World, trial: int) -> TrialResult:
         sensor_handovers=cust["sensor_handovers"].astype(np.int64),
         tracks_started=tracker.next_id,
         prelaunch_killed=prelaunch,
+        shot_c2_delay_s=np.array(shots.c2_delay_s),
+        shot_c2_extra_s=np.array(shots.c2_extra_s),
+        c2_cut=book.c2_cut,
     )
 
 
@@ -554,6 +574,32 @@ def _resolve_shots(
             book.engageable[tid] = sls
 
 
+def _c2_delays(
+    world: World, t: float, inventory: I64, book: _TrackBook
+) -> tuple[F64, F64, BoolArr]:
+    """Per fire unit: decide → authorize → launch delay of the C2 chain at ``t`` [s]
+    (NaN without a ``c2`` section), the part of it due to degradation events
+    [s], and whether the chain reaches the unit (a cut unit cannot fire now)."""
+    n_s = len(world.sites)
+    c2 = world.c2
+    if c2 is None or n_s == 0:
+        return np.full(n_s, np.nan), np.zeros(n_s), np.ones(n_s, bool)
+    rng = book.rng_c2 if has_random_losses(c2.network, c2.events) else None
+    timing = kill_chain_delay(
+        c2.network,
+        c2.events,
+        np.full(n_s, t),
+        c2.site_node,
+        c2.site_node,
+        rng,
+        first_stage=DECIDE_STAGE,
+    )
+    ok = timing.reachable
+    book.c2_cut += int(np.sum(~ok & (inventory > 0)))
+    extra = np.where(ok, np.maximum(timing.delay_s - c2.nominal_s, 0.0), np.inf)
+    return np.where(ok, timing.delay_s, np.inf), extra, ok
+
+
 def _decide(
     world: World,
     tracker: GnnTracker,
@@ -619,10 +665,11 @@ def _decide(
     if t_c.size == 0:
         return
     states = propagate(x, t, t_c, max_step_s=PREDICT_STEP_S)  # (n, k, 6) ECI
+    c2_delay, c2_extra, c2_ok = _c2_delays(world, t, inventory, book)
     for s_i, site in enumerate(world.sites):  # fire units: a handful
-        if inventory[s_i] <= 0:
+        if inventory[s_i] <= 0 or not c2_ok[s_i]:
             continue
-        t_launch[s_i] = float(earliest_launch_s(site.spec, t))
+        t_launch[s_i] = max(float(earliest_launch_s(site.spec, t)), t + float(c2_delay[s_i]))
         plan = plan_intercepts(
             site,
             t_launch[s_i],
@@ -654,6 +701,8 @@ def _decide(
         shots.pk.append(float(shot_pk(spec, closing[ti, si], sigma_pos[ti])))
         shots.hit.append(False)
         shots.resolved.append(False)
+        shots.c2_delay_s.append(float(c2_delay[si]))
+        shots.c2_extra_s.append(float(c2_extra[si]))
         book.in_flight[tid] += 1
         book.engageable[tid] = False
         book.next_eval[tid] = t  # a survivor may be re-engaged as soon as its shots resolve

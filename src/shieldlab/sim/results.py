@@ -34,6 +34,10 @@ class Summary:
     hits_by_site: dict[str, float]
     leakers_by_asset: dict[str, float]
     custody: list[dict[str, object]]
+    c2: dict[str, float] | None = None
+    """Without a ``c2`` section None; else mean decide → launch delay per shot [s],
+    mean battle space lost to degradation per shot [s] and cut fire-unit epochs
+    per trial."""
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready dictionary."""
@@ -52,6 +56,7 @@ class Summary:
             "hits_by_site": self.hits_by_site,
             "leakers_by_asset": self.leakers_by_asset,
             "custody": self.custody,
+            "c2": self.c2,
         }
 
 
@@ -96,7 +101,18 @@ def summarise(world: World, results: list[TrialResult]) -> Summary:
         hits_by_site=hits_site,
         leakers_by_asset=by_asset,
         custody=custody_by_class(*_custody_columns(world, results)),
+        c2=None if world.c2 is None else _c2_summary(results),
     )
+
+
+def _c2_summary(results: list[TrialResult]) -> dict[str, float]:
+    delay = np.concatenate([r.shot_c2_delay_s for r in results])
+    extra = np.concatenate([r.shot_c2_extra_s for r in results])
+    return {
+        "mean_delay_s": float(np.mean(delay)) if delay.size else 0.0,
+        "mean_lost_s": float(np.mean(extra)) if extra.size else 0.0,
+        "cut_epochs_per_trial": float(np.mean([r.c2_cut for r in results])),
+    }
 
 
 LEFT_OF_LAUNCH = "left-of-launch"
@@ -166,6 +182,10 @@ def _custody_columns(
     return t["threat_outcomes"], t["custody_layers"]
 
 
+def _per_shot(values: NDArray[np.float64], m: int) -> NDArray[np.float64]:
+    return values if values.size == m else np.full(m, np.nan)
+
+
 def _opt(values: NDArray[np.float64], mask: NDArray[np.bool_]) -> NDArray[np.float64]:
     return np.where(mask, values, np.nan)
 
@@ -229,6 +249,8 @@ def result_tables(
             "intercept_alt_m",
             "pk",
             "hit",
+            "c2_delay_s",
+            "c2_lost_s",
         )
     }
     for r in results:
@@ -281,6 +303,8 @@ def result_tables(
         eng["intercept_alt_m"].append(r.shot_intercept_alt_m)
         eng["pk"].append(r.shot_pk)
         eng["hit"].append(r.shot_hit)
+        eng["c2_delay_s"].append(_per_shot(r.shot_c2_delay_s, m))
+        eng["c2_lost_s"].append(_per_shot(r.shot_c2_extra_s, m))
     outcomes = {k: np.concatenate(v) for k, v in cols.items()}
     outcomes["killed_by_shot"] = np.where(
         outcomes["killed_by_shot"] >= 0, outcomes["killed_by_shot"], -1

@@ -16,8 +16,10 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import NDArray
 
+from shieldlab.battle.c2 import C2Events, C2Network, c2_from_section, nominal_delay
 from shieldlab.core.time import parse_epoch
 from shieldlab.scenario import LoadedScenario, Scenario
+from shieldlab.scenario.c2_schema import STAGES, C2Section
 from shieldlab.scenario.schema import SENSOR_LAYER_NAMES
 from shieldlab.scenario.schema import AirborneRadarSensor as AirborneEntry
 from shieldlab.scenario.schema import GeoIrSensor as GeoIrEntry
@@ -65,6 +67,31 @@ class AirbornePlatform:
     alt_m: float
 
 
+@dataclass(frozen=True)
+class C2Model:
+    """The scenario's C2 network ready for the engine: the network, its events,
+    the fire-control node of every fire unit (s,), and the nominal (undegraded)
+    delay of the decide → authorize → launch part of the chain per fire unit [s]."""
+
+    network: C2Network
+    events: C2Events
+    site_node: NDArray[np.int64]
+    nominal_s: F64
+
+
+DECIDE_STAGE = STAGES.index("decide")
+"""The engine's C2 delay covers the kill chain from this stage on (detection,
+reports and tracking are modelled by the sensors and the tracker)."""
+
+
+def build_c2(section: C2Section, site_names: list[str]) -> C2Model:
+    """:class:`C2Model` of a scenario ``c2:`` section for the given fire units."""
+    net, events = c2_from_section(section)
+    node = net.node_index(site_names) if site_names else np.zeros(0, np.int64)
+    nominal = nominal_delay(net, node, node, DECIDE_STAGE).delay_s if node.size else np.zeros(0)
+    return C2Model(net, events, node, nominal)
+
+
 SENSOR_LAYERS: tuple[str, ...] = SENSOR_LAYER_NAMES
 """Sensor layers of the custody bookkeeping, in the tracker's layer-index order."""
 
@@ -101,6 +128,7 @@ class World:
     launches: Launches | None = None
     ir_tracking: tuple[IrTrackingLayer, ...] = ()
     airborne: tuple[AirbornePlatform, ...] = ()
+    c2: C2Model | None = None
     """The launches the truth was flown from (``truth.launch_index`` indexes them)."""
 
 
@@ -173,6 +201,14 @@ def build_world(loaded: LoadedScenario) -> World:
             airborne.append(
                 AirbornePlatform(x.name, a, math.radians(x.lat_deg), math.radians(x.lon_deg), alt)
             )
+    sites = tuple(
+        site
+        for site in (
+            make_site(x.type, x.name, x.lat_deg, x.lon_deg, x.inventory)
+            for x in s.interceptor_sites
+        )
+        if site.spec.layer not in off
+    )
     return World(
         scenario=s,
         text=loaded.text,
@@ -186,15 +222,9 @@ def build_world(loaded: LoadedScenario) -> World:
         radar_names=tuple(r.name for r in radars),
         geo_ir=tuple(make_geo_ir(g.type, g.lon_deg) for g in geos),
         geo_ir_names=tuple(g.name for g in geos),
-        sites=tuple(
-            site
-            for site in (
-                make_site(x.type, x.name, x.lat_deg, x.lon_deg, x.inventory)
-                for x in s.interceptor_sites
-            )
-            if site.spec.layer not in off
-        ),
+        sites=sites,
         launches=launches,
         ir_tracking=tuple(ir_layers),
         airborne=tuple(airborne),
+        c2=None if s.c2 is None else build_c2(s.c2, [x.name for x in sites]),
     )

@@ -116,6 +116,8 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
         _c("intercept_alt_m", "DOUBLE", nullable=True),
         _c("pk", "DOUBLE"),
         _c("hit", "BOOLEAN"),
+        _c("c2_delay_s", "DOUBLE", nullable=True),
+        _c("c2_lost_s", "DOUBLE", nullable=True),
     ),
     "custody_layers": (
         _c("trial", "INTEGER"),
