@@ -56,6 +56,7 @@ from shieldlab.core.frames import (
     great_circle_distance_m,
 )
 from shieldlab.core.lambert import lambert
+from shieldlab.threats.truth import OBJECT_NAMES
 from shieldlab.weapons.interceptor import InterceptorSite, InterceptorSpec
 
 F64 = NDArray[np.float64]
@@ -220,16 +221,38 @@ def earliest_launch_s(spec: InterceptorSpec, t_decision_s: ArrayLike) -> F64:
     return np.asarray(t_decision_s, dtype=np.float64) + spec.launch_to_commit_s
 
 
+def engageable(spec: InterceptorSpec, object_kind: ArrayLike) -> NDArray[np.bool_]:
+    """Whether the class can engage each object kind (``OBJECT_*`` codes, any shape)."""
+    kinds = np.asarray(object_kind, dtype=np.int64)
+    codes = [code for code, name in OBJECT_NAMES.items() if name in spec.engages]
+    return np.isin(kinds, codes)
+
+
+def class_pk(spec: InterceptorSpec, object_kind: ArrayLike) -> F64:
+    """Single-shot Pk of the class against each object kind (``OBJECT_*`` codes).
+
+    ``pk_by_class`` where given, else ``pk_single_shot``; 0 for kinds outside ``engages``.
+    """
+    kinds = np.asarray(object_kind, dtype=np.int64)
+    out = np.zeros(kinds.shape)
+    for code, name in OBJECT_NAMES.items():  # a handful of kinds
+        out[kinds == code] = spec.pk_for(name)
+    return out
+
+
 def shot_pk(
     spec: InterceptorSpec,
     closing_speed_mps: ArrayLike,
     track_position_sigma_m: ArrayLike,
     seeker_acquisition_range_m: float | None = None,
+    object_kind: ArrayLike | None = None,
 ) -> F64:
-    """Single-shot kill probability: spec Pk × divert-limited handover factor.
+    """Single-shot kill probability: class Pk × divert-limited handover factor.
 
     See the module docstring for the model: d = Δv_divert · (R_acq / v_close) / 2,
     factor = 1 − exp(−d² / (2σ²)) with σ the per-axis cross-range track error [m].
+    The class Pk is ``spec.pk_single_shot``, or :func:`class_pk` of ``object_kind``
+    (``OBJECT_*`` codes, broadcast with the other inputs) when given.
     Broadcasts over ``closing_speed_mps`` and ``track_position_sigma_m``; NaN
     closing speeds give NaN.
     """
@@ -249,5 +272,6 @@ def shot_pk(
         )
         ratio = np.where(sigma > 0, reach / np.where(sigma > 0, sigma, 1.0), np.inf)
         factor = np.where(np.isinf(ratio), 1.0, -np.expm1(-0.5 * ratio**2))
-    out = spec.pk_single_shot * factor
+    base = spec.pk_single_shot if object_kind is None else class_pk(spec, object_kind)
+    out = base * factor
     return np.where(np.isnan(v_c) | np.isnan(sigma), np.nan, out)

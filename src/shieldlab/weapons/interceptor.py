@@ -9,7 +9,10 @@ Frozen dataclasses: data, not behaviour; the kinematics are functions in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +32,21 @@ class InterceptorSpec:
     kill_vehicle_divert_mps: kill-vehicle lateral Δv available while homing.
     seeker_acquisition_range_m: range at which the kill vehicle's seeker starts homing.
     launch_to_commit_s: minimum time from the engagement decision to the launch.
+
+    Optional (defaults keep the exoatmospheric midcourse classes unchanged):
+    engages: object-kind names (``threats.truth.OBJECT_NAMES`` values) the class can
+        engage, as the battle manager classifies them.
+    pk_by_class: kind name -> Pk replacing ``pk_single_shot`` for that kind.
+    flyout: ``"lambert"`` (ballistic coast, ``weapons.intercept``) or ``"envelope"``
+        (straight-line boost-coast fly-out, ``weapons.envelope``).
+    min_slant_range_m: minimum engagement distance, site to intercept point.
+    coast_decay_length_m: coast distance over which drag and gravity cut the speed by
+        a factor e (v = v_bo·exp(−s/L)); ``inf`` = no loss.
+    carrier_speed_mps, carrier_radius_m: a launch platform (a fighter from its CAP
+        station) that first flies toward the target at this speed, up to this
+        radius, and fires when the target is inside the missile's own reach
+        (``max_ground_range_m − carrier_radius_m``); 0 = fixed launcher.
+    unit_cost_musd: procurement cost of one interceptor [million USD]; None if unknown.
     """
 
     name: str
@@ -43,6 +61,20 @@ class InterceptorSpec:
     seeker_acquisition_range_m: float
     launch_to_commit_s: float
     source: str = ""
+    engages: tuple[str, ...] = ("rv",)
+    pk_by_class: Mapping[str, float] = field(default_factory=dict, hash=False)
+    flyout: Literal["lambert", "envelope"] = "lambert"
+    min_slant_range_m: float = 0.0
+    coast_decay_length_m: float = math.inf
+    carrier_speed_mps: float = 0.0
+    carrier_radius_m: float = 0.0
+    unit_cost_musd: float | None = None
+
+    def pk_for(self, kind_name: str) -> float:
+        """Single-shot Pk against one object kind (0 if the class cannot engage it)."""
+        if kind_name not in self.engages:
+            return 0.0
+        return float(self.pk_by_class.get(kind_name, self.pk_single_shot))
 
 
 @dataclass(frozen=True)
