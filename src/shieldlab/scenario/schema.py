@@ -377,6 +377,15 @@ class Doctrine(_Model):
     )
     min_track_updates: int = Field(default=3, ge=1, le=100, description="updates before firing")
     decision_interval_s: float = Field(default=10.0, gt=0.0, le=600.0)
+    rv_confidence: float = Field(
+        default=0.99,
+        gt=0.0,
+        lt=1.0,
+        description=(
+            "discrimination threshold: the fraction of RVs the battle manager accepts to "
+            "declare RV (the decoys passing the same threshold are engaged too)"
+        ),
+    )
     fire_control_error_km: float = Field(
         default=1.0,
         gt=0.0,

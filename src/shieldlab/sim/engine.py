@@ -63,18 +63,30 @@ from shieldlab.core.frames import eci_to_ecef
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.airborne import airborne_observe
 from shieldlab.sensors.clutter import radar_false_alarms
+from shieldlab.sensors.discrimination import combine_dprime, radar_dprime
 from shieldlab.sensors.ir import geo_ir_detect
 from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_geometry, ir_track_observe
 from shieldlab.sensors.measurements import Measurements, concat
-from shieldlab.sensors.radar import RadarSite, radar_observe, radar_visible
+from shieldlab.sensors.radar import RadarSite, radar_observe, radar_snr, radar_visible
 from shieldlab.sim.world import DECIDE_STAGE, SENSOR_LAYERS, TRIAL_STREAM, World, radar_layer
 from shieldlab.threats import LETHAL_KINDS, PHASE_IMPACTED, PHASE_PRELAUNCH
+from shieldlab.threats.truth import (
+    OBJECT_BALLOON,
+    OBJECT_BUS,
+    OBJECT_CHAFF,
+    OBJECT_CRUISE,
+    OBJECT_GLIDE,
+    OBJECT_HEAVY_DECOY,
+    OBJECT_LIGHT_DECOY,
+    OBJECT_RV,
+)
 from shieldlab.tracking import site_geometry
 from shieldlab.tracking.ekf import ekf_predict
 from shieldlab.tracking.impact import predict_impact, propagate
 from shieldlab.tracking.metrics import assign_tracks_to_truth, custody
 from shieldlab.tracking.tracker import GnnTracker, TrackerConfig
-from shieldlab.weapons.intercept import earliest_launch_s, plan_intercepts, shot_pk
+from shieldlab.weapons.envelope import plan_for_site
+from shieldlab.weapons.intercept import earliest_launch_s, shot_pk
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -97,6 +109,17 @@ HOLD_REVISITS = 2.5
 BODY_TEMP_K = 300.0
 BODY_AREA_M2 = 0.5
 BODY_EMISSIVITY = 0.9
+OBJECT_LENGTH_M = {
+    OBJECT_RV: 2.0,
+    OBJECT_BUS: 3.0,
+    OBJECT_HEAVY_DECOY: 2.0,
+    OBJECT_LIGHT_DECOY: 1.5,
+    OBJECT_BALLOON: 2.0,
+    OBJECT_CHAFF: 0.5,
+    OBJECT_GLIDE: 4.0,
+    OBJECT_CRUISE: 6.0,
+}
+"""Object length seen by a wideband radar (range cells across it) [m]; generic."""
 TRACKER = TrackerConfig(q_m2_s3=1.0, M=3, N=5, K=4, n_layers=len(SENSOR_LAYERS))
 """Tracker of the engine: M/N = 3/5 confirmation, deletion after 4 counting misses."""
 
@@ -170,6 +193,10 @@ class _TrackBook:
     next_eval: F64 = field(default_factory=lambda: np.zeros(0))
     rng_c2: np.random.Generator | None = None
     c2_cut: int = 0
+    snr_sum: F64 = field(default_factory=lambda: np.zeros((0, 0)))
+    """(n objects, radars) summed SNR of the radar looks at each object (features)."""
+    feature_noise: F64 = field(default_factory=lambda: np.zeros(0))
+    """(n,) standard-normal deviate of each object's discrimination feature (one per trial)."""
 
     def grow(self, n_ids: int) -> None:
         k = n_ids - self.in_flight.size
@@ -202,6 +229,12 @@ def left_of_launch_rng(seed: int, trial: int) -> np.random.Generator:
     """The trial's third stream (strikes before launch); independent of the other two."""
     ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
     return np.random.default_rng(ss.spawn(3)[2])
+
+
+def feature_rng(seed: int, trial: int) -> np.random.Generator:
+    """The trial's fifth stream (objects' discrimination features)."""
+    ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
+    return np.random.default_rng(ss.spawn(5)[4])
 
 
 def c2_rng(seed: int, trial: int) -> np.random.Generator:
@@ -296,7 +329,11 @@ def run_trial(world: World, trial: int) -> TrialResult:
     radars = surface_radars(world)
     geometry = site_geometry([r for r, _ in radars]) if radars else None
     tracker = GnnTracker(TRACKER)
-    book = _TrackBook(rng_c2=c2_rng(world.scenario.seed, trial))
+    book = _TrackBook(
+        rng_c2=c2_rng(world.scenario.seed, trial),
+        snr_sum=np.zeros((n, len(radars))),
+        feature_noise=np.asarray(feature_rng(world.scenario.seed, trial).standard_normal(n)),
+    )
     log = _CustodyLog()
     hold = _layer_hold_s(world)
     shots = Shots()
@@ -364,6 +401,7 @@ def run_trial(world: World, trial: int) -> TrialResult:
             # layer saw thrusting within the last frame (boost is not ballistic)
             oid = meas.object_id
             meas = meas.select(np.flatnonzero((oid < 0) | ~thrusting[np.maximum(oid, 0)]))
+            _accumulate_features(book, i, radar, meas, truth.rcs_m2[:, k])
             tracker.process_scan(
                 meas,
                 geometry,
@@ -448,6 +486,56 @@ def _radar_scan(
     else:
         det = radar_observe(radar, i, t, r_eci, rcs, exists, gmst, rng, v_eci_mps=v_eci)
     return concat([det, radar_false_alarms(radar, rng, t_s=t, sensor_index=i)])
+
+
+def _accumulate_features(
+    book: _TrackBook, i: int, radar: RadarSite, meas: Measurements, rcs_m2: F64
+) -> None:
+    """Add the SNR of radar i's detections of each object to its feature record.
+
+    Stated shortcut: the features of a detection go to the object that made it
+    (perfect feature-to-track association)."""
+    obj = meas.object_id
+    real = obj >= 0
+    if real.any():
+        snr = radar_snr(radar, meas.z[real, 0], rcs_m2[obj[real]])
+        np.add.at(book.snr_sum[:, i], obj[real], snr)
+
+
+def discrimination_dprime(world: World, book: _TrackBook, obj: I64) -> F64:
+    """RV/decoy discrimination index of objects from every radar's looks so far:
+    d' per radar from its summed SNR (:func:`~shieldlab.sensors.discrimination.radar_dprime`),
+    radars combined in quadrature."""
+    radars = [r for r, _ in surface_radars(world)]
+    if not radars or obj.size == 0:
+        return np.zeros(obj.size)
+    length = np.array([OBJECT_LENGTH_M[int(k)] for k in world.truth.object_kind[obj]])
+    per = np.stack(
+        [radar_dprime(r, book.snr_sum[obj, i], length) for i, r in enumerate(radars)], axis=1
+    )
+    return combine_dprime(per, axis=1)
+
+
+def declared_kind(world: World, book: _TrackBook, obj: I64) -> I64:
+    """The object class the battle manager believes for the objects under its tracks.
+
+    Glide vehicles and cruise missiles are told apart by their kinematics (their
+    own class). Ballistic objects (RV, bus, decoys) are declared RV when their
+    discrimination feature x passes the Neyman–Pearson threshold τ that keeps
+    the doctrine's ``rv_confidence`` of RVs: x = d'·[RV] + e (e ~ N(0, 1), one
+    draw per object and trial, so the call is consistent over time),
+    τ = d' − Φ⁻¹(rv_confidence). With d' = 0 (no discriminating radar) nearly
+    every decoy is declared RV; a decoy passes with 1 − Φ(d' − z). Objects not
+    declared RV are reported as −1 (not engaged). Green & Swets (1966).
+    """
+    from scipy.special import ndtri
+
+    kind = world.truth.object_kind[obj].astype(np.int64)
+    ballistic = ~np.isin(kind, (OBJECT_GLIDE, OBJECT_CRUISE))
+    d = discrimination_dprime(world, book, obj)
+    x = np.where(kind == OBJECT_RV, d, 0.0) + book.feature_noise[obj]
+    tau = d - float(ndtri(world.scenario.doctrine.rv_confidence))
+    return np.where(ballistic, np.where(x > tau, OBJECT_RV, -1), kind)
 
 
 def _radar_coverage(radar: RadarSite, gmst: float) -> Callable[[F64], BoolArr]:
@@ -635,6 +723,11 @@ def _decide(
     rows, x, p, obj = rows[reported], x[reported], p[reported], obj[reported]
     if rows.size == 0:
         return
+    believed = declared_kind(world, book, obj)
+    engage = believed >= 0  # objects discriminated as decoys are not engaged
+    rows, x, p, obj, believed = rows[engage], x[engage], p[engage], obj[engage], believed[engage]
+    if rows.size == 0:
+        return
     tids = tid_all[rows]
     lat, lon, t_imp, ok_imp = predict_impact(x, t, world.epoch, dt_s=PREDICT_STEP_S)
     asset = threatened_asset(
@@ -647,13 +740,14 @@ def _decide(
     book.next_eval[tids] = t + REEVALUATE_S
     if not keep.any():
         return
-    tids, obj, x, p, value, t_imp = (
+    tids, obj, x, p, value, t_imp, believed = (
         tids[keep],
         obj[keep],
         x[keep],
         p[keep],
         value[keep],
         t_imp[keep],
+        believed[keep],
     )
     n_s = len(world.sites)
     feasible = np.zeros((tids.size, n_s), bool)
@@ -670,13 +764,14 @@ def _decide(
         if inventory[s_i] <= 0 or not c2_ok[s_i]:
             continue
         t_launch[s_i] = max(float(earliest_launch_s(site.spec, t)), t + float(c2_delay[s_i]))
-        plan = plan_intercepts(
+        plan = plan_for_site(
             site,
             t_launch[s_i],
             t_c,
             states[..., :3],
             float(gmst_at(world.epoch, t_launch[s_i])),
             states[..., 3:],
+            believed,
         )
         feasible[:, s_i] = plan.feasible & (plan.t_intercept_s < t_imp)
         t_int[:, s_i] = np.where(plan.feasible, plan.t_intercept_s, np.inf)
@@ -698,7 +793,9 @@ def _decide(
         shots.launch_t_s.append(float(t_launch[si]))
         shots.intercept_t_s.append(float(t_int[ti, si]))
         shots.intercept_alt_m.append(float(alt_int[ti, si]))
-        shots.pk.append(float(shot_pk(spec, closing[ti, si], sigma_pos[ti])))
+        shots.pk.append(
+            float(shot_pk(spec, closing[ti, si], sigma_pos[ti], object_kind=int(believed[ti])))
+        )
         shots.hit.append(False)
         shots.resolved.append(False)
         shots.c2_delay_s.append(float(c2_delay[si]))

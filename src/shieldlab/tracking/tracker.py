@@ -90,6 +90,11 @@ BoolArr = NDArray[np.bool_]
 Scan = tuple[int, float, Measurements]
 
 
+MIN_TWO_POINT_S = 0.5
+"""Shortest baseline of two-point initiation [s]: a second measurement at (nearly) the
+time of the first (another sensor's scan at the same epoch) is an ordinary update."""
+
+
 @dataclass(frozen=True)
 class TrackerConfig:
     """Tracker parameters (SI).
@@ -362,7 +367,7 @@ class GnnTracker:
         se = np.broadcast_to(site_ecef, (max(m, k_all), 3))
         sn = np.broadcast_to(site_enu, (max(m, k_all), 3, 3))
         # 4. two-point re-initiation (second measurement) or batched EKF update
-        two = hit & (self.n_updates == 1)
+        two = hit & (self.n_updates == 1) & (t - self.t0_s >= MIN_TWO_POINT_S)
         if two.any():
             ti, mj = np.flatnonzero(two), meas_for_track[two]
             k = ti.size
@@ -450,7 +455,7 @@ class GnnTracker:
             assigned[mft >= 0, c] = rows[mft[mft >= 0]]
         n_lines = (assigned >= 0).sum(axis=1)
         hit = n_lines > 0
-        two = (self.n_updates == 1) & (n_lines >= 2)
+        two = (self.n_updates == 1) & (n_lines >= 2) & (t - self.t0_s >= MIN_TWO_POINT_S)
         if two.any():
             ti = np.flatnonzero(two)
             rows_2d = assigned[ti]
