@@ -106,3 +106,43 @@ def test_greedy_salvo_not_always_optimal() -> None:
     a = greedy_assign(value, [0.0, 0.0], np.ones((2, 1), bool), np.zeros((2, 1)), [2], 2)
     assert _expected_destroyed(value, a.shots_per_threat(2), 0.5) == 7.5
     assert _expected_destroyed(value, np.array([1, 1]), 0.5) == 9.5
+
+
+def _surviving(value: np.ndarray, pk: np.ndarray, threats: np.ndarray, sites: np.ndarray) -> float:
+    surv = np.ones(value.size)
+    for i, j in zip(threats, sites, strict=True):
+        surv[i] *= 1.0 - pk[i, j]
+    return float(value @ surv)
+
+
+def test_wta_assign_matches_brute_force_and_beats_greedy() -> None:
+    """Small epochs (3 threats, 2 sites, 2 interceptors each, salvo cap 2): the WTA
+    heuristic (MMR + greedy starts, local search with moves and swaps; Ahuja et al.,
+    Oper. Res. 55(6), 2007) is within 1 % of the brute-force minimum of the expected
+    surviving value on 30 random cases (measured: optimal on all 30) and never worse
+    than greedy."""
+    from shieldlab.battle.assign import wta_assign
+
+    rng = np.random.default_rng(3)
+    gaps: list[float] = []
+    for _ in range(30):
+        n, s = 3, 2
+        value = rng.uniform(1.0, 10.0, n)
+        pk = rng.uniform(0.2, 0.9, (n, s))
+        feas = rng.random((n, s)) < 0.8
+        t_int = rng.uniform(100.0, 500.0, (n, s))
+        inv = np.array([2, 2])
+        a = wta_assign(value, feas, pk, t_int, inv, shots_per_threat=2)
+        got = _surviving(value, pk, a.threat_index, a.site_index)
+        best = np.inf
+        # every x (n, s) with x_ij in 0..2, site totals <= 2, threat totals <= 2
+        for cells in itertools.product(range(3), repeat=n * s):
+            x = np.array(cells).reshape(n, s)
+            if (x.sum(axis=0) > inv).any() or (x.sum(axis=1) > 2).any() or (x[~feas] > 0).any():
+                continue
+            best = min(best, float(value @ np.prod((1.0 - pk) ** x, axis=1)))
+        gaps.append(got / best - 1.0)
+        g = greedy_assign(value, np.zeros(n), feas, t_int, inv, 2)
+        assert got <= _surviving(value, pk, g.threat_index, g.site_index) + 1e-9
+        np.testing.assert_array_equal(a.inventory, inv - np.bincount(a.site_index, minlength=s))
+    assert max(gaps) < 0.01  # measured: the brute-force optimum on 30 of 30

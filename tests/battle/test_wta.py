@@ -153,3 +153,31 @@ def test_apt_50x100x1_mmr_within_5_percent() -> None:
     prob = read_wta_instance(DATA / "wta_50x100x1.txt")
     sol = solve_wta(prob, "mmr")
     assert 1734.30 <= sol.objective <= 1.05 * 1734.302257
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_restricted_milp_path_bound_is_valid(seed: int) -> None:
+    """Forcing the candidate-pair MILP (full_milp_pairs=0, windowed tangents) with the
+    continuous-relaxation bound: lower bound <= brute-force optimum <= objective, and with
+    every pair a candidate (k = 6 >= T) the restricted MILP still finds the optimum."""
+    prob = random_problem(seed, w=3, t=4, mu=3)
+    _, f_opt = brute_force_wta(prob)
+    sol = solve_wta(prob, "milp", time_limit_s=1.0, full_milp_pairs=0)
+    prob.check(sol.x)
+    assert sol.lower_bound <= f_opt * (1 + 1e-9)
+    assert sol.objective == pytest.approx(f_opt, rel=1e-9)
+    assert 0.0 <= sol.gap < 1.0
+
+
+def test_grid_windowed_tangents_under_estimate() -> None:
+    """Tangent points of the windowed grid: fine (h) near 0, coarse below, incumbent
+    points kept; every tangent of the convex e^L lies below it (valid relaxation)."""
+    from shieldlab.battle.wta import _grid
+
+    pts = _grid(-20.0, [-7.25], 0.3, l_fine=-6.0)
+    assert pts.max() == 0.0 and pts.min() <= -20.0 + 1e-12 and -7.25 in pts
+    assert np.all(np.diff(pts[pts >= -6.0]) <= 0.3 + 1e-9)
+    assert np.max(np.diff(pts)) <= 2.0 + 1e-9
+    ell = np.linspace(-25.0, 0.0, 501)
+    tangents = np.exp(pts)[:, None] * (1.0 + ell[None, :] - pts[:, None])
+    assert np.all(tangents.max(axis=0) <= np.exp(ell) + 1e-12)

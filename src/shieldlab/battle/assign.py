@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 I64 = NDArray[np.int64]
+F64 = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -110,4 +111,134 @@ def greedy_assign(
         threat_index=np.asarray(threats, dtype=np.int64),
         site_index=np.asarray(sites, dtype=np.int64),
         inventory=inv,
+    )
+
+
+def _mmr_capped(value: F64, p: F64, inv: I64, cap: int) -> I64:
+    """Maximum-marginal-return greedy with site capacities and a per-threat cap."""
+    n, s = p.shape
+    x = np.zeros((n, s), dtype=np.int64)
+    q = 1.0 - p
+    while True:  # one unit per pass (units of an epoch: a handful)
+        gain = (value * np.prod(q**x, axis=1))[:, None] * p
+        ok = (p > 0) & (x.sum(axis=0) < inv)[None, :] & (x.sum(axis=1) < cap)[:, None]
+        gain = np.where(ok, gain, 0.0)
+        i, j = np.unravel_index(int(np.argmax(gain)), gain.shape)
+        if gain[i, j] <= 1e-15:
+            return x
+        x[i, j] += 1
+
+
+def _improve(value: F64, q: F64, p: F64, inv: I64, cap: int, x0: I64) -> I64:
+    """Best-improvement local search: move one unit to another (threat, site) pair
+    (or add an unused one), or swap the sites of two units on different threats."""
+    x = x0.copy()
+
+    def f_of(xx: I64) -> float:
+        return float(value @ np.prod(q**xx, axis=1))
+
+    f = f_of(x)
+    while True:
+        best_f, best_x = f - 1e-12, None
+        add = (p > 0) & (x.sum(axis=0) < inv)[None, :] & (x.sum(axis=1) < cap)[:, None]
+        for k, l_ in zip(*np.nonzero(add), strict=True):  # add an unused unit
+            x[k, l_] += 1
+            fx = f_of(x)
+            if fx < best_f:
+                best_f, best_x = fx, x.copy()
+            x[k, l_] -= 1
+        cells = list(zip(*np.nonzero(x), strict=True))
+        for i, j in cells:  # move one unit
+            x[i, j] -= 1
+            room = (p > 0) & (x.sum(axis=0) < inv)[None, :] & (x.sum(axis=1) < cap)[:, None]
+            for k, l_ in zip(*np.nonzero(room), strict=True):
+                x[k, l_] += 1
+                fx = f_of(x)
+                if fx < best_f:
+                    best_f, best_x = fx, x.copy()
+                x[k, l_] -= 1
+            x[i, j] += 1
+        for a, (i, j) in enumerate(cells):  # swap sites of two units
+            for k, l_ in cells[a + 1 :]:
+                if i == k or j == l_ or p[i, l_] <= 0 or p[k, j] <= 0:
+                    continue
+                x[i, j] -= 1
+                x[k, l_] -= 1
+                x[i, l_] += 1
+                x[k, j] += 1
+                fx = f_of(x)
+                if fx < best_f:
+                    best_f, best_x = fx, x.copy()
+                x[i, j] += 1
+                x[k, l_] += 1
+                x[i, l_] -= 1
+                x[k, j] -= 1
+        if best_x is None:
+            return x
+        x, f = best_x, best_f
+
+
+def wta_assign(
+    threat_value: ArrayLike,
+    feasible: ArrayLike,
+    pk: ArrayLike,
+    t_intercept_s: ArrayLike,
+    inventory: ArrayLike,
+    shots_per_threat: int = 2,
+) -> Assignment:
+    """Assignment minimising the expected surviving threat value of one decision epoch.
+
+    Static WTA with a salvo cap: weapons = fire units with their inventory,
+    targets = threats with value v_i, single-shot Pk p_ij where feasible;
+    minimise F(x) = Σ_i v_i Π_j (1 − p_ij)^x_ij subject to Σ_i x_ij ≤ inventory_j
+    and Σ_j x_ij ≤ ``shots_per_threat`` (the doctrine's salvo size). Maximum
+    marginal return greedy — add the unit with the largest drop of F while
+    capacity and cap allow (den Broeder et al. 1959) — and the greedy rule's
+    assignment as two starts, each improved by best-improvement local search
+    (add an unused unit, move a unit, swap the sites of two units) until no
+    move lowers F (Ahuja et al., Oper. Res. 55(6), 2007); the better result
+    is kept, so it is never worse than :func:`greedy_assign`. Deterministic.
+    Rows come in threat order of value, shots of a threat in intercept-time
+    order.
+
+    feasible, pk, t_intercept_s: (n, s); threat_value (n,); inventory (s,).
+    """
+    value = np.maximum(np.asarray(threat_value, dtype=np.float64).reshape(-1), 0.0)
+    n = value.size
+    feas = np.asarray(feasible, dtype=bool).reshape(n, -1)
+    s = feas.shape[1]
+    p = np.where(feas, np.clip(np.nan_to_num(np.asarray(pk, dtype=np.float64)), 0.0, 1.0), 0.0)
+    t_int = np.asarray(t_intercept_s, dtype=np.float64).reshape(n, s)
+    inv = np.maximum(np.asarray(inventory, dtype=np.int64).reshape(-1), 0)
+    if inv.size != s:
+        raise ValueError(f"inventory has {inv.size} sites, feasible has {s}")
+    cap = max(int(shots_per_threat), 0)
+    q = 1.0 - p
+    starts = [_mmr_capped(value, p, inv, cap)]
+    g = greedy_assign(value, np.zeros(n), feas & (p > 0), t_int, inv, cap)
+    x_g = np.zeros((n, s), dtype=np.int64)
+    np.add.at(x_g, (g.threat_index, g.site_index), 1)
+    starts.append(x_g)
+    best_x, best_f = starts[0], np.inf
+    for x0 in starts:  # two starts: MMR and the greedy rule (never worse than greedy)
+        x = _improve(value, q, p, inv, cap, x0)
+        f = float(value @ np.prod(q**x, axis=1))
+        if f < best_f - 1e-12:
+            best_x, best_f = x, f
+    x = best_x
+    threats: list[int] = []
+    sites: list[int] = []
+    left = inv.copy()
+    for i in np.lexsort((np.arange(n), -value)):  # threats of one epoch: a handful
+        if not value[i] > 0:
+            continue
+        for j in np.argsort(t_int[i], kind="stable"):
+            for _ in range(int(x[i, j])):
+                threats.append(int(i))
+                sites.append(int(j))
+                left[j] -= 1
+    return Assignment(
+        threat_index=np.asarray(threats, dtype=np.int64),
+        site_index=np.asarray(sites, dtype=np.int64),
+        inventory=np.asarray(inventory, dtype=np.int64).reshape(-1) - (inv - left),
     )

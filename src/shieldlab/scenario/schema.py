@@ -377,6 +377,13 @@ class Doctrine(_Model):
     )
     min_track_updates: int = Field(default=3, ge=1, le=100, description="updates before firing")
     decision_interval_s: float = Field(default=10.0, gt=0.0, le=600.0)
+    assignment: Literal["wta", "greedy"] = Field(
+        default="wta",
+        description=(
+            "weapon-target assignment of a decision epoch: 'wta' minimises the expected "
+            "surviving threat value (MMR + local search), 'greedy' serves threats by value"
+        ),
+    )
     rv_confidence: float = Field(
         default=0.99,
         gt=0.0,

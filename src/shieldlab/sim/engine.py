@@ -20,9 +20,14 @@ Time loop (Python over time steps only, arrays over objects and tracks):
 4. decide: every ``decision_interval_s`` the battle manager takes confirmed,
    non-manoeuvring tracks with at least ``min_track_updates`` updates, no
    shot in flight, and a launch report of the launch they belong to,
-   predicts their impact points, finds the threatened asset, plans Lambert
-   fly-outs from every fire unit and assigns interceptors greedily by asset
-   value;
+   declares ballistic objects RV or decoy by discrimination, predicts their
+   impact points, finds the threatened asset, plans every fire unit's
+   fly-out (Lambert for exo-atmospheric classes, an engagement envelope for
+   the others) and assigns interceptors by weapon-target assignment (minimum
+   expected surviving threat value, doctrine ``assignment: wta``) or greedily
+   by value (``greedy``), within the doctrine's salvo size and, with a
+   ``c2`` section, after the decide → authorize → launch delay of the C2
+   chain;
 5. fight: a shot flies at the object its track is on at the decision (the
    truth object nearest the track within :data:`CORRELATE_M`; a track on no
    object — a ghost — wastes the shot) and is resolved at its intercept time
@@ -56,7 +61,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from shieldlab.battle.assign import greedy_assign
+from shieldlab.battle.assign import greedy_assign, wta_assign
 from shieldlab.battle.c2 import has_random_losses, kill_chain_delay
 from shieldlab.battle.threat_eval import threatened_asset
 from shieldlab.core.frames import eci_to_ecef
@@ -779,13 +784,18 @@ def _decide(
         closing[:, s_i] = plan.closing_speed_mps
     if not feasible.any():
         return
-    asg = greedy_assign(value, t_imp, feasible, t_int, inventory, doc.shots_per_threat)
-    inventory[:] = asg.inventory
     # per-axis position error of the track at the decision (handover quality)
     sigma_pos = np.sqrt(np.trace(p[:, :3, :3], axis1=1, axis2=2) / 3.0)
+    pk = np.zeros((tids.size, n_s))
+    for s_i, site in enumerate(world.sites):  # fire units: a handful
+        pk[:, s_i] = shot_pk(site.spec, closing[:, s_i], sigma_pos, object_kind=believed)
+    if doc.assignment == "wta":
+        asg = wta_assign(value, feasible, pk, t_int, inventory, doc.shots_per_threat)
+    else:
+        asg = greedy_assign(value, t_imp, feasible, t_int, inventory, doc.shots_per_threat)
+    inventory[:] = asg.inventory
     for ti, si in zip(asg.threat_index.tolist(), asg.site_index.tolist(), strict=True):
         tid = int(tids[ti])
-        spec = world.sites[si].spec
         shots.threat.append(int(obj[ti]))
         shots.track.append(tid)
         shots.site.append(si)
@@ -793,9 +803,7 @@ def _decide(
         shots.launch_t_s.append(float(t_launch[si]))
         shots.intercept_t_s.append(float(t_int[ti, si]))
         shots.intercept_alt_m.append(float(alt_int[ti, si]))
-        shots.pk.append(
-            float(shot_pk(spec, closing[ti, si], sigma_pos[ti], object_kind=int(believed[ti])))
-        )
+        shots.pk.append(float(pk[ti, si]))
         shots.hit.append(False)
         shots.resolved.append(False)
         shots.c2_delay_s.append(float(c2_delay[si]))
