@@ -99,3 +99,29 @@ def test_dead_objects_and_report_latency(geo: GeoIrSensor) -> None:
     t = launch_report_time_s(geo, np.array([100.0, np.nan]))
     assert t[0] == 100.0 + geo.report_latency_s and np.isnan(t[1])
     assert 30.0 <= geo.report_latency_s <= 60.0
+
+
+def test_warning_constellation_equals_geo_and_combines_satellites(geo: GeoIrSensor) -> None:
+    """A one-satellite 'constellation' at the GEO slot gives the GEO sensor's Pd
+    exactly; two independent satellites give 1 − (1 − Pd)² (same draws)."""
+    from shieldlab.sensors.ir import geo_ir_irradiance, warning_ir_detect
+
+    r = np.repeat(_eci(40.0, -100.0, 300e3), 20000, axis=0)
+    plume = np.full(20000, 6.0e3)  # near the 5-NEI threshold: Pd between 0 and 1
+    exists = np.ones(20000, bool)
+    sat = geo.position_ecef_m[None, :]
+    pd = float(
+        geo_ir_pd(
+            geo_ir_irradiance(geo, eci_to_ecef(r[:1], GMST), plume[:1]) / geo.nei_w_m2,
+            geo.snr_threshold,
+        )[0]
+    )
+    assert 0.05 < pd < 0.95
+    one = warning_ir_detect(geo, sat, r, plume, exists, GMST, np.random.default_rng(1))
+    same = geo_ir_detect(geo, r, plume, exists, GMST, np.random.default_rng(1))
+    np.testing.assert_array_equal(one, same)
+    two = warning_ir_detect(
+        geo, np.repeat(sat, 2, axis=0), r, plume, exists, GMST, np.random.default_rng(2)
+    )
+    p2 = 1.0 - (1.0 - pd) ** 2
+    assert abs(two.mean() - p2) < 4.0 * math.sqrt(p2 * (1 - p2) / two.size)

@@ -138,3 +138,19 @@ def test_false_alarms_start_tracks_but_draw_no_fire() -> None:
     assert n_scans == 3
     assert r.tracks_started > 100  # measured ~1,000 over ~1,900 s and 3 radars
     assert r.shot_site.size > 0 and np.all(r.shot_threat >= 0)
+
+
+def test_heo_warning_constellation_gives_launch_reports() -> None:
+    """Launch reports from two Molniya-type warning satellites alone (no GEO):
+    every missile is reported, within a few frames of burnout at most."""
+    text = _two_missiles(radars=True, space=False).replace(
+        "  - {kind: geo-ir, name: GEO-IR Pacific, type: generic-geo-ir, lon_deg: 150.0}\n",
+        "  - {kind: warning-ir, name: HEO warning, type: generic-geo-ir, constellation: heo}\n",
+    ) + "constellations:\n  - {kind: heo, name: heo, apogee_lons_deg: [-100, 80]}\n"
+    w = world_of(text)
+    assert w.geo_ir == () and len(w.warning) == 1
+    r = run_trial(w, 0)
+    assert np.all(np.isfinite(r.launch_report_s))
+    # report = first detection (above the 10 km cloud tops, 40 s after launch)
+    # + 45 s latency: measured 85 s after launch for both
+    assert np.all(r.launch_report_s - w.truth.t_launch_s < 180.0 + 45.0)

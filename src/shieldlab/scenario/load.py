@@ -23,7 +23,7 @@ _SUBPATH = re.compile(r"^([\w\-]+(?:\.[\w\-]+)+): (.*)$", re.DOTALL)
 """A validator message that starts with a dotted field path (``threats.0.targets.1: ...``)."""
 
 
-_UNION_TAGS = ("radar", "geo-ir", "leo-ir", "airborne-radar", "walker", "geo", "heo")
+_UNION_TAGS = ("radar", "geo-ir", "warning-ir", "leo-ir", "airborne-radar", "walker", "geo", "heo")
 """Discriminator tags pydantic puts in error locations of tagged unions (not field names)."""
 
 

@@ -308,6 +308,22 @@ class GeoIrSensor(_Model):
         return _check_catalog("sensors", v, "infrared sensor type", ("geo-ir",))
 
 
+class WarningIrSensor(_Model):
+    """Infrared missile-warning satellites of a catalog ``geo-ir`` type on every
+    satellite of a declared constellation (e.g. Molniya-type HEO for the polar
+    approaches, or a set of GEO slots); launch reports as for ``geo-ir``."""
+
+    kind: Literal["warning-ir"] = "warning-ir"
+    name: str = Field(min_length=1)
+    type: str
+    constellation: str = Field(min_length=1, description="name of a `constellations:` entry")
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _check_catalog("sensors", v, "infrared sensor type", ("geo-ir",))
+
+
 class LeoIrSensor(_Model):
     """A LEO/MEO infrared tracking layer: one catalog sensor on every satellite of a
     constellation declared in ``constellations:`` (by name)."""
@@ -348,7 +364,8 @@ class AirborneRadarSensor(_Model):
 
 
 Sensor = Annotated[
-    RadarSensor | GeoIrSensor | LeoIrSensor | AirborneRadarSensor, Field(discriminator="kind")
+    RadarSensor | GeoIrSensor | WarningIrSensor | LeoIrSensor | AirborneRadarSensor,
+    Field(discriminator="kind"),
 ]
 
 
@@ -744,7 +761,10 @@ class Scenario(_Model):
             self._check_c2(self.c2)
         const = [c.name for c in self.constellations]
         for i, sensor in enumerate(self.sensors):
-            if isinstance(sensor, LeoIrSensor) and sensor.constellation not in const:
+            if (
+                isinstance(sensor, LeoIrSensor | WarningIrSensor)
+                and sensor.constellation not in const
+            ):
                 raise ValueError(
                     f"sensors.{i}.constellation: {sensor.constellation!r} is not a "
                     f"constellation; allowed: {', '.join(const) or '(none declared)'}"

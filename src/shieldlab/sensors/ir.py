@@ -142,3 +142,38 @@ def geo_ir_detect(
 def launch_report_time_s(sensor: GeoIrSensor, first_detection_s: ArrayLike) -> F64:
     """Time [s] the launch report reaches the battle manager (NaN stays NaN: never detected)."""
     return np.asarray(first_detection_s, dtype=np.float64) + sensor.report_latency_s
+
+
+def warning_ir_detect(
+    sensor: GeoIrSensor,
+    sat_ecef_m: ArrayLike,
+    r_eci_m: ArrayLike,
+    plume_w_sr: ArrayLike,
+    exists: ArrayLike,
+    gmst_rad: float,
+    rng: np.random.Generator,
+) -> NDArray[np.bool_]:
+    """One frame of a constellation of warning satellites (HEO, GEO, …) of one type.
+
+    ``sensor`` gives the focal-plane figures (its ``lon_rad`` / ``radius_m``
+    are ignored); ``sat_ecef_m (s, 3)`` the satellites' ECEF positions at the
+    frame. Each satellite detects as :func:`geo_ir_detect` (irradiance I/R²
+    from its own range, Earth and cloud-top occlusion); the frame detects an
+    object with P = 1 − Π_s (1 − Pd_s) (independent focal planes). Draws
+    exactly n uniforms.
+    """
+    sats = np.asarray(sat_ecef_m, dtype=np.float64).reshape(-1, 3)
+    r_ecef = eci_to_ecef(np.asarray(r_eci_m, dtype=np.float64), gmst_rad)
+    plume = np.asarray(plume_w_sr, dtype=np.float64)
+    d = r_ecef[None, :, :] - sats[:, None, :]
+    r2 = np.maximum(np.einsum("sni,sni->sn", d, d), 1.0)
+    clear = line_of_sight_clear(
+        np.broadcast_to(sats[:, None, :], d.shape), r_ecef[None, :, :], sensor.min_altitude_m
+    )
+    pd = np.where(
+        clear, geo_ir_pd(plume[None, :] / r2 / sensor.nei_w_m2, sensor.snr_threshold), 0.0
+    )
+    p_any = 1.0 - np.prod(1.0 - pd, axis=0)
+    u = rng.random(plume.shape[0])
+    ok = np.asarray(exists, dtype=bool) & (plume > 0.0)
+    return np.asarray(ok & (u < p_any))

@@ -69,7 +69,7 @@ from shieldlab.core.time import gmst_at
 from shieldlab.sensors.airborne import airborne_observe
 from shieldlab.sensors.clutter import radar_false_alarms
 from shieldlab.sensors.discrimination import combine_dprime, radar_dprime
-from shieldlab.sensors.ir import geo_ir_detect
+from shieldlab.sensors.ir import geo_ir_detect, warning_ir_detect
 from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_geometry, ir_track_observe
 from shieldlab.sensors.measurements import Measurements, concat
 from shieldlab.sensors.radar import RadarSite, radar_observe, radar_snr, radar_visible
@@ -299,6 +299,7 @@ def _layer_hold_s(world: World) -> F64:
 def _step_s(world: World) -> float:
     periods = [r.revisit_s for r, _ in surface_radars(world)]
     periods += [g.frame_s for g in world.geo_ir] + [x.revisit_s for x in world.ir_tracking]
+    periods += [w.sensor.frame_s for w in world.warning]
     periods.append(world.scenario.doctrine.decision_interval_s)
     return float(min(periods))
 
@@ -327,9 +328,10 @@ def run_trial(world: World, trial: int) -> TrialResult:
     kill_time = np.where(prelaunch, truth.t_launch_s, np.nan)
     killed_by = np.full(n, -1, np.int64)
     first_ir = np.full(n, np.nan)
-    report_s = np.full(n, np.nan) if world.geo_ir else np.zeros(n)
+    warners = list(world.geo_ir) + [w.sensor for w in world.warning]
+    report_s = np.full(n, np.nan) if warners else np.zeros(n)
     last_plume = np.full(n, -np.inf)
-    ir_frame = max((g.frame_s for g in world.geo_ir), default=0.0)
+    ir_frame = max((g.frame_s for g in warners), default=0.0)
     inventory = np.array([s.inventory for s in world.sites], dtype=np.int64)
     radars = surface_radars(world)
     geometry = site_geometry([r for r, _ in radars]) if radars else None
@@ -344,6 +346,7 @@ def run_trial(world: World, trial: int) -> TrialResult:
     shots = Shots()
     next_radar = np.zeros(len(radars))
     next_ir = np.zeros(len(world.geo_ir))
+    next_warn = np.zeros(len(world.warning))
     next_irt = np.zeros(len(world.ir_tracking))
     ir_offset = np.cumsum([0] + [x.constellation.n for x in world.ir_tracking])
     next_decision = 0.0
@@ -371,6 +374,17 @@ def run_trial(world: World, trial: int) -> TrialResult:
                 last_plume[det] = t
                 report_s = np.fmin(report_s, first_ir + sensor.report_latency_s)
                 next_ir[i] += sensor.frame_s
+        for i, wl in enumerate(world.warning):  # warning constellations (HEO, …)
+            if t + 1e-9 >= next_warn[i]:
+                sats = wl.constellation.positions_ecef(t)[:, 0]
+                det = warning_ir_detect(
+                    wl.sensor, sats, r_eci, truth.plume_w_sr[:, k], exists, gmst, rng_sense
+                )
+                new = det & np.isnan(first_ir)
+                first_ir[new] = t
+                last_plume[det] = t
+                report_s = np.fmin(report_s, first_ir + wl.sensor.report_latency_s)
+                next_warn[i] += wl.sensor.frame_s
         # 2.-3. space tracking layer → tracker (one frame per constellation)
         for i, layer in enumerate(world.ir_tracking):
             if t + 1e-9 >= next_irt[i]:

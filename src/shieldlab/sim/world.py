@@ -25,6 +25,7 @@ from shieldlab.scenario.schema import AirborneRadarSensor as AirborneEntry
 from shieldlab.scenario.schema import GeoIrSensor as GeoIrEntry
 from shieldlab.scenario.schema import LeoIrSensor as LeoIrEntry
 from shieldlab.scenario.schema import RadarSensor as RadarEntry
+from shieldlab.scenario.schema import WarningIrSensor as WarningEntry
 from shieldlab.sensors.airborne import AirborneRadar, make_airborne_radar
 from shieldlab.sensors.catalog import make_geo_ir, make_radar
 from shieldlab.sensors.ir import GeoIrSensor
@@ -54,6 +55,15 @@ class IrTrackingLayer:
     sensor: LeoIrTrackingSensor
     constellation: Constellation
     revisit_s: float
+
+
+@dataclass(frozen=True)
+class WarningLayer:
+    """Warning satellites of one ``geo-ir`` catalog type on a constellation (e.g. HEO)."""
+
+    name: str
+    sensor: GeoIrSensor
+    constellation: Constellation
 
 
 @dataclass(frozen=True)
@@ -129,6 +139,7 @@ class World:
     ir_tracking: tuple[IrTrackingLayer, ...] = ()
     airborne: tuple[AirbornePlatform, ...] = ()
     c2: C2Model | None = None
+    warning: tuple[WarningLayer, ...] = ()
     """The launches the truth was flown from (``truth.launch_index`` indexes them)."""
 
 
@@ -193,6 +204,11 @@ def build_world(loaded: LoadedScenario) -> World:
                     x.revisit_s or sensor.frame_s,
                 )
             )
+    warning = [
+        WarningLayer(x.name, make_geo_ir(x.type, 0.0), from_spec(consts[x.constellation], epoch))
+        for x in s.sensors
+        if isinstance(x, WarningEntry)
+    ]
     airborne = []
     for x in s.sensors:
         if isinstance(x, AirborneEntry) and "airborne-radar" not in off:
@@ -227,4 +243,5 @@ def build_world(loaded: LoadedScenario) -> World:
         ir_tracking=tuple(ir_layers),
         airborne=tuple(airborne),
         c2=None if s.c2 is None else build_c2(s.c2, [x.name for x in sites]),
+        warning=tuple(warning),
     )
