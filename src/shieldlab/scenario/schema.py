@@ -393,6 +393,15 @@ class Doctrine(_Model):
         default=True, description="re-engage a surviving threat if time allows"
     )
     min_track_updates: int = Field(default=3, ge=1, le=100, description="updates before firing")
+    kill_assessment_s: float = Field(
+        default=30.0,
+        ge=0.0,
+        le=600.0,
+        description=(
+            "time after an intercept to assess the kill; with shoot_look_shoot a later "
+            "layer holds its shot while it can still engage after that look"
+        ),
+    )
     decision_interval_s: float = Field(default=10.0, gt=0.0, le=600.0)
     assignment: Literal["wta", "greedy"] = Field(
         default="wta",

@@ -105,6 +105,10 @@ PREDICT_STEP_S = 30.0
 """RK4 step of the battle manager's coast predictions (J2, no drag): < 1 m error."""
 CANDIDATE_STEP_S = 20.0
 """Spacing of candidate intercept times along a predicted threat track [s]."""
+ENDGAME_S = 240.0
+ENDGAME_STEP_S = 2.0
+"""Fine candidate grid [s] over the last ``ENDGAME_S`` before each predicted impact,
+for fire units with engagement envelopes (endo/exo windows last tens of seconds)."""
 CORRELATE_M = 20_000.0
 """Track-to-object correlation distance (launch report, kill-vehicle object) [m]."""
 CUSTODY_GATE_M = 20_000.0
@@ -681,6 +685,48 @@ def _resolve_shots(
             book.engageable[tid] = sls
 
 
+def _hold_later_layers(
+    world: World,
+    t: float,
+    t_c: F64,
+    states: F64,
+    feasible: BoolArr,
+    t_int: F64,
+    t_launch: F64,
+    t_imp: F64,
+    believed: I64,
+) -> None:
+    """Shoot-look-shoot across layers: reserve later shots while the timeline allows.
+
+    For each threat i let e_i be its earliest feasible intercept over the fire
+    units. A unit whose own intercept comes more than the doctrine's
+    ``kill_assessment_s`` after e_i holds its shot (``feasible`` set False at
+    this epoch) when it could still engage the threat if launched only after
+    that look: the unit's plan is redone from launch time max(e_i + look) over
+    those threats and is still feasible before impact. Otherwise (no time for
+    a look) it fires now with the others (a salvo across layers). In place.
+    """
+    look = world.scenario.doctrine.kill_assessment_s
+    earliest = np.min(np.where(feasible, t_int, np.inf), axis=1)
+    for s_i, site in enumerate(world.sites):  # fire units: a handful
+        later = feasible[:, s_i] & (t_int[:, s_i] > earliest + look)
+        if not later.any():
+            continue
+        t_after = float(np.max(earliest[later] + look))
+        t_l = max(t_after, float(t_launch[s_i]))
+        plan = plan_for_site(
+            site,
+            t_l,
+            t_c,
+            states[..., :3],
+            float(gmst_at(world.epoch, t_l)),
+            states[..., 3:],
+            believed,
+        )
+        can_wait = later & plan.feasible & (plan.t_intercept_s < t_imp)
+        feasible[can_wait, s_i] = False
+
+
 def _c2_delays(
     world: World, t: float, inventory: I64, book: _TrackBook
 ) -> tuple[F64, F64, BoolArr]:
@@ -775,6 +821,10 @@ def _decide(
     closing = np.zeros((tids.size, n_s))
     t_launch = np.zeros(n_s)
     t_c = np.arange(t + CANDIDATE_STEP_S, float(np.max(t_imp)), CANDIDATE_STEP_S)
+    if any(site.spec.flyout == "envelope" for site in world.sites):
+        # endgame layers: their windows last seconds, so a fine grid before each impact
+        end = (t_imp[:, None] - np.arange(ENDGAME_S, 0.0, -ENDGAME_STEP_S)[None, :]).ravel()
+        t_c = np.unique(np.concatenate([t_c, end[end > t + 1.0]]))
     if t_c.size == 0:
         return
     states = propagate(x, t, t_c, max_step_s=PREDICT_STEP_S)  # (n, k, 6) ECI
@@ -798,6 +848,10 @@ def _decide(
         closing[:, s_i] = plan.closing_speed_mps
     if not feasible.any():
         return
+    if doc.shoot_look_shoot:
+        _hold_later_layers(world, t, t_c, states, feasible, t_int, t_launch, t_imp, believed)
+        if not feasible.any():
+            return
     # per-axis position error of the track at the decision (handover quality)
     sigma_pos = np.sqrt(np.trace(p[:, :3, :3], axis1=1, axis2=2) / 3.0)
     pk = np.zeros((tids.size, n_s))
