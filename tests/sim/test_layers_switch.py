@@ -76,3 +76,27 @@ def test_disabled_layers_remove_sensors_and_fire_units() -> None:
 def test_unknown_layer_is_one_line_error() -> None:
     with pytest.raises(ScenarioError, match=r"disabled_layers: unknown layer 'lasers'; allowed"):
         parse_scenario(_with("disabled_layers: [lasers]\n"), "bad.yaml")
+
+
+def test_priority_tiers_value_function() -> None:
+    """Tiered value function: any tier-1 asset outweighs all lower-tier assets together;
+    default tiers by category (deterrent and command first)."""
+    from shieldlab.scenario.schema import DEFAULT_TIER
+
+    w = world_of(_with(""))
+    a = w.assets
+    assert a.tier is not None
+    cats = dict(zip(a.name, a.category, strict=True))
+    for name, tier in zip(a.name, a.tier, strict=True):
+        assert tier == DEFAULT_TIER[cats[name]]
+    tiered = a.priority_value("tiered")
+    plain = a.priority_value("expected-value")
+    np.testing.assert_array_equal(plain, a.value)
+    for t in np.unique(a.tier):
+        hi = tiered[a.tier == t]
+        lo = tiered[a.tier > t]
+        if lo.size and hi[hi > 0].size:
+            assert hi[hi > 0].min() > lo.sum()
+    # inside a tier the values keep their order
+    t1 = a.tier == a.tier.min()
+    np.testing.assert_array_equal(np.argsort(tiered[t1]), np.argsort(a.value[t1]))

@@ -94,6 +94,15 @@ class ThreatGroup(_Model):
 
 
 AssetCategory = Literal["deterrent", "command", "population", "military", "infrastructure"]
+DEFAULT_TIER: dict[str, int] = {
+    "deterrent": 1,
+    "command": 1,
+    "military": 2,
+    "population": 2,
+    "infrastructure": 3,
+}
+"""Priority tier by category when an asset states none (1 = defended first): the
+executive order puts the nuclear deterrent (second strike) and its command first."""
 COUNTERFORCE_CATEGORIES: tuple[str, ...] = ("deterrent", "military", "command")
 """Categories a counterforce strike aims at; countervalue aims at ``population``."""
 
@@ -107,6 +116,14 @@ class Asset(_Model):
     radius_km: float = Field(default=30.0, gt=0.0, le=1000.0)
     value: float = Field(default=1.0, ge=0.0)
     category: AssetCategory = "population"
+    tier: int | None = Field(
+        default=None, ge=1, le=9, description="priority tier, 1 first (default: by category)"
+    )
+
+    @property
+    def priority_tier(self) -> int:
+        """The stated tier, or the category's default (:data:`DEFAULT_TIER`)."""
+        return self.tier if self.tier is not None else DEFAULT_TIER[self.category]
 
 
 class CatalogAssetEntry(_Model):
@@ -199,6 +216,7 @@ class CatalogAssetRef(_Model):
     name: str | None = Field(default=None, min_length=1)
     value: float | None = Field(default=None, ge=0.0)
     radius_km: float | None = Field(default=None, gt=0.0, le=1000.0)
+    tier: int | None = Field(default=None, ge=1, le=9)
 
     def resolve(self) -> dict[str, Any]:
         """The explicit asset fields (a dict for :class:`Asset`)."""
@@ -217,6 +235,7 @@ class CatalogAssetRef(_Model):
             "radius_km": self.radius_km if self.radius_km is not None else e.radius_km,
             "value": self.value if self.value is not None else catalog_asset_value(e),
             "category": e.category,
+            "tier": self.tier,
         }
 
 
@@ -403,6 +422,13 @@ class Doctrine(_Model):
         ),
     )
     decision_interval_s: float = Field(default=10.0, gt=0.0, le=600.0)
+    value_function: Literal["expected-value", "tiered"] = Field(
+        default="tiered",
+        description=(
+            "'tiered': lexicographic protection by asset priority tier (tier 1 first), "
+            "'expected-value': plain asset values"
+        ),
+    )
     assignment: Literal["wta", "greedy"] = Field(
         default="wta",
         description=(

@@ -798,7 +798,8 @@ def _decide(
     asset = threatened_asset(
         lat, lon, world.assets.lat_rad, world.assets.lon_rad, world.assets.radius_m
     )
-    value = np.where(ok_imp & (asset >= 0), world.assets.value[np.maximum(asset, 0)], 0.0)
+    protect = world.assets.priority_value(doc.value_function)
+    value = np.where(ok_imp & (asset >= 0), protect[np.maximum(asset, 0)], 0.0)
     keep = value > 0
     # a track not (yet) seen to threaten an asset, or not yet reachable, is
     # looked at again after REEVALUATE_S rather than at every decision epoch

@@ -65,6 +65,27 @@ class Assets:
     lon_rad: F64
     radius_m: F64
     value: F64
+    tier: NDArray[np.int64] | None = None
+    """(a,) priority tier, 1 defended first (None: all tier 1)."""
+
+    def priority_value(self, function: str = "tiered") -> F64:
+        """Value the battle manager protects, per asset (a,).
+
+        ``"expected-value"``: the asset values. ``"tiered"``: lexicographic by
+        tier — w_a = v_a · M^(T − tier_a), T the lowest priority tier present
+        and M = 1 + Σ v / min(v > 0), so that any asset of a higher-priority
+        tier outweighs all assets of the lower tiers together (the deterrent
+        first, then command, …), and values order assets inside a tier.
+        """
+        v = self.value
+        if function == "expected-value" or self.tier is None or v.size == 0:
+            return v
+        pos = v[v > 0]
+        if pos.size == 0:
+            return v
+        m = 1.0 + float(v.sum()) / float(pos.min())
+        lowest = int(self.tier.max())
+        return np.asarray(v * m ** (lowest - self.tier).astype(np.float64))
 
     @classmethod
     def from_scenario(cls, assets: Sequence[Asset]) -> Assets:
@@ -76,6 +97,7 @@ class Assets:
             lon_rad=np.radians(np.array([a.lon_deg for a in assets], dtype=np.float64)),
             radius_m=np.array([a.radius_km * 1e3 for a in assets], dtype=np.float64),
             value=np.array([a.value for a in assets], dtype=np.float64),
+            tier=np.array([a.priority_tier for a in assets], dtype=np.int64),
         )
 
 
