@@ -100,3 +100,22 @@ def test_priority_tiers_value_function() -> None:
     # inside a tier the values keep their order
     t1 = a.tier == a.tier.min()
     np.testing.assert_array_equal(np.argsort(tiered[t1]), np.argsort(a.value[t1]))
+
+
+def test_fire_control_channels_limit_interceptors_in_flight() -> None:
+    """A fire unit with 2 channels never has more than 2 of its interceptors in the
+    air at once (launch → intercept intervals overlap at most twice)."""
+    text = _with("", count=4).replace(
+        "lat_deg: 63.95, lon_deg: -145.73, inventory: 40}",
+        "lat_deg: 63.95, lon_deg: -145.73, inventory: 40, channels: 2}",
+    )
+    assert "channels: 2" in text
+    w = world_of(text)
+    assert w.channels[0] == 2
+    r = run_trial(w, 0)
+    g = r.shot_site == 0
+    assert g.sum() >= 2
+    starts, ends = r.shot_decision_s[g], r.shot_intercept_s[g]
+    for t in np.concatenate([starts, ends]):  # occupancy at every event time
+        busy = np.sum((starts <= t) & (t < ends))
+        assert busy <= 2

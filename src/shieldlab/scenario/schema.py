@@ -396,6 +396,12 @@ class InterceptorSite(_Model):
     lat_deg: Lat
     lon_deg: Lon
     inventory: int = Field(ge=0, le=100000)
+    channels: int | None = Field(
+        default=None,
+        ge=1,
+        le=10000,
+        description="fire-control channels: most interceptors in flight at once (None: no limit)",
+    )
 
     @field_validator("type")
     @classmethod

@@ -858,11 +858,19 @@ def _decide(
     pk = np.zeros((tids.size, n_s))
     for s_i, site in enumerate(world.sites):  # fire units: a handful
         pk[:, s_i] = shot_pk(site.spec, closing[:, s_i], sigma_pos, object_kind=believed)
+    # fire-control channels: a unit guides at most `channels` interceptors at once
+    limit = inventory.copy()
+    if world.channels:
+        pending = [si for si, done in zip(shots.site, shots.resolved, strict=True) if not done]
+        in_air = np.bincount(np.asarray(pending, dtype=np.int64), minlength=n_s)
+        for s_i, ch in enumerate(world.channels):  # fire units: a handful
+            if ch is not None:
+                limit[s_i] = min(int(inventory[s_i]), max(ch - int(in_air[s_i]), 0))
     if doc.assignment == "wta":
-        asg = wta_assign(value, feasible, pk, t_int, inventory, doc.shots_per_threat)
+        asg = wta_assign(value, feasible, pk, t_int, limit, doc.shots_per_threat)
     else:
-        asg = greedy_assign(value, t_imp, feasible, t_int, inventory, doc.shots_per_threat)
-    inventory[:] = asg.inventory
+        asg = greedy_assign(value, t_imp, feasible, t_int, limit, doc.shots_per_threat)
+    inventory[:] = inventory - (limit - asg.inventory)
     for ti, si in zip(asg.threat_index.tolist(), asg.site_index.tolist(), strict=True):
         tid = int(tids[ti])
         shots.threat.append(int(obj[ti]))

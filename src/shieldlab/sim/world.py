@@ -140,6 +140,8 @@ class World:
     airborne: tuple[AirbornePlatform, ...] = ()
     c2: C2Model | None = None
     warning: tuple[WarningLayer, ...] = ()
+    channels: tuple[int | None, ...] = ()
+    """Fire-control channels of each fire unit (None: unlimited), same order as ``sites``."""
     """The launches the truth was flown from (``truth.launch_index`` indexes them)."""
 
 
@@ -217,14 +219,12 @@ def build_world(loaded: LoadedScenario) -> World:
             airborne.append(
                 AirbornePlatform(x.name, a, math.radians(x.lat_deg), math.radians(x.lon_deg), alt)
             )
-    sites = tuple(
-        site
-        for site in (
-            make_site(x.type, x.name, x.lat_deg, x.lon_deg, x.inventory)
-            for x in s.interceptor_sites
-        )
-        if site.spec.layer not in off
-    )
+    placed = [
+        (make_site(x.type, x.name, x.lat_deg, x.lon_deg, x.inventory), x.channels)
+        for x in s.interceptor_sites
+    ]
+    sites = tuple(site for site, _ in placed if site.spec.layer not in off)
+    channels = tuple(ch for site, ch in placed if site.spec.layer not in off)
     return World(
         scenario=s,
         text=loaded.text,
@@ -244,4 +244,5 @@ def build_world(loaded: LoadedScenario) -> World:
         airborne=tuple(airborne),
         c2=None if s.c2 is None else build_c2(s.c2, [x.name for x in sites]),
         warning=tuple(warning),
+        channels=channels,
     )
