@@ -119,3 +119,35 @@ def test_fire_control_channels_limit_interceptors_in_flight() -> None:
     for t in np.concatenate([starts, ends]):  # occupancy at every event time
         busy = np.sum((starts <= t) & (t < ends))
         assert busy <= 2
+
+
+def test_ew_cyber_launch_failures_and_guidance_miss() -> None:
+    """EW/cyber (stated probabilities): launches fail at p_launch_failure (4 σ over
+    4,000 launches); degraded launches impact aim_miss_km from nominal (1 %); the
+    failures are credited to the non-kinetic layer; switching the layer off undoes it."""
+    from shieldlab.core.frames import great_circle_distance_m
+    from shieldlab.sim.engine import nonkinetic_effects
+
+    text = _with("ew_cyber: {p_launch_failure: 0.2, p_guidance_degraded: 0.5, aim_miss_km: 100}\n")
+    w = world_of(text)
+    tr = w.truth
+    fails, moved = [], []
+    for trial in range(400):
+        failed, lat, lon = nonkinetic_effects(w, trial)
+        fails.append(failed)
+        d = great_circle_distance_m(lat, lon, tr.impact_lat_rad, tr.impact_lon_rad)
+        moved.append(d)
+    f = np.array(fails)
+    assert abs(f.mean() - 0.2) < 4 * math.sqrt(0.2 * 0.8 / f.size)
+    d = np.concatenate(moved)
+    shifted = d > 1e3
+    assert abs(shifted.mean() - 0.5) < 4 * math.sqrt(0.25 / d.size)
+    np.testing.assert_allclose(d[shifted], 100e3, rtol=0.01)
+    trial = int(np.argmax(f.any(axis=1)))
+    r = run_trial(w, trial)
+    assert np.all(r.status[r.launch_failed] == KILLED)
+    s = summarise(w, [r])
+    assert s.kills_by_layer["non-kinetic"] == pytest.approx(r.launch_failed.sum())
+    off = world_of(text + "disabled_layers: [non-kinetic]\n")
+    failed, lat, _ = nonkinetic_effects(off, trial)
+    assert not failed.any() and np.array_equal(lat, tr.impact_lat_rad)

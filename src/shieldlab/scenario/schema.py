@@ -677,6 +677,18 @@ class LeftOfLaunch(_Model):
         return v
 
 
+class EwCyber(_Model):
+    """Non-kinetic effects of the defender on the adversary's launches, as stated
+    probabilities per launch (electronic warfare, cyber): a launch fails outright
+    with ``p_launch_failure``; a launched weapon's guidance is degraded with
+    ``p_guidance_degraded`` and then impacts ``aim_miss_km`` from its nominal
+    impact point at a random azimuth."""
+
+    p_launch_failure: float = Field(default=0.0, ge=0.0, le=1.0)
+    p_guidance_degraded: float = Field(default=0.0, ge=0.0, le=1.0)
+    aim_miss_km: float = Field(default=0.0, ge=0.0, le=5000.0)
+
+
 SENSOR_LAYER_NAMES: tuple[str, ...] = ("space-ir", "ground-radar", "sea-radar", "airborne-radar")
 """Sensor layers (kept equal to ``sim.world.SENSOR_LAYERS``)."""
 DEFEAT_LAYER_NAMES: tuple[str, ...] = (
@@ -740,6 +752,7 @@ class Scenario(_Model):
     constellations: list[ConstellationSpec] = Field(default_factory=list)
     coverage: CoverageRegion | None = None
     left_of_launch: LeftOfLaunch | None = None
+    ew_cyber: EwCyber | None = None
     c2: C2Section | None = Field(
         default=None,
         description="command-and-control network, kill chain and degradation events",

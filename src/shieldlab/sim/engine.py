@@ -64,7 +64,7 @@ from numpy.typing import NDArray
 from shieldlab.battle.assign import greedy_assign, wta_assign
 from shieldlab.battle.c2 import has_random_losses, kill_chain_delay
 from shieldlab.battle.threat_eval import threatened_asset
-from shieldlab.core.frames import eci_to_ecef
+from shieldlab.core.frames import ecef_to_geodetic, eci_to_ecef, geodetic_to_ecef
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.airborne import airborne_observe
 from shieldlab.sensors.clutter import radar_false_alarms
@@ -90,6 +90,7 @@ from shieldlab.tracking.ekf import ekf_predict
 from shieldlab.tracking.impact import predict_impact, propagate
 from shieldlab.tracking.metrics import assign_tracks_to_truth, custody
 from shieldlab.tracking.tracker import GnnTracker, TrackerConfig
+from shieldlab.weapons.effects import apply_launch_failures, displace_aim_points
 from shieldlab.weapons.envelope import plan_for_site
 from shieldlab.weapons.intercept import earliest_launch_s, shot_pk
 
@@ -185,6 +186,11 @@ class TrialResult:
     """Tracks initiated in the trial (confirmed or not, false ones included)."""
     prelaunch_killed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
     """(n,) objects whose launcher was destroyed before launch (left of launch)."""
+    launch_failed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
+    """(n,) objects whose launch failed under the defender's EW/cyber effects."""
+    impact_lat_rad: F64 = field(default_factory=lambda: np.empty(0))
+    """(n,) impact latitude of the trial (nominal, or moved by degraded guidance) [rad]."""
+    impact_lon_rad: F64 = field(default_factory=lambda: np.empty(0))
     shot_c2_delay_s: F64 = field(default_factory=lambda: np.empty(0))
     """(m,) decide → launch delay of the C2 chain at each shot's decision [s] (NaN: no c2)."""
     shot_c2_extra_s: F64 = field(default_factory=lambda: np.empty(0))
@@ -238,6 +244,49 @@ def left_of_launch_rng(seed: int, trial: int) -> np.random.Generator:
     """The trial's third stream (strikes before launch); independent of the other two."""
     ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
     return np.random.default_rng(ss.spawn(3)[2])
+
+
+def ew_rng(seed: int, trial: int) -> np.random.Generator:
+    """The trial's sixth stream (EW/cyber effects on launches and guidance)."""
+    ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
+    return np.random.default_rng(ss.spawn(6)[5])
+
+
+def nonkinetic_effects(world: World, trial: int) -> tuple[BoolArr, F64, F64]:
+    """EW/cyber effects of a trial (scenario ``ew_cyber``, layer ``non-kinetic``).
+
+    Returns per object (n,): its launch failed; impact latitude and longitude
+    [rad] after guidance degradation (:mod:`shieldlab.weapons.effects`: one
+    failure draw and one degradation draw per launch; a degraded launch's
+    objects all land ``aim_miss_km`` away from their nominal impact at one
+    random azimuth). Stated shortcut: the trajectory is not re-flown — only the
+    impact point that decides leakage moves (the defence tracks the nominal
+    flight).
+    """
+    s = world.scenario
+    tr = world.truth
+    n = tr.t_launch_s.size
+    lat, lon = tr.impact_lat_rad.copy(), tr.impact_lon_rad.copy()
+    ew = s.ew_cyber
+    if ew is None or "non-kinetic" in s.disabled_layers or world.launches is None:
+        return np.zeros(n, bool), lat, lon
+    n_l = len(world.launches.threat_type)
+    rng = ew_rng(s.seed, trial)
+    _, failed = apply_launch_failures(np.ones(n_l, bool), ew.p_launch_failure, rng)
+    # one impact-point shift per launch, applied to all of its objects
+    nominal = geodetic_to_ecef(
+        world.launches.aim_lat_rad, world.launches.aim_lon_rad, np.zeros(n_l)
+    )
+    moved, degraded = displace_aim_points(
+        nominal, ew.p_guidance_degraded, ew.aim_miss_km * 1e3, rng
+    )
+    shift = (moved - nominal)[tr.launch_index]
+    deg = degraded[tr.launch_index]
+    if deg.any():
+        pts = geodetic_to_ecef(lat[deg], lon[deg], np.zeros(int(deg.sum()))) + shift[deg]
+        la, lo, _ = ecef_to_geodetic(pts)
+        lat[deg], lon[deg] = la, lo
+    return np.asarray(failed[tr.launch_index]), lat, lon
 
 
 def feature_rng(seed: int, trial: int) -> np.random.Generator:
@@ -328,8 +377,10 @@ def run_trial(world: World, trial: int) -> TrialResult:
     t_end = float(np.max(truth.t_impact_s)) + step
 
     prelaunch = left_of_launch_kills(world, trial)
-    alive = ~prelaunch
-    kill_time = np.where(prelaunch, truth.t_launch_s, np.nan)
+    failed, impact_lat, impact_lon = nonkinetic_effects(world, trial)
+    failed &= ~prelaunch
+    alive = ~(prelaunch | failed)
+    kill_time = np.where(~alive, truth.t_launch_s, np.nan)
     killed_by = np.full(n, -1, np.int64)
     first_ir = np.full(n, np.nan)
     warners = list(world.geo_ir) + [w.sensor for w in world.warning]
@@ -445,8 +496,8 @@ def run_trial(world: World, trial: int) -> TrialResult:
 
     # outcome of survivors: the asset their true impact point lies in
     hit_asset = threatened_asset(
-        truth.impact_lat_rad,
-        truth.impact_lon_rad,
+        impact_lat,
+        impact_lon,
         world.assets.lat_rad,
         world.assets.lon_rad,
         world.assets.radius_m,
@@ -479,6 +530,9 @@ def run_trial(world: World, trial: int) -> TrialResult:
         sensor_handovers=cust["sensor_handovers"].astype(np.int64),
         tracks_started=tracker.next_id,
         prelaunch_killed=prelaunch,
+        launch_failed=failed,
+        impact_lat_rad=impact_lat,
+        impact_lon_rad=impact_lon,
         shot_c2_delay_s=np.array(shots.c2_delay_s),
         shot_c2_extra_s=np.array(shots.c2_extra_s),
         c2_cut=book.c2_cut,

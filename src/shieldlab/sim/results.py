@@ -83,6 +83,9 @@ def summarise(world: World, results: list[TrialResult]) -> Summary:
         n_pre = int(np.sum(_prelaunch(r)))
         if n_pre:
             layer_kills[LEFT_OF_LAUNCH] = layer_kills.get(LEFT_OF_LAUNCH, 0.0) + n_pre / n_tr
+        n_nk = int(np.sum(_failed(r)))
+        if n_nk:
+            layer_kills[NON_KINETIC] = layer_kills.get(NON_KINETIC, 0.0) + n_nk / n_tr
     by_asset = {a: 0.0 for a in world.assets.name}
     for r in results:
         for a in r.hit_asset[r.status == LEAKED].tolist():
@@ -117,6 +120,15 @@ def _c2_summary(results: list[TrialResult]) -> dict[str, float]:
 
 LEFT_OF_LAUNCH = "left-of-launch"
 """Kill layer of objects whose launcher was destroyed before launch."""
+
+
+NON_KINETIC = "non-kinetic"
+"""Kill layer of objects whose launch failed under EW/cyber effects."""
+
+
+def _failed(r: TrialResult) -> NDArray[np.bool_]:
+    n = r.status.size
+    return r.launch_failed if r.launch_failed.size == n else np.zeros(n, bool)
 
 
 def _prelaunch(r: TrialResult) -> NDArray[np.bool_]:
@@ -262,12 +274,12 @@ def result_tables(
         cols["threat_type"].append(np.array(world.threat_type, dtype=object))
         cols["status"].append(np.array([STATUS_NAMES[int(s)] for s in r.status], dtype=object))
         cols["killed_by_shot"].append(np.where(killed, r.killed_by_shot, -1))
-        pre = _prelaunch(r)
+        pre, nk = _prelaunch(r), _failed(r)
         cols["kill_layer"].append(
             np.array(
                 [
-                    LEFT_OF_LAUNCH if p else layers[int(s)] if k else None
-                    for s, k, p in zip(site_of_kill, killed, pre, strict=True)
+                    LEFT_OF_LAUNCH if p else NON_KINETIC if f else layers[int(s)] if k else None
+                    for s, k, p, f in zip(site_of_kill, killed, pre, nk, strict=True)
                 ],
                 dtype=object,
             )
@@ -277,8 +289,9 @@ def result_tables(
         cols["hit_asset"].append(
             np.array([names[a] if a >= 0 else None for a in r.hit_asset], dtype=object)
         )
-        cols["impact_lat_deg"].append(np.degrees(tr.impact_lat_rad))
-        cols["impact_lon_deg"].append(np.degrees(tr.impact_lon_rad))
+        own = r.impact_lat_rad.size == n
+        cols["impact_lat_deg"].append(np.degrees(r.impact_lat_rad if own else tr.impact_lat_rad))
+        cols["impact_lon_deg"].append(np.degrees(r.impact_lon_rad if own else tr.impact_lon_rad))
         cols["object_kind"].append(kinds)
         cols["custody"].append(r.custody)
         cols["custody_fc"].append(r.custody_fc)
