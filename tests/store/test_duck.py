@@ -101,6 +101,10 @@ def make_tables(
             "hit": killed,
             "c2_delay_s": rng.uniform(60.0, 90.0, n),
             "c2_lost_s": rng.uniform(0.0, 30.0, n),
+            "intercept_lat_deg": rng.uniform(40.0, 60.0, n),
+            "intercept_lon_deg": rng.uniform(-180.0, -150.0, n),
+            "planned_miss_m": rng.uniform(0.0, 500.0, n),
+            "achieved_miss_m": np.where(killed, 0.0, rng.uniform(0.0, 200.0, n)),
         },
         "trajectories": {
             "threat_id": np.repeat(np.arange(n_threats), n_traj),

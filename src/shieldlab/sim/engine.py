@@ -92,7 +92,13 @@ from shieldlab.tracking.metrics import assign_tracks_to_truth, custody
 from shieldlab.tracking.tracker import GnnTracker, TrackerConfig
 from shieldlab.weapons.effects import apply_launch_failures, displace_aim_points
 from shieldlab.weapons.envelope import plan_for_site
-from shieldlab.weapons.intercept import earliest_launch_s, shot_pk
+from shieldlab.weapons.intercept import (
+    achieved_miss_m,
+    class_pk,
+    divert_reach_m,
+    earliest_launch_s,
+    shot_pk,
+)
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -150,6 +156,13 @@ class Shots:
     resolved: list[bool] = field(default_factory=list)
     c2_delay_s: list[float] = field(default_factory=list)
     c2_extra_s: list[float] = field(default_factory=list)
+    class_pk: list[float] = field(default_factory=list)
+    reach_m: list[float] = field(default_factory=list)
+    sigma_m: list[float] = field(default_factory=list)
+    intercept_lat_rad: list[float] = field(default_factory=list)
+    intercept_lon_rad: list[float] = field(default_factory=list)
+    planned_miss_m: list[float] = field(default_factory=list)
+    achieved_miss_m: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -191,6 +204,13 @@ class TrialResult:
     impact_lat_rad: F64 = field(default_factory=lambda: np.empty(0))
     """(n,) impact latitude of the trial (nominal, or moved by degraded guidance) [rad]."""
     impact_lon_rad: F64 = field(default_factory=lambda: np.empty(0))
+    shot_intercept_lat_rad: F64 = field(default_factory=lambda: np.empty(0))
+    """(m,) planned intercept point (geodetic latitude) [rad]."""
+    shot_intercept_lon_rad: F64 = field(default_factory=lambda: np.empty(0))
+    shot_planned_miss_m: F64 = field(default_factory=lambda: np.empty(0))
+    """(m,) handover error the kill vehicle had to remove [m] (NaN: not resolved)."""
+    shot_achieved_miss_m: F64 = field(default_factory=lambda: np.empty(0))
+    """(m,) miss left after the divert [m] (0: in reach)."""
     shot_c2_delay_s: F64 = field(default_factory=lambda: np.empty(0))
     """(m,) decide → launch delay of the C2 chain at each shot's decision [s] (NaN: no c2)."""
     shot_c2_extra_s: F64 = field(default_factory=lambda: np.empty(0))
@@ -533,6 +553,10 @@ def run_trial(world: World, trial: int) -> TrialResult:
         launch_failed=failed,
         impact_lat_rad=impact_lat,
         impact_lon_rad=impact_lon,
+        shot_intercept_lat_rad=np.array(shots.intercept_lat_rad),
+        shot_intercept_lon_rad=np.array(shots.intercept_lon_rad),
+        shot_planned_miss_m=np.array(shots.planned_miss_m),
+        shot_achieved_miss_m=np.array(shots.achieved_miss_m),
         shot_c2_delay_s=np.array(shots.c2_delay_s),
         shot_c2_extra_s=np.array(shots.c2_extra_s),
         c2_cut=book.c2_cut,
@@ -717,7 +741,12 @@ def _resolve_shots(
     doc: object,
     rng: np.random.Generator,
 ) -> None:
-    """Resolve, in intercept-time order, the shots whose intercept time has come."""
+    """Resolve, in intercept-time order, the shots whose intercept time has come.
+
+    Per shot: the handover error and the miss left after the kill vehicle's
+    divert (:func:`~shieldlab.weapons.intercept.achieved_miss_m`, two normals),
+    then the class Pk of the endgame (one uniform): a hit needs a zero miss and
+    the endgame draw, so P(hit) is the planned single-shot Pk."""
     sls = bool(getattr(doc, "shoot_look_shoot", True))
     due = [
         i
@@ -727,7 +756,10 @@ def _resolve_shots(
     due.sort(key=lambda i: (shots.intercept_t_s[i], i))
     for i in due:  # a handful per step: shots, not objects, and order matters
         j, tid = shots.threat[i], shots.track[i]
-        hit = bool(rng.random() < shots.pk[i])
+        planned, achieved = achieved_miss_m(shots.reach_m[i], shots.sigma_m[i], rng)
+        shots.planned_miss_m[i] = float(planned)
+        shots.achieved_miss_m[i] = float(achieved)
+        hit = bool(achieved <= 0.0) & bool(rng.random() < shots.class_pk[i])
         shots.hit[i] = hit
         shots.resolved[i] = True
         book.in_flight[tid] -= 1
@@ -874,6 +906,8 @@ def _decide(
     t_int = np.full((tids.size, n_s), np.inf)
     alt_int = np.full((tids.size, n_s), np.nan)
     closing = np.zeros((tids.size, n_s))
+    pip_lat = np.full((tids.size, n_s), np.nan)
+    pip_lon = np.full((tids.size, n_s), np.nan)
     t_launch = np.zeros(n_s)
     t_c = np.arange(t + CANDIDATE_STEP_S, float(np.max(t_imp)), CANDIDATE_STEP_S)
     if any(site.spec.flyout == "envelope" for site in world.sites):
@@ -898,6 +932,9 @@ def _decide(
             believed,
         )
         feasible[:, s_i] = plan.feasible & (plan.t_intercept_s < t_imp)
+        gm = gmst_at(world.epoch, np.nan_to_num(plan.t_intercept_s, nan=t))
+        la, lo, _ = ecef_to_geodetic(eci_to_ecef(np.nan_to_num(plan.r_pip_eci_m), gm))
+        pip_lat[:, s_i], pip_lon[:, s_i] = la, lo
         t_int[:, s_i] = np.where(plan.feasible, plan.t_intercept_s, np.inf)
         alt_int[:, s_i] = plan.intercept_alt_m
         closing[:, s_i] = plan.closing_speed_mps
@@ -935,6 +972,14 @@ def _decide(
         shots.intercept_t_s.append(float(t_int[ti, si]))
         shots.intercept_alt_m.append(float(alt_int[ti, si]))
         shots.pk.append(float(pk[ti, si]))
+        spec = world.sites[si].spec
+        shots.class_pk.append(float(class_pk(spec, np.array([believed[ti]]))[0]))
+        shots.reach_m.append(float(divert_reach_m(spec, closing[ti, si])))
+        shots.sigma_m.append(float(sigma_pos[ti]))
+        shots.intercept_lat_rad.append(float(pip_lat[ti, si]))
+        shots.intercept_lon_rad.append(float(pip_lon[ti, si]))
+        shots.planned_miss_m.append(float("nan"))
+        shots.achieved_miss_m.append(float("nan"))
         shots.hit.append(False)
         shots.resolved.append(False)
         shots.c2_delay_s.append(float(c2_delay[si]))

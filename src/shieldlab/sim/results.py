@@ -263,6 +263,10 @@ def result_tables(
             "hit",
             "c2_delay_s",
             "c2_lost_s",
+            "intercept_lat_deg",
+            "intercept_lon_deg",
+            "planned_miss_m",
+            "achieved_miss_m",
         )
     }
     for r in results:
@@ -318,6 +322,10 @@ def result_tables(
         eng["hit"].append(r.shot_hit)
         eng["c2_delay_s"].append(_per_shot(r.shot_c2_delay_s, m))
         eng["c2_lost_s"].append(_per_shot(r.shot_c2_extra_s, m))
+        eng["intercept_lat_deg"].append(np.degrees(_per_shot(r.shot_intercept_lat_rad, m)))
+        eng["intercept_lon_deg"].append(np.degrees(_per_shot(r.shot_intercept_lon_rad, m)))
+        eng["planned_miss_m"].append(_per_shot(r.shot_planned_miss_m, m))
+        eng["achieved_miss_m"].append(_per_shot(r.shot_achieved_miss_m, m))
     outcomes = {k: np.concatenate(v) for k, v in cols.items()}
     outcomes["killed_by_shot"] = np.where(
         outcomes["killed_by_shot"] >= 0, outcomes["killed_by_shot"], -1

@@ -118,6 +118,10 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
         _c("hit", "BOOLEAN"),
         _c("c2_delay_s", "DOUBLE", nullable=True),
         _c("c2_lost_s", "DOUBLE", nullable=True),
+        _c("intercept_lat_deg", "DOUBLE", nullable=True),
+        _c("intercept_lon_deg", "DOUBLE", nullable=True),
+        _c("planned_miss_m", "DOUBLE", nullable=True),
+        _c("achieved_miss_m", "DOUBLE", nullable=True),
     ),
     "custody_layers": (
         _c("trial", "INTEGER"),

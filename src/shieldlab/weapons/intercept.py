@@ -240,6 +240,27 @@ def class_pk(spec: InterceptorSpec, object_kind: ArrayLike) -> F64:
     return out
 
 
+def divert_reach_m(
+    spec: InterceptorSpec,
+    closing_speed_mps: ArrayLike,
+    seeker_acquisition_range_m: float | None = None,
+) -> F64:
+    """Cross-range distance the kill vehicle can remove while homing [m]:
+    d = Δv_divert · (R_acq / v_close) / 2 (inf for a zero closing speed)."""
+    v_c = np.asarray(closing_speed_mps, dtype=np.float64)
+    r_acq = (
+        spec.seeker_acquisition_range_m
+        if seeker_acquisition_range_m is None
+        else float(seeker_acquisition_range_m)
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_home = np.where(v_c > 0, r_acq / np.where(v_c > 0, v_c, 1.0), np.inf)
+        reach = np.where(
+            spec.kill_vehicle_divert_mps == 0.0, 0.0, spec.kill_vehicle_divert_mps * t_home / 2.0
+        )
+    return np.asarray(np.where(np.isnan(v_c), np.nan, reach))
+
+
 def shot_pk(
     spec: InterceptorSpec,
     closing_speed_mps: ArrayLike,
@@ -249,29 +270,39 @@ def shot_pk(
 ) -> F64:
     """Single-shot kill probability: class Pk × divert-limited handover factor.
 
-    See the module docstring for the model: d = Δv_divert · (R_acq / v_close) / 2,
-    factor = 1 − exp(−d² / (2σ²)) with σ the per-axis cross-range track error [m].
-    The class Pk is ``spec.pk_single_shot``, or :func:`class_pk` of ``object_kind``
-    (``OBJECT_*`` codes, broadcast with the other inputs) when given.
-    Broadcasts over ``closing_speed_mps`` and ``track_position_sigma_m``; NaN
-    closing speeds give NaN.
+    See the module docstring for the model: d = Δv_divert · (R_acq / v_close) / 2
+    (:func:`divert_reach_m`), factor = 1 − exp(−d² / (2σ²)) with σ the per-axis
+    cross-range track error [m] — the probability that a circular normal
+    handover error of σ per axis is within the reach, so that the achieved miss
+    max(|e| − d, 0) is zero (:func:`achieved_miss_m`). The class Pk is
+    ``spec.pk_single_shot``, or :func:`class_pk` of ``object_kind`` (``OBJECT_*``
+    codes, broadcast with the other inputs) when given. Broadcasts over
+    ``closing_speed_mps`` and ``track_position_sigma_m``; NaN closing speeds
+    give NaN.
     """
     v_c = np.asarray(closing_speed_mps, dtype=np.float64)
     sigma = np.asarray(track_position_sigma_m, dtype=np.float64)
-    r_acq = (
-        spec.seeker_acquisition_range_m
-        if seeker_acquisition_range_m is None
-        else float(seeker_acquisition_range_m)
-    )
+    reach = divert_reach_m(spec, v_c, seeker_acquisition_range_m)
     with np.errstate(divide="ignore", invalid="ignore"):
-        t_home = np.where(v_c > 0, r_acq / np.where(v_c > 0, v_c, 1.0), np.inf)
-        reach = (
-            0.0
-            if spec.kill_vehicle_divert_mps == 0.0
-            else spec.kill_vehicle_divert_mps * t_home / 2.0
-        )
         ratio = np.where(sigma > 0, reach / np.where(sigma > 0, sigma, 1.0), np.inf)
         factor = np.where(np.isinf(ratio), 1.0, -np.expm1(-0.5 * ratio**2))
     base = spec.pk_single_shot if object_kind is None else class_pk(spec, object_kind)
     out = base * factor
     return np.where(np.isnan(v_c) | np.isnan(sigma), np.nan, out)
+
+
+def achieved_miss_m(
+    reach_m: ArrayLike, sigma_m: ArrayLike, rng: np.random.Generator
+) -> tuple[F64, F64]:
+    """Draw the handover error and the miss left after homing, per shot.
+
+    Handover error e: circular normal with σ per axis (|e| Rayleigh), two
+    normals per shot; achieved miss = max(|e| − d, 0) with d the divert reach.
+    Returns (|e| [m] — the planned miss the kill vehicle must remove —,
+    achieved miss [m]). P(achieved miss = 0) = 1 − exp(−d²/(2σ²)), the
+    handover factor of :func:`shot_pk`.
+    """
+    d = np.asarray(reach_m, dtype=np.float64)
+    sg = np.asarray(sigma_m, dtype=np.float64)
+    e = np.hypot(*rng.standard_normal((2, *np.broadcast(d, sg).shape))) * sg
+    return np.asarray(e), np.asarray(np.maximum(e - d, 0.0))
