@@ -213,3 +213,19 @@ def test_shot_pk_limits_and_value() -> None:
 def test_earliest_launch() -> None:
     spec = make_site("generic-gbi", "s", 0.0, 0.0, 1).spec
     np.testing.assert_allclose(earliest_launch_s(spec, [0.0, 100.0]), [60.0, 160.0])
+
+
+def test_achieved_miss_consistent_with_the_handover_factor() -> None:
+    """|e| is Rayleigh(σ) (mean σ√(π/2)); P(achieved miss = 0) = 1 − exp(−d²/2σ²), the
+    handover factor of shot_pk (4 binomial σ over 200,000 draws)."""
+    import math
+
+    from shieldlab.weapons.intercept import achieved_miss_m
+
+    rng = np.random.default_rng(11)
+    n, sigma, reach = 200_000, 100.0, 150.0
+    planned, achieved = achieved_miss_m(np.full(n, reach), np.full(n, sigma), rng)
+    p = 1.0 - math.exp(-0.5 * (reach / sigma) ** 2)
+    assert abs(np.mean(achieved == 0.0) - p) < 4 * math.sqrt(p * (1 - p) / n)
+    assert abs(planned.mean() - sigma * math.sqrt(math.pi / 2)) < 0.01 * sigma
+    np.testing.assert_allclose(achieved, np.maximum(planned - reach, 0.0))
