@@ -1,10 +1,15 @@
 """Tests of the HTML report, built from a small hand-made store.
 
-Fixture: 3 threats, 2 trials, 2 defended assets.
+Fixture: 3 threats, 2 trials, 2 defended assets (Capital value 10, Harbor 4);
+threats 0 and 1 are aimed at Capital, threat 2 at Harbor; one layer (midcourse).
   trial 0: threat 0 killed (Fort Greely), threat 1 leaked into Capital,
            threat 2 killed by Vandenberg's second shot after a miss;
   trial 1: threats 0 and 1 killed (Fort Greely), threat 2 impacted outside
            every asset (no_threat).
+
+Layered variant (``layered_tables``): threat 2 is a heavy decoy; in trial 0 a
+terminal-layer interceptor (THAAD) also fires at threat 1 and misses; in trial 1
+threat 2 is destroyed left of launch instead of missing its asset.
 """
 
 from __future__ import annotations
@@ -18,7 +23,15 @@ import pytest
 
 from shieldlab.report import write_report
 from shieldlab.report.figures import intercept_points, threat_outcome_mode
-from shieldlab.report.html import asset_leakage, headline, layer_site_kills
+from shieldlab.report.html import _shot_aim as shot_aim
+from shieldlab.report.html import (
+    asset_leakage,
+    asset_total,
+    headline,
+    layer_kills,
+    layer_site_kills,
+    shot_layers,
+)
 from shieldlab.store import read_table, write_run
 
 O = np.array  # short alias for object/string arrays below
@@ -92,6 +105,10 @@ def fixture_tables() -> dict[str, dict[str, np.ndarray]]:
             "hit": O([True, False, True, True, True]),
             "c2_delay_s": O([np.nan] * 5),
             "c2_lost_s": O([np.nan] * 5),
+            "intercept_lat_deg": O([60.0, 61.0, 62.0, 60.0, 61.0]),
+            "intercept_lon_deg": O([-170.0, -171.0, -172.0, -170.0, -171.0]),
+            "planned_miss_m": O([100.0, 300.0, 50.0, 80.0, 90.0]),
+            "achieved_miss_m": O([0.0, 120.0, 0.0, 0.0, 0.0]),
         },
         "trajectories": {
             "threat_id": np.concatenate(tid),
@@ -110,6 +127,49 @@ def fixture_tables() -> dict[str, dict[str, np.ndarray]]:
             "radius_m": O([30e3, 20e3, np.nan, np.nan, np.nan, np.nan]),
         },
     }
+
+
+def layered_tables() -> dict[str, dict[str, np.ndarray]]:
+    t = fixture_tables()
+    o = t["threat_outcomes"]
+    o["object_kind"] = O(["rv", "rv", "heavy-decoy"] * 2, dtype=object)
+    o["status"][5] = "killed"
+    o["kill_layer"][5] = "left-of-launch"
+    o["kill_time_s"][5] = 0.0
+    o["custody"][5] = np.nan
+    o["custody_fc"][5] = np.nan
+    t["trials"]["killed"] = O([2, 3])
+    t["trials"]["shots"] = O([4, 2])
+    e = t["engagements"]
+    extra = {
+        "trial": 0,
+        "shot_id": 3,
+        "threat_id": 1,
+        "site": "THAAD",
+        "layer": "terminal",
+        "decision_time_s": 1700.0,
+        "launch_time_s": 1710.0,
+        "intercept_time_s": 1750.0,
+        "intercept_alt_m": 4.0e4,
+        "pk": 0.8,
+        "hit": False,
+        "c2_delay_s": np.nan,
+        "c2_lost_s": np.nan,
+    }
+    for k in e:  # columns not named above (optional per-shot figures): NaN
+        e[k] = np.append(e[k], extra.get(k, np.nan))
+    sites = t["sites"]
+    site = {
+        "name": "THAAD",
+        "kind": "interceptor",
+        "lat_deg": 38.8,
+        "lon_deg": -77.1,
+        "value": np.nan,
+        "radius_m": np.nan,
+    }
+    for k, v in site.items():
+        sites[k] = np.append(sites[k], v)
+    return t
 
 
 RUN = {
@@ -151,15 +211,41 @@ def test_headline_numbers(store: Path, html: str) -> None:
 
 
 def test_asset_table_rows(html: str) -> None:
-    # Capital: 2 threats aimed/trial, 1 leaker in 2 trials, hit in 1 of 2 trials, value 10.
+    # Capital: 2 threats aimed/trial; shots at them 3 (trial 0: shot 0; trial 1: shots 0, 1)
+    # → 1.50/trial; 1 leaker in 2 trials; hit in 1 of 2 trials; value 10; expected surviving
+    # value 10 · (1 − 0.5) = 5. One layer, no decoys: no "all layers" or warhead columns.
     assert (
-        '<tr><td>Capital</td><td class="n">2.00</td><td class="n">0.50</td>'
-        '<td class="n">0.500 [0.095–0.905]</td><td class="n">10</td></tr>'
+        '<tr><td>Capital</td><td class="n">2.00</td><td class="n">1.50</td>'
+        '<td class="n">0.50</td><td class="n">0.500 [0.095–0.905]</td><td class="n">10</td>'
+        '<td class="n">5.00</td></tr>'
     ) in html
-    # Harbor: never hit; Wilson upper bound for 0/2 is z²/(n + z²) = 0.658.
+    # Harbor: 2 shots at threat 2 in trial 0 → 1.00/trial; never hit; Wilson upper bound
+    # for 0/2 is z²/(n + z²) = 0.658; surviving value 4 · (1 − 0) = 4.
     assert (
-        '<tr><td>Harbor</td><td class="n">1.00</td><td class="n">0.00</td>'
-        '<td class="n">0.000 [0.000–0.658]</td><td class="n">4</td></tr>'
+        '<tr><td>Harbor</td><td class="n">1.00</td><td class="n">1.00</td>'
+        '<td class="n">0.00</td><td class="n">0.000 [0.000–0.658]</td><td class="n">4</td>'
+        '<td class="n">4.00</td></tr>'
+    ) in html
+    # total: P(any asset hit) = 1/2, value 14, surviving 9 = 64.3 %.
+    assert (
+        "<tr><td><strong>all assets</strong></td>"
+        '<td class="n"><strong>3.00</strong></td><td class="n"><strong>2.50</strong></td>'
+        '<td class="n"><strong>0.50</strong></td>'
+        '<td class="n"><strong>0.500 [0.095–0.905]</strong></td>'
+        '<td class="n"><strong>14</strong></td><td class="n"><strong>9.00</strong></td></tr>'
+    ) in html
+    assert "Expected surviving value per trial: 9.00 of 14.00 (64.3 %)." in html
+    assert "binary damage model" in html
+    assert "<th>shots / trial: midcourse</th>" in html
+    assert "all layers" not in html and "warheads aimed" not in html
+    assert "left-of-launch" not in html  # no such kill: not described
+
+
+def test_layer_table_rows(html: str) -> None:
+    # midcourse: 5 shots, 4 kills (trial 0: threats 0, 2; trial 1: threats 0, 1), 1.25 shots/kill.
+    assert (
+        '<tr><td>midcourse</td><td class="n">5</td><td class="n">2.50</td>'
+        '<td class="n">4</td><td class="n">2.00</td><td class="n">1.25</td></tr>'
     ) in html
 
 
@@ -175,11 +261,124 @@ def test_layer_site_table(store: Path, html: str) -> None:
 
 def test_asset_leakage_function(store: Path) -> None:
     rows = asset_leakage(
-        read_table(store, "threat_outcomes", "run-0001"), read_table(store, "sites", "run-0001"), 2
+        read_table(store, "threat_outcomes", "run-0001"),
+        read_table(store, "sites", "run-0001"),
+        read_table(store, "engagements", "run-0001"),
+        2,
     )
     assert [r["asset"] for r in rows] == ["Capital", "Harbor"]
     assert rows[0]["mean_leakers"] == 0.5 and rows[0]["p_hit"] == 0.5
+    assert rows[0]["shots:midcourse"] == 1.5 and rows[0]["shots"] == 1.5
+    assert rows[0]["surviving_value"] == 5.0
     assert rows[1]["threats_aimed"] == 1.0 and rows[1]["p_hit"] == 0.0
+    assert rows[1]["shots"] == 1.0 and rows[1]["surviving_value"] == 4.0
+
+
+def test_layered_asset_rows_and_total() -> None:
+    t = layered_tables()
+    o, e = t["threat_outcomes"], t["engagements"]
+    assert shot_layers(e) == ["midcourse", "terminal"]
+    rows = asset_leakage(o, t["sites"], e, 2)
+    cap, har = rows
+    # Capital: rv 0 and 1 aimed (2 warheads/trial); midcourse shots 3 → 1.5/trial, the THAAD
+    # shot at the trial-0 leaker → 0.5/trial; total 2.0/trial.
+    assert (cap["threats_aimed"], cap["warheads_aimed"]) == (2.0, 2.0)
+    assert (cap["shots:midcourse"], cap["shots:terminal"], cap["shots"]) == (1.5, 0.5, 2.0)
+    assert (cap["p_hit"], cap["surviving_value"]) == (0.5, 5.0)
+    # Harbor: only the decoy is aimed at it (1 object, 0 warheads); 2 midcourse shots in trial 0.
+    assert (har["threats_aimed"], har["warheads_aimed"]) == (1.0, 0.0)
+    assert (har["shots:midcourse"], har["shots:terminal"], har["shots"]) == (1.0, 0.0, 1.0)
+    assert (har["mean_leakers"], har["surviving_value"]) == (0.0, 4.0)
+    total = asset_total(rows, o, 2)
+    assert total["asset"] == "all assets"
+    assert (total["threats_aimed"], total["warheads_aimed"], total["shots"]) == (3.0, 2.0, 3.0)
+    assert (total["shots:midcourse"], total["shots:terminal"]) == (2.5, 0.5)
+    assert (total["value"], total["surviving_value"], total["mean_leakers"]) == (14.0, 9.0, 0.5)
+    # P(any asset hit) = 1/2 with the Wilson interval of 1/2 (see test_headline_numbers).
+    assert total["p_hit"] == 0.5
+    assert total["p_lo"] == pytest.approx(0.09453, abs=1e-5)
+
+
+def test_layered_surviving_value_binary_damage() -> None:
+    # two leakers into Capital in the same trial: the asset is lost once, P(hit) stays 1/2.
+    t = layered_tables()
+    o = t["threat_outcomes"]
+    o["status"][0] = "leaked"
+    o["hit_asset"][0] = "Capital"
+    o["kill_layer"][0] = None
+    rows = asset_leakage(o, t["sites"], t["engagements"], 2)
+    assert rows[0]["mean_leakers"] == 1.0
+    assert rows[0]["p_hit"] == 0.5 and rows[0]["surviving_value"] == 5.0
+
+
+def test_layer_kills_with_left_of_launch() -> None:
+    t = layered_tables()
+    rows = layer_kills(t["threat_outcomes"], t["engagements"], 2)
+    assert [r["layer"] for r in rows] == ["left-of-launch", "midcourse", "terminal"]
+    lol, mid, term = rows
+    # left of launch: the decoy of trial 1, no shots → 0 shots per kill.
+    assert (lol["shots"], lol["kills"], lol["warhead_kills"]) == (0, 1, 0)
+    assert (lol["kills_per_trial"], lol["shots_per_kill"]) == (0.5, 0.0)
+    # midcourse: 5 shots, 4 kills of which 3 warheads (the trial-0 decoy is the 4th).
+    assert (mid["shots"], mid["kills"], mid["warhead_kills"]) == (5, 4, 3)
+    assert (mid["shots_per_trial"], mid["kills_per_trial"]) == (2.5, 2.0)
+    assert mid["warhead_kills_per_trial"] == 1.5 and mid["shots_per_kill"] == 1.25
+    # terminal: one miss, no kill → shots per kill undefined.
+    assert (term["shots"], term["kills"]) == (1, 0) and np.isnan(term["shots_per_kill"])
+
+
+def test_shot_aim_join_matches_loop() -> None:
+    rng = np.random.default_rng(7)
+    trial = np.repeat(np.arange(5), 4)
+    tid = np.tile(np.arange(4), 5)
+    perm = rng.permutation(trial.size)  # outcome rows in any order
+    assets = np.array(["A", "B", "C"], dtype=object)[rng.integers(0, 3, trial.size)]
+    outcomes = {"trial": trial[perm], "threat_id": tid[perm], "aim_asset": assets[perm]}
+    eng = {"trial": rng.integers(0, 6, 40), "threat_id": rng.integers(0, 5, 40)}
+    table = {(int(a), int(b)): c for a, b, c in zip(trial, tid, assets, strict=True)}
+    expected = [
+        table.get((int(a), int(b))) for a, b in zip(eng["trial"], eng["threat_id"], strict=True)
+    ]
+    assert any(x is None for x in expected)  # trial 5 or threat 4: not in the outcomes
+    assert shot_aim(outcomes, eng).tolist() == expected
+
+
+@pytest.fixture(scope="module")
+def layered_html(tmp_path_factory: pytest.TempPathFactory) -> str:
+    db = tmp_path_factory.mktemp("layered") / "results.duckdb"
+    write_run(db, RUN, layered_tables())
+    out = write_report(db, "run-0001", tmp_path_factory.mktemp("rep") / "layered.html")
+    return out.read_text(encoding="utf-8")
+
+
+def test_layered_report_columns(layered_html: str) -> None:
+    h = layered_html
+    heads = [
+        "<th>threats aimed / trial</th>",
+        "<th>warheads aimed / trial</th>",
+        "<th>shots / trial: midcourse</th>",
+        "<th>shots / trial: terminal</th>",
+        "<th>shots / trial: all layers</th>",
+        "<th>mean leakers / trial</th>",
+    ]
+    assert [h.index(x) for x in heads] == sorted(h.index(x) for x in heads)
+    assert (
+        '<tr><td>Capital</td><td class="n">2.00</td><td class="n">2.00</td>'
+        '<td class="n">1.50</td><td class="n">0.50</td><td class="n">2.00</td>'
+        '<td class="n">0.50</td>'
+    ) in h
+    assert "<th>warhead kills / trial</th>" in h
+    assert "<em>left-of-launch</em> counts the objects of missiles destroyed" in h
+    assert (
+        '<tr><td>left-of-launch</td><td class="n">0</td><td class="n">0.00</td>'
+        '<td class="n">1</td><td class="n">0.50</td><td class="n">0.00</td>'
+        '<td class="n">0.00</td></tr>'
+    ) in h
+    assert (
+        '<tr><td>terminal</td><td class="n">1</td><td class="n">0.50</td>'
+        '<td class="n">0</td><td class="n">0.00</td><td class="n">0.00</td>'
+        '<td class="n">–</td></tr>'
+    ) in h
 
 
 def test_page_structure_and_self_contained(html: str) -> None:
@@ -189,9 +388,10 @@ def test_page_structure_and_self_contained(html: str) -> None:
         html.index(k)
         for k in (
             'id="globe"',
-            "Leakage per defended asset",
+            "<h2>Defended assets: threats, shots, leakers and surviving value</h2>",
             'id="leakers"',
-            "Kills by layer",
+            "<h2>Shots and kills by layer</h2>",
+            "<h2>Kills by layer and site</h2>",
             'id="altitude"',
             "<details>",
         )

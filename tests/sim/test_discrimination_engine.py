@@ -64,3 +64,24 @@ def test_threshold_rates_with_and_without_discriminating_looks() -> None:
         conf = w.scenario.doctrine.rv_confidence
         assert abs(p_rv - conf) < _band(conf, reps * rv.size)
         assert abs(p_decoy - want_decoy) < _band(want_decoy, reps * decoy.size) + 1e-3
+
+
+def test_lethal_probability_weights_by_bayes() -> None:
+    """P(lethal | declared RV) = f c / (f c + (1 − f)(1 − Φ(d' − z))) with the payload
+    prior f = 3 RVs among the 15 ballistic objects of the MIRV (bus, decoys, chaff):
+    d' = 0 gives the prior itself; a large d' gives ~1."""
+    from shieldlab.sim.engine import lethal_probability
+
+    w = build_world(parse_scenario(MIRV, "mirv.yaml"))
+    n_obj = w.truth.object_kind.size
+    obj = np.arange(n_obj)
+    f = 3 / 16  # the bus counts as a ballistic non-RV object: 16 objects, 3 RVs
+    none = _TrackBook(snr_sum=np.zeros((n_obj, len(w.radars))))
+    np.testing.assert_allclose(lethal_probability(w, none, obj), f, rtol=1e-12)
+    many = _TrackBook(snr_sum=np.full((n_obj, len(w.radars)), 1e5))
+    p = lethal_probability(w, many, obj)
+    assert np.all(p > f) and np.all(p <= 1.0)
+    d = discrimination_dprime(w, many, obj)
+    c = w.scenario.doctrine.rv_confidence
+    want = f * c / (f * c + (1 - f) * (1 - ndtr(d - ndtri(c))))
+    np.testing.assert_allclose(p, want, rtol=1e-12)

@@ -311,6 +311,10 @@ def test_store_of_an_older_version_is_migrated(tmp_path: Path, rng: np.random.Ge
         con.execute(f"ALTER TABLE threat_outcomes DROP COLUMN {col}")
     con.execute("DROP TABLE custody_layers")
     con.close()
+    # read before any migration (read-only): missing columns read as NULL, missing table empty
+    old0 = read_table(db, "threat_outcomes", "old")
+    assert np.all(np.isnan(old0["custody"]))
+    assert read_table(db, "custody_layers", "old")["fraction"].size == 0
     write_run(db, make_run("new"), tables)
     new = read_table(db, "threat_outcomes", "new")
     np.testing.assert_allclose(new["custody"], tables["threat_outcomes"]["custody"])

@@ -2,10 +2,13 @@
 
 What it reports, in order: the run's identity and a headline (P(no leaker)
 with a 95 % Wilson score interval, mean leakers, mean value hit,
-interceptors fired per trial); a 3-D globe of the engagement; leakage per
-defended asset; the distribution of leakers per trial and kills by layer and
-site (shots, hits, empirical Pk); an altitude–time view of the engagement;
-the scenario text and its SHA-256 as the record of assumptions.
+interceptors fired per trial); a 3-D globe of the engagement; per defended
+asset the threats aimed, shots fired by layer, leakers, P(asset hit) and
+expected surviving value (binary damage model: value · (1 − P(asset hit)));
+the distribution of leakers per trial; shots and kills per layer (left of
+launch included) and per site (shots, hits, empirical Pk); sensor custody; an
+altitude–time view of the engagement; the scenario text and its SHA-256 as
+the record of assumptions.
 
 Assumptions: trials are independent, identically distributed Monte Carlo
 replications, so proportions over trials are binomial and the Wilson
@@ -33,10 +36,21 @@ import plotly.graph_objects as go
 
 from shieldlab.analysis.stats import wilson_interval
 from shieldlab.report.figures import altitude_figure, globe_figure, leaker_histogram
-from shieldlab.sim.results import custody_by_class
+from shieldlab.sim.results import LEFT_OF_LAUNCH, custody_by_class
 from shieldlab.store import RESULT_TABLES, read_run, read_table
+from shieldlab.threats import LETHAL_KINDS, OBJECT_NAMES
 
-__all__ = ["asset_leakage", "headline", "layer_site_kills", "write_report"]
+__all__ = [
+    "asset_leakage",
+    "asset_total",
+    "headline",
+    "layer_kills",
+    "layer_site_kills",
+    "shot_layers",
+    "write_report",
+]
+
+_LETHAL_NAMES = tuple(OBJECT_NAMES[k] for k in LETHAL_KINDS)
 
 _CSS = """
 body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
@@ -52,7 +66,7 @@ h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ccc; paddin
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.95em; }
 th, td { border: 1px solid #bbb; padding: 0.3em 0.7em; }
 th { background: #f0f0f0; text-align: left; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .note { color: #555; font-size: 0.9em; }
 pre { background: #f6f6f6; border: 1px solid #ddd; padding: 0.8em; overflow-x: auto;
       font-size: 0.85em; }
@@ -92,13 +106,58 @@ def headline(trials: dict[str, np.ndarray]) -> dict[str, float]:
     }
 
 
-def asset_leakage(
-    outcomes: dict[str, np.ndarray], sites: dict[str, np.ndarray], n_trials: int
-) -> list[dict[str, object]]:
-    """One row per defended asset: threats aimed and leakers per trial, P(hit), value.
+def _lethal(outcomes: dict[str, np.ndarray]) -> np.ndarray:
+    """True for warhead-carrying objects (RV, glide vehicle, cruise missile)."""
+    return np.isin(np.asarray(outcomes["object_kind"], dtype=object), _LETHAL_NAMES)
 
-    ``p_hit`` is the share of trials in which at least one leaker hit the asset,
-    with a 95 % Wilson interval (``p_lo``, ``p_hi``).
+
+def _shot_aim(outcomes: dict[str, np.ndarray], engagements: dict[str, np.ndarray]) -> np.ndarray:
+    """Aim asset of each shot's threat, joined on (trial, threat_id); None where unknown."""
+    o_trial = np.asarray(outcomes["trial"], dtype=np.int64)
+    o_id = np.asarray(outcomes["threat_id"], dtype=np.int64)
+    e_trial = np.asarray(engagements["trial"], dtype=np.int64)
+    e_id = np.asarray(engagements["threat_id"], dtype=np.int64)
+    aim = np.full(e_id.size, None, dtype=object)
+    if not (o_id.size and e_id.size):
+        return aim
+    stride = int(max(o_id.max(), e_id.max())) + 1
+    o_key = o_trial * stride + o_id
+    e_key = e_trial * stride + e_id
+    order = np.argsort(o_key, kind="stable")
+    pos = np.clip(np.searchsorted(o_key[order], e_key), 0, o_key.size - 1)
+    found = o_key[order][pos] == e_key
+    aim[found] = np.asarray(outcomes["aim_asset"], dtype=object)[order][pos[found]]
+    return aim
+
+
+def _layer_order(names: set[str]) -> list[str]:
+    """Left-of-launch first (it acts before any flight), then the others by name."""
+    return [n for n in (LEFT_OF_LAUNCH,) if n in names] + sorted(names - {LEFT_OF_LAUNCH})
+
+
+def shot_layers(engagements: dict[str, np.ndarray]) -> list[str]:
+    """Interceptor layers that fired at least one shot in the run, in report order."""
+    return _layer_order({str(x) for x in np.asarray(engagements["layer"]).tolist()})
+
+
+def asset_leakage(
+    outcomes: dict[str, np.ndarray],
+    sites: dict[str, np.ndarray],
+    engagements: dict[str, np.ndarray],
+    n_trials: int,
+) -> list[dict[str, object]]:
+    """One row per defended asset: threats aimed, shots by layer, leakers, P(hit), value.
+
+    Per trial means over ``n_trials``: ``threats_aimed`` (objects aimed at the
+    asset, decoys included) and ``warheads_aimed`` (RV, glide vehicle, cruise
+    missile); ``shots:<layer>`` and ``shots`` — interceptors fired at objects
+    aimed at the asset, attributed through the shot's (trial, threat_id) to
+    ``threat_outcomes.aim_asset``; ``mean_leakers`` (leakers that hit it, which
+    may have been aimed elsewhere). ``p_hit`` is the share of trials in which at
+    least one leaker hit the asset, with a 95 % Wilson interval (``p_lo``,
+    ``p_hi``). Binary damage model: the asset is lost when any leaker hits it,
+    so its expected surviving value per trial is
+    ``surviving_value = value · (1 − p_hit)``.
     """
     is_asset = sites["kind"] == "asset"
     names = [str(x) for x in sites["name"][is_asset]]
@@ -106,21 +165,103 @@ def asset_leakage(
     extra = {str(a) for a in outcomes["aim_asset"] if a is not None} - set(names)
     names += sorted(extra)
     leaked = outcomes["status"] == "leaked"
+    lethal = _lethal(outcomes)
+    shot_aim = _shot_aim(outcomes, engagements)
+    shot_layer = np.asarray(engagements["layer"]).astype(str)
+    layers = shot_layers(engagements)
+    per = 1.0 / n_trials if n_trials else np.nan
     rows: list[dict[str, object]] = []
     for name in names:
         aimed = outcomes["aim_asset"] == name
         hits = leaked & (outcomes["hit_asset"] == name)
         trials_hit = np.unique(outcomes["trial"][hits]).size
         lo, hi = wilson_interval(trials_hit, n_trials)
+        at_asset = shot_aim == name
+        p_hit = trials_hit * per
+        value = values.get(name, float("nan"))
+        row: dict[str, object] = {
+            "asset": name,
+            "threats_aimed": np.count_nonzero(aimed) * per,
+            "warheads_aimed": np.count_nonzero(aimed & lethal) * per,
+        }
+        for layer in layers:
+            row[f"shots:{layer}"] = np.count_nonzero(at_asset & (shot_layer == layer)) * per
+        row |= {
+            "shots": np.count_nonzero(at_asset) * per,
+            "mean_leakers": np.count_nonzero(hits) * per,
+            "p_hit": p_hit,
+            "p_lo": float(lo),
+            "p_hi": float(hi),
+            "value": value,
+            "surviving_value": value * (1.0 - p_hit),
+        }
+        rows.append(row)
+    return rows
+
+
+def asset_total(
+    rows: list[dict[str, object]], outcomes: dict[str, np.ndarray], n_trials: int
+) -> dict[str, object]:
+    """Total over the rows of :func:`asset_leakage` (same keys, ``asset = "all assets"``).
+
+    Per-trial counts, values and expected surviving values are sums over the
+    assets (assets without a value are left out of the value sums); ``p_hit`` is
+    P(any asset hit), the share of trials with a leaker into any of the assets,
+    with its 95 % Wilson interval — not a sum.
+    """
+    names = [str(r["asset"]) for r in rows]
+    hit = (outcomes["status"] == "leaked") & np.isin(
+        np.asarray(outcomes["hit_asset"], dtype=object), names
+    )
+    trials_hit = np.unique(outcomes["trial"][hit]).size
+    lo, hi = wilson_interval(trials_hit, n_trials)
+    total: dict[str, object] = {"asset": "all assets"}
+    for key in rows[0] if rows else ():
+        if key == "asset" or key in ("p_hit", "p_lo", "p_hi"):
+            continue
+        total[key] = float(np.nansum([float(r[key]) for r in rows]))  # type: ignore[arg-type]
+    total |= {
+        "p_hit": trials_hit / n_trials if n_trials else np.nan,
+        "p_lo": float(lo),
+        "p_hi": float(hi),
+    }
+    return total
+
+
+def layer_kills(
+    outcomes: dict[str, np.ndarray], engagements: dict[str, np.ndarray], n_trials: int
+) -> list[dict[str, object]]:
+    """Shots and kills per defensive layer, left-of-launch included.
+
+    A kill is an object whose ``threat_outcomes.kill_layer`` is the layer
+    (killed by a shot of that layer, or destroyed on its launcher before launch
+    for ``left-of-launch``, which fires no shots). Per row: ``shots``,
+    ``kills``, ``warhead_kills`` (RV, glide vehicle, cruise missile) as run
+    totals, ``shots_per_trial``, ``kills_per_trial``, ``warhead_kills_per_trial``
+    and ``shots_per_kill`` (NaN without kills).
+    """
+    shot_layer = np.asarray(engagements["layer"]).astype(str)
+    kill_layer = np.asarray(outcomes["kill_layer"], dtype=object)
+    killed = np.array([k is not None for k in kill_layer.tolist()], dtype=bool)
+    kill_layer = np.where(killed, kill_layer, "").astype(str)
+    lethal = _lethal(outcomes)
+    per = 1.0 / n_trials if n_trials else np.nan
+    rows: list[dict[str, object]] = []
+    for layer in _layer_order(set(shot_layer.tolist()) | set(kill_layer[killed].tolist())):
+        shots = int(np.count_nonzero(shot_layer == layer))
+        kills_sel = killed & (kill_layer == layer)
+        kills = int(np.count_nonzero(kills_sel))
+        warhead_kills = int(np.count_nonzero(kills_sel & lethal))
         rows.append(
             {
-                "asset": name,
-                "threats_aimed": np.count_nonzero(aimed) / n_trials if n_trials else np.nan,
-                "mean_leakers": np.count_nonzero(hits) / n_trials if n_trials else np.nan,
-                "p_hit": trials_hit / n_trials if n_trials else np.nan,
-                "p_lo": float(lo),
-                "p_hi": float(hi),
-                "value": values.get(name, float("nan")),
+                "layer": layer,
+                "shots": shots,
+                "shots_per_trial": shots * per,
+                "kills": kills,
+                "kills_per_trial": kills * per,
+                "warhead_kills": warhead_kills,
+                "warhead_kills_per_trial": warhead_kills * per,
+                "shots_per_kill": shots / kills if kills else np.nan,
             }
         )
     return rows
@@ -231,6 +372,116 @@ def _custody_html(rows: list[dict[str, object]]) -> str:
     return note + _table(heads, body, numeric=set(range(1, len(heads))))
 
 
+def _assets_html(
+    outcomes: dict[str, np.ndarray],
+    sites: dict[str, np.ndarray],
+    engagements: dict[str, np.ndarray],
+    n_trials: int,
+) -> str:
+    """Per-asset table with a total row, and the note defining its columns."""
+    rows = asset_leakage(outcomes, sites, engagements, n_trials)
+    if not rows:
+        return "<p>The scenario defends no asset.</p>"
+    layers = shot_layers(engagements)
+    decoys = not bool(np.all(_lethal(outcomes)))
+    shot_keys = [f"shots:{x}" for x in layers] + (["shots"] if len(layers) != 1 else [])
+    heads = [
+        "asset",
+        "threats aimed / trial",
+        *(["warheads aimed / trial"] if decoys else []),
+        *[f"shots / trial: {x}" for x in layers],
+        *(["shots / trial: all layers"] if len(layers) != 1 else []),
+        "mean leakers / trial",
+        "P(asset hit) [95 % CI]",
+        "value",
+        "expected surviving value / trial",
+    ]
+
+    def cells(r: dict[str, object], name: str) -> list[str]:
+        return [
+            name,
+            _num(r["threats_aimed"]),
+            *([_num(r["warheads_aimed"])] if decoys else []),
+            *[_num(r[k]) for k in shot_keys],
+            _num(r["mean_leakers"]),
+            _interval(r["p_hit"], r["p_lo"], r["p_hi"]),
+            _num(r["value"], "g"),
+            _num(r["surviving_value"]),
+        ]
+
+    total = asset_total(rows, outcomes, n_trials)
+    body = [cells(r, escape(str(r["asset"]))) for r in rows]
+    body.append([f"<strong>{c}</strong>" for c in cells(total, "all assets")])
+    value = float(total["value"])  # type: ignore[arg-type]
+    kept = float(total["surviving_value"])  # type: ignore[arg-type]
+    share = f" ({_num(100.0 * kept / value, '.1f')} %)" if value > 0 else ""
+    note = (
+        '<p class="note">Per trial, averaged over the trials. <em>Threats aimed</em>: objects '
+        "aimed at the asset"
+        + (
+            " (decoys and buses included; warheads: RV, glide vehicle, cruise missile)"
+            if decoys
+            else ""
+        )
+        + ". <em>Shots</em>: interceptors fired at those objects, by the layer that fired them "
+        "(a shot counts against the asset its target was aimed at). <em>Leakers</em>: "
+        "threats that impacted within the asset's radius, whatever their aim. "
+        "<em>P(asset hit)</em>: share of trials with at least one leaker into the asset; in the "
+        "total row, P(any asset hit). <em>Expected surviving value</em> = value × "
+        "(1 − P(asset hit)), a binary damage model: the asset is lost when any leaker hits it, "
+        "however many do (the headline's mean value hit counts the value once per leaker).</p>"
+        f"<p>Expected surviving value per trial: {_num(kept)} of {_num(value)}{share}.</p>"
+    )
+    return note + _table(heads, body, numeric=set(range(1, len(heads))))
+
+
+def _layers_html(
+    outcomes: dict[str, np.ndarray], engagements: dict[str, np.ndarray], n_trials: int
+) -> str:
+    """Per-layer table of shots and kills, and its note."""
+    rows = layer_kills(outcomes, engagements, n_trials)
+    if not rows:
+        return "<p>No interceptor was fired and no threat was killed.</p>"
+    decoys = not bool(np.all(_lethal(outcomes)))
+    heads = [
+        "layer",
+        "shots",
+        "shots / trial",
+        "kills",
+        "kills / trial",
+        *(["warhead kills / trial"] if decoys else []),
+        "shots per kill",
+    ]
+    body = [
+        [
+            escape(str(r["layer"])),
+            str(r["shots"]),
+            _num(r["shots_per_trial"]),
+            str(r["kills"]),
+            _num(r["kills_per_trial"]),
+            *([_num(r["warhead_kills_per_trial"])] if decoys else []),
+            _num(r["shots_per_kill"]),
+        ]
+        for r in rows
+    ]
+    note = (
+        '<p class="note">Shots and kills summed over all trials, and per trial. A kill is an '
+        "object destroyed by the layer"
+        + (", decoys included" if decoys else "")
+        + (
+            f"; <em>{LEFT_OF_LAUNCH}</em> counts the objects of missiles destroyed on their "
+            "launchers before launch (every object a destroyed missile would have released), "
+            "with no interceptor fired"
+            if any(r["layer"] == LEFT_OF_LAUNCH for r in rows)
+            else ""
+        )
+        + ". Shots per kill = shots / kills, interceptors spent per object "
+        "killed; two shots of a salvo may both hit one object, which counts as one kill (so "
+        "hits below may exceed kills).</p>"
+    )
+    return note + _table(heads, body, numeric=set(range(1, len(heads))))
+
+
 def write_report(db_path: Path, run_id: str, out_path: Path) -> Path:
     """Write the self-contained HTML report of ``run_id`` to ``out_path``; return the path."""
     run = read_run(db_path, run_id)
@@ -284,33 +535,13 @@ def write_report(db_path: Path, run_id: str, out_path: Path) -> Path:
         )
     )
 
-    parts.append("<h2>Leakage per defended asset</h2>")
-    rows = [
-        [
-            e(str(r["asset"])),
-            _num(r["threats_aimed"]),
-            _num(r["mean_leakers"]),
-            _interval(r["p_hit"], r["p_lo"], r["p_hi"]),
-            _num(r["value"], "g"),
-        ]
-        for r in asset_leakage(t["threat_outcomes"], t["sites"], n)
-    ]
-    parts.append(
-        _table(
-            [
-                "asset",
-                "threats aimed / trial",
-                "mean leakers / trial",
-                "P(asset hit) [95 % CI]",
-                "value",
-            ],
-            rows,
-            numeric={1, 2, 3, 4},
-        )
-    )
+    parts.append("<h2>Defended assets: threats, shots, leakers and surviving value</h2>")
+    parts.append(_assets_html(t["threat_outcomes"], t["sites"], t["engagements"], n))
 
     parts.append("<h2>Leakers per trial</h2>")
     parts.append(_figure_html(leaker_histogram(t["trials"]["leakers"]), "leakers", first=False))
+    parts.append("<h2>Shots and kills by layer</h2>")
+    parts.append(_layers_html(t["threat_outcomes"], t["engagements"], n))
     parts.append("<h2>Kills by layer and site</h2>")
     rows = [
         [

@@ -639,6 +639,35 @@ def declared_kind(world: World, book: _TrackBook, obj: I64) -> I64:
     return np.where(ballistic, np.where(x > tau, OBJECT_RV, -1), kind)
 
 
+def lethal_probability(world: World, book: _TrackBook, obj: I64) -> F64:
+    """P(lethal | declared RV) of the objects under the tracks (Bayes, Green & Swets).
+
+    With the Neyman–Pearson threshold of :func:`declared_kind`, P(declared | RV)
+    = c (``rv_confidence``) and P(declared | decoy) = 1 − Φ(d' − Φ⁻¹(c)); the
+    prior RV fraction f is the share of RVs among the ballistic objects of the
+    object's threat type (the battle manager's intelligence prior on the
+    missile's payload). P = f c / (f c + (1 − f)(1 − Φ(d' − z))). Glide
+    vehicles and cruise missiles: 1.
+    """
+    from scipy.special import ndtr, ndtri
+
+    tr = world.truth
+    kind = tr.object_kind[obj].astype(np.int64)
+    ballistic = ~np.isin(tr.object_kind, (OBJECT_GLIDE, OBJECT_CRUISE))
+    types = np.asarray(world.threat_type, dtype=object)
+    prior = np.ones(obj.size)
+    for t_name in set(types[obj].tolist()):  # threat types: a handful
+        same = (types == t_name) & ballistic
+        f = float(np.mean(tr.object_kind[same] == OBJECT_RV)) if same.any() else 1.0
+        prior[types[obj] == t_name] = f
+    c = world.scenario.doctrine.rv_confidence
+    d = discrimination_dprime(world, book, obj)
+    p_decoy = 1.0 - ndtr(d - float(ndtri(c)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        post = prior * c / (prior * c + (1.0 - prior) * p_decoy)
+    return np.where(np.isin(kind, (OBJECT_GLIDE, OBJECT_CRUISE)), 1.0, np.nan_to_num(post, nan=1.0))
+
+
 def _radar_coverage(radar: RadarSite, gmst: float) -> Callable[[F64], BoolArr]:
     """Tracks inside the radar's field of view (range, elevation, azimuth sector)."""
 
@@ -886,6 +915,7 @@ def _decide(
     )
     protect = world.assets.priority_value(doc.value_function)
     value = np.where(ok_imp & (asset >= 0), protect[np.maximum(asset, 0)], 0.0)
+    value = value * lethal_probability(world, book, obj)  # decoys weigh by P(lethal)
     keep = value > 0
     # a track not (yet) seen to threaten an asset, or not yet reachable, is
     # looked at again after REEVALUATE_S rather than at every decision epoch

@@ -385,8 +385,20 @@ def read_table(db_path: Path, table: str, run_id: str) -> dict[str, np.ndarray]:
     if table not in SCHEMA:
         raise ValueError(f"unknown table {table!r}; known tables: {list(SCHEMA)}")
     spec = SCHEMA[table]
-    names = ", ".join(c.name for c in spec)
     with _connect(Path(db_path), read_only=True) as con:
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+            ).fetchall()
+        }
+        if not have:  # a store older than the table: no rows
+            raw = {c.name: np.ma.masked_all(0) for c in spec}
+            return {c.name: _fill(c, raw[c.name]) for c in spec}
+        # columns added after the store was written read as NULL (older versions)
+        names = ", ".join(
+            c.name if c.name in have else f"NULL::{c.sql_type} AS {c.name}" for c in spec
+        )
         raw = con.execute(
             f"SELECT {names} FROM {table} WHERE run_id = ? ORDER BY rowid", [run_id]
         ).fetchnumpy()
