@@ -229,3 +229,27 @@ def test_achieved_miss_consistent_with_the_handover_factor() -> None:
     assert abs(np.mean(achieved == 0.0) - p) < 4 * math.sqrt(p * (1 - p) / n)
     assert abs(planned.mean() - sigma * math.sqrt(math.pi / 2)) < 0.01 * sigma
     np.testing.assert_allclose(achieved, np.maximum(planned - reach, 0.0))
+
+
+def test_intercept_window_from_the_feasibility_mask() -> None:
+    """First and last feasible candidate time per threat; NaN without any."""
+    from shieldlab.weapons.intercept import InterceptPlan, intercept_window
+
+    mask = np.array([[False, True, True, False], [False, False, False, False], [True] * 4])
+    n = mask.shape[0]
+    nan = np.full(n, np.nan)
+    plan = InterceptPlan(
+        feasible=mask.any(axis=1),
+        k_index=np.array([1, -1, 0]),
+        t_intercept_s=nan,
+        r_pip_eci_m=np.full((n, 3), np.nan),
+        v_interceptor_bo_mps=np.full((n, 3), np.nan),
+        v_interceptor_pip_mps=np.full((n, 3), np.nan),
+        closing_speed_mps=nan,
+        intercept_alt_m=nan,
+        feasible_nk=mask,
+    )
+    start, end = intercept_window(plan, [100.0, 120.0, 140.0, 160.0])
+    np.testing.assert_array_equal(start[[0, 2]], [120.0, 100.0])
+    np.testing.assert_array_equal(end[[0, 2]], [140.0, 160.0])
+    assert np.isnan(start[1]) and np.isnan(end[1])

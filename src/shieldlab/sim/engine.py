@@ -97,6 +97,7 @@ from shieldlab.weapons.intercept import (
     class_pk,
     divert_reach_m,
     earliest_launch_s,
+    intercept_window,
     shot_pk,
 )
 
@@ -810,6 +811,7 @@ def _hold_later_layers(
     t_launch: F64,
     t_imp: F64,
     believed: I64,
+    window_end: F64,
 ) -> None:
     """Shoot-look-shoot across layers: reserve later shots while the timeline allows.
 
@@ -824,7 +826,9 @@ def _hold_later_layers(
     look = world.scenario.doctrine.kill_assessment_s
     earliest = np.min(np.where(feasible, t_int, np.inf), axis=1)
     for s_i, site in enumerate(world.sites):  # fire units: a handful
+        # a unit whose feasible window ends before the look cannot wait
         later = feasible[:, s_i] & (t_int[:, s_i] > earliest + look)
+        later &= np.nan_to_num(window_end[:, s_i], nan=-np.inf) > earliest + look
         if not later.any():
             continue
         t_after = float(np.max(earliest[later] + look))
@@ -936,6 +940,8 @@ def _decide(
     t_int = np.full((tids.size, n_s), np.inf)
     alt_int = np.full((tids.size, n_s), np.nan)
     closing = np.zeros((tids.size, n_s))
+    win_start = np.full((tids.size, n_s), np.nan)  # feasible intercept windows [s]
+    win_end = np.full((tids.size, n_s), np.nan)
     pip_lat = np.full((tids.size, n_s), np.nan)
     pip_lon = np.full((tids.size, n_s), np.nan)
     t_launch = np.zeros(n_s)
@@ -962,6 +968,7 @@ def _decide(
             believed,
         )
         feasible[:, s_i] = plan.feasible & (plan.t_intercept_s < t_imp)
+        win_start[:, s_i], win_end[:, s_i] = intercept_window(plan, t_c)
         gm = gmst_at(world.epoch, np.nan_to_num(plan.t_intercept_s, nan=t))
         la, lo, _ = ecef_to_geodetic(eci_to_ecef(np.nan_to_num(plan.r_pip_eci_m), gm))
         pip_lat[:, s_i], pip_lon[:, s_i] = la, lo
@@ -971,7 +978,9 @@ def _decide(
     if not feasible.any():
         return
     if doc.shoot_look_shoot:
-        _hold_later_layers(world, t, t_c, states, feasible, t_int, t_launch, t_imp, believed)
+        _hold_later_layers(
+            world, t, t_c, states, feasible, t_int, t_launch, t_imp, believed, win_end
+        )
         if not feasible.any():
             return
     # per-axis position error of the track at the decision (handover quality)

@@ -89,6 +89,21 @@ class InterceptPlan:
     feasible_nk: NDArray[np.bool_]
 
 
+def intercept_window(plan: InterceptPlan, t_candidates_s: ArrayLike) -> tuple[F64, F64]:
+    """Window of feasible intercept times of each threat from one site (n,) [s]:
+    the first and last candidate times at which the plan's launch reaches the
+    threat (``feasible_nk``); NaN where none. With a launch now, the window is
+    what the weapon can still do — part of the threat evaluation."""
+    t_c = np.asarray(t_candidates_s, dtype=np.float64).reshape(-1)
+    f = np.asarray(plan.feasible_nk, dtype=bool)
+    if f.shape[1] != t_c.size:
+        raise ValueError(f"plan has {f.shape[1]} candidates, t_candidates_s {t_c.size}")
+    any_ = f.any(axis=1)
+    first = np.argmax(f, axis=1)
+    last = f.shape[1] - 1 - np.argmax(f[:, ::-1], axis=1)
+    return np.where(any_, t_c[first], np.nan), np.where(any_, t_c[last], np.nan)
+
+
 def arc_min_radius_m(
     r1_m: ArrayLike, v1_mps: ArrayLike, r2_m: ArrayLike, mu: float = GM_EARTH_M3_S2
 ) -> F64:
