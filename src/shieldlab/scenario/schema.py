@@ -677,6 +677,26 @@ class LeftOfLaunch(_Model):
         return v
 
 
+class SpaceInterceptorLayer(_Model):
+    """Space-based boost-phase interceptors: carriers of a catalog ``kind: sbi`` type on
+    every satellite of a declared (Walker) constellation."""
+
+    name: str = Field(min_length=1)
+    type: str
+    constellation: str = Field(min_length=1, description="name of a `constellations:` entry")
+    decision_delay_s: float = Field(
+        default=30.0, ge=0.0, le=600.0, description="launch → firing: detect, track, decide [s]"
+    )
+    pk: float = Field(
+        default=0.8, gt=0.0, le=1.0, description="single-shot Pk against a boosting missile"
+    )
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _check_catalog("interceptors", v, "space-based interceptor type", ("sbi",))
+
+
 class EwCyber(_Model):
     """Non-kinetic effects of the defender on the adversary's launches, as stated
     probabilities per launch (electronic warfare, cyber): a launch fails outright
@@ -753,6 +773,7 @@ class Scenario(_Model):
     coverage: CoverageRegion | None = None
     left_of_launch: LeftOfLaunch | None = None
     ew_cyber: EwCyber | None = None
+    space_interceptors: list[SpaceInterceptorLayer] = Field(default_factory=list)
     c2: C2Section | None = Field(
         default=None,
         description="command-and-control network, kill chain and degradation events",

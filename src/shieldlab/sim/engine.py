@@ -202,6 +202,10 @@ class TrialResult:
     """(n,) objects whose launcher was destroyed before launch (left of launch)."""
     launch_failed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
     """(n,) objects whose launch failed under the defender's EW/cyber effects."""
+    boost_killed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
+    """(n,) objects destroyed with their missile in boost (SBI layer)."""
+    boost_shots: BoostShots | None = None
+    """The trial's boost-phase shots (None: no SBI layer)."""
     impact_lat_rad: F64 = field(default_factory=lambda: np.empty(0))
     """(n,) impact latitude of the trial (nominal, or moved by degraded guidance) [rad]."""
     impact_lon_rad: F64 = field(default_factory=lambda: np.empty(0))
@@ -310,6 +314,100 @@ def nonkinetic_effects(world: World, trial: int) -> tuple[BoolArr, F64, F64]:
     return np.asarray(failed[tr.launch_index]), lat, lon
 
 
+def sbi_rng(seed: int, trial: int) -> np.random.Generator:
+    """The trial's seventh stream (boost-phase shots)."""
+    ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
+    return np.random.default_rng(ss.spawn(7)[6])
+
+
+@dataclass(frozen=True)
+class BoostShots:
+    """Boost-phase (SBI) shots of one trial (m,): layer index, launch, carrier, firing and
+    intercept time [s], Pk and outcome; ``kill_time_s (launches,)`` inf if none killed."""
+
+    layer: I64
+    launch: I64
+    carrier: I64
+    fire_s: F64
+    intercept_s: F64
+    pk: F64
+    hit: NDArray[np.bool_]
+    kill_time_s: F64
+
+
+def boost_phase_engagements(world: World, trial: int, gone: BoolArr) -> BoostShots:
+    """Engage every launch with the SBI layers, in launch order.
+
+    Per launch not already gone (left of launch, launch failure) each layer
+    fires up to the doctrine's ``shots_per_threat`` interceptors from the
+    carriers in reach (:attr:`SbiLayer.reach_t_s`) that still hold
+    interceptors (k per carrier), earliest intercept first, at launch +
+    ``decision_delay_s``; each kills the boosting missile — and with it every
+    object it would have released — with the layer's Pk (independent draws
+    from :func:`sbi_rng`). Carriers are shared by all launches of the trial
+    (inventory depletes across the salvo). Layers in scenario order.
+    """
+    n_l = 0 if world.launches is None else len(world.launches.threat_type)
+    kill = np.full(n_l, np.inf)
+    cols: dict[str, list[float]] = {
+        k: [] for k in ("layer", "launch", "carrier", "fire", "t", "pk", "hit")
+    }
+    if not world.sbi or n_l == 0:
+        z = np.zeros(0)
+        return BoostShots(
+            z.astype(np.int64),
+            z.astype(np.int64),
+            z.astype(np.int64),
+            z,
+            z,
+            z,
+            z.astype(bool),
+            kill,
+        )
+    tr = world.truth
+    t_launch = np.full(n_l, np.inf)
+    np.minimum.at(t_launch, tr.launch_index, tr.t_launch_s)
+    gone_l = np.zeros(n_l, bool)
+    gone_l[tr.launch_index[gone]] = True
+    rng = sbi_rng(world.scenario.seed, trial)
+    shots = world.scenario.doctrine.shots_per_threat
+    for li, layer in enumerate(world.sbi):  # layers: a handful
+        left = np.full(layer.reach_t_s.shape[1], layer.spec.interceptors_per_carrier)
+        for l_i in np.argsort(t_launch, kind="stable"):  # launches in order
+            if gone_l[l_i] or np.isfinite(kill[l_i]):
+                continue
+            t_r = np.where(left > 0, layer.reach_t_s[l_i], np.inf)
+            order = np.argsort(t_r, kind="stable")
+            used = 0
+            for c in order:  # carriers in reach, earliest intercept first
+                if used == shots or not np.isfinite(t_r[c]):
+                    break
+                take = min(shots - used, int(left[c]))
+                for _ in range(take):
+                    hit = bool(rng.random() < layer.pk)
+                    cols["layer"].append(li)
+                    cols["launch"].append(int(l_i))
+                    cols["carrier"].append(int(c))
+                    cols["fire"].append(float(t_launch[l_i] + layer.decision_delay_s))
+                    cols["t"].append(float(t_r[c]))
+                    cols["pk"].append(layer.pk)
+                    cols["hit"].append(hit)
+                    if hit:
+                        kill[l_i] = min(kill[l_i], float(t_r[c]))
+                left[c] -= take
+                used += take
+    return BoostShots(
+        np.asarray(cols["layer"], np.int64),
+        np.asarray(cols["launch"], np.int64),
+        np.asarray(cols["carrier"], np.int64),
+        np.asarray(cols["fire"], np.float64),
+        np.asarray(cols["t"], np.float64),
+        np.asarray(cols["pk"], np.float64),
+        np.asarray(cols["hit"], bool),
+        kill,
+    )
+
+
 def feature_rng(seed: int, trial: int) -> np.random.Generator:
     """The trial's fifth stream (objects' discrimination features)."""
     ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
@@ -402,6 +500,11 @@ def run_trial(world: World, trial: int) -> TrialResult:
     failed &= ~prelaunch
     alive = ~(prelaunch | failed)
     kill_time = np.where(~alive, truth.t_launch_s, np.nan)
+    boost = boost_phase_engagements(world, trial, ~alive)
+    boost_kill_s = (
+        boost.kill_time_s[truth.launch_index] if boost.kill_time_s.size else np.full(n, np.inf)
+    )
+    boost_killed = np.zeros(n, bool)
     killed_by = np.full(n, -1, np.int64)
     first_ir = np.full(n, np.nan)
     warners = list(world.geo_ir) + [w.sensor for w in world.warning]
@@ -432,6 +535,11 @@ def run_trial(world: World, trial: int) -> TrialResult:
         k = min(round(t / dt_truth), truth.t_s.size - 1)
         phase = truth.phase[:, k]
         r_eci, v_eci = truth.state_at(t)
+        struck = alive & (boost_kill_s <= t)  # boost-phase kills take the whole launch
+        if struck.any():
+            alive &= ~struck
+            boost_killed |= struck
+            kill_time[struck] = boost_kill_s[struck]
         exists = alive & (phase != PHASE_PRELAUNCH) & (phase != PHASE_IMPACTED)
         gmst = float(gmst_at(world.epoch, t))
 
@@ -554,6 +662,8 @@ def run_trial(world: World, trial: int) -> TrialResult:
         launch_failed=failed,
         impact_lat_rad=impact_lat,
         impact_lon_rad=impact_lon,
+        boost_killed=boost_killed,
+        boost_shots=boost,
         shot_intercept_lat_rad=np.array(shots.intercept_lat_rad),
         shot_intercept_lon_rad=np.array(shots.intercept_lon_rad),
         shot_planned_miss_m=np.array(shots.planned_miss_m),

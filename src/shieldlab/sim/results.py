@@ -83,6 +83,9 @@ def summarise(world: World, results: list[TrialResult]) -> Summary:
         n_pre = int(np.sum(_prelaunch(r)))
         if n_pre:
             layer_kills[LEFT_OF_LAUNCH] = layer_kills.get(LEFT_OF_LAUNCH, 0.0) + n_pre / n_tr
+        n_b = int(np.sum(_boost(r)))
+        if n_b:
+            layer_kills[BOOST] = layer_kills.get(BOOST, 0.0) + n_b / n_tr
         n_nk = int(np.sum(_failed(r)))
         if n_nk:
             layer_kills[NON_KINETIC] = layer_kills.get(NON_KINETIC, 0.0) + n_nk / n_tr
@@ -98,7 +101,7 @@ def summarise(world: World, results: list[TrialResult]) -> Summary:
         p_no_leaker_ci95=(float(lo), float(hi)),
         mean_leakers=float(leak.mean()),
         mean_value_hit=float(np.mean(value_hit)),
-        mean_shots=float(np.mean([r.shot_site.size for r in results])),
+        mean_shots=float(np.mean([r.shot_site.size + _n_boost(r) for r in results])),
         kills_by_layer=layer_kills,
         shots_by_site=shots_site,
         hits_by_site=hits_site,
@@ -124,6 +127,53 @@ LEFT_OF_LAUNCH = "left-of-launch"
 
 NON_KINETIC = "non-kinetic"
 """Kill layer of objects whose launch failed under EW/cyber effects."""
+
+
+BOOST = "boost"
+"""Kill layer of objects destroyed with their missile in boost (space-based interceptors)."""
+
+
+def _n_boost(r: TrialResult) -> int:
+    return 0 if r.boost_shots is None else int(r.boost_shots.launch.size)
+
+
+def _boost(r: TrialResult) -> NDArray[np.bool_]:
+    n = r.status.size
+    return r.boost_killed if r.boost_killed.size == n else np.zeros(n, bool)
+
+
+def _append_boost_shots(eng: dict[str, list[np.ndarray]], world: World, r: TrialResult) -> None:
+    """Engagement rows of the trial's boost-phase shots (site = the SBI layer's name,
+    threat = the launch's first object), numbered after the terminal shots."""
+    b = r.boost_shots
+    if b is None or b.launch.size == 0:
+        return
+    m0, m = r.shot_site.size, b.launch.size
+    first_obj = np.array(
+        [int(np.flatnonzero(world.truth.launch_index == lx)[0]) for lx in b.launch], np.int64
+    )
+    nan = np.full(m, np.nan)
+    rows: dict[str, np.ndarray] = {
+        "trial": np.full(m, r.trial, np.int64),
+        "shot_id": m0 + np.arange(m, dtype=np.int64),
+        "threat_id": first_obj,
+        "site": np.array([world.sbi[i].name for i in b.layer], dtype=object),
+        "layer": np.full(m, BOOST, dtype=object),
+        "decision_time_s": b.fire_s,
+        "launch_time_s": b.fire_s,
+        "intercept_time_s": b.intercept_s,
+        "intercept_alt_m": nan,
+        "pk": b.pk,
+        "hit": b.hit,
+        "c2_delay_s": nan,
+        "c2_lost_s": nan,
+        "intercept_lat_deg": nan,
+        "intercept_lon_deg": nan,
+        "planned_miss_m": nan,
+        "achieved_miss_m": nan,
+    }
+    for k, v in rows.items():
+        eng[k].append(v)
 
 
 def _failed(r: TrialResult) -> NDArray[np.bool_]:
@@ -278,12 +328,20 @@ def result_tables(
         cols["threat_type"].append(np.array(world.threat_type, dtype=object))
         cols["status"].append(np.array([STATUS_NAMES[int(s)] for s in r.status], dtype=object))
         cols["killed_by_shot"].append(np.where(killed, r.killed_by_shot, -1))
-        pre, nk = _prelaunch(r), _failed(r)
+        pre, nk, bo = _prelaunch(r), _failed(r), _boost(r)
         cols["kill_layer"].append(
             np.array(
                 [
-                    LEFT_OF_LAUNCH if p else NON_KINETIC if f else layers[int(s)] if k else None
-                    for s, k, p, f in zip(site_of_kill, killed, pre, nk, strict=True)
+                    LEFT_OF_LAUNCH
+                    if p
+                    else NON_KINETIC
+                    if f
+                    else BOOST
+                    if b
+                    else layers[int(s)]
+                    if k
+                    else None
+                    for s, k, p, f, b in zip(site_of_kill, killed, pre, nk, bo, strict=True)
                 ],
                 dtype=object,
             )
@@ -326,6 +384,7 @@ def result_tables(
         eng["intercept_lon_deg"].append(np.degrees(_per_shot(r.shot_intercept_lon_rad, m)))
         eng["planned_miss_m"].append(_per_shot(r.shot_planned_miss_m, m))
         eng["achieved_miss_m"].append(_per_shot(r.shot_achieved_miss_m, m))
+        _append_boost_shots(eng, world, r)
     outcomes = {k: np.concatenate(v) for k, v in cols.items()}
     outcomes["killed_by_shot"] = np.where(
         outcomes["killed_by_shot"] >= 0, outcomes["killed_by_shot"], -1

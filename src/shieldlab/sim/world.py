@@ -31,7 +31,8 @@ from shieldlab.sensors.catalog import make_geo_ir, make_radar
 from shieldlab.sensors.ir import GeoIrSensor
 from shieldlab.sensors.ir_track import LeoIrTrackingSensor, make_leo_ir
 from shieldlab.sensors.radar import RadarSite
-from shieldlab.space.constellation import Constellation, from_spec
+from shieldlab.space.constellation import Constellation, elements_from_spec, from_spec
+from shieldlab.space.orbits import OrbitalElements
 from shieldlab.threats import Trajectories
 from shieldlab.threats.raid import (
     Assets,
@@ -41,7 +42,15 @@ from shieldlab.threats.raid import (
     expand_threat_groups,
 )
 from shieldlab.threats.registry import fly_threats
+from shieldlab.threats.truth import OBJECT_RV
 from shieldlab.weapons.catalog import InterceptorSite, make_site
+from shieldlab.weapons.sbi import (
+    BoostPath,
+    SbiSpec,
+    engagement_window,
+    load_sbi_specs,
+    positions_at_eci,
+)
 
 F64 = NDArray[np.float64]
 
@@ -64,6 +73,70 @@ class WarningLayer:
     name: str
     sensor: GeoIrSensor
     constellation: Constellation
+
+
+@dataclass(frozen=True)
+class SbiLayer:
+    """A boost-phase layer: SBI carriers (``spec``) on a constellation, with the
+    carriers that can reach each launch and their earliest intercept times.
+
+    reach_t_s (m launches, c carriers): earliest intercept time [s from epoch] of
+    each carrier on each launch's boosting missile, inf where out of reach —
+    deterministic (computed once per world, :func:`sbi_reach`).
+    """
+
+    name: str
+    spec: SbiSpec
+    pk: float
+    decision_delay_s: float
+    reach_t_s: F64
+
+
+def sbi_reach(
+    truth: Trajectories,
+    launches: Launches,
+    spec: SbiSpec,
+    elements: OrbitalElements,
+    delay_s: float,
+) -> F64:
+    """Earliest intercept time of every carrier on every launch (m, c) [s], inf if none.
+
+    The boost path of launch l is the flown truth of its first object (the
+    missile, or the post-boost bus) up to the engagement deadline — burnout, or
+    the first RV release of a MIRVed missile (:class:`~shieldlab.weapons.sbi.BoostPath`).
+    Stated shortcut: the fire control predicts the boost path exactly (a
+    template of the missile class fitted by the warning and tracking layers).
+    The reach test is :func:`shieldlab.weapons.sbi.engagement_window` against
+    the carriers' positions at the same times (two-body + J2).
+    """
+    n_l = len(launches.threat_type)
+    out = np.full((n_l, elements.n), np.inf)
+    all_idx = np.arange(elements.n)
+    for l_i in range(n_l):  # launches: loop, carriers and times vectorised
+        objs = np.flatnonzero(truth.launch_index == l_i)
+        if objs.size == 0:
+            continue
+        first = int(objs[0])
+        rv = objs[truth.object_kind[objs] == OBJECT_RV]
+        t_kill_abs = (
+            float(np.min(truth.t_burnout_s[rv])) if rv.size else float(truth.t_burnout_s[first])
+        )
+        t_l = float(truth.t_launch_s[first])
+        path = BoostPath(
+            tau_s=truth.t_s - t_l,
+            r_eci_m=truth.r_eci_m[first],
+            t_kill_s=t_kill_abs - t_l,
+            t_burnout_s=float(truth.t_burnout_s[first]) - t_l,
+            name=launches.threat_type[l_i],
+        )
+        tau, rm, reach = engagement_window(path, spec, delay_s)
+        if tau.size == 0:
+            continue
+        rc = positions_at_eci(elements, all_idx, np.broadcast_to(t_l + tau, (elements.n, tau.size)))
+        ok = np.linalg.norm(rc - rm[None], axis=-1) <= reach[None, :]
+        k = np.argmax(ok, axis=1)
+        out[l_i] = np.where(ok.any(axis=1), t_l + tau[k], np.inf)
+    return out
 
 
 @dataclass(frozen=True)
@@ -141,6 +214,7 @@ class World:
     c2: C2Model | None = None
     warning: tuple[WarningLayer, ...] = ()
     channels: tuple[int | None, ...] = ()
+    sbi: tuple[SbiLayer, ...] = ()
     """Fire-control channels of each fire unit (None: unlimited), same order as ``sites``."""
     """The launches the truth was flown from (``truth.launch_index`` indexes them)."""
 
@@ -211,6 +285,20 @@ def build_world(loaded: LoadedScenario) -> World:
         for x in s.sensors
         if isinstance(x, WarningEntry)
     ]
+    sbi_layers = []
+    if "boost" not in off:
+        specs = load_sbi_specs()
+        for sb in s.space_interceptors:
+            el = elements_from_spec(consts[sb.constellation], epoch)
+            sbi_layers.append(
+                SbiLayer(
+                    sb.name,
+                    specs[sb.type],
+                    sb.pk,
+                    sb.decision_delay_s,
+                    sbi_reach(truth, launches, specs[sb.type], el, sb.decision_delay_s),
+                )
+            )
     airborne = []
     for x in s.sensors:
         if isinstance(x, AirborneEntry) and "airborne-radar" not in off:
@@ -245,4 +333,5 @@ def build_world(loaded: LoadedScenario) -> World:
         c2=None if s.c2 is None else build_c2(s.c2, [x.name for x in sites]),
         warning=tuple(warning),
         channels=channels,
+        sbi=tuple(sbi_layers),
     )
