@@ -154,3 +154,25 @@ def test_heo_warning_constellation_gives_launch_reports() -> None:
     # report = first detection (above the 10 km cloud tops, 40 s after launch)
     # + 45 s latency: measured 85 s after launch for both
     assert np.all(r.launch_report_s - w.truth.t_launch_s < 180.0 + 45.0)
+
+
+def test_cruise_missiles_are_engaged_by_the_cruise_and_terminal_layers() -> None:
+    """Tracks of cruise missiles (AWACS) are predicted by level flight; the SM-6-class
+    ship and the NASAMS-class battery can engage them, a ground-based midcourse
+    interceptor (engages RVs only) never does; one salvo per missile (no re-engagement
+    through a re-initiated track while interceptors are in flight)."""
+    text = CRUISE + (
+        "interceptor_sites:\n"
+        "  - {name: LA NASAMS, type: generic-nasams, lat_deg: 33.9, lon_deg: -118.4, "
+        "inventory: 12}\n"
+        "  - {name: LA SM-6 ship, type: generic-sm6, lat_deg: 33.6, lon_deg: -118.9, "
+        "inventory: 8}\n"
+        "  - {name: GBI, type: generic-gbi, lat_deg: 34.74, lon_deg: -120.57, inventory: 8}\n"
+    )
+    w = world_of(text)
+    r = run_trial(w, 1)
+    assert r.shot_site.size > 0
+    layers = {w.sites[int(s)].spec.layer for s in r.shot_site}
+    assert layers <= {"terminal", "cruise-defense"}
+    assert np.all(np.bincount(r.shot_threat, minlength=2) <= 2)  # measured 2 and 2
+    assert np.all(r.shot_intercept_s < w.truth.t_impact_s[r.shot_threat])

@@ -87,7 +87,13 @@ from shieldlab.threats.truth import (
 )
 from shieldlab.tracking import site_geometry
 from shieldlab.tracking.ekf import ekf_predict
-from shieldlab.tracking.impact import predict_impact, propagate
+from shieldlab.tracking.impact import (
+    LEVEL_FLIGHT_HORIZON_S,
+    level_flight_threat,
+    predict_impact,
+    predict_level_flight,
+    propagate,
+)
 from shieldlab.tracking.metrics import assign_tracks_to_truth, custody
 from shieldlab.tracking.tracker import GnnTracker, TrackerConfig
 from shieldlab.weapons.effects import apply_launch_failures, displace_aim_points
@@ -113,6 +119,10 @@ PREDICT_STEP_S = 30.0
 """RK4 step of the battle manager's coast predictions (J2, no drag): < 1 m error."""
 CANDIDATE_STEP_S = 20.0
 """Spacing of candidate intercept times along a predicted threat track [s]."""
+DUPLICATE_M = 1_000.0
+"""Two confirmed tracks closer than this are taken as one object by the battle manager [m]."""
+LEVEL_STEP_S = 10.0
+"""Time step of the level-flight prediction of glide vehicles and cruise missiles [s]."""
 ENDGAME_S = 240.0
 ENDGAME_STEP_S = 2.0
 """Fine candidate grid [s] over the last ``ENDGAME_S`` before each predicted impact,
@@ -908,7 +918,8 @@ def _resolve_shots(
             kill_time[j] = shots.intercept_t_s[i]
             killed_by[j] = i
         if book.in_flight[tid] == 0:
-            book.engageable[tid] = sls
+            # kill assessment: a track whose object is dead is not engaged again
+            book.engageable[tid] = sls and (j < 0 or bool(alive[j]))
 
 
 def _hold_later_layers(
@@ -995,7 +1006,7 @@ def _decide(
 ) -> None:
     """Threat evaluation, intercept planning for every fire unit, greedy assignment."""
     doc = world.scenario.doctrine
-    ok = tracker.confirmed & ~tracker.manoeuvring(t) & (tracker.n_updates >= doc.min_track_updates)
+    ok = tracker.confirmed & (tracker.n_updates >= doc.min_track_updates)
     tid_all = tracker.track_id
     ok &= (book.in_flight[tid_all] == 0) & book.engageable[tid_all]
     ok &= book.next_eval[tid_all] <= t + 1e-9
@@ -1014,12 +1025,33 @@ def _decide(
     a = assign_tracks_to_truth(x[:, :3], r_eci[live], CORRELATE_M)
     obj = np.where(a >= 0, live[np.maximum(a, 0)] if live.size else -1, -1)
     reported = (obj >= 0) & (report_s[np.maximum(obj, 0)] <= t)
+    # an object with interceptors already in flight at it (under another, older
+    # track: track breaks and re-initiations) is not engaged again (same
+    # correlation shortcut as the launch report)
+    flying = {j for j, done in zip(shots.threat, shots.resolved, strict=True) if not done}
+    if flying:
+        reported &= ~np.isin(obj, np.fromiter(flying, np.int64))
+    # duplicate tracks (two confirmed tracks within DUPLICATE_M of each other):
+    # the battle manager engages the one with more updates only
+    if rows.size > 1:
+        d = np.linalg.norm(x[:, None, :3] - x[None, :, :3], axis=-1)
+        upd = tracker.n_updates[rows]
+        better = (upd[None, :] > upd[:, None]) | (
+            (upd[None, :] == upd[:, None])
+            & (np.arange(rows.size)[None, :] < np.arange(rows.size)[:, None])
+        )
+        reported &= ~np.any((d < DUPLICATE_M) & better, axis=1)
     rows, x, p, obj = rows[reported], x[reported], p[reported], obj[reported]
     if rows.size == 0:
         return
     believed = declared_kind(world, book, obj)
     engage = believed >= 0  # objects discriminated as decoys are not engaged
+    # level flyers (glide vehicles, cruise missiles: told apart by their kinematics)
+    # are predicted by level flight; ballistic tracks only while not manoeuvring
+    level = np.isin(believed, (OBJECT_GLIDE, OBJECT_CRUISE))
+    engage &= level | ~tracker.manoeuvring(t)[rows]
     rows, x, p, obj, believed = rows[engage], x[engage], p[engage], obj[engage], believed[engage]
+    level = level[engage]
     if rows.size == 0:
         return
     tids = tid_all[rows]
@@ -1027,6 +1059,18 @@ def _decide(
     asset = threatened_asset(
         lat, lon, world.assets.lat_rad, world.assets.lon_rad, world.assets.radius_m
     )
+    if level.any():
+        t_lv = np.arange(t, t + LEVEL_FLIGHT_HORIZON_S + 1e-9, LEVEL_STEP_S)
+        st_lv = predict_level_flight(x[level], t, world.epoch, t_lv)
+        a_lv, t_in = level_flight_threat(
+            st_lv,
+            t_lv,
+            world.epoch,
+            world.assets.lat_rad,
+            world.assets.lon_rad,
+            world.assets.radius_m,
+        )
+        asset[level], t_imp[level], ok_imp[level] = a_lv, t_in, a_lv >= 0
     protect = world.assets.priority_value(doc.value_function)
     value = np.where(ok_imp & (asset >= 0), protect[np.maximum(asset, 0)], 0.0)
     value = value * lethal_probability(world, book, obj)  # decoys weigh by P(lethal)
@@ -1036,7 +1080,7 @@ def _decide(
     book.next_eval[tids] = t + REEVALUATE_S
     if not keep.any():
         return
-    tids, obj, x, p, value, t_imp, believed = (
+    tids, obj, x, p, value, t_imp, believed, level = (
         tids[keep],
         obj[keep],
         x[keep],
@@ -1044,6 +1088,7 @@ def _decide(
         value[keep],
         t_imp[keep],
         believed[keep],
+        level[keep],
     )
     n_s = len(world.sites)
     feasible = np.zeros((tids.size, n_s), bool)
@@ -1063,6 +1108,8 @@ def _decide(
     if t_c.size == 0:
         return
     states = propagate(x, t, t_c, max_step_s=PREDICT_STEP_S)  # (n, k, 6) ECI
+    if level.any():
+        states[level] = predict_level_flight(x[level], t, world.epoch, t_c)
     c2_delay, c2_extra, c2_ok = _c2_delays(world, t, inventory, book)
     for s_i, site in enumerate(world.sites):  # fire units: a handful
         if inventory[s_i] <= 0 or not c2_ok[s_i]:

@@ -25,10 +25,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldlab.core.frames import (
+    destination_point,
+    ecef_to_eci_state,
     ecef_to_enu,
     ecef_to_geodetic,
     eci_to_ecef,
+    eci_to_ecef_state,
+    enu_matrix,
     geodetic_to_ecef,
+    great_circle_distance_m,
     radial_height_m,
 )
 from shieldlab.core.integrate import rk4_until
@@ -134,3 +139,84 @@ def impact_covariance(
     cov: F64 = np.einsum("nki,nkj->nij", d, d) / 12.0
     cov[~good] = np.nan
     return np.where(good, lat[:, 0], np.nan), np.where(good, lon[:, 0], np.nan), cov, good
+
+
+LEVEL_FLIGHT_HORIZON_S = 3600.0
+"""How far ahead the level-flight predictor looks for a threatened asset [s]."""
+
+
+def predict_level_flight(x: ArrayLike, t_s: float, epoch: datetime, t_grid_s: ArrayLike) -> F64:
+    """ECI states ``(n, k, 6)`` of air-breathing or gliding threats on ``t_grid_s (k,)``.
+
+    Model (for cruise missiles and glide vehicles, whose flight the ballistic
+    predictor cannot follow): from the track state at ``t_s`` the object keeps
+    its altitude and its ground speed along the great circle of its current
+    ground heading (Earth-fixed), i.e. level flight toward where it points now.
+    Scripted waypoints, pull-ups and terminal dives are not predicted (stated:
+    the battle manager extrapolates the present course). Times before ``t_s``
+    are held at the current state. Positions on the mean-radius sphere for the
+    along-track step, geodetic altitude kept.
+    """
+    xx = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    tg = np.asarray(t_grid_s, dtype=np.float64).reshape(-1)
+    n, k = xx.shape[0], tg.size
+    gm0 = float(gmst_at(epoch, t_s))
+    r_ecef, v_ecef = eci_to_ecef_state(xx[:, :3], xx[:, 3:], gm0)
+    lat, lon, alt = ecef_to_geodetic(r_ecef)
+    enu = enu_matrix(lat, lon)  # (n, 3, 3) ECEF → ENU
+    v_enu = np.einsum("nij,nj->ni", enu, v_ecef)
+    speed = np.hypot(v_enu[:, 0], v_enu[:, 1])
+    az = np.arctan2(v_enu[:, 0], v_enu[:, 1])
+    dt = np.maximum(tg[None, :] - t_s, 0.0)  # (1, k)
+    lat_k, lon_k = destination_point(lat[:, None], lon[:, None], az[:, None], speed[:, None] * dt)
+    r_k = geodetic_to_ecef(lat_k, lon_k, np.broadcast_to(alt[:, None], (n, k)))
+    # velocity: along-track finite difference over 1 s (the great circle's tangent)
+    lat_n, lon_n = destination_point(
+        lat[:, None], lon[:, None], az[:, None], speed[:, None] * (dt + 1.0)
+    )
+    v_k = geodetic_to_ecef(lat_n, lon_n, np.broadcast_to(alt[:, None], (n, k))) - r_k
+    gm = gmst_at(epoch, np.maximum(tg, t_s))[None, :]
+    r_eci, v_eci = ecef_to_eci_state(r_k, v_k, gm)
+    return np.concatenate([r_eci, v_eci], axis=-1)
+
+
+def level_flight_threat(
+    states_eci: ArrayLike,
+    t_grid_s: ArrayLike,
+    epoch: datetime,
+    asset_lat_rad: ArrayLike,
+    asset_lon_rad: ArrayLike,
+    asset_radius_m: ArrayLike,
+) -> tuple[NDArray[np.int64], F64]:
+    """First defended asset each predicted level-flight path enters, and when.
+
+    states_eci (n, k, 6) on t_grid_s (k,); assets (a,). Returns the asset index
+    (n,) (−1: none within the grid) and the time it enters the asset's circle
+    (n,) [s] (NaN: none) — the threatened asset and "impact" time of a cruise
+    missile or glide vehicle.
+    """
+    st = np.asarray(states_eci, dtype=np.float64)
+    tg = np.asarray(t_grid_s, dtype=np.float64).reshape(-1)
+    n, k = st.shape[0], st.shape[1]
+    alat = np.asarray(asset_lat_rad, dtype=np.float64).reshape(-1)
+    if n == 0 or k == 0 or alat.size == 0:
+        return np.full(n, -1, np.int64), np.full(n, np.nan)
+    gm = gmst_at(epoch, tg)[None, :]
+    lat, lon, _ = ecef_to_geodetic(eci_to_ecef(st[..., :3], gm))
+    d = great_circle_distance_m(
+        lat[..., None],
+        lon[..., None],
+        alat[None, None, :],
+        np.asarray(asset_lon_rad, dtype=np.float64).reshape(-1)[None, None, :],
+    )  # (n, k, a)
+    inside = np.asarray(
+        d <= np.asarray(asset_radius_m, dtype=np.float64).reshape(-1)[None, None, :], dtype=bool
+    )
+    any_k = np.any(inside, axis=2)  # (n, k)
+    hit = np.any(any_k, axis=1)
+    k_first = np.argmax(any_k, axis=1)
+    a_first = np.argmax(inside[np.arange(n), k_first], axis=1)
+    return (
+        np.where(hit, a_first, -1).astype(np.int64),
+        np.where(hit, tg[k_first], np.nan),
+    )
