@@ -143,10 +143,13 @@ def test_false_alarms_start_tracks_but_draw_no_fire() -> None:
 def test_heo_warning_constellation_gives_launch_reports() -> None:
     """Launch reports from two Molniya-type warning satellites alone (no GEO):
     every missile is reported, within a few frames of burnout at most."""
-    text = _two_missiles(radars=True, space=False).replace(
-        "  - {kind: geo-ir, name: GEO-IR Pacific, type: generic-geo-ir, lon_deg: 150.0}\n",
-        "  - {kind: warning-ir, name: HEO warning, type: generic-geo-ir, constellation: heo}\n",
-    ) + "constellations:\n  - {kind: heo, name: heo, apogee_lons_deg: [-100, 80]}\n"
+    text = (
+        _two_missiles(radars=True, space=False).replace(
+            "  - {kind: geo-ir, name: GEO-IR Pacific, type: generic-geo-ir, lon_deg: 150.0}\n",
+            "  - {kind: warning-ir, name: HEO warning, type: generic-geo-ir, constellation: heo}\n",
+        )
+        + "constellations:\n  - {kind: heo, name: heo, apogee_lons_deg: [-100, 80]}\n"
+    )
     w = world_of(text)
     assert w.geo_ir == () and len(w.warning) == 1
     r = run_trial(w, 0)
@@ -176,3 +179,25 @@ def test_cruise_missiles_are_engaged_by_the_cruise_and_terminal_layers() -> None
     assert layers <= {"terminal", "cruise-defense"}
     assert np.all(np.bincount(r.shot_threat, minlength=2) <= 2)  # measured 2 and 2
     assert np.all(r.shot_intercept_s < w.truth.t_impact_s[r.shot_threat])
+
+
+def test_laser_burns_cruise_missiles_in_its_envelope() -> None:
+    """A 300 kW-class laser at Los Angeles: every cruise missile that enters its 10 km
+    envelope above the horizon is burnt (absorbed fluence ≥ the class's 2 kJ/cm²),
+    one target at a time, before impact; kills credited to the non-kinetic layer."""
+    from shieldlab.sim.results import result_tables
+
+    text = CRUISE.replace("count: 2", "count: 4") + (
+        "lasers:\n  - {name: LA laser, type: generic-hel-300kw, lat_deg: 33.95, lon_deg: -118.45}\n"
+    )
+    w = world_of(text)
+    r = run_trial(w, 0)
+    d = r.laser_shots
+    assert d is not None and d["killed"].all()
+    assert np.all(d["fluence_j_m2"] >= w.lasers[0].target.kill_fluence_j_m2)
+    assert r.laser_killed.sum() == 4  # measured: all 4, 3,200-3,280 s, impacts at 3,290+
+    assert np.all(r.kill_time_s[r.laser_killed] < w.truth.t_impact_s[r.laser_killed])
+    starts = np.sort(d["start_s"])
+    assert np.all(np.diff(starts) > 0)  # one target at a time
+    t = result_tables(w, [r], with_maps=False)
+    assert set(t["threat_outcomes"]["kill_layer"][r.laser_killed].tolist()) == {"non-kinetic"}

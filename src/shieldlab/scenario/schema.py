@@ -697,6 +697,25 @@ class SpaceInterceptorLayer(_Model):
         return _check_catalog("interceptors", v, "space-based interceptor type", ("sbi",))
 
 
+class LaserSite(_Model):
+    """A high-energy laser (catalog ``directed-energy`` entry of ``kind: laser``) at a
+    site, defending against cruise missiles in its range (layer ``non-kinetic``)."""
+
+    name: str = Field(min_length=1)
+    type: str
+    lat_deg: Lat
+    lon_deg: Lon
+    alt_m: float = Field(default=10.0, ge=-500.0, le=10000.0)
+    visibility_km: float = Field(
+        default=23.0, gt=0.0, le=200.0, description="horizontal visibility (23 km: clear air)"
+    )
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _check_catalog("directed-energy", v, "laser type", ("laser",))
+
+
 class EwCyber(_Model):
     """Non-kinetic effects of the defender on the adversary's launches, as stated
     probabilities per launch (electronic warfare, cyber): a launch fails outright
@@ -774,6 +793,7 @@ class Scenario(_Model):
     left_of_launch: LeftOfLaunch | None = None
     ew_cyber: EwCyber | None = None
     space_interceptors: list[SpaceInterceptorLayer] = Field(default_factory=list)
+    lasers: list[LaserSite] = Field(default_factory=list)
     c2: C2Section | None = Field(
         default=None,
         description="command-and-control network, kill chain and degradation events",

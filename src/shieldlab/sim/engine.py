@@ -96,6 +96,7 @@ from shieldlab.tracking.impact import (
 )
 from shieldlab.tracking.metrics import assign_tracks_to_truth, custody
 from shieldlab.tracking.tracker import GnnTracker, TrackerConfig
+from shieldlab.weapons.directed_energy import fluence_increment_j_m2
 from shieldlab.weapons.effects import apply_launch_failures, displace_aim_points
 from shieldlab.weapons.envelope import plan_for_site
 from shieldlab.weapons.intercept import (
@@ -216,6 +217,10 @@ class TrialResult:
     """(n,) objects destroyed with their missile in boost (SBI layer)."""
     boost_shots: BoostShots | None = None
     """The trial's boost-phase shots (None: no SBI layer)."""
+    laser_killed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
+    """(n,) objects burnt by a high-energy laser."""
+    laser_shots: dict[str, np.ndarray] | None = None
+    """Laser dwells of the trial: columns laser, object, start_s, end_s, killed, fluence."""
     impact_lat_rad: F64 = field(default_factory=lambda: np.empty(0))
     """(n,) impact latitude of the trial (nominal, or moved by degraded guidance) [rad]."""
     impact_lon_rad: F64 = field(default_factory=lambda: np.empty(0))
@@ -322,6 +327,108 @@ def nonkinetic_effects(world: World, trial: int) -> tuple[BoolArr, F64, F64]:
         la, lo, _ = ecef_to_geodetic(pts)
         lat[deg], lon[deg] = la, lo
     return np.asarray(failed[tr.launch_index]), lat, lon
+
+
+@dataclass
+class _LaserState:
+    """Working state of the trial's high-energy lasers (one target at a time each).
+
+    Per laser: the object it dwells on (−1: none), when slew-and-settle ends,
+    the energy left in its store [J]; per object: the absorbed fluence [J/m²]
+    (cumulative over dwells and lasers); the dwell log.
+    """
+
+    target: I64
+    ready_s: F64
+    energy_j: F64
+    fluence: F64
+    log: list[tuple[int, int, float, float, bool, float]]
+    start_s: F64
+
+    @classmethod
+    def start(cls, world: World, n: int) -> _LaserState:
+        k = len(world.lasers)
+        return cls(
+            np.full(k, -1, np.int64),
+            np.zeros(k),
+            np.array([lz.spec.magazine.capacity_j for lz in world.lasers]),
+            np.zeros(n),
+            [],
+            np.zeros(k),
+        )
+
+    def step(
+        self,
+        world: World,
+        t: float,
+        dt: float,
+        r_eci: F64,
+        live: BoolArr,
+        gmst: float,
+    ) -> BoolArr:
+        """One time step of every laser; returns the objects (n,) killed in it.
+
+        Targets: cruise missiles in range and above the site's horizon (the
+        laser's own fire-control sensor acquires them; no fused track needed).
+        A laser keeps its target until it dies or leaves the envelope, else takes
+        the nearest; it fires after ``slew_settle_s``, adding α I dt of fluence
+        (:func:`~shieldlab.weapons.directed_energy.fluence_increment_j_m2`, the
+        site's extinction, no turbulence) while its store holds energy (net drain
+        ``draw − recharge``; idle lasers recharge). Kill: absorbed fluence ≥ the
+        target class's kill fluence.
+        """
+        killed = np.zeros(live.size, bool)
+        # a laser carries its own fire-control sensor (beam director, EO/IR and
+        # radar): it acquires the cruise missiles in its envelope without a cue
+        # from the fused picture (stated shortcut)
+        cued = live & (world.truth.object_kind == OBJECT_CRUISE)
+        r_ecef = eci_to_ecef(r_eci, gmst)
+        for i, lz in enumerate(world.lasers):  # lasers: a handful
+            mag = lz.spec.magazine
+            d = r_ecef - lz.r_ecef_m
+            rng_m = np.linalg.norm(d, axis=1)
+            up = lz.r_ecef_m / np.linalg.norm(lz.r_ecef_m)
+            ok = cued & (rng_m <= lz.spec.max_range_m) & (d @ up > 0.0)
+            cur = int(self.target[i])
+            if cur >= 0 and not ok[cur]:
+                self._close(i, t, killed=False)
+                cur = -1
+            if cur < 0 and ok.any():
+                cur = int(np.argmin(np.where(ok, rng_m, np.inf)))
+                self.target[i], self.ready_s[i], self.start_s[i] = cur, t + lz.spec.slew_settle_s, t
+            drain = max(mag.draw_w - mag.recharge_w, 0.0)
+            if cur >= 0 and t >= self.ready_s[i] and self.energy_j[i] > 0.0:
+                dt_fire = dt if drain == 0.0 else min(dt, self.energy_j[i] / drain)
+                self.fluence[cur] += float(
+                    fluence_increment_j_m2(
+                        lz.spec, lz.target, rng_m[cur], dt_fire, lz.extinction_per_m
+                    )
+                )
+                self.energy_j[i] -= drain * dt_fire
+                if self.fluence[cur] >= lz.target.kill_fluence_j_m2:
+                    killed[cur] = True
+                    self._close(i, t, killed=True)
+            elif cur < 0:
+                self.energy_j[i] = min(mag.capacity_j, self.energy_j[i] + mag.recharge_w * dt)
+        return killed
+
+    def _close(self, i: int, t: float, killed: bool) -> None:
+        obj = int(self.target[i])
+        self.log.append((i, obj, float(self.start_s[i]), t, killed, float(self.fluence[obj])))
+        self.target[i] = -1
+
+    def record(self) -> dict[str, np.ndarray] | None:
+        if not self.target.size:
+            return None
+        cols = list(zip(*self.log, strict=True)) if self.log else [()] * 6
+        return {
+            "laser": np.asarray(cols[0], np.int64),
+            "object": np.asarray(cols[1], np.int64),
+            "start_s": np.asarray(cols[2], np.float64),
+            "end_s": np.asarray(cols[3], np.float64),
+            "killed": np.asarray(cols[4], bool),
+            "fluence_j_m2": np.asarray(cols[5], np.float64),
+        }
 
 
 def sbi_rng(seed: int, trial: int) -> np.random.Generator:
@@ -539,6 +646,8 @@ def run_trial(world: World, trial: int) -> TrialResult:
     next_irt = np.zeros(len(world.ir_tracking))
     ir_offset = np.cumsum([0] + [x.constellation.n for x in world.ir_tracking])
     next_decision = 0.0
+    lasers = _LaserState.start(world, n)
+    de_killed = np.zeros(n, bool)
 
     for t in np.arange(0.0, t_end + 1e-9, step):
         t = float(t)
@@ -625,6 +734,14 @@ def run_trial(world: World, trial: int) -> TrialResult:
                 coverage=_radar_coverage(radar, gmst),
             )
 
+        # 5b. directed energy: lasers dwell on cued cruise missiles in range
+        if world.lasers:
+            killed_now = lasers.step(world, t, step, r_eci, exists & alive, gmst)
+            if killed_now.any():
+                alive &= ~killed_now
+                de_killed |= killed_now
+                kill_time[killed_now] = t
+
         # 4. decide (and sample custody)
         if t + 1e-9 >= next_decision:
             next_decision += doc.decision_interval_s
@@ -674,6 +791,8 @@ def run_trial(world: World, trial: int) -> TrialResult:
         impact_lon_rad=impact_lon,
         boost_killed=boost_killed,
         boost_shots=boost,
+        laser_killed=de_killed,
+        laser_shots=lasers.record(),
         shot_intercept_lat_rad=np.array(shots.intercept_lat_rad),
         shot_intercept_lon_rad=np.array(shots.intercept_lon_rad),
         shot_planned_miss_m=np.array(shots.planned_miss_m),

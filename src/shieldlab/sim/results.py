@@ -86,6 +86,9 @@ def summarise(world: World, results: list[TrialResult]) -> Summary:
         n_b = int(np.sum(_boost(r)))
         if n_b:
             layer_kills[BOOST] = layer_kills.get(BOOST, 0.0) + n_b / n_tr
+        n_de = int(np.sum(_laser(r)))
+        if n_de:
+            layer_kills[NON_KINETIC] = layer_kills.get(NON_KINETIC, 0.0) + n_de / n_tr
         n_nk = int(np.sum(_failed(r)))
         if n_nk:
             layer_kills[NON_KINETIC] = layer_kills.get(NON_KINETIC, 0.0) + n_nk / n_tr
@@ -131,6 +134,43 @@ NON_KINETIC = "non-kinetic"
 
 BOOST = "boost"
 """Kill layer of objects destroyed with their missile in boost (space-based interceptors)."""
+
+
+def _laser(r: TrialResult) -> NDArray[np.bool_]:
+    n = r.status.size
+    return r.laser_killed if r.laser_killed.size == n else np.zeros(n, bool)
+
+
+def _append_laser_dwells(eng: dict[str, list[np.ndarray]], world: World, r: TrialResult) -> None:
+    """Engagement rows of the trial's laser dwells (site = the laser, layer non-kinetic;
+    launch = start of the dwell, intercept = its end; Pk NaN: a dwell kills by fluence)."""
+    d = r.laser_shots
+    if d is None or d["object"].size == 0:
+        return
+    m0 = r.shot_site.size + _n_boost(r)
+    m = d["object"].size
+    nan = np.full(m, np.nan)
+    rows: dict[str, np.ndarray] = {
+        "trial": np.full(m, r.trial, np.int64),
+        "shot_id": m0 + np.arange(m, dtype=np.int64),
+        "threat_id": d["object"],
+        "site": np.array([world.lasers[i].name for i in d["laser"]], dtype=object),
+        "layer": np.full(m, NON_KINETIC, dtype=object),
+        "decision_time_s": d["start_s"],
+        "launch_time_s": d["start_s"],
+        "intercept_time_s": d["end_s"],
+        "intercept_alt_m": nan,
+        "pk": nan,
+        "hit": d["killed"],
+        "c2_delay_s": nan,
+        "c2_lost_s": nan,
+        "intercept_lat_deg": nan,
+        "intercept_lon_deg": nan,
+        "planned_miss_m": nan,
+        "achieved_miss_m": nan,
+    }
+    for k, v in rows.items():
+        eng[k].append(v)
 
 
 def _n_boost(r: TrialResult) -> int:
@@ -328,7 +368,7 @@ def result_tables(
         cols["threat_type"].append(np.array(world.threat_type, dtype=object))
         cols["status"].append(np.array([STATUS_NAMES[int(s)] for s in r.status], dtype=object))
         cols["killed_by_shot"].append(np.where(killed, r.killed_by_shot, -1))
-        pre, nk, bo = _prelaunch(r), _failed(r), _boost(r)
+        pre, nk, bo = _prelaunch(r), _failed(r) | _laser(r), _boost(r)
         cols["kill_layer"].append(
             np.array(
                 [
@@ -385,6 +425,7 @@ def result_tables(
         eng["planned_miss_m"].append(_per_shot(r.shot_planned_miss_m, m))
         eng["achieved_miss_m"].append(_per_shot(r.shot_achieved_miss_m, m))
         _append_boost_shots(eng, world, r)
+        _append_laser_dwells(eng, world, r)
     outcomes = {k: np.concatenate(v) for k, v in cols.items()}
     outcomes["killed_by_shot"] = np.where(
         outcomes["killed_by_shot"] >= 0, outcomes["killed_by_shot"], -1

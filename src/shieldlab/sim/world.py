@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.battle.c2 import C2Events, C2Network, c2_from_section, nominal_delay
+from shieldlab.core.frames import geodetic_to_ecef
 from shieldlab.core.time import parse_epoch
 from shieldlab.scenario import LoadedScenario, Scenario
 from shieldlab.scenario.c2_schema import STAGES, C2Section
@@ -44,6 +45,12 @@ from shieldlab.threats.raid import (
 from shieldlab.threats.registry import fly_threats
 from shieldlab.threats.truth import OBJECT_RV
 from shieldlab.weapons.catalog import InterceptorSite, make_site
+from shieldlab.weapons.directed_energy import (
+    DeTarget,
+    LaserSpec,
+    extinction_per_m,
+    load_directed_energy_catalog,
+)
 from shieldlab.weapons.sbi import (
     BoostPath,
     SbiSpec,
@@ -140,6 +147,20 @@ def sbi_reach(
 
 
 @dataclass(frozen=True)
+class LaserLayer:
+    """A high-energy laser at a site (ECEF position [m]) with the atmosphere's
+    extinction [1/m] and the vulnerability of the objects it can engage."""
+
+    name: str
+    spec: LaserSpec
+    r_ecef_m: F64
+    lat_rad: float
+    lon_rad: float
+    extinction_per_m: float
+    target: DeTarget
+
+
+@dataclass(frozen=True)
 class AirbornePlatform:
     """An airborne radar on station at geodetic (lat, lon) [rad] and altitude [m]."""
 
@@ -174,6 +195,9 @@ def build_c2(section: C2Section, site_names: list[str]) -> C2Model:
     nominal = nominal_delay(net, node, node, DECIDE_STAGE).delay_s if node.size else np.zeros(0)
     return C2Model(net, events, node, nominal)
 
+
+LASER_TARGET = "generic-cruise-missile"
+"""Directed-energy target class of the cruise missiles a laser engages."""
 
 SENSOR_LAYERS: tuple[str, ...] = SENSOR_LAYER_NAMES
 """Sensor layers of the custody bookkeeping, in the tracker's layer-index order."""
@@ -215,6 +239,7 @@ class World:
     warning: tuple[WarningLayer, ...] = ()
     channels: tuple[int | None, ...] = ()
     sbi: tuple[SbiLayer, ...] = ()
+    lasers: tuple[LaserLayer, ...] = ()
     """Fire-control channels of each fire unit (None: unlimited), same order as ``sites``."""
     """The launches the truth was flown from (``truth.launch_index`` indexes them)."""
 
@@ -299,6 +324,23 @@ def build_world(loaded: LoadedScenario) -> World:
                     sbi_reach(truth, launches, specs[sb.type], el, sb.decision_delay_s),
                 )
             )
+    lasers = []
+    if "non-kinetic" not in off and s.lasers:
+        de = load_directed_energy_catalog()
+        for ls in s.lasers:
+            spec = de.lasers[ls.type]
+            la, lo = math.radians(ls.lat_deg), math.radians(ls.lon_deg)
+            lasers.append(
+                LaserLayer(
+                    ls.name,
+                    spec,
+                    geodetic_to_ecef(la, lo, ls.alt_m),
+                    la,
+                    lo,
+                    float(extinction_per_m(ls.visibility_km * 1e3, spec.wavelength_m)),
+                    de.targets[LASER_TARGET],
+                )
+            )
     airborne = []
     for x in s.sensors:
         if isinstance(x, AirborneEntry) and "airborne-radar" not in off:
@@ -334,4 +376,5 @@ def build_world(loaded: LoadedScenario) -> World:
         warning=tuple(warning),
         channels=channels,
         sbi=tuple(sbi_layers),
+        lasers=tuple(lasers),
     )
