@@ -143,7 +143,8 @@ def _laser(r: TrialResult) -> NDArray[np.bool_]:
 
 def _append_laser_dwells(eng: dict[str, list[np.ndarray]], world: World, r: TrialResult) -> None:
     """Engagement rows of the trial's laser dwells (site = the laser, layer non-kinetic;
-    launch = start of the dwell, intercept = its end; Pk NaN: a dwell kills by fluence)."""
+    launch = start of the dwell, intercept = its end; Pk = absorbed / kill fluence,
+    at most 1: the fluence model is deterministic, a dwell kills when it completes)."""
     d = r.laser_shots
     if d is None or d["object"].size == 0:
         return
@@ -160,7 +161,11 @@ def _append_laser_dwells(eng: dict[str, list[np.ndarray]], world: World, r: Tria
         "launch_time_s": d["start_s"],
         "intercept_time_s": d["end_s"],
         "intercept_alt_m": nan,
-        "pk": nan,
+        "pk": np.minimum(
+            d["fluence_j_m2"]
+            / np.array([world.lasers[i].target.kill_fluence_j_m2 for i in d["laser"]]),
+            1.0,
+        ),
         "hit": d["killed"],
         "c2_delay_s": nan,
         "c2_lost_s": nan,
