@@ -102,3 +102,14 @@ def test_sha_changes_with_text() -> None:
     b = parse_scenario(flagship_text() + "\n# comment\n")
     assert a.sha256 != b.sha256
     assert a.scenario == b.scenario
+
+
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml")), ids=str
+)
+def test_every_shipped_scenario_is_valid(path: Path) -> None:
+    """The scenarios users start from load without error (they exercise every section)."""
+    from shieldlab.scenario import load_scenario
+
+    loaded = load_scenario(path)
+    assert loaded.scenario.name == path.stem
