@@ -20,8 +20,11 @@ Time loop (Python over time steps only, arrays over objects and tracks):
 4. decide: every ``decision_interval_s`` the battle manager takes confirmed,
    non-manoeuvring tracks with at least ``min_track_updates`` updates, no
    shot in flight, and a launch report of the launch they belong to,
-   declares ballistic objects RV or decoy by discrimination, predicts their
-   impact points, finds the threatened asset, plans every fire unit's
+   declares ballistic objects RV or decoy by discrimination, evaluates each
+   threat (impact point with its uncertainty from the track covariance, the
+   probability of each defended asset, the expected threatened value weighed
+   by P(lethal); glide vehicles and cruise missiles by level flight along
+   their course), plans every fire unit's
    fly-out (Lambert for exo-atmospheric classes, an engagement envelope for
    the others) and assigns interceptors by weapon-target assignment (minimum
    expected surviving threat value, doctrine ``assignment: wta``) or greedily
@@ -63,7 +66,7 @@ from numpy.typing import NDArray
 
 from shieldlab.battle.assign import greedy_assign, wta_assign
 from shieldlab.battle.c2 import has_random_losses, kill_chain_delay
-from shieldlab.battle.threat_eval import threatened_asset
+from shieldlab.battle.threat_eval import assess_threats, threatened_asset
 from shieldlab.core.frames import ecef_to_geodetic, eci_to_ecef, geodetic_to_ecef
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.airborne import airborne_observe
@@ -90,7 +93,6 @@ from shieldlab.tracking.ekf import ekf_predict
 from shieldlab.tracking.impact import (
     LEVEL_FLIGHT_HORIZON_S,
     level_flight_threat,
-    predict_impact,
     predict_level_flight,
     propagate,
 )
@@ -1174,10 +1176,24 @@ def _decide(
     if rows.size == 0:
         return
     tids = tid_all[rows]
-    lat, lon, t_imp, ok_imp = predict_impact(x, t, world.epoch, dt_s=PREDICT_STEP_S)
-    asset = threatened_asset(
-        lat, lon, world.assets.lat_rad, world.assets.lon_rad, world.assets.radius_m
+    # threat evaluation: impact point with its uncertainty (sigma points of the
+    # track covariance), P(each asset), expected threatened value
+    protect = world.assets.priority_value(doc.value_function)
+    p_lethal = lethal_probability(world, book, obj)  # decoys weigh by P(lethal)
+    ta = assess_threats(
+        x,
+        p,
+        t,
+        world.epoch,
+        world.assets.lat_rad,
+        world.assets.lon_rad,
+        world.assets.radius_m,
+        p_lethal=p_lethal,
+        asset_value=protect,
+        dt_s=PREDICT_STEP_S,
     )
+    asset, t_imp, ok_imp = ta.top_asset.copy(), ta.t_impact_s.copy(), ta.ok.copy()
+    expected = ta.expected_value.copy()
     if level.any():
         t_lv = np.arange(t, t + LEVEL_FLIGHT_HORIZON_S + 1e-9, LEVEL_STEP_S)
         st_lv = predict_level_flight(x[level], t, world.epoch, t_lv)
@@ -1190,9 +1206,8 @@ def _decide(
             world.assets.radius_m,
         )
         asset[level], t_imp[level], ok_imp[level] = a_lv, t_in, a_lv >= 0
-    protect = world.assets.priority_value(doc.value_function)
-    value = np.where(ok_imp & (asset >= 0), protect[np.maximum(asset, 0)], 0.0)
-    value = value * lethal_probability(world, book, obj)  # decoys weigh by P(lethal)
+        expected[level] = np.where(a_lv >= 0, protect[np.maximum(a_lv, 0)], 0.0)
+    value = np.where(ok_imp & (asset >= 0), expected, 0.0)
     keep = value > 0
     # a track not (yet) seen to threaten an asset, or not yet reachable, is
     # looked at again after REEVALUATE_S rather than at every decision epoch
