@@ -134,6 +134,8 @@ def test_wta_assign_matches_brute_force_and_beats_greedy() -> None:
         inv = np.array([2, 2])
         a = wta_assign(value, feas, pk, t_int, inv, shots_per_threat=2)
         got = _surviving(value, pk, a.threat_index, a.site_index)
+        e = wta_assign(value, feas, pk, t_int, inv, shots_per_threat=2, exact=True)
+        assert _surviving(value, pk, e.threat_index, e.site_index) <= got + 1e-9
         best = np.inf
         # every x (n, s) with x_ij in 0..2, site totals <= 2, threat totals <= 2
         for cells in itertools.product(range(3), repeat=n * s):

@@ -151,3 +151,22 @@ def test_ew_cyber_launch_failures_and_guidance_miss() -> None:
     off = world_of(text + "disabled_layers: [non-kinetic]\n")
     failed, lat, _ = nonkinetic_effects(off, trial)
     assert not failed.any() and np.array_equal(lat, tr.impact_lat_rad)
+
+
+def test_assignment_options_all_fire_within_salvo_and_inventory() -> None:
+    """The three assignment rules run in the engine; each respects the salvo size and
+    the inventory (12 GBIs at Fort Greely for 4 missiles)."""
+    for rule in ("greedy", "wta", "milp"):
+        text = _with("", count=4).replace(
+            "  shoot_look_shoot: true", f"  shoot_look_shoot: true\n  assignment: {rule}"
+        )
+        assert f"assignment: {rule}" in text
+        w = world_of(text)
+        r = run_trial(w, 0)
+        assert r.shot_site.size > 0
+        dec = np.unique(r.shot_decision_s)
+        for t in dec:  # per decision epoch, at most a salvo per threat
+            at = r.shot_decision_s == t
+            assert np.bincount(r.shot_threat[at]).max() <= w.scenario.doctrine.shots_per_threat
+        for s_i, site in enumerate(w.sites):
+            assert np.sum(r.shot_site == s_i) <= site.inventory

@@ -185,6 +185,7 @@ def wta_assign(
     t_intercept_s: ArrayLike,
     inventory: ArrayLike,
     shots_per_threat: int = 2,
+    exact: bool = False,
 ) -> Assignment:
     """Assignment minimising the expected surviving threat value of one decision epoch.
 
@@ -198,6 +199,10 @@ def wta_assign(
     (add an unused unit, move a unit, swap the sites of two units) until no
     move lowers F (Ahuja et al., Oper. Res. 55(6), 2007); the better result
     is kept, so it is never worse than :func:`greedy_assign`. Deterministic.
+    ``exact``: a third start from the outer-approximation MILP of
+    :func:`shieldlab.battle.wta.solve_wta` (HiGHS; exact on the small
+    problems of an epoch, without the salvo cap, which is then imposed by
+    dropping the latest shots and re-improving).
     Rows come in threat order of value, shots of a threat in intercept-time
     order.
 
@@ -219,6 +224,23 @@ def wta_assign(
     x_g = np.zeros((n, s), dtype=np.int64)
     np.add.at(x_g, (g.threat_index, g.site_index), 1)
     starts.append(x_g)
+    if exact:
+        from shieldlab.battle.wta import solve_wta
+        from shieldlab.battle.wta_instance import WtaProblem
+
+        sol = solve_wta(
+            WtaProblem(value, p.T, inv, feas.T & (p.T > 0)), method="milp", time_limit_s=5.0
+        )
+        x_m = np.asarray(sol.x, dtype=np.int64).T.copy()
+        for i in range(n):  # impose the salvo cap: keep the earliest intercepts
+            extra = int(x_m[i].sum()) - cap
+            for j in np.argsort(-np.nan_to_num(t_int[i], nan=np.inf), kind="stable"):
+                if extra <= 0:
+                    break
+                take = min(extra, int(x_m[i, j]))
+                x_m[i, j] -= take
+                extra -= take
+        starts.append(x_m)
     best_x, best_f = starts[0], np.inf
     for x0 in starts:  # two starts: MMR and the greedy rule (never worse than greedy)
         x = _improve(value, q, p, inv, cap, x0)

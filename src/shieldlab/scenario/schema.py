@@ -435,11 +435,12 @@ class Doctrine(_Model):
             "'expected-value': plain asset values"
         ),
     )
-    assignment: Literal["wta", "greedy"] = Field(
+    assignment: Literal["wta", "milp", "greedy"] = Field(
         default="wta",
         description=(
             "weapon-target assignment of a decision epoch: 'wta' minimises the expected "
-            "surviving threat value (MMR + local search), 'greedy' serves threats by value"
+            "surviving threat value (MMR + local search), 'milp' adds an exact MILP start "
+            "(HiGHS), 'greedy' serves threats by value"
         ),
     )
     rv_confidence: float = Field(

@@ -1287,8 +1287,10 @@ def _decide(
         for s_i, ch in enumerate(world.channels):  # fire units: a handful
             if ch is not None:
                 limit[s_i] = min(int(inventory[s_i]), max(ch - int(in_air[s_i]), 0))
-    if doc.assignment == "wta":
-        asg = wta_assign(value, feasible, pk, t_int, limit, doc.shots_per_threat)
+    if doc.assignment in ("wta", "milp"):
+        asg = wta_assign(
+            value, feasible, pk, t_int, limit, doc.shots_per_threat, exact=doc.assignment == "milp"
+        )
     else:
         asg = greedy_assign(value, t_imp, feasible, t_int, limit, doc.shots_per_threat)
     inventory[:] = inventory - (limit - asg.inventory)
