@@ -717,6 +717,22 @@ class LaserSite(_Model):
         return _check_catalog("directed-energy", v, "laser type", ("laser",))
 
 
+class HpmSite(_Model):
+    """A high-power microwave weapon (catalog ``directed-energy`` entry of ``kind: hpm``)
+    at a site, against drones and cruise missiles (layer ``non-kinetic``)."""
+
+    name: str = Field(min_length=1)
+    type: str
+    lat_deg: Lat
+    lon_deg: Lon
+    alt_m: float = Field(default=10.0, ge=-500.0, le=10000.0)
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _check_catalog("directed-energy", v, "high-power microwave type", ("hpm",))
+
+
 class EwCyber(_Model):
     """Non-kinetic effects of the defender on the adversary's launches, as stated
     probabilities per launch (electronic warfare, cyber): a launch fails outright
@@ -795,6 +811,7 @@ class Scenario(_Model):
     ew_cyber: EwCyber | None = None
     space_interceptors: list[SpaceInterceptorLayer] = Field(default_factory=list)
     lasers: list[LaserSite] = Field(default_factory=list)
+    hpm: list[HpmSite] = Field(default_factory=list)
     c2: C2Section | None = Field(
         default=None,
         description="command-and-control network, kill chain and degradation events",

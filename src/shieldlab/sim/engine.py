@@ -98,7 +98,7 @@ from shieldlab.tracking.impact import (
 )
 from shieldlab.tracking.metrics import assign_tracks_to_truth, custody
 from shieldlab.tracking.tracker import GnnTracker, TrackerConfig
-from shieldlab.weapons.directed_energy import fluence_increment_j_m2
+from shieldlab.weapons.directed_energy import fluence_increment_j_m2, hpm_effect_probability
 from shieldlab.weapons.effects import apply_launch_failures, displace_aim_points
 from shieldlab.weapons.envelope import plan_for_site
 from shieldlab.weapons.intercept import (
@@ -221,6 +221,11 @@ class TrialResult:
     """The trial's boost-phase shots (None: no SBI layer)."""
     laser_killed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
     """(n,) objects burnt by a high-energy laser."""
+    hpm_killed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
+    """(n,) objects defeated by a high-power microwave weapon (also in ``laser_killed``,
+    the directed-energy kills)."""
+    hpm_shots: I64 = field(default_factory=lambda: np.empty(0, np.int64))
+    """(weapons,) shots fired by each high-power microwave weapon."""
     laser_shots: dict[str, np.ndarray] | None = None
     """Laser dwells of the trial: columns laser, object, start_s, end_s, killed, fluence."""
     impact_lat_rad: F64 = field(default_factory=lambda: np.empty(0))
@@ -370,7 +375,8 @@ class _LaserState:
     ) -> BoolArr:
         """One time step of every laser; returns the objects (n,) killed in it.
 
-        Targets: cruise missiles in range and above the site's horizon (the
+        Targets: cruise missiles and drones (objects with a directed-energy
+        class, ``World.de_target``) in range and above the site's horizon (the
         laser's own fire-control sensor acquires them; no fused track needed).
         A laser keeps its target until it dies or leaves the envelope, else takes
         the nearest; it fires after ``slew_settle_s``, adding α I dt of fluence
@@ -383,7 +389,8 @@ class _LaserState:
         # a laser carries its own fire-control sensor (beam director, EO/IR and
         # radar): it acquires the cruise missiles in its envelope without a cue
         # from the fused picture (stated shortcut)
-        cued = live & (world.truth.object_kind == OBJECT_CRUISE)
+        cls = world.de_target if world.de_target is not None else np.full(live.size, -1)
+        cued = live & (cls >= 0)
         r_ecef = eci_to_ecef(r_eci, gmst)
         for i, lz in enumerate(world.lasers):  # lasers: a handful
             mag = lz.spec.magazine
@@ -401,13 +408,14 @@ class _LaserState:
             drain = max(mag.draw_w - mag.recharge_w, 0.0)
             if cur >= 0 and t >= self.ready_s[i] and self.energy_j[i] > 0.0:
                 dt_fire = dt if drain == 0.0 else min(dt, self.energy_j[i] / drain)
+                target = world.de_targets[int(cls[cur])]
                 self.fluence[cur] += float(
                     fluence_increment_j_m2(
-                        lz.spec, lz.target, rng_m[cur], dt_fire, lz.extinction_per_m
+                        lz.spec, target, rng_m[cur], dt_fire, lz.extinction_per_m
                     )
                 )
                 self.energy_j[i] -= drain * dt_fire
-                if self.fluence[cur] >= lz.target.kill_fluence_j_m2:
+                if self.fluence[cur] >= target.kill_fluence_j_m2:
                     killed[cur] = True
                     self._close(i, t, killed=True)
             elif cur < 0:
@@ -431,6 +439,81 @@ class _LaserState:
             "killed": np.asarray(cols[4], bool),
             "fluence_j_m2": np.asarray(cols[5], np.float64),
         }
+
+
+def hpm_rng(seed: int, trial: int) -> np.random.Generator:
+    """The trial's eighth stream (high-power microwave effects)."""
+    ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
+    return np.random.default_rng(ss.spawn(8)[7])
+
+
+@dataclass
+class _HpmState:
+    """Working state of the trial's high-power microwave weapons: next shot time and
+    energy left per weapon; shots fired and kills per weapon."""
+
+    next_s: F64
+    energy_j: F64
+    shots: I64
+    kills: I64
+    rng: np.random.Generator
+
+    @classmethod
+    def start(cls, world: World, trial: int) -> _HpmState:
+        k = len(world.hpm)
+        return cls(
+            np.zeros(k),
+            np.array([h.spec.magazine.capacity_j for h in world.hpm]),
+            np.zeros(k, np.int64),
+            np.zeros(k, np.int64),
+            hpm_rng(world.scenario.seed, trial),
+        )
+
+    def step(
+        self, world: World, t: float, dt: float, r_eci: F64, live: BoolArr, gmst: float
+    ) -> BoolArr:
+        """Shots of every HPM weapon in [t, t + dt) (positions held over the step).
+
+        Each shot points the beam at the live directed-energy target in range that
+        maximises the expected kills (:func:`~shieldlab.weapons.directed_energy.hpm_best_boresight`
+        per class, every class's objects counted), then draws one Bernoulli per
+        target with its class's effect probability (log-normal susceptibility,
+        :func:`~shieldlab.weapons.directed_energy.hpm_effect_probability`). A
+        shot needs its net energy in the store; the store recharges between
+        shots. Returns the objects (n,) killed.
+        """
+        killed = np.zeros(live.size, bool)
+        cls = world.de_target if world.de_target is not None else np.full(live.size, -1)
+        r_ecef = eci_to_ecef(r_eci, gmst)
+        for i, hw in enumerate(world.hpm):  # weapons: a handful
+            sp, mag = hw.spec, hw.spec.magazine
+            rel = r_ecef - hw.r_ecef_m
+            up = hw.r_ecef_m / np.linalg.norm(hw.r_ecef_m)
+            while self.next_s[i] < t + dt:  # shots in this step
+                self.next_s[i] = max(self.next_s[i], t) + sp.shot_interval_s
+                cand = live & ~killed & (cls >= 0) & (np.linalg.norm(rel, axis=1) <= sp.max_range_m)
+                cand &= rel @ up > 0.0
+                need = max(mag.draw_w - mag.recharge_w, 0.0) * sp.shot_duration_s
+                self.energy_j[i] = min(
+                    mag.capacity_j, self.energy_j[i] + mag.recharge_w * sp.shot_interval_s
+                )
+                if not cand.any() or self.energy_j[i] < need:
+                    continue
+                idx = np.flatnonzero(cand)
+                p_all = np.zeros((idx.size, idx.size))  # (boresight candidate, target)
+                bores = rel[idx] / np.linalg.norm(rel[idx], axis=1, keepdims=True)
+                for c in np.unique(cls[idx]):  # target classes: one or two
+                    m = cls[idx] == c
+                    p_all[:, m] = hpm_effect_probability(
+                        sp, world.de_targets[int(c)], rel[idx][m][None, :, :], bores[:, None, :]
+                    )
+                best = int(np.argmax(p_all.sum(axis=1)))
+                hit = self.rng.random(idx.size) < p_all[best]
+                killed[idx[hit]] = True
+                self.energy_j[i] -= need
+                self.shots[i] += 1
+                self.kills[i] += int(hit.sum())
+        return killed
 
 
 def sbi_rng(seed: int, trial: int) -> np.random.Generator:
@@ -649,7 +732,9 @@ def run_trial(world: World, trial: int) -> TrialResult:
     ir_offset = np.cumsum([0] + [x.constellation.n for x in world.ir_tracking])
     next_decision = 0.0
     lasers = _LaserState.start(world, n)
+    hpm = _HpmState.start(world, trial)
     de_killed = np.zeros(n, bool)
+    hpm_killed = np.zeros(n, bool)
 
     for t in np.arange(0.0, t_end + 1e-9, step):
         t = float(t)
@@ -736,12 +821,20 @@ def run_trial(world: World, trial: int) -> TrialResult:
                 coverage=_radar_coverage(radar, gmst),
             )
 
-        # 5b. directed energy: lasers dwell on cued cruise missiles in range
+        # 5b. directed energy: lasers dwell on cruise missiles and drones in range,
+        # high-power microwaves fire at the best boresight
         if world.lasers:
             killed_now = lasers.step(world, t, step, r_eci, exists & alive, gmst)
             if killed_now.any():
                 alive &= ~killed_now
                 de_killed |= killed_now
+                kill_time[killed_now] = t
+        if world.hpm:
+            killed_now = hpm.step(world, t, step, r_eci, exists & alive, gmst)
+            if killed_now.any():
+                alive &= ~killed_now
+                de_killed |= killed_now
+                hpm_killed |= killed_now
                 kill_time[killed_now] = t
 
         # 4. decide (and sample custody)
@@ -795,6 +888,8 @@ def run_trial(world: World, trial: int) -> TrialResult:
         boost_shots=boost,
         laser_killed=de_killed,
         laser_shots=lasers.record(),
+        hpm_killed=hpm_killed,
+        hpm_shots=hpm.shots.copy(),
         shot_intercept_lat_rad=np.array(shots.intercept_lat_rad),
         shot_intercept_lon_rad=np.array(shots.intercept_lon_rad),
         shot_planned_miss_m=np.array(shots.planned_miss_m),

@@ -43,10 +43,11 @@ from shieldlab.threats.raid import (
     expand_threat_groups,
 )
 from shieldlab.threats.registry import fly_threats
-from shieldlab.threats.truth import OBJECT_RV
+from shieldlab.threats.truth import OBJECT_CRUISE, OBJECT_RV
 from shieldlab.weapons.catalog import InterceptorSite, make_site
 from shieldlab.weapons.directed_energy import (
     DeTarget,
+    HpmSpec,
     LaserSpec,
     extinction_per_m,
     load_directed_energy_catalog,
@@ -158,6 +159,16 @@ class LaserLayer:
     lon_rad: float
     extinction_per_m: float
     target: DeTarget
+    """Generic cruise-missile vulnerability (per object: ``World.de_targets``)."""
+
+
+@dataclass(frozen=True)
+class HpmLayer:
+    """A high-power microwave weapon at a site (ECEF position [m])."""
+
+    name: str
+    spec: HpmSpec
+    r_ecef_m: F64
 
 
 @dataclass(frozen=True)
@@ -240,6 +251,13 @@ class World:
     channels: tuple[int | None, ...] = ()
     sbi: tuple[SbiLayer, ...] = ()
     lasers: tuple[LaserLayer, ...] = ()
+    hpm: tuple[HpmLayer, ...] = ()
+    de_targets: tuple[DeTarget, ...] = ()
+    """Directed-energy vulnerability classes of the world's objects (see ``de_target``)."""
+    de_target: NDArray[np.int64] | None = None
+    """(n,) index into ``de_targets`` of each object (−1: not a directed-energy target):
+    the threat type's own class when the catalog has one (e.g. generic-owa-drone),
+    else the generic cruise missile for cruise-class objects."""
     """Fire-control channels of each fire unit (None: unlimited), same order as ``sites``."""
     """The launches the truth was flown from (``truth.launch_index`` indexes them)."""
 
@@ -324,6 +342,28 @@ def build_world(loaded: LoadedScenario) -> World:
                     sbi_reach(truth, launches, specs[sb.type], el, sb.decision_delay_s),
                 )
             )
+    hpms = []
+    de_targets: tuple[DeTarget, ...] = ()
+    de_target = None
+    if "non-kinetic" not in off and (s.lasers or s.hpm):
+        de_cat = load_directed_energy_catalog()
+        names = sorted(de_cat.targets)
+        de_targets = tuple(de_cat.targets[k] for k in names)
+        types = [launches.threat_type[i] for i in truth.launch_index]
+        de_target = np.array(
+            [
+                names.index(ty)
+                if ty in de_cat.targets
+                else names.index(LASER_TARGET)
+                if k == OBJECT_CRUISE
+                else -1
+                for ty, k in zip(types, truth.object_kind, strict=True)
+            ],
+            dtype=np.int64,
+        )
+        for hs in s.hpm:
+            la, lo = math.radians(hs.lat_deg), math.radians(hs.lon_deg)
+            hpms.append(HpmLayer(hs.name, de_cat.hpms[hs.type], geodetic_to_ecef(la, lo, hs.alt_m)))
     lasers = []
     if "non-kinetic" not in off and s.lasers:
         de = load_directed_energy_catalog()
@@ -377,4 +417,7 @@ def build_world(loaded: LoadedScenario) -> World:
         channels=channels,
         sbi=tuple(sbi_layers),
         lasers=tuple(lasers),
+        hpm=tuple(hpms),
+        de_targets=de_targets,
+        de_target=de_target,
     )
