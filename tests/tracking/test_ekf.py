@@ -209,3 +209,21 @@ def test_single_point_init_position_and_velocity_prior(scenario: dict) -> None:
     los /= np.linalg.norm(los)
     assert los @ p[0, :3, :3] @ los == pytest.approx(50.0**2, rel=1e-6)
     assert np.trace(p[0, :3, :3]) > (z[0, 0] * 1e-3) ** 2
+
+
+def test_level_flight_prediction_is_inertial_constant_velocity() -> None:
+    """g_scale = 0: no gravity, so x(t) = x0 + v t and Φ = [[I, tI], [0, I]] exactly
+    (the covariance then grows as for a constant-velocity model); g_scale = 1 is the
+    ballistic prediction."""
+    x0 = np.array([[6.4e6, 1.0e5, 2.0e5, 100.0, 200.0, -50.0]])
+    p0 = np.diag([1e4, 1e4, 1e4, 1.0, 1.0, 1.0])[None]
+    x, p = ekf_predict(x0, p0, 25.0, 0.0, 10.0, g_scale=0.0)
+    np.testing.assert_allclose(x[0, :3], x0[0, :3] + 25.0 * x0[0, 3:], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(x[0, 3:], x0[0, 3:], atol=1e-12)
+    phi = np.eye(6)
+    phi[:3, 3:] = 25.0 * np.eye(3)
+    np.testing.assert_allclose(p[0], phi @ p0[0] @ phi.T, rtol=1e-12, atol=1e-9)
+    xb, _ = ekf_predict(x0, p0, 25.0, 0.0, 10.0)
+    xg, _ = ekf_predict(x0, p0, 25.0, 0.0, 10.0, g_scale=np.array([1.0]))
+    np.testing.assert_array_equal(xb, xg)
+    assert np.linalg.norm(xb[0, :3] - x[0, :3]) > 1e3  # gravity: ~0.5 g t² ≈ 3 km

@@ -150,8 +150,18 @@ OBJECT_LENGTH_M = {
     OBJECT_CRUISE: 6.0,
 }
 """Object length seen by a wideband radar (range cells across it) [m]; generic."""
-TRACKER = TrackerConfig(q_m2_s3=1.0, M=3, N=5, K=4, n_layers=len(SENSOR_LAYERS))
-"""Tracker of the engine: M/N = 3/5 confirmation, deletion after 4 counting misses."""
+TRACKER = TrackerConfig(
+    q_m2_s3=1.0,
+    M=3,
+    N=5,
+    K=4,
+    n_layers=len(SENSOR_LAYERS),
+    level_max_alt_m=20_000.0,
+    level_max_speed_mps=1_200.0,
+)
+"""Tracker of the engine: M/N = 3/5 confirmation, deletion after 4 counting misses;
+tracks below 20 km and 1.2 km/s (cruise missiles, drones; an RV is faster until
+its last seconds) are predicted as level flight."""
 
 
 @dataclass

@@ -86,23 +86,27 @@ def gravity_gradient(r_m: F64) -> F64:
     return k[:, None, None] * (3.0 * u[:, :, None] * u[:, None, :] - _EYE3)
 
 
-def _aug_deriv(x: F64, phi: F64, j2: bool) -> tuple[F64, F64]:
-    """Derivatives of the state and of Φ (variational equation Φ̇ = A Φ)."""
+def _aug_deriv(x: F64, phi: F64, j2: bool, g_scale: F64 | float = 1.0) -> tuple[F64, F64]:
+    """Derivatives of the state and of Φ (variational equation Φ̇ = A Φ);
+    ``g_scale (n,)`` multiplies gravity (0: lift-supported level flight)."""
     dx = ballistic_deriv(0.0, x, j2)
-    g = gravity_gradient(x[:, :3])
+    gs = np.asarray(g_scale, dtype=np.float64)
+    if gs.ndim:
+        dx[:, 3:] *= gs[:, None]
+    g = gravity_gradient(x[:, :3]) * (gs[:, None, None] if gs.ndim else gs)
     dphi = np.concatenate([phi[:, 3:, :], g @ phi[:, :3, :]], axis=1)
     return dx, dphi
 
 
-def _step_with_stm(x: F64, h: F64, j2: bool) -> tuple[F64, F64]:
+def _step_with_stm(x: F64, h: F64, j2: bool, g_scale: F64 | float = 1.0) -> tuple[F64, F64]:
     """One RK4 step of per-track size ``h (n,)`` for the state and Φ (from I)."""
     hh = h[:, None]
     hp = h[:, None, None]
     phi0 = np.broadcast_to(_EYE6, (x.shape[0], 6, 6))
-    k1x, k1p = _aug_deriv(x, phi0, j2)
-    k2x, k2p = _aug_deriv(x + 0.5 * hh * k1x, phi0 + 0.5 * hp * k1p, j2)
-    k3x, k3p = _aug_deriv(x + 0.5 * hh * k2x, phi0 + 0.5 * hp * k2p, j2)
-    k4x, k4p = _aug_deriv(x + hh * k3x, phi0 + hp * k3p, j2)
+    k1x, k1p = _aug_deriv(x, phi0, j2, g_scale)
+    k2x, k2p = _aug_deriv(x + 0.5 * hh * k1x, phi0 + 0.5 * hp * k1p, j2, g_scale)
+    k3x, k3p = _aug_deriv(x + 0.5 * hh * k2x, phi0 + 0.5 * hp * k2p, j2, g_scale)
+    k4x, k4p = _aug_deriv(x + hh * k3x, phi0 + hp * k3p, j2, g_scale)
     x1 = x + (hh / 6.0) * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
     phi = phi0 + (hp / 6.0) * (k1p + 2.0 * k2p + 2.0 * k3p + k4p)
     return x1, phi
@@ -152,20 +156,27 @@ def ekf_predict(
     q_m2_s3: ArrayLike,
     max_step_s: float = 10.0,
     j2: bool = True,
+    g_scale: ArrayLike = 1.0,
 ) -> tuple[F64, F64]:
     """Predict states ``(n, 6)`` and covariances ``(n, 6, 6)`` by per-track ``dt_s``.
 
     ``q_m2_s3``: process-noise density, scalar or per track (n,). Tracks with
     dt = 0 are returned unchanged (Φ = I, Q = 0). Backward prediction
-    (dt < 0) is allowed; Q then uses |h|.
+    (dt < 0) is allowed; Q then uses |h|. ``g_scale`` (scalar or (n,)):
+    gravity multiplier of each track's dynamics — 1 ballistic, 0 for an
+    air-breathing or gliding object in level flight (lift balances gravity;
+    inertial constant velocity is then the model over a revisit: the neglected
+    centripetal and Earth-rotation terms are ≲ 0.04 m/s², left to q).
     """
     x = np.asarray(x, dtype=np.float64)
     P = np.asarray(P, dtype=np.float64)
     dt = np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (x.shape[0],))
     ns, h_all = _substeps(dt, max_step_s)
+    gs = np.asarray(g_scale, dtype=np.float64)
+    gs = np.broadcast_to(gs, (x.shape[0],)) if gs.ndim else gs
     for k in range(int(ns.max(initial=0))):
         h = np.where(k < ns, h_all, 0.0)
-        x, phi = _step_with_stm(x, h, j2)
+        x, phi = _step_with_stm(x, h, j2, gs)
         P = phi @ P @ np.swapaxes(phi, -1, -2) + process_noise(h, q_m2_s3)
     return x, 0.5 * (P + np.swapaxes(P, -1, -2))
 

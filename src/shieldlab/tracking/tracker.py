@@ -58,6 +58,7 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from shieldlab.core.constants import WGS84_A_M
 from shieldlab.core.frames import OMEGA_EARTH_VEC
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.measurements import Measurements
@@ -114,7 +115,9 @@ class TrackerConfig:
     ``p_manoeuvre``, or a hot IR detection) — two-level noise switching,
     Bar-Shalom et al. 2001, §11.2; n_layers: number of sensor layers whose
     last update time is kept per track (custody by layer); iterations:
-    iterated-EKF steps of an angles-only update.
+    iterated-EKF steps of an angles-only update; level_max_alt_m,
+    level_max_speed_mps: tracks below both are predicted as lift-supported
+    level flight (no gravity) — cruise missiles, drones (0, 0: never).
     """
 
     q_m2_s3: float = 1.0
@@ -132,6 +135,8 @@ class TrackerConfig:
     p_manoeuvre: float = 0.999
     n_layers: int = 1
     iterations: int = 3
+    level_max_alt_m: float = 0.0
+    level_max_speed_mps: float = 0.0
 
     def __post_init__(self) -> None:
         if not 1 <= self.M <= self.N:
@@ -257,11 +262,28 @@ class GnnTracker:
         """Tracks flagged as manoeuvring/thrusting at ``t_s`` (not ballistic)."""
         return np.asarray(self.manoeuvre_until_s > t_s)
 
+    def level_flight(self) -> BoolArr:
+        """Tracks in the air-breathing/gliding regime: below ``level_max_alt_m`` and
+        slower than ``level_max_speed_mps`` (Earth-relative) — predicted without
+        gravity (lift-supported level flight), see :func:`ekf_predict`."""
+        cfg = self.config
+        if not len(self):
+            return np.zeros(0, bool)
+        r = self.x[:, :3]
+        v_rel = self.x[:, 3:] - np.cross(OMEGA_EARTH_VEC, r)
+        alt = np.linalg.norm(r, axis=1) - WGS84_A_M
+        return np.asarray(
+            (alt < cfg.level_max_alt_m) & (np.linalg.norm(v_rel, axis=1) < cfg.level_max_speed_mps)
+        )
+
     def _predict(self, t: float) -> None:
         if len(self):
             cfg = self.config
             dt = t - self.t_s
-            self.x, self.P = ekf_predict(self.x, self.P, dt, self.q_now(t), cfg.max_step_s)
+            g_scale = np.where(self.level_flight(), 0.0, 1.0)
+            self.x, self.P = ekf_predict(
+                self.x, self.P, dt, self.q_now(t), cfg.max_step_s, g_scale=g_scale
+            )
             self.t_s = np.full(len(self), t)
 
     def _associate(
