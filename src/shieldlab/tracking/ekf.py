@@ -91,8 +91,7 @@ def _aug_deriv(x: F64, phi: F64, j2: bool, g_scale: F64 | float = 1.0) -> tuple[
     ``g_scale (n,)`` multiplies gravity (0: lift-supported level flight)."""
     dx = ballistic_deriv(0.0, x, j2)
     gs = np.asarray(g_scale, dtype=np.float64)
-    if gs.ndim:
-        dx[:, 3:] *= gs[:, None]
+    dx[:, 3:] *= gs[:, None] if gs.ndim else gs
     g = gravity_gradient(x[:, :3]) * (gs[:, None, None] if gs.ndim else gs)
     dphi = np.concatenate([phi[:, 3:, :], g @ phi[:, :3, :]], axis=1)
     return dx, dphi
