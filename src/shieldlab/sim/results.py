@@ -137,8 +137,40 @@ BOOST = "boost"
 
 
 def _laser(r: TrialResult) -> NDArray[np.bool_]:
-    n = r.status.size
-    return r.laser_killed if r.laser_killed.size == n else np.zeros(n, bool)
+    return _mask(r, r.laser_killed)
+
+
+def _append_rows(
+    eng: dict[str, list[np.ndarray]],
+    r: TrialResult,
+    first_id: int,
+    threat: np.ndarray,
+    site: np.ndarray,
+    layer: str,
+    start_s: np.ndarray,
+    end_s: np.ndarray,
+    pk: np.ndarray,
+    hit: np.ndarray,
+) -> None:
+    """Engagement rows of shots that are not interceptor fly-outs from a site (boost-phase
+    shots, laser dwells): no C2, intercept point or miss data (NULL)."""
+    m = threat.size
+    nan = np.full(m, np.nan)
+    rows: dict[str, np.ndarray] = {
+        "trial": np.full(m, r.trial, np.int64),
+        "shot_id": first_id + np.arange(m, dtype=np.int64),
+        "threat_id": threat.astype(np.int64),
+        "site": site,
+        "layer": np.full(m, layer, dtype=object),
+        "decision_time_s": start_s,
+        "launch_time_s": start_s,
+        "intercept_time_s": end_s,
+        "intercept_alt_m": nan,
+        "pk": pk,
+        "hit": hit,
+    }
+    for k in eng:
+        eng[k].append(rows.get(k, nan))
 
 
 def _append_laser_dwells(eng: dict[str, list[np.ndarray]], world: World, r: TrialResult) -> None:
@@ -148,34 +180,25 @@ def _append_laser_dwells(eng: dict[str, list[np.ndarray]], world: World, r: Tria
     d = r.laser_shots
     if d is None or d["object"].size == 0:
         return
-    m0 = r.shot_site.size + _n_boost(r)
-    m = d["object"].size
-    nan = np.full(m, np.nan)
-    rows: dict[str, np.ndarray] = {
-        "trial": np.full(m, r.trial, np.int64),
-        "shot_id": m0 + np.arange(m, dtype=np.int64),
-        "threat_id": d["object"],
-        "site": np.array([world.lasers[i].name for i in d["laser"]], dtype=object),
-        "layer": np.full(m, NON_KINETIC, dtype=object),
-        "decision_time_s": d["start_s"],
-        "launch_time_s": d["start_s"],
-        "intercept_time_s": d["end_s"],
-        "intercept_alt_m": nan,
-        "pk": np.minimum(
-            d["fluence_j_m2"]
-            / np.array([world.lasers[i].target.kill_fluence_j_m2 for i in d["laser"]]),
-            1.0,
-        ),
-        "hit": d["killed"],
-        "c2_delay_s": nan,
-        "c2_lost_s": nan,
-        "intercept_lat_deg": nan,
-        "intercept_lon_deg": nan,
-        "planned_miss_m": nan,
-        "achieved_miss_m": nan,
-    }
-    for k, v in rows.items():
-        eng[k].append(v)
+    kill = np.array([world.lasers[i].target.kill_fluence_j_m2 for i in d["laser"]])
+    _append_rows(
+        eng,
+        r,
+        r.shot_site.size + _n_boost(r),
+        d["object"],
+        np.array([world.lasers[i].name for i in d["laser"]], dtype=object),
+        NON_KINETIC,
+        d["start_s"],
+        d["end_s"],
+        np.minimum(d["fluence_j_m2"] / kill, 1.0),
+        d["killed"],
+    )
+
+
+def _mask(r: TrialResult, values: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """A per-object mask of a trial result, all False when the trial does not carry it."""
+    n = r.status.size
+    return values if values.size == n else np.zeros(n, bool)
 
 
 def _n_boost(r: TrialResult) -> int:
@@ -183,8 +206,7 @@ def _n_boost(r: TrialResult) -> int:
 
 
 def _boost(r: TrialResult) -> NDArray[np.bool_]:
-    n = r.status.size
-    return r.boost_killed if r.boost_killed.size == n else np.zeros(n, bool)
+    return _mask(r, r.boost_killed)
 
 
 def _append_boost_shots(eng: dict[str, list[np.ndarray]], world: World, r: TrialResult) -> None:
@@ -193,42 +215,29 @@ def _append_boost_shots(eng: dict[str, list[np.ndarray]], world: World, r: Trial
     b = r.boost_shots
     if b is None or b.launch.size == 0:
         return
-    m0, m = r.shot_site.size, b.launch.size
     first_obj = np.array(
         [int(np.flatnonzero(world.truth.launch_index == lx)[0]) for lx in b.launch], np.int64
     )
-    nan = np.full(m, np.nan)
-    rows: dict[str, np.ndarray] = {
-        "trial": np.full(m, r.trial, np.int64),
-        "shot_id": m0 + np.arange(m, dtype=np.int64),
-        "threat_id": first_obj,
-        "site": np.array([world.sbi[i].name for i in b.layer], dtype=object),
-        "layer": np.full(m, BOOST, dtype=object),
-        "decision_time_s": b.fire_s,
-        "launch_time_s": b.fire_s,
-        "intercept_time_s": b.intercept_s,
-        "intercept_alt_m": nan,
-        "pk": b.pk,
-        "hit": b.hit,
-        "c2_delay_s": nan,
-        "c2_lost_s": nan,
-        "intercept_lat_deg": nan,
-        "intercept_lon_deg": nan,
-        "planned_miss_m": nan,
-        "achieved_miss_m": nan,
-    }
-    for k, v in rows.items():
-        eng[k].append(v)
+    _append_rows(
+        eng,
+        r,
+        r.shot_site.size,
+        first_obj,
+        np.array([world.sbi[i].name for i in b.layer], dtype=object),
+        BOOST,
+        b.fire_s,
+        b.intercept_s,
+        b.pk,
+        b.hit,
+    )
 
 
 def _failed(r: TrialResult) -> NDArray[np.bool_]:
-    n = r.status.size
-    return r.launch_failed if r.launch_failed.size == n else np.zeros(n, bool)
+    return _mask(r, r.launch_failed)
 
 
 def _prelaunch(r: TrialResult) -> NDArray[np.bool_]:
-    n = r.status.size
-    return r.prelaunch_killed if r.prelaunch_killed.size == n else np.zeros(n, bool)
+    return _mask(r, r.prelaunch_killed)
 
 
 _LETHAL_NAMES = tuple(OBJECT_NAMES[k] for k in LETHAL_KINDS)
