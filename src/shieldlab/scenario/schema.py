@@ -25,7 +25,7 @@ import difflib
 import math
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -64,6 +64,25 @@ def _check_catalog(
     if name not in ok:
         raise ValueError(f"unknown {what} {name!r}; allowed: {', '.join(sorted(ok))}")
     return name
+
+
+class _CatalogTyped(_Model):
+    """A named scenario item whose ``type`` must be an entry of a catalog (the
+    subclass states which catalog, the allowed ``kind`` values and what to call it
+    in errors)."""
+
+    _catalog: ClassVar[str] = "sensors"
+    _what: ClassVar[str] = "type"
+    _kinds: ClassVar[tuple[str, ...]] = ()
+    _excluded: ClassVar[tuple[str, ...]] = ()
+
+    name: str = Field(min_length=1)
+    type: str
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _check_catalog(cls._catalog, v, cls._what, cls._kinds, cls._excluded)
 
 
 class LaunchArea(_Model):
@@ -296,60 +315,53 @@ def resolve_assets(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "assets": out}
 
 
-class RadarSensor(_Model):
+class RadarSensor(_CatalogTyped):
     """A ground radar at a site; ``type`` names a radar entry of the sensor catalog."""
 
+    _catalog = "sensors"
+    _what = "radar type"
+    _kinds = ("radar",)
+
     kind: Literal["radar"] = "radar"
-    name: str = Field(min_length=1)
-    type: str
     lat_deg: Lat
     lon_deg: Lon
     alt_m: float = Field(default=0.0, ge=-500.0, le=10000.0)
     boresight_azimuth_deg: float | None = Field(default=None, ge=0.0, lt=360.0)
 
-    @field_validator("type")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        return _check_catalog("sensors", v, "radar type", ("radar",))
 
-
-class GeoIrSensor(_Model):
+class GeoIrSensor(_CatalogTyped):
     """A geostationary infrared warning satellite at a sub-satellite longitude."""
 
+    _catalog = "sensors"
+    _what = "infrared sensor type"
+    _kinds = ("geo-ir",)
+
     kind: Literal["geo-ir"] = "geo-ir"
-    name: str = Field(min_length=1)
-    type: str
     lon_deg: Lon
 
-    @field_validator("type")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        return _check_catalog("sensors", v, "infrared sensor type", ("geo-ir",))
 
-
-class WarningIrSensor(_Model):
+class WarningIrSensor(_CatalogTyped):
     """Infrared missile-warning satellites of a catalog ``geo-ir`` type on every
     satellite of a declared constellation (e.g. Molniya-type HEO for the polar
     approaches, or a set of GEO slots); launch reports as for ``geo-ir``."""
 
+    _catalog = "sensors"
+    _what = "infrared sensor type"
+    _kinds = ("geo-ir",)
+
     kind: Literal["warning-ir"] = "warning-ir"
-    name: str = Field(min_length=1)
-    type: str
     constellation: str = Field(min_length=1, description="name of a `constellations:` entry")
 
-    @field_validator("type")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        return _check_catalog("sensors", v, "infrared sensor type", ("geo-ir",))
 
-
-class LeoIrSensor(_Model):
+class LeoIrSensor(_CatalogTyped):
     """A LEO/MEO infrared tracking layer: one catalog sensor on every satellite of a
     constellation declared in ``constellations:`` (by name)."""
 
+    _catalog = "sensors"
+    _what = "LEO IR tracking sensor type"
+    _kinds = ("leo-ir-tracking",)
+
     kind: Literal["leo-ir"] = "leo-ir"
-    name: str = Field(min_length=1)
-    type: str
     constellation: str = Field(min_length=1, description="name of a `constellations:` entry")
     revisit_s: float | None = Field(
         default=None,
@@ -358,28 +370,20 @@ class LeoIrSensor(_Model):
         description="reporting interval of the layer to the tracker [s] (default: catalog frame)",
     )
 
-    @field_validator("type")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        return _check_catalog("sensors", v, "LEO IR tracking sensor type", ("leo-ir-tracking",))
 
-
-class AirborneRadarSensor(_Model):
+class AirborneRadarSensor(_CatalogTyped):
     """An airborne surveillance radar on station (orbit centre and altitude)."""
 
+    _catalog = "sensors"
+    _what = "airborne radar type"
+    _kinds = ("airborne-radar",)
+
     kind: Literal["airborne-radar"] = "airborne-radar"
-    name: str = Field(min_length=1)
-    type: str
     lat_deg: Lat
     lon_deg: Lon
     alt_m: float | None = Field(
         default=None, ge=100.0, le=25000.0, description="station altitude (default: catalog)"
     )
-
-    @field_validator("type")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        return _check_catalog("sensors", v, "airborne radar type", ("airborne-radar",))
 
 
 Sensor = Annotated[
@@ -388,11 +392,13 @@ Sensor = Annotated[
 ]
 
 
-class InterceptorSite(_Model):
+class InterceptorSite(_CatalogTyped):
     """A fire unit: interceptors of one catalog type at a site."""
 
-    name: str = Field(min_length=1)
-    type: str
+    _catalog = "interceptors"
+    _what = "interceptor type"
+    _excluded = ("sbi",)
+
     lat_deg: Lat
     lon_deg: Lon
     inventory: int = Field(ge=0, le=100000)
@@ -402,12 +408,6 @@ class InterceptorSite(_Model):
         le=10000,
         description="fire-control channels: most interceptors in flight at once (None: no limit)",
     )
-
-    @field_validator("type")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        # space-based interceptors (kind: sbi) fly on constellations, not at sites
-        return _check_catalog("interceptors", v, "interceptor type", excluded_kinds=("sbi",))
 
 
 class Doctrine(_Model):
@@ -678,12 +678,14 @@ class LeftOfLaunch(_Model):
         return v
 
 
-class SpaceInterceptorLayer(_Model):
+class SpaceInterceptorLayer(_CatalogTyped):
     """Space-based boost-phase interceptors: carriers of a catalog ``kind: sbi`` type on
     every satellite of a declared (Walker) constellation."""
 
-    name: str = Field(min_length=1)
-    type: str
+    _catalog = "interceptors"
+    _what = "space-based interceptor type"
+    _kinds = ("sbi",)
+
     constellation: str = Field(min_length=1, description="name of a `constellations:` entry")
     decision_delay_s: float = Field(
         default=30.0, ge=0.0, le=600.0, description="launch → firing: detect, track, decide [s]"
@@ -692,18 +694,15 @@ class SpaceInterceptorLayer(_Model):
         default=0.8, gt=0.0, le=1.0, description="single-shot Pk against a boosting missile"
     )
 
-    @field_validator("type")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        return _check_catalog("interceptors", v, "space-based interceptor type", ("sbi",))
 
-
-class LaserSite(_Model):
+class LaserSite(_CatalogTyped):
     """A high-energy laser (catalog ``directed-energy`` entry of ``kind: laser``) at a
     site, defending against cruise missiles in its range (layer ``non-kinetic``)."""
 
-    name: str = Field(min_length=1)
-    type: str
+    _catalog = "directed-energy"
+    _what = "laser type"
+    _kinds = ("laser",)
+
     lat_deg: Lat
     lon_deg: Lon
     alt_m: float = Field(default=10.0, ge=-500.0, le=10000.0)
@@ -711,26 +710,18 @@ class LaserSite(_Model):
         default=23.0, gt=0.0, le=200.0, description="horizontal visibility (23 km: clear air)"
     )
 
-    @field_validator("type")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        return _check_catalog("directed-energy", v, "laser type", ("laser",))
 
-
-class HpmSite(_Model):
+class HpmSite(_CatalogTyped):
     """A high-power microwave weapon (catalog ``directed-energy`` entry of ``kind: hpm``)
     at a site, against drones and cruise missiles (layer ``non-kinetic``)."""
 
-    name: str = Field(min_length=1)
-    type: str
+    _catalog = "directed-energy"
+    _what = "high-power microwave type"
+    _kinds = ("hpm",)
+
     lat_deg: Lat
     lon_deg: Lon
     alt_m: float = Field(default=10.0, ge=-500.0, le=10000.0)
-
-    @field_validator("type")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        return _check_catalog("directed-energy", v, "high-power microwave type", ("hpm",))
 
 
 class EwCyber(_Model):
