@@ -41,10 +41,7 @@ LASER = (
     "lasers:\n  - {name: LA laser, type: generic-hel-50kw-vehicle, lat_deg: 34.055, "
     "lon_deg: -118.27}\n"
 )
-HPM = (
-    "hpm:\n  - {name: LA HPM, type: generic-hpm-leonidas, lat_deg: 34.05, "
-    "lon_deg: -118.245}\n"
-)
+HPM = "hpm:\n  - {name: LA HPM, type: generic-hpm-leonidas, lat_deg: 34.05, lon_deg: -118.245}\n"
 
 
 @cache
