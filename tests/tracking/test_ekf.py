@@ -16,18 +16,9 @@ from scipy.stats import chi2
 from shieldlab.core.constants import DEG
 from shieldlab.core.frames import (
     aer_to_enu,
-    destination_point,
-    ecef_to_aer,
-    ecef_to_eci_state,
-    ecef_to_geodetic,
     eci_to_ecef,
-    enu_matrix,
-    geodetic_to_ecef,
 )
-from shieldlab.core.integrate import rk4
-from shieldlab.core.time import gmst_at
 from shieldlab.tracking.ekf import (
-    ballistic_deriv,
     ekf_predict,
     ekf_update,
     init_single_point,
@@ -36,6 +27,7 @@ from shieldlab.tracking.ekf import (
     nees,
     propagate_states,
 )
+from shieldlab.tracking.scenes import arc_state, noisy_aer, radar_scene
 
 EPOCH = datetime(2026, 7, 4, 12, 0, tzinfo=UTC)
 SIGMA = np.array([50.0, 1e-3, 1e-3])  # 50 m range, 1 mrad angles
@@ -44,46 +36,31 @@ DT = 10.0
 T_END = 600.0
 
 
-def _initial_state() -> np.ndarray:
-    """Midcourse state: 600 km over 50°N 170°W, 6.8 km/s heading 100°, climbing 0.5 km/s."""
-    lat, lon, h = 50.0 * DEG, -170.0 * DEG, 600e3
-    r_ecef = geodetic_to_ecef(lat, lon, h)
-    v_enu = np.array([6.8e3 * np.sin(100 * DEG), 6.8e3 * np.cos(100 * DEG), 500.0])
-    v_ecef = enu_matrix(lat, lon).T @ v_enu
-    r, v = ecef_to_eci_state(r_ecef, v_ecef, gmst_at(EPOCH, 0.0))
-    return np.concatenate([r, v])
-
-
 @pytest.fixture(scope="module")
 def scenario() -> dict[str, np.ndarray]:
-    """Truth (point-mass + J2, 1 s RK4) sampled every 10 s and a radar site beside the track."""
-    t = np.arange(0.0, T_END + 0.5, 1.0)
-    truth = rk4(ballistic_deriv, _initial_state()[None, :], t)[:, 0]  # (T, 6)
-    keep = np.arange(0, t.size, int(DT))
-    t, truth = t[keep], truth[keep]
-    gmst = gmst_at(EPOCH, t)
-    lat0, lon0, _ = ecef_to_geodetic(eci_to_ecef(truth[t.size // 2, :3], gmst[t.size // 2]))
-    # site 700 km to the side of the mid-flight sub-point: no pass near the zenith
-    lat, lon = destination_point(lat0, lon0, 190.0 * DEG, 700e3)
-    site_ecef = geodetic_to_ecef(lat, lon, 0.0)
-    site_enu = enu_matrix(lat, lon)
-    az, el, rg = ecef_to_aer(eci_to_ecef(truth[:, :3], gmst), lat, lon, 0.0)
+    """Truth sampled every DT and a radar beside the track (:mod:`shieldlab.tracking.scenes`)."""
+    sc = radar_scene(
+        arc_state(50.0, -170.0, 600e3, 6.8e3, 100.0, 500.0, EPOCH),
+        EPOCH,
+        DT,
+        T_END,
+        190.0,
+        700e3,
+    )
+    el = sc.z_true[:, 2]
     assert np.all(el > 3 * DEG) and np.all(el < 60 * DEG)  # in view for the whole 10 minutes
-    z_true = np.stack([rg, az, el], axis=-1)
     return {
-        "t": t,
-        "truth": truth,
-        "gmst": gmst,
-        "site_ecef": site_ecef,
-        "site_enu": site_enu,
-        "z_true": z_true,
+        "t": sc.t_s,
+        "truth": sc.truth,
+        "gmst": sc.gmst,
+        "site_ecef": sc.site_ecef,
+        "site_enu": sc.site_enu,
+        "z_true": sc.z_true,
     }
 
 
 def _noisy(z: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:
-    out = z + SIGMA * rng.standard_normal((n, 3))
-    out[:, 1] = np.mod(out[:, 1], 2 * np.pi)
-    return out
+    return noisy_aer(z, SIGMA, rng, n)
 
 
 def test_measurement_jacobian_matches_finite_differences(scenario: dict) -> None:
@@ -104,7 +81,7 @@ def test_measurement_jacobian_matches_finite_differences(scenario: dict) -> None
 
 def test_stm_matches_finite_differences_point_mass() -> None:
     """With q = 0 and point-mass gravity, P ← Φ P Φᵀ with Φ from finite differences of the flow."""
-    x0 = _initial_state()[None, :]
+    x0 = arc_state(50.0, -170.0, 600e3, 6.8e3, 100.0, 500.0, EPOCH)[None, :]
     dt = 60.0
     phi_fd = np.zeros((6, 6))
     for k in range(6):

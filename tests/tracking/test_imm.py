@@ -12,17 +12,6 @@ import numpy as np
 import pytest
 
 from shieldlab.core.constants import DEG
-from shieldlab.core.frames import (
-    destination_point,
-    ecef_to_aer,
-    ecef_to_eci_state,
-    ecef_to_geodetic,
-    eci_to_ecef,
-    enu_matrix,
-    geodetic_to_ecef,
-)
-from shieldlab.core.integrate import rk4
-from shieldlab.core.time import gmst_at
 from shieldlab.tracking.ekf import ballistic_deriv, ekf_predict, ekf_update, init_two_point
 from shieldlab.tracking.imm import (
     ImmState,
@@ -32,6 +21,7 @@ from shieldlab.tracking.imm import (
     imm_update,
     markov_matrix,
 )
+from shieldlab.tracking.scenes import arc_state, noisy_aer, radar_scene
 
 EPOCH = datetime(2026, 7, 4, 12, 0, tzinfo=UTC)
 SIGMA = np.array([30.0, 0.5e-3, 0.5e-3])  # 30 m range, 0.5 mrad angles
@@ -42,17 +32,6 @@ A_MAN = 30.0  # lateral acceleration [m/s²] (~3 g, a glide vehicle's pull-up/tu
 N_RUNS = 20
 Q_LEVELS = np.array([1e-4, 2e3])  # m²/s³: ballistic, manoeuvre (~ a² · 2 s)
 PI = markov_matrix(DT, [200.0, 40.0])
-
-
-def _initial_state() -> np.ndarray:
-    """300 km over 40°N 150°W, 6.5 km/s heading 90°, climbing 0.3 km/s: a high, fast arc
-    so that one radar sees it throughout (a ballistic stand-in for the glide phase)."""
-    lat, lon, h = 40.0 * DEG, -150.0 * DEG, 300e3
-    r_ecef = geodetic_to_ecef(lat, lon, h)
-    v_enu = np.array([6.5e3, 0.0, 300.0])
-    v_ecef = enu_matrix(lat, lon).T @ v_enu
-    r, v = ecef_to_eci_state(r_ecef, v_ecef, gmst_at(EPOCH, 0.0))
-    return np.concatenate([r, v])
 
 
 def _deriv(t_s: float, y: np.ndarray) -> np.ndarray:
@@ -68,29 +47,30 @@ def _deriv(t_s: float, y: np.ndarray) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def imm_scenario() -> dict[str, np.ndarray]:
-    t = np.arange(0.0, T_END + 0.25, 0.5)  # 0.5 s RK4 steps; window edges on the grid
-    truth = rk4(_deriv, _initial_state()[None, :], t)[:, 0]
-    keep = np.arange(0, t.size, int(DT / 0.5))
-    t, truth = t[keep], truth[keep]
-    gmst = gmst_at(EPOCH, t)
-    lat0, lon0, _ = ecef_to_geodetic(eci_to_ecef(truth[t.size // 2, :3], gmst[t.size // 2]))
-    lat, lon = destination_point(lat0, lon0, 180.0 * DEG, 400e3)
-    az, el, rg = ecef_to_aer(eci_to_ecef(truth[:, :3], gmst), lat, lon, 0.0)
-    assert np.all(el > 3 * DEG), el.min() / DEG
+    """Truth sampled every DT and a radar beside the track (:mod:`shieldlab.tracking.scenes`)."""
+    sc = radar_scene(
+        arc_state(40.0, -150.0, 300e3, 6.5e3, 90.0, 300.0, EPOCH),
+        EPOCH,
+        DT,
+        T_END,
+        180.0,
+        400e3,
+        deriv=_deriv,
+        substep_s=0.5,
+    )
+    assert np.all(sc.z_true[:, 2] > 3 * DEG), sc.z_true[:, 2].min() / DEG
     return {
-        "t": t,
-        "truth": truth,
-        "gmst": gmst,
-        "site_ecef": geodetic_to_ecef(lat, lon, 0.0),
-        "site_enu": enu_matrix(lat, lon),
-        "z_true": np.stack([rg, az, el], axis=-1),
+        "t": sc.t_s,
+        "truth": sc.truth,
+        "gmst": sc.gmst,
+        "site_ecef": sc.site_ecef,
+        "site_enu": sc.site_enu,
+        "z_true": sc.z_true,
     }
 
 
 def _noisy(z: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:
-    out = z + SIGMA * rng.standard_normal((n, 3))
-    out[:, 1] = np.mod(out[:, 1], 2 * np.pi)
-    return out
+    return noisy_aer(z, SIGMA, rng, n)
 
 
 @pytest.fixture(scope="module")

@@ -17,24 +17,15 @@ from scipy.stats import chi2
 from shieldlab.core.constants import DEG
 from shieldlab.core.frames import (
     aer_to_enu,
-    destination_point,
-    ecef_to_aer,
-    ecef_to_eci_state,
-    ecef_to_geodetic,
-    eci_to_ecef,
-    enu_matrix,
-    geodetic_to_ecef,
 )
-from shieldlab.core.integrate import rk4
-from shieldlab.core.time import gmst_at
 from shieldlab.tracking.ekf import (
-    ballistic_deriv,
     ekf_predict,
     ekf_update,
     init_two_point,
     nees,
     propagate_states,
 )
+from shieldlab.tracking.scenes import arc_state, noisy_aer, radar_scene
 from shieldlab.tracking.ukf import UnscentedParams, sigma_points, ukf_predict, ukf_update
 
 EPOCH = datetime(2026, 7, 4, 12, 0, tzinfo=UTC)
@@ -44,42 +35,30 @@ DT = 10.0
 T_END = 600.0
 
 
-def _initial_state() -> np.ndarray:
-    """Midcourse state: 600 km over 50°N 170°W, 6.8 km/s heading 100°, climbing 0.5 km/s."""
-    lat, lon, h = 50.0 * DEG, -170.0 * DEG, 600e3
-    r_ecef = geodetic_to_ecef(lat, lon, h)
-    v_enu = np.array([6.8e3 * np.sin(100 * DEG), 6.8e3 * np.cos(100 * DEG), 500.0])
-    v_ecef = enu_matrix(lat, lon).T @ v_enu
-    r, v = ecef_to_eci_state(r_ecef, v_ecef, gmst_at(EPOCH, 0.0))
-    return np.concatenate([r, v])
-
-
 @pytest.fixture(scope="module")
 def ukf_scenario() -> dict[str, np.ndarray]:
-    """Truth (point-mass + J2, 1 s RK4) sampled every 10 s; a radar 700 km beside the track."""
-    t = np.arange(0.0, T_END + 0.5, 1.0)
-    truth = rk4(ballistic_deriv, _initial_state()[None, :], t)[:, 0]
-    keep = np.arange(0, t.size, int(DT))
-    t, truth = t[keep], truth[keep]
-    gmst = gmst_at(EPOCH, t)
-    lat0, lon0, _ = ecef_to_geodetic(eci_to_ecef(truth[t.size // 2, :3], gmst[t.size // 2]))
-    lat, lon = destination_point(lat0, lon0, 190.0 * DEG, 700e3)
-    az, el, rg = ecef_to_aer(eci_to_ecef(truth[:, :3], gmst), lat, lon, 0.0)
-    assert np.all(el > 3 * DEG)
+    """Truth sampled every DT and a radar beside the track (:mod:`shieldlab.tracking.scenes`)."""
+    sc = radar_scene(
+        arc_state(50.0, -170.0, 600e3, 6.8e3, 100.0, 500.0, EPOCH),
+        EPOCH,
+        DT,
+        T_END,
+        190.0,
+        700e3,
+    )
+    assert np.all(sc.z_true[:, 2] > 3 * DEG)
     return {
-        "t": t,
-        "truth": truth,
-        "gmst": gmst,
-        "site_ecef": geodetic_to_ecef(lat, lon, 0.0),
-        "site_enu": enu_matrix(lat, lon),
-        "z_true": np.stack([rg, az, el], axis=-1),
+        "t": sc.t_s,
+        "truth": sc.truth,
+        "gmst": sc.gmst,
+        "site_ecef": sc.site_ecef,
+        "site_enu": sc.site_enu,
+        "z_true": sc.z_true,
     }
 
 
 def _noisy(z: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:
-    out = z + SIGMA * rng.standard_normal((n, 3))
-    out[:, 1] = np.mod(out[:, 1], 2 * np.pi)
-    return out
+    return noisy_aer(z, SIGMA, rng, n)
 
 
 def _sites(s: dict, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -203,7 +182,7 @@ def test_ukf_predict_uses_given_dynamics_once() -> None:
         calls.append(x.shape[0])
         return propagate_states(x, dt, j2=False)
 
-    x = np.repeat(_initial_state()[None], 7, 0)
+    x = np.repeat(arc_state(50.0, -170.0, 600e3, 6.8e3, 100.0, 500.0, EPOCH)[None], 7, 0)
     p = np.repeat(np.diag([1e4] * 3 + [1.0] * 3)[None], 7, 0)
     ukf_predict(x, p, 30.0, 0.0, f=f)
     assert calls == [7 * 13]
