@@ -49,14 +49,7 @@ def scenario() -> dict[str, np.ndarray]:
     )
     el = sc.z_true[:, 2]
     assert np.all(el > 3 * DEG) and np.all(el < 60 * DEG)  # in view for the whole 10 minutes
-    return {
-        "t": sc.t_s,
-        "truth": sc.truth,
-        "gmst": sc.gmst,
-        "site_ecef": sc.site_ecef,
-        "site_enu": sc.site_enu,
-        "z_true": sc.z_true,
-    }
+    return sc.as_dict()
 
 
 def _noisy(z: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:

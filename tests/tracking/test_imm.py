@@ -59,14 +59,7 @@ def imm_scenario() -> dict[str, np.ndarray]:
         substep_s=0.5,
     )
     assert np.all(sc.z_true[:, 2] > 3 * DEG), sc.z_true[:, 2].min() / DEG
-    return {
-        "t": sc.t_s,
-        "truth": sc.truth,
-        "gmst": sc.gmst,
-        "site_ecef": sc.site_ecef,
-        "site_enu": sc.site_enu,
-        "z_true": sc.z_true,
-    }
+    return sc.as_dict()
 
 
 def _noisy(z: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:

@@ -48,6 +48,17 @@ class RadarScene:
     site_enu: F64
     z_true: F64
 
+    def as_dict(self) -> dict[str, F64]:
+        """The fields by name (``t`` for ``t_s``), for tests that index a dict."""
+        return {
+            "t": self.t_s,
+            "truth": self.truth,
+            "gmst": self.gmst,
+            "site_ecef": self.site_ecef,
+            "site_enu": self.site_enu,
+            "z_true": self.z_true,
+        }
+
 
 def arc_state(
     lat_deg: float,
