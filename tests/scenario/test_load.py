@@ -113,3 +113,15 @@ def test_every_shipped_scenario_is_valid(path: Path) -> None:
 
     loaded = load_scenario(path)
     assert loaded.scenario.name == path.stem
+
+
+def test_space_interceptors_need_a_declared_constellation() -> None:
+    text = flagship_text() + (
+        "space_interceptors:\n"
+        "  - {name: S, type: generic-sbi-4kmps, constellation: nowhere}\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "bad.yaml")
+    msg = str(info.value)
+    assert "space_interceptors.0.constellation: 'nowhere' is not a constellation" in msg
+    assert "\n" not in msg

@@ -864,6 +864,12 @@ class Scenario(_Model):
         if self.c2 is not None:
             self._check_c2(self.c2)
         const = [c.name for c in self.constellations]
+        for i, sbi in enumerate(self.space_interceptors):
+            if sbi.constellation not in const:
+                raise ValueError(
+                    f"space_interceptors.{i}.constellation: {sbi.constellation!r} is not a "
+                    f"constellation; allowed: {', '.join(const) or '(none declared)'}"
+                )
         for i, sensor in enumerate(self.sensors):
             if (
                 isinstance(sensor, LeoIrSensor | WarningIrSensor)
