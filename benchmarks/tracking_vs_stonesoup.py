@@ -76,10 +76,7 @@ from stonesoup.updater.kalman import ExtendedKalmanUpdater
 
 from shieldlab.core.constants import DEG
 from shieldlab.core.frames import (
-    aer_to_enu,
-    ecef_to_aer,
     ecef_to_eci,
-    eci_to_ecef,
     enu_matrix,
     geodetic_to_ecef,
 )
@@ -89,6 +86,7 @@ from shieldlab.core.time import gmst_at
 from shieldlab.sensors.measurements import Measurements
 from shieldlab.tracking.ekf import SiteGeometry
 from shieldlab.tracking.metrics import gospa_series
+from shieldlab.tracking.scenes import ballistic_velocity, points_from_site_eci, radar_scans
 from shieldlab.tracking.tracker import TrackerConfig, run_tracker
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -113,24 +111,6 @@ def _deriv(t: float, y: np.ndarray) -> np.ndarray:
     return np.concatenate([y[..., 3:], accel_j2(y[..., :3])], axis=-1)
 
 
-def _states_at(az: np.ndarray, el: np.ndarray, rng_m: np.ndarray, t_s: float) -> np.ndarray:
-    """ECI positions at ``t_s`` of points given by (az, el, range) from the site."""
-    ecef = SITE_ECEF + aer_to_enu(az, el, rng_m) @ SITE_ENU
-    return ecef_to_eci(ecef, gmst_at(EPOCH, t_s))
-
-
-def _ballistic(
-    r_eci: np.ndarray, heading_rad: np.ndarray, speed: float, gamma: float
-) -> np.ndarray:
-    """Velocity of given speed, flight-path angle gamma, heading from local north (ECI)."""
-    up = r_eci / np.linalg.norm(r_eci, axis=-1, keepdims=True)
-    east = np.cross([0.0, 0.0, 1.0], up)
-    east /= np.linalg.norm(east, axis=-1, keepdims=True)
-    north = np.cross(up, east)
-    h = np.cos(heading_rad)[:, None] * north + np.sin(heading_rad)[:, None] * east
-    return speed * (math.cos(gamma) * h + math.sin(gamma) * up)
-
-
 def make_scene(
     n: int, seed: int, clutter_rate: float, n_scans: int = N_SCANS
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, float, Measurements]]]:
@@ -140,35 +120,23 @@ def make_scene(
     az = rng.uniform(0.0, 90.0, n) * DEG
     el = rng.uniform(15.0, 35.0, n) * DEG
     rg = rng.uniform(900e3, 1300e3, n)
-    r = _states_at(az, el, rg, float(t_grid[0]))
-    v = _ballistic(r, rng.uniform(0, 2 * math.pi, n), 6000.0, 5.0 * DEG)
+    r = points_from_site_eci(SITE_ECEF, SITE_ENU, az, el, rg, float(t_grid[0]), EPOCH)
+    v = ballistic_velocity(r, rng.uniform(0, 2 * math.pi, n), 6000.0, 5.0 * DEG)
     truth = rk4(_deriv, np.concatenate([r, v], axis=-1), t_grid)
-    gmst = gmst_at(EPOCH, t_grid)
-    visible = np.zeros((t_grid.size, n), dtype=bool)
-    lo = np.array([w[0] for w in CLUTTER_WIN])
-    hi = np.array([w[1] for w in CLUTTER_WIN])
-    out = []
-    for k, t in enumerate(t_grid):  # loop over scans
-        ecef = eci_to_ecef(truth[k, :, :3], gmst[k])
-        a, e, d = ecef_to_aer(ecef, LAT, LON, ALT)
-        visible[k] = e > 0
-        det = visible[k] & (rng.random(n) < PD)
-        z = np.stack([d, a, e], axis=-1)[det] + rng.normal(size=(int(det.sum()), 3)) * SIGMA
-        nc = rng.poisson(clutter_rate)
-        zc = lo + (hi - lo) * rng.random((nc, 3))
-        zz = np.concatenate([z, zc])
-        zz[:, 1] = np.mod(zz[:, 1], 2 * math.pi)
-        perm = rng.permutation(zz.shape[0])
-        oid = np.concatenate([np.flatnonzero(det), np.full(nc, -1)])[perm]
-        m = zz.shape[0]
-        meas = Measurements(
-            np.full(m, float(t)),
-            np.zeros(m, np.int64),
-            oid.astype(np.int64),
-            zz[perm],
-            np.broadcast_to(SIGMA, (m, 3)).copy(),
-        )
-        out.append((0, float(t), meas))
+    visible, out = radar_scans(
+        truth,
+        np.ones(truth.shape[:2], dtype=bool),
+        t_grid,
+        EPOCH,
+        LAT,
+        LON,
+        ALT,
+        SIGMA,
+        rng,
+        PD,
+        clutter_rate,
+        CLUTTER_WIN,
+    )
     return truth, visible, t_grid, out
 
 

@@ -18,20 +18,16 @@ import pytest
 
 from shieldlab.core.constants import DEG
 from shieldlab.core.frames import (
-    aer_to_enu,
-    ecef_to_aer,
-    ecef_to_eci,
-    eci_to_ecef,
     enu_matrix,
     geodetic_to_ecef,
     radial_height_m,
 )
 from shieldlab.core.gravity import accel_j2
 from shieldlab.core.integrate import rk4
-from shieldlab.core.time import gmst_at
 from shieldlab.sensors.measurements import Measurements, concat, empty
 from shieldlab.tracking.ekf import SiteGeometry
 from shieldlab.tracking.metrics import custody, gospa, gospa_series
+from shieldlab.tracking.scenes import ballistic_velocity, points_from_site_eci, radar_scans
 from shieldlab.tracking.tracker import GnnTracker, TrackerConfig, run_tracker, scans
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -51,21 +47,10 @@ def _deriv(t: float, y: np.ndarray) -> np.ndarray:
 
 def _states_at(az: np.ndarray, el: np.ndarray, rng_m: np.ndarray, t_s: float) -> np.ndarray:
     """ECI positions at ``t_s`` of points given by (az, el, range) from the site."""
-    enu = aer_to_enu(az, el, rng_m)
-    ecef = geodetic_to_ecef(LAT, LON, ALT) + enu @ enu_matrix(LAT, LON)
-    return ecef_to_eci(ecef, gmst_at(EPOCH, t_s))
+    return points_from_site_eci(SITE.ecef_m[0], SITE.enu[0], az, el, rng_m, t_s, EPOCH)
 
 
-def _ballistic(
-    r_eci: np.ndarray, heading_rad: np.ndarray, speed: float, gamma: float
-) -> np.ndarray:
-    """Velocity of given speed, flight-path angle gamma, heading from local north (ECI)."""
-    up = r_eci / np.linalg.norm(r_eci, axis=-1, keepdims=True)
-    east = np.cross([0.0, 0.0, 1.0], up)
-    east /= np.linalg.norm(east, axis=-1, keepdims=True)
-    north = np.cross(up, east)
-    h = np.cos(heading_rad)[:, None] * north + np.sin(heading_rad)[:, None] * east
-    return speed * (math.cos(gamma) * h + math.sin(gamma) * up)
+_ballistic = ballistic_velocity
 
 
 def _truth(y0: np.ndarray, t_grid: np.ndarray, t0_index: int = 0) -> np.ndarray:
@@ -86,31 +71,9 @@ def _measure(
     clutter_rate: float = 5.0,
 ) -> list[tuple[int, float, Measurements]]:
     """Scans (sensor 0) with noisy detections of existing objects and clutter."""
-    out = []
-    gmst = gmst_at(EPOCH, t_grid)
-    for k, t in enumerate(t_grid):
-        ecef = eci_to_ecef(truth[k, :, :3], gmst[k])
-        az, el, rg = ecef_to_aer(ecef, LAT, LON, ALT)
-        det = exists[k] & (rng.random(az.size) < pd) & (el > 0)
-        z = np.stack([rg, az, el], axis=-1)[det] + rng.normal(size=(int(det.sum()), 3)) * SIGMA
-        z[:, 1] = np.mod(z[:, 1], 2 * math.pi)
-        nc = rng.poisson(clutter_rate)
-        lo, hi = np.array([w[0] for w in CLUTTER_WIN]), np.array([w[1] for w in CLUTTER_WIN])
-        zc = lo + (hi - lo) * rng.random((nc, 3))
-        zc[:, 1] = np.mod(zc[:, 1], 2 * math.pi)
-        zz = np.concatenate([z, zc])
-        perm = rng.permutation(zz.shape[0])  # the tracker must not rely on order
-        oid = np.concatenate([np.flatnonzero(det), np.full(nc, -1)])[perm]
-        m = zz.shape[0]
-        meas = Measurements(
-            np.full(m, float(t)),
-            np.zeros(m, np.int64),
-            oid.astype(np.int64),
-            zz[perm],
-            np.broadcast_to(SIGMA, (m, 3)).copy(),
-        )
-        out.append((0, float(t), meas))
-    return out
+    return radar_scans(
+        truth, exists, t_grid, EPOCH, LAT, LON, ALT, SIGMA, rng, pd, clutter_rate, CLUTTER_WIN
+    )[1]
 
 
 def _ten_targets(rng: np.random.Generator, t_grid: np.ndarray) -> np.ndarray:

@@ -21,8 +21,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldlab.core.frames import (
+    aer_to_enu,
     destination_point,
     ecef_to_aer,
+    ecef_to_eci,
     ecef_to_eci_state,
     ecef_to_geodetic,
     eci_to_ecef,
@@ -31,6 +33,7 @@ from shieldlab.core.frames import (
 )
 from shieldlab.core.integrate import rk4
 from shieldlab.core.time import gmst_at
+from shieldlab.sensors.measurements import Measurements
 from shieldlab.tracking.ekf import ballistic_deriv
 
 F64 = NDArray[np.float64]
@@ -117,3 +120,92 @@ def noisy_aer(z: ArrayLike, sigma: ArrayLike, rng: np.random.Generator, n: int) 
     out = np.asarray(z, dtype=np.float64) + np.asarray(sigma) * rng.standard_normal((n, 3))
     out[:, 1] = np.mod(out[:, 1], 2.0 * math.pi)
     return out
+
+
+def points_from_site_eci(
+    site_ecef_m: ArrayLike,
+    site_enu: ArrayLike,
+    az_rad: ArrayLike,
+    el_rad: ArrayLike,
+    range_m: ArrayLike,
+    t_s: float,
+    epoch: datetime,
+) -> F64:
+    """ECI positions (n, 3) at ``t_s`` of points given by (az, el, range) from a site
+    (ECEF position (3,), ECEF→ENU rotation (3, 3))."""
+    ecef = np.asarray(site_ecef_m) + aer_to_enu(az_rad, el_rad, range_m) @ np.asarray(site_enu)
+    return ecef_to_eci(ecef, gmst_at(epoch, t_s))
+
+
+def ballistic_velocity(
+    r_eci_m: F64, heading_rad: ArrayLike, speed_mps: float, gamma_rad: float
+) -> F64:
+    """ECI velocities (n, 3) of given speed, flight-path angle and heading from local
+    north (the inertial local frame of each position; Earth rotation not added)."""
+    up = r_eci_m / np.linalg.norm(r_eci_m, axis=-1, keepdims=True)
+    east = np.cross([0.0, 0.0, 1.0], up)
+    east /= np.linalg.norm(east, axis=-1, keepdims=True)
+    north = np.cross(up, east)
+    hd = np.asarray(heading_rad, dtype=np.float64)
+    h = np.cos(hd)[:, None] * north + np.sin(hd)[:, None] * east
+    return np.asarray(speed_mps * (math.cos(gamma_rad) * h + math.sin(gamma_rad) * up))
+
+
+def radar_scans(
+    truth: ArrayLike,
+    exists: ArrayLike,
+    t_grid_s: ArrayLike,
+    epoch: datetime,
+    site_lat_rad: float,
+    site_lon_rad: float,
+    site_alt_m: float,
+    sigma: ArrayLike,
+    rng: np.random.Generator,
+    pd: float = 0.9,
+    clutter_rate: float = 5.0,
+    clutter_window: tuple[tuple[float, float], ...] = (
+        (800e3, 3000e3),
+        (-0.3, 2.0),
+        (0.03, 0.9),
+    ),
+) -> tuple[NDArray[np.bool_], list[tuple[int, float, Measurements]]]:
+    """Scans of one radar (sensor 0) over a truth ``(T, n, 6)`` ECI: per scan, each
+    existing object above the horizon detected with ``pd`` and Gaussian (R, az, el)
+    noise ``sigma``, plus Poisson(``clutter_rate``) false alarms uniform in the
+    (range, az, el) window, shuffled (a tracker must not rely on order).
+
+    Returns (visible (T, n), scans). Random draws per scan, in order: n uniforms,
+    the detections' normals, one Poisson, the clutter uniforms, a permutation.
+    """
+    tr = np.asarray(truth, dtype=np.float64)
+    ex = np.asarray(exists, dtype=bool)
+    t_grid = np.asarray(t_grid_s, dtype=np.float64)
+    sig = np.asarray(sigma, dtype=np.float64)
+    n = tr.shape[1]
+    gmst = gmst_at(epoch, t_grid)
+    lo = np.array([w[0] for w in clutter_window])
+    hi = np.array([w[1] for w in clutter_window])
+    visible = np.zeros((t_grid.size, n), dtype=bool)
+    out = []
+    for k, t in enumerate(t_grid):  # loop over scans
+        ecef = eci_to_ecef(tr[k, :, :3], gmst[k])
+        az, el, rg = ecef_to_aer(ecef, site_lat_rad, site_lon_rad, site_alt_m)
+        visible[k] = el > 0
+        det = ex[k] & visible[k] & (rng.random(n) < pd)
+        z = np.stack([rg, az, el], axis=-1)[det] + rng.normal(size=(int(det.sum()), 3)) * sig
+        nc = rng.poisson(clutter_rate)
+        zc = lo + (hi - lo) * rng.random((nc, 3))
+        zz = np.concatenate([z, zc])
+        zz[:, 1] = np.mod(zz[:, 1], 2.0 * math.pi)
+        perm = rng.permutation(zz.shape[0])
+        oid = np.concatenate([np.flatnonzero(det), np.full(nc, -1)])[perm]
+        m = zz.shape[0]
+        meas = Measurements(
+            np.full(m, float(t)),
+            np.zeros(m, np.int64),
+            oid.astype(np.int64),
+            zz[perm],
+            np.broadcast_to(sig, (m, 3)).copy(),
+        )
+        out.append((0, float(t), meas))
+    return visible, out
