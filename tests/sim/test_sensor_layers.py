@@ -202,3 +202,44 @@ def test_laser_burns_cruise_missiles_in_its_envelope() -> None:
     assert np.all(np.diff(starts) > 0)  # one target at a time
     t = result_tables(w, [r], with_maps=False)
     assert set(t["threat_outcomes"]["kill_layer"][r.laser_killed].tolist()) == {"non-kinetic"}
+
+
+HGV = """
+name: hgv-test
+seed: 5
+trials: 1
+time_step_s: 1.0
+threats:
+  - type: generic-hgv
+    count: 2
+    launch_area: {lat_deg: 35.0, lon_deg: 170.0, radius_km: 20}
+    targets: [Pearl Harbor]
+assets:
+  - {name: Pearl Harbor, lat_deg: 21.35, lon_deg: -157.95, radius_km: 15, value: 5,
+     category: military}
+sensors:
+  - {kind: geo-ir, name: GEO-IR Pacific, type: generic-geo-ir, lon_deg: 180.0}
+  - {kind: leo-ir, name: LEO layer, type: generic-leo-ir-tracking, constellation: leo,
+     revisit_s: 10}
+constellations:
+  - {kind: walker, name: leo, total: 48, planes: 6, phasing: 1, altitude_km: 1000,
+     inclination_deg: 60}
+interceptor_sites:
+  - {name: GPI ship, type: generic-gpi, lat_deg: 24.0, lon_deg: -165.0, inventory: 8}
+  - {name: SM-6 ship, type: generic-sm6, lat_deg: 21.2, lon_deg: -158.2, inventory: 8}
+"""
+
+
+def test_glide_phase_interceptor_engages_glide_vehicles_in_glide() -> None:
+    """Glide vehicles tracked by the space layer, extrapolated along their course with a
+    3° heading uncertainty, are engaged in their glide (25-100 km) by the glide-phase
+    interceptor before the terminal layer (measured: all shots from the GPI ship at
+    50-63 km, both HGVs killed)."""
+    w = world_of(HGV)
+    r = run_trial(w, 0)
+    gpi = r.shot_site == 0
+    assert gpi.any()
+    alt = r.shot_intercept_alt_m[gpi]
+    assert np.all((alt >= 25e3) & (alt <= 100e3))
+    # the GPI fires before the threats' terminal phase (the last ~200 s of flight)
+    assert np.all(r.shot_intercept_s[gpi] < w.truth.t_impact_s.min() - 200.0)

@@ -58,6 +58,7 @@ depends only on the scenario, seed and trial index — never on the worker.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -124,6 +125,10 @@ CANDIDATE_STEP_S = 20.0
 """Spacing of candidate intercept times along a predicted threat track [s]."""
 DUPLICATE_M = 1_000.0
 """Two confirmed tracks closer than this are taken as one object by the battle manager [m]."""
+LEVEL_HEADING_SIGMA_RAD = math.radians(3.0)
+"""Heading uncertainty of the level-flight extrapolation [rad]: an asset within d·tan(3°)
+of the straight course (d the distance still to fly) is taken as threatened — glide
+vehicles bank-steer and cruise missiles turn at waypoints (stated assumption)."""
 LEVEL_STEP_S = 10.0
 """Time step of the level-flight prediction of glide vehicles and cruise missiles [s]."""
 ENDGAME_S = 240.0
@@ -1309,6 +1314,7 @@ def _decide(
             world.assets.lat_rad,
             world.assets.lon_rad,
             world.assets.radius_m,
+            LEVEL_HEADING_SIGMA_RAD,
         )
         asset[level], t_imp[level], ok_imp[level] = a_lv, t_in, a_lv >= 0
         expected[level] = np.where(a_lv >= 0, protect[np.maximum(a_lv, 0)], 0.0)

@@ -18,6 +18,7 @@ covariance through the same coast (unscented transform, Julier & Uhlmann
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from functools import partial
 
@@ -187,13 +188,17 @@ def level_flight_threat(
     asset_lat_rad: ArrayLike,
     asset_lon_rad: ArrayLike,
     asset_radius_m: ArrayLike,
+    heading_sigma_rad: float = 0.0,
 ) -> tuple[NDArray[np.int64], F64]:
     """First defended asset each predicted level-flight path enters, and when.
 
     states_eci (n, k, 6) on t_grid_s (k,); assets (a,). Returns the asset index
     (n,) (−1: none within the grid) and the time it enters the asset's circle
     (n,) [s] (NaN: none) — the threatened asset and "impact" time of a cruise
-    missile or glide vehicle.
+    missile or glide vehicle. ``heading_sigma_rad`` widens each circle along the
+    path by d·tan(σ_h), d the distance flown from the first point: the
+    cross-range uncertainty of a straight-line extrapolation of a vehicle that
+    can turn (a glide vehicle's bank steering, a cruise missile's waypoints).
     """
     st = np.asarray(states_eci, dtype=np.float64)
     tg = np.asarray(t_grid_s, dtype=np.float64).reshape(-1)
@@ -209,9 +214,10 @@ def level_flight_threat(
         alat[None, None, :],
         np.asarray(asset_lon_rad, dtype=np.float64).reshape(-1)[None, None, :],
     )  # (n, k, a)
-    inside = np.asarray(
-        d <= np.asarray(asset_radius_m, dtype=np.float64).reshape(-1)[None, None, :], dtype=bool
-    )
+    flown = great_circle_distance_m(lat[:, :1], lon[:, :1], lat, lon)  # (n, k)
+    widen = flown * math.tan(heading_sigma_rad)
+    radius = np.asarray(asset_radius_m, dtype=np.float64).reshape(-1)[None, None, :]
+    inside = np.asarray(d <= radius + widen[..., None], dtype=bool)
     any_k = np.any(inside, axis=2)  # (n, k)
     hit = np.any(any_k, axis=1)
     k_first = np.argmax(any_k, axis=1)
