@@ -117,8 +117,7 @@ def test_every_shipped_scenario_is_valid(path: Path) -> None:
 
 def test_space_interceptors_need_a_declared_constellation() -> None:
     text = flagship_text() + (
-        "space_interceptors:\n"
-        "  - {name: S, type: generic-sbi-4kmps, constellation: nowhere}\n"
+        "space_interceptors:\n  - {name: S, type: generic-sbi-4kmps, constellation: nowhere}\n"
     )
     with pytest.raises(ScenarioError) as info:
         parse_scenario(text, "bad.yaml")
