@@ -295,23 +295,24 @@ class _CustodyLog:
     t_s: list[float] = field(default_factory=list)
 
 
+SENSING_STREAM, FIGHT_STREAM, LOL_STREAM, C2_STREAM = 0, 1, 2, 3
+FEATURE_STREAM, EW_STREAM, SBI_STREAM, HPM_STREAM = 4, 5, 6, 7
+"""Independent random streams of a trial: sensing, fight, left of launch, C2 message
+losses, discrimination features, EW/cyber, boost-phase shots, microwave effects."""
+
+
+def trial_stream(stream: int, seed: int, trial: int) -> np.random.Generator:
+    """Generator of one stream of one trial: ``SeedSequence(seed, spawn_key=(TRIAL_STREAM,
+    trial, stream))`` — the ``stream``-th child of the trial's sequence, so a trial's
+    result depends only on the scenario, seed and trial index."""
+    return np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial, stream))
+    )
+
+
 def trial_rngs(seed: int, trial: int) -> tuple[np.random.Generator, np.random.Generator]:
     """Independent (sensing, fight) generators of one trial."""
-    ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
-    a, b = ss.spawn(2)
-    return np.random.default_rng(a), np.random.default_rng(b)
-
-
-def left_of_launch_rng(seed: int, trial: int) -> np.random.Generator:
-    """The trial's third stream (strikes before launch); independent of the other two."""
-    ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
-    return np.random.default_rng(ss.spawn(3)[2])
-
-
-def ew_rng(seed: int, trial: int) -> np.random.Generator:
-    """The trial's sixth stream (EW/cyber effects on launches and guidance)."""
-    ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
-    return np.random.default_rng(ss.spawn(6)[5])
+    return trial_stream(SENSING_STREAM, seed, trial), trial_stream(FIGHT_STREAM, seed, trial)
 
 
 def nonkinetic_effects(world: World, trial: int) -> tuple[BoolArr, F64, F64]:
@@ -333,7 +334,7 @@ def nonkinetic_effects(world: World, trial: int) -> tuple[BoolArr, F64, F64]:
     if ew is None or "non-kinetic" in s.disabled_layers or world.launches is None:
         return np.zeros(n, bool), lat, lon
     n_l = len(world.launches.threat_type)
-    rng = ew_rng(s.seed, trial)
+    rng = trial_stream(EW_STREAM, s.seed, trial)
     _, failed = apply_launch_failures(np.ones(n_l, bool), ew.p_launch_failure, rng)
     # one impact-point shift per launch, applied to all of its objects
     nominal = geodetic_to_ecef(
@@ -456,12 +457,6 @@ class _LaserState:
         }
 
 
-def hpm_rng(seed: int, trial: int) -> np.random.Generator:
-    """The trial's eighth stream (high-power microwave effects)."""
-    ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
-    return np.random.default_rng(ss.spawn(8)[7])
-
-
 @dataclass
 class _HpmState:
     """Working state of the trial's high-power microwave weapons: next shot time and
@@ -481,7 +476,7 @@ class _HpmState:
             np.array([h.spec.magazine.capacity_j for h in world.hpm]),
             np.zeros(k, np.int64),
             np.zeros(k, np.int64),
-            hpm_rng(world.scenario.seed, trial),
+            trial_stream(HPM_STREAM, world.scenario.seed, trial),
         )
 
     def step(
@@ -531,12 +526,6 @@ class _HpmState:
         return killed
 
 
-def sbi_rng(seed: int, trial: int) -> np.random.Generator:
-    """The trial's seventh stream (boost-phase shots)."""
-    ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
-    return np.random.default_rng(ss.spawn(7)[6])
-
-
 @dataclass(frozen=True)
 class BoostShots:
     """Boost-phase (SBI) shots of one trial (m,): layer index, launch, carrier, firing and
@@ -561,7 +550,7 @@ def boost_phase_engagements(world: World, trial: int, gone: BoolArr) -> BoostSho
     interceptors (k per carrier), earliest intercept first, at launch +
     ``decision_delay_s``; each kills the boosting missile — and with it every
     object it would have released — with the layer's Pk (independent draws
-    from :func:`sbi_rng`). Carriers are shared by all launches of the trial
+    from the trial's ``SBI_STREAM``). Carriers are shared by all launches of the trial
     (inventory depletes across the salvo). Layers in scenario order.
     """
     n_l = 0 if world.launches is None else len(world.launches.threat_type)
@@ -586,7 +575,7 @@ def boost_phase_engagements(world: World, trial: int, gone: BoolArr) -> BoostSho
     np.minimum.at(t_launch, tr.launch_index, tr.t_launch_s)
     gone_l = np.zeros(n_l, bool)
     gone_l[tr.launch_index[gone]] = True
-    rng = sbi_rng(world.scenario.seed, trial)
+    rng = trial_stream(SBI_STREAM, world.scenario.seed, trial)
     shots = world.scenario.doctrine.shots_per_threat
     for li, layer in enumerate(world.sbi):  # layers: a handful
         left = np.full(layer.reach_t_s.shape[1], layer.spec.interceptors_per_carrier)
@@ -625,23 +614,11 @@ def boost_phase_engagements(world: World, trial: int, gone: BoolArr) -> BoostSho
     )
 
 
-def feature_rng(seed: int, trial: int) -> np.random.Generator:
-    """The trial's fifth stream (objects' discrimination features)."""
-    ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
-    return np.random.default_rng(ss.spawn(5)[4])
-
-
-def c2_rng(seed: int, trial: int) -> np.random.Generator:
-    """The trial's fourth stream (random C2 message losses)."""
-    ss = np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))
-    return np.random.default_rng(ss.spawn(4)[3])
-
-
 def left_of_launch_kills(world: World, trial: int) -> BoolArr:
     """Objects (n,) whose launcher a strike destroyed before it fired in this trial.
 
     Per launch: found with p_find, then destroyed with p_kill (two uniform
-    draws per launch from :func:`left_of_launch_rng`, whatever the types), only
+    draws per launch from the trial's ``LOL_STREAM``, whatever the types), only
     for the section's threat types (all when empty). None when the scenario
     has no ``left_of_launch`` section or switches the layer off.
     """
@@ -652,7 +629,7 @@ def left_of_launch_kills(world: World, trial: int) -> BoolArr:
         return np.zeros(n, bool)
     launches = world.launches
     n_l = len(launches.threat_type)
-    rng = left_of_launch_rng(s.seed, trial)
+    rng = trial_stream(LOL_STREAM, s.seed, trial)
     u = rng.random((n_l, 2))
     eligible = np.array([not lol.types or t in lol.types for t in launches.threat_type], bool)
     destroyed = eligible & (u[:, 0] < lol.p_find) & (u[:, 1] < lol.p_kill)
@@ -733,9 +710,11 @@ def run_trial(world: World, trial: int) -> TrialResult:
     geometry = site_geometry([r for r, _ in radars]) if radars else None
     tracker = GnnTracker(TRACKER)
     book = _TrackBook(
-        rng_c2=c2_rng(world.scenario.seed, trial),
+        rng_c2=trial_stream(C2_STREAM, world.scenario.seed, trial),
         snr_sum=np.zeros((n, len(radars))),
-        feature_noise=np.asarray(feature_rng(world.scenario.seed, trial).standard_normal(n)),
+        feature_noise=np.asarray(
+            trial_stream(FEATURE_STREAM, world.scenario.seed, trial).standard_normal(n)
+        ),
     )
     log = _CustodyLog()
     hold = _layer_hold_s(world)
