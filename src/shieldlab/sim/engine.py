@@ -1269,20 +1269,27 @@ def _decide(
     # track covariance), P(each asset), expected threatened value
     protect = world.assets.priority_value(doc.value_function)
     p_lethal = lethal_probability(world, book, obj)  # decoys weigh by P(lethal)
-    ta = assess_threats(
-        x,
-        p,
-        t,
-        world.epoch,
-        world.assets.lat_rad,
-        world.assets.lon_rad,
-        world.assets.radius_m,
-        p_lethal=p_lethal,
-        asset_value=protect,
-        dt_s=PREDICT_STEP_S,
-    )
-    asset, t_imp, ok_imp = ta.top_asset.copy(), ta.t_impact_s.copy(), ta.ok.copy()
-    expected = ta.expected_value.copy()
+    n_c = x.shape[0]
+    asset = np.full(n_c, -1, np.int64)
+    t_imp = np.full(n_c, np.nan)
+    ok_imp = np.zeros(n_c, bool)
+    expected = np.zeros(n_c)
+    bal = ~level
+    if bal.any():
+        ta = assess_threats(
+            x[bal],
+            p[bal],
+            t,
+            world.epoch,
+            world.assets.lat_rad,
+            world.assets.lon_rad,
+            world.assets.radius_m,
+            p_lethal=p_lethal[bal],
+            asset_value=protect,
+            dt_s=PREDICT_STEP_S,
+        )
+        asset[bal], t_imp[bal], ok_imp[bal] = ta.top_asset, ta.t_impact_s, ta.ok
+        expected[bal] = ta.expected_value
     if level.any():
         t_lv = np.arange(t, t + LEVEL_FLIGHT_HORIZON_S + 1e-9, LEVEL_STEP_S)
         st_lv = predict_level_flight(x[level], t, world.epoch, t_lv)
