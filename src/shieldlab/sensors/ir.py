@@ -130,13 +130,9 @@ def geo_ir_detect(
     (0 when not boosting); exists (n,) flying objects; gmst_rad rotates
     ECI → ECEF. Draws exactly n uniforms from ``rng``.
     """
-    r_ecef = eci_to_ecef(np.asarray(r_eci_m, dtype=np.float64), gmst_rad)
-    plume = np.asarray(plume_w_sr, dtype=np.float64)
-    clear = line_of_sight_clear(sensor.position_ecef_m, r_ecef, sensor.min_altitude_m)
-    snr = geo_ir_irradiance(sensor, r_ecef, plume) / sensor.nei_w_m2
-    u = rng.random(plume.shape[0])
-    ok = np.asarray(exists, dtype=bool) & clear & (plume > 0.0)
-    return np.asarray(ok & (u < geo_ir_pd(snr, sensor.snr_threshold)))
+    return warning_ir_detect(
+        sensor, sensor.position_ecef_m[None, :], r_eci_m, plume_w_sr, exists, gmst_rad, rng
+    )
 
 
 def launch_report_time_s(sensor: GeoIrSensor, first_detection_s: ArrayLike) -> F64:
