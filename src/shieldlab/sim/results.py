@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,7 +70,7 @@ def summarise(world: World, results: list[TrialResult]) -> Summary:
     value = world.assets.value
     value_hit = [float(value[r.hit_asset[r.hit_asset >= 0]].sum()) for r in results]
     sites = world.sites
-    layer_kills: dict[str, float] = {}
+    kill_counts: Counter[str] = Counter()
     shots_site = {s.name: 0.0 for s in sites}
     hits_site = {s.name: 0.0 for s in sites}
     for r in results:
@@ -77,21 +78,8 @@ def summarise(world: World, results: list[TrialResult]) -> Summary:
             shots_site[sites[si].name] += 1.0 / n_tr
         for si in r.shot_site[r.shot_hit].tolist():
             hits_site[sites[si].name] += 1.0 / n_tr
-        for shot in r.killed_by_shot[(r.status == KILLED) & (r.killed_by_shot >= 0)].tolist():
-            layer = sites[int(r.shot_site[shot])].spec.layer
-            layer_kills[layer] = layer_kills.get(layer, 0.0) + 1.0 / n_tr
-        n_pre = int(np.sum(_prelaunch(r)))
-        if n_pre:
-            layer_kills[LEFT_OF_LAUNCH] = layer_kills.get(LEFT_OF_LAUNCH, 0.0) + n_pre / n_tr
-        n_b = int(np.sum(_boost(r)))
-        if n_b:
-            layer_kills[BOOST] = layer_kills.get(BOOST, 0.0) + n_b / n_tr
-        n_de = int(np.sum(_laser(r)))
-        if n_de:
-            layer_kills[NON_KINETIC] = layer_kills.get(NON_KINETIC, 0.0) + n_de / n_tr
-        n_nk = int(np.sum(_failed(r)))
-        if n_nk:
-            layer_kills[NON_KINETIC] = layer_kills.get(NON_KINETIC, 0.0) + n_nk / n_tr
+        kill_counts.update(x for x in kill_layers(world, r) if x is not None)
+    layer_kills = {k: c / n_tr for k, c in kill_counts.items()}
     by_asset = {a: 0.0 for a in world.assets.name}
     for r in results:
         for a in r.hit_asset[r.status == LEAKED].tolist():
@@ -138,6 +126,19 @@ BOOST = "boost"
 
 def _laser(r: TrialResult) -> NDArray[np.bool_]:
     return _mask(r, r.laser_killed)
+
+
+def kill_layers(world: World, r: TrialResult) -> np.ndarray:
+    """The layer credited with each object's kill (n,) (None: not killed): left of
+    launch, then non-kinetic (launch failure, laser or microwave), then boost, else
+    the layer of the fire unit whose shot killed it."""
+    out = np.full(r.status.size, None, dtype=object)
+    by_shot = (r.status == KILLED) & (r.killed_by_shot >= 0)
+    out[by_shot] = [world.sites[int(s)].spec.layer for s in r.shot_site[r.killed_by_shot[by_shot]]]
+    out[_boost(r)] = BOOST
+    out[_failed(r) | _laser(r)] = NON_KINETIC
+    out[_prelaunch(r)] = LEFT_OF_LAUNCH
+    return out
 
 
 def _append_rows(
@@ -375,31 +376,12 @@ def result_tables(
     }
     for r in results:
         killed = r.status == KILLED
-        shot = np.maximum(r.killed_by_shot, 0)
-        site_of_kill = r.shot_site[shot] if r.shot_site.size else np.zeros(n, np.int64)
         cols["trial"].append(np.full(n, r.trial, np.int64))
         cols["threat_id"].append(np.arange(n, dtype=np.int64))
         cols["threat_type"].append(np.array(world.threat_type, dtype=object))
         cols["status"].append(np.array([STATUS_NAMES[int(s)] for s in r.status], dtype=object))
         cols["killed_by_shot"].append(np.where(killed, r.killed_by_shot, -1))
-        pre, nk, bo = _prelaunch(r), _failed(r) | _laser(r), _boost(r)
-        cols["kill_layer"].append(
-            np.array(
-                [
-                    LEFT_OF_LAUNCH
-                    if p
-                    else NON_KINETIC
-                    if f
-                    else BOOST
-                    if b
-                    else layers[int(s)]
-                    if k
-                    else None
-                    for s, k, p, f, b in zip(site_of_kill, killed, pre, nk, bo, strict=True)
-                ],
-                dtype=object,
-            )
-        )
+        cols["kill_layer"].append(kill_layers(world, r))
         cols["kill_time_s"].append(_opt(r.kill_time_s, killed))
         cols["aim_asset"].append(names[world.aim_asset])
         cols["hit_asset"].append(
