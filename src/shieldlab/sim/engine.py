@@ -735,11 +735,8 @@ def run_trial(world: World, trial: int) -> TrialResult:
         k = min(round(t / dt_truth), truth.t_s.size - 1)
         phase = truth.phase[:, k]
         r_eci, v_eci = truth.state_at(t)
-        struck = alive & (boost_kill_s <= t)  # boost-phase kills take the whole launch
-        if struck.any():
-            alive &= ~struck
-            boost_killed |= struck
-            kill_time[struck] = boost_kill_s[struck]
+        # boost-phase kills take the whole launch
+        _strike(alive & (boost_kill_s <= t), boost_kill_s, alive, kill_time, boost_killed)
         exists = alive & (phase != PHASE_PRELAUNCH) & (phase != PHASE_IMPACTED)
         gmst = float(gmst_at(world.epoch, t))
 
@@ -819,17 +816,10 @@ def run_trial(world: World, trial: int) -> TrialResult:
         # high-power microwaves fire at the best boresight
         if world.lasers:
             killed_now = lasers.step(world, t, step, r_eci, exists & alive, gmst)
-            if killed_now.any():
-                alive &= ~killed_now
-                de_killed |= killed_now
-                kill_time[killed_now] = t
+            _strike(killed_now, t, alive, kill_time, de_killed)
         if world.hpm:
             killed_now = hpm.step(world, t, step, r_eci, exists & alive, gmst)
-            if killed_now.any():
-                alive &= ~killed_now
-                de_killed |= killed_now
-                hpm_killed |= killed_now
-                kill_time[killed_now] = t
+            _strike(killed_now, t, alive, kill_time, de_killed, hpm_killed)
 
         # 4. decide (and sample custody)
         if t + 1e-9 >= next_decision:
@@ -892,6 +882,18 @@ def run_trial(world: World, trial: int) -> TrialResult:
         shot_c2_extra_s=np.array(shots.c2_extra_s),
         c2_cut=book.c2_cut,
     )
+
+
+def _strike(
+    killed: BoolArr, when: F64 | float, alive: BoolArr, kill_time: F64, *flags: BoolArr
+) -> None:
+    """Objects ``killed`` (n,) die: out of ``alive``, their kill time set from ``when``
+    (a time [s] or per-object times (n,)), marked in every flag array. In place."""
+    if killed.any():
+        alive &= ~killed
+        kill_time[killed] = when[killed] if isinstance(when, np.ndarray) else when
+        for f in flags:
+            f |= killed
 
 
 def _radar_scan(
