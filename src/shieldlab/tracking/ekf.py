@@ -233,25 +233,18 @@ def ekf_update(
     """EKF update of ``m`` tracks with one (range, az, el) measurement each.
 
     Returns the updated states (m, 6), covariances (m, 6, 6) (Joseph form,
-    symmetrised) and the normalised innovation squared NIS (m,).
+    symmetrised) and the normalised innovation squared NIS (m,): one step of
+    :func:`iekf_update` with the radar model (azimuth residual wrapped).
     """
-    zhat, hmat = measure_aer(x, site_ecef_m, site_enu, gmst_rad)
-    nu = np.asarray(z, dtype=np.float64) - zhat
-    nu[:, 1] = wrap_pi(nu[:, 1])
+    x = np.asarray(x, dtype=np.float64)
     r = np.zeros((x.shape[0], 3, 3))
     idx = np.arange(3)
     r[:, idx, idx] = np.asarray(sigma, dtype=np.float64) ** 2
-    ht = np.swapaxes(hmat, -1, -2)
-    pht = P @ ht
-    s = hmat @ pht + r
-    s_inv = np.linalg.inv(s)
-    k = pht @ s_inv
-    x_new = x + np.einsum("mij,mj->mi", k, nu)
-    ikh = _EYE6 - k @ hmat
-    p_new = ikh @ P @ np.swapaxes(ikh, -1, -2) + k @ r @ np.swapaxes(k, -1, -2)
-    p_new = 0.5 * (p_new + np.swapaxes(p_new, -1, -2))
-    nis = np.einsum("mi,mij,mj->m", nu, s_inv, nu)
-    return x_new, p_new, nis
+
+    def measure(xx: F64) -> tuple[F64, F64]:
+        return measure_aer(xx, site_ecef_m, site_enu, gmst_rad)
+
+    return iekf_update(x, P, z, r, measure, angle_axes=(1,), iterations=1)
 
 
 def iekf_update(
