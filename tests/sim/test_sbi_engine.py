@@ -1,6 +1,7 @@
 """Boost-phase layer in the engine: space-based interceptors on a Walker shell.
 
-Carriers in reach come from the flown boost path (``sim.world.sbi_reach``); per
+Carriers in reach come from the flown boost path (``sim.world.sbi_reach``) and the
+firing time (the warning layer's launch report + the decision delay); per
 trial each launch gets the doctrine's salvo from the carriers still holding
 interceptors, each killing with the layer's Pk. Checks: the kill rate of a
 launch fired at with s shots is 1 − (1 − Pk)^s (4 binomial σ over 2,000
@@ -64,9 +65,39 @@ def test_reach_and_kill_rates() -> None:
     assert not kills[shots == 0].any()
 
 
-def test_boost_kills_take_the_launch_and_are_credited() -> None:
+def test_fire_control_waits_for_the_warning_report() -> None:
+    """With a warning layer, each launch is engaged at its launch report (first
+    detection + the GEO sensor's report latency) + the layer's decision delay; the
+    later firing time shrinks the reach (fewer carriers than firing 30 s after
+    launch). Without a warning sensor, the cue is the launch itself."""
     w = world_of(FLAGSHIP.replace("count: 10", "count: 2") + SBI)
     r = run_trial(w, 0)
+    b = r.boost_shots
+    assert b is not None and b.launch.size > 0
+    report = np.full(2, np.inf)
+    np.minimum.at(report, w.truth.launch_index, r.launch_report_s)
+    assert np.all(np.isfinite(report)) and np.all(report > w.truth.t_launch_s)
+    np.testing.assert_allclose(b.fire_s, report[b.launch] + 30.0)
+    layer = w.sbi[0]
+    for l_i in range(2):
+        cued = np.isfinite(layer.reach_times(l_i, report[l_i] + 30.0)).sum()
+        assert cued <= np.isfinite(layer.reach_t_s[l_i]).sum()
+    assert np.all(b.intercept_s >= b.fire_s)
+    # no warning sensor: fired 30 s after each launch
+    blind = FLAGSHIP.replace("count: 10", "count: 2").replace(
+        "  - {kind: geo-ir, name: GEO-IR Pacific, type: generic-geo-ir, lon_deg: 150.0}\n", ""
+    )
+    wb = world_of(blind + SBI)
+    assert not wb.geo_ir and not wb.warning
+    bb = run_trial(wb, 0).boost_shots
+    assert bb is not None and bb.launch.size > 0
+    np.testing.assert_allclose(bb.fire_s, wb.truth.t_launch_s[bb.launch] + 30.0)
+
+
+def test_boost_kills_take_the_launch_and_are_credited() -> None:
+    # a fast fire control (5 s from the launch report to firing)
+    w = world_of(FLAGSHIP.replace("count: 10", "count: 2") + SBI.replace("30", "5"))
+    r = next(x for x in (run_trial(w, i) for i in range(6)) if x.boost_killed.any())
     b = r.boost_shots
     assert b is not None and b.launch.size > 0 and r.boost_killed.any()
     for l_i in np.flatnonzero(np.isfinite(b.kill_time_s)):

@@ -183,13 +183,15 @@ def test_cruise_missiles_are_engaged_by_the_cruise_and_terminal_layers() -> None
 
 
 def test_laser_burns_cruise_missiles_in_its_envelope() -> None:
-    """A 300 kW-class laser at Los Angeles: every cruise missile that enters its 10 km
-    envelope above the horizon is burnt (absorbed fluence ≥ the class's 2 kJ/cm²),
-    one target at a time, before impact; kills credited to the non-kinetic layer."""
+    """A 300 kW-class laser at Los Angeles with its own 12 km acquisition sensor: every
+    cruise missile that enters its 10 km envelope above the horizon is burnt (absorbed
+    fluence ≥ the class's 2 kJ/cm²), one target at a time, before impact; kills credited
+    to the non-kinetic layer."""
     from shieldlab.sim.results import result_tables
 
     text = CRUISE.replace("count: 2", "count: 4") + (
-        "lasers:\n  - {name: LA laser, type: generic-hel-300kw, lat_deg: 33.95, lon_deg: -118.45}\n"
+        "lasers:\n  - {name: LA laser, type: generic-hel-300kw, lat_deg: 33.95, lon_deg: -118.45,"
+        " own_sensor_range_km: 12}\n"
     )
     w = world_of(text)
     r = run_trial(w, 0)
@@ -243,3 +245,19 @@ def test_glide_phase_interceptor_engages_glide_vehicles_in_glide() -> None:
     assert np.all((alt >= 25e3) & (alt <= 100e3))
     # the GPI fires before the threats' terminal phase (the last ~200 s of flight)
     assert np.all(r.shot_intercept_s[gpi] < w.truth.t_impact_s.min() - 200.0)
+
+
+def test_laser_without_own_sensor_needs_the_fused_picture() -> None:
+    """Without its own acquisition sensor the laser engages only what the fused picture
+    holds within the fire-control error (here the AWACS tracks, which break in the
+    missiles' terminal phase: measured 1 of 4 burnt); with no sensor at all, nothing."""
+    laser = (
+        "lasers:\n  - {name: LA laser, type: generic-hel-300kw, lat_deg: 33.95, lon_deg: -118.45}\n"
+    )
+    four = CRUISE.replace("count: 2", "count: 4")
+    cued = run_trial(world_of(four + laser), 0)
+    own = run_trial(world_of(four + laser.replace("}\n", ", own_sensor_range_km: 12}\n")), 0)
+    assert 0 < cued.laser_killed.sum() < own.laser_killed.sum() == 4
+    blind = four.split("sensors:")[0] + laser
+    r = run_trial(world_of(blind), 0)
+    assert not r.laser_killed.any()

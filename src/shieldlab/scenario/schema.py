@@ -688,40 +688,56 @@ class SpaceInterceptorLayer(_CatalogTyped):
 
     constellation: str = Field(min_length=1, description="name of a `constellations:` entry")
     decision_delay_s: float = Field(
-        default=30.0, ge=0.0, le=600.0, description="launch → firing: detect, track, decide [s]"
+        default=30.0,
+        ge=0.0,
+        le=600.0,
+        description=(
+            "launch report of the warning layer → firing: track, decide, authorise [s]; "
+            "from the launch itself when the scenario has no warning sensor"
+        ),
     )
     pk: float = Field(
         default=0.8, gt=0.0, le=1.0, description="single-shot Pk against a boosting missile"
     )
 
 
-class LaserSite(_CatalogTyped):
-    """A high-energy laser (catalog ``directed-energy`` entry of ``kind: laser``) at a
-    site, defending against cruise missiles in its range (layer ``non-kinetic``)."""
+class _DirectedEnergySite(_CatalogTyped):
+    """A directed-energy weapon at a site. It engages what the fused picture holds
+    (a confirmed track within the doctrine's ``fire_control_error_km`` of the
+    object) and, without a cue, what its own sensor sees inside
+    ``own_sensor_range_km``."""
 
     _catalog = "directed-energy"
-    _what = "laser type"
-    _kinds = ("laser",)
 
     lat_deg: Lat
     lon_deg: Lon
     alt_m: float = Field(default=10.0, ge=-500.0, le=10000.0)
+    own_sensor_range_km: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=100.0,
+        description="range inside which the weapon's own sensor acquires targets without a cue",
+    )
+
+
+class LaserSite(_DirectedEnergySite):
+    """A high-energy laser (catalog ``directed-energy`` entry of ``kind: laser``) at a
+    site, defending against cruise missiles in its range (layer ``non-kinetic``)."""
+
+    _what = "laser type"
+    _kinds = ("laser",)
+
     visibility_km: float = Field(
         default=23.0, gt=0.0, le=200.0, description="horizontal visibility (23 km: clear air)"
     )
 
 
-class HpmSite(_CatalogTyped):
+class HpmSite(_DirectedEnergySite):
     """A high-power microwave weapon (catalog ``directed-energy`` entry of ``kind: hpm``)
     at a site, against drones and cruise missiles (layer ``non-kinetic``)."""
 
-    _catalog = "directed-energy"
     _what = "high-power microwave type"
     _kinds = ("hpm",)
-
-    lat_deg: Lat
-    lon_deg: Lon
-    alt_m: float = Field(default=10.0, ge=-500.0, le=10000.0)
 
 
 class EwCyber(_Model):

@@ -388,12 +388,14 @@ class _LaserState:
         r_eci: F64,
         live: BoolArr,
         gmst: float,
+        fused: BoolArr,
     ) -> BoolArr:
         """One time step of every laser; returns the objects (n,) killed in it.
 
         Targets: cruise missiles and drones (objects with a directed-energy
-        class, ``World.de_target``) in range and above the site's horizon (the
-        laser's own fire-control sensor acquires them; no fused track needed).
+        class, ``World.de_target``) in range and above the site's horizon that
+        the fused picture holds (``fused`` (n,), :func:`_fused_cue`) or that are
+        inside the laser's own sensor range (``own_sensor_range_m``).
         A laser keeps its target until it dies or leaves the envelope, else takes
         the nearest; it fires after ``slew_settle_s``, adding α I dt of fluence
         (:func:`~shieldlab.weapons.directed_energy.fluence_increment_j_m2`, the
@@ -402,17 +404,14 @@ class _LaserState:
         target class's kill fluence.
         """
         killed = np.zeros(live.size, bool)
-        # a laser carries its own fire-control sensor (beam director, EO/IR and
-        # radar): it acquires the cruise missiles in its envelope without a cue
-        # from the fused picture (stated shortcut)
         cls = world.de_target if world.de_target is not None else np.full(live.size, -1)
-        cued = live & (cls >= 0)
         r_ecef = eci_to_ecef(r_eci, gmst)
         for i, lz in enumerate(world.lasers):  # lasers: a handful
             mag = lz.spec.magazine
             d = r_ecef - lz.r_ecef_m
             rng_m = np.linalg.norm(d, axis=1)
             up = lz.r_ecef_m / np.linalg.norm(lz.r_ecef_m)
+            cued = live & (cls >= 0) & (fused | (rng_m <= lz.own_sensor_range_m))
             ok = cued & (rng_m <= lz.spec.max_range_m) & (d @ up > 0.0)
             cur = int(self.target[i])
             if cur >= 0 and not ok[cur]:
@@ -480,11 +479,20 @@ class _HpmState:
         )
 
     def step(
-        self, world: World, t: float, dt: float, r_eci: F64, live: BoolArr, gmst: float
+        self,
+        world: World,
+        t: float,
+        dt: float,
+        r_eci: F64,
+        live: BoolArr,
+        gmst: float,
+        fused: BoolArr,
     ) -> BoolArr:
         """Shots of every HPM weapon in [t, t + dt) (positions held over the step).
 
-        Each shot points the beam at the live directed-energy target in range that
+        Candidates: live directed-energy targets in range and above the horizon
+        that the fused picture holds (``fused``) or that are inside the weapon's
+        own sensor range. Each shot points the beam at the candidate that
         maximises the expected kills (:func:`~shieldlab.weapons.directed_energy.hpm_best_boresight`
         per class, every class's objects counted), then draws one Bernoulli per
         target with its class's effect probability (log-normal susceptibility,
@@ -501,8 +509,9 @@ class _HpmState:
             up = hw.r_ecef_m / np.linalg.norm(hw.r_ecef_m)
             while self.next_s[i] < t + dt:  # shots in this step
                 self.next_s[i] = max(self.next_s[i], t) + sp.shot_interval_s
-                cand = live & ~killed & (cls >= 0) & (np.linalg.norm(rel, axis=1) <= sp.max_range_m)
-                cand &= rel @ up > 0.0
+                dist = np.linalg.norm(rel, axis=1)
+                cand = live & ~killed & (cls >= 0) & (dist <= sp.max_range_m) & (rel @ up > 0.0)
+                cand &= fused | (dist <= hw.own_sensor_range_m)
                 need = max(mag.draw_w - mag.recharge_w, 0.0) * sp.shot_duration_s
                 self.energy_j[i] = min(
                     mag.capacity_j, self.energy_j[i] + mag.recharge_w * sp.shot_interval_s
@@ -541,77 +550,120 @@ class BoostShots:
     kill_time_s: F64
 
 
-def boost_phase_engagements(world: World, trial: int, gone: BoolArr) -> BoostShots:
-    """Engage every launch with the SBI layers, in launch order.
+@dataclass
+class _SbiState:
+    """Working state of the trial's boost-phase layers.
 
-    Per launch not already gone (left of launch, launch failure) each layer
-    fires up to the doctrine's ``shots_per_threat`` interceptors from the
-    carriers in reach (:attr:`SbiLayer.reach_t_s`) that still hold
-    interceptors (k per carrier), earliest intercept first, at launch +
-    ``decision_delay_s``; each kills the boosting missile — and with it every
-    object it would have released — with the layer's Pk (independent draws
-    from the trial's ``SBI_STREAM``). Carriers are shared by all launches of the trial
-    (inventory depletes across the salvo). Layers in scenario order.
+    Per layer the interceptors left on each carrier (k at the start; carriers are
+    shared by all launches of the trial, so the inventory depletes across the
+    salvo); per launch whether it has been engaged (or is gone) and when it
+    died [s] (inf: not killed); the shot log; the trial's ``SBI_STREAM``.
     """
-    n_l = 0 if world.launches is None else len(world.launches.threat_type)
-    kill = np.full(n_l, np.inf)
-    cols: dict[str, list[float]] = {
-        k: [] for k in ("layer", "launch", "carrier", "fire", "t", "pk", "hit")
-    }
-    if not world.sbi or n_l == 0:
-        z = np.zeros(0)
-        return BoostShots(
-            z.astype(np.int64),
-            z.astype(np.int64),
-            z.astype(np.int64),
-            z,
-            z,
-            z,
-            z.astype(bool),
-            kill,
+
+    left: list[I64]
+    done: BoolArr
+    kill: F64
+    rng: np.random.Generator
+    cols: dict[str, list[float]]
+
+    @classmethod
+    def start(cls, world: World, trial: int, gone: BoolArr) -> _SbiState:
+        n_l = 0 if world.launches is None else len(world.launches.threat_type)
+        done = np.zeros(n_l, bool)
+        done[world.truth.launch_index[gone]] = True
+        return cls(
+            [np.full(x.n_carriers, x.spec.interceptors_per_carrier) for x in world.sbi],
+            done,
+            np.full(n_l, np.inf),
+            trial_stream(SBI_STREAM, world.scenario.seed, trial),
+            {k: [] for k in ("layer", "launch", "carrier", "fire", "t", "pk", "hit")},
         )
-    tr = world.truth
-    t_launch = np.full(n_l, np.inf)
-    np.minimum.at(t_launch, tr.launch_index, tr.t_launch_s)
-    gone_l = np.zeros(n_l, bool)
-    gone_l[tr.launch_index[gone]] = True
-    rng = trial_stream(SBI_STREAM, world.scenario.seed, trial)
-    shots = world.scenario.doctrine.shots_per_threat
-    for li, layer in enumerate(world.sbi):  # layers: a handful
-        left = np.full(layer.reach_t_s.shape[1], layer.spec.interceptors_per_carrier)
-        for l_i in np.argsort(t_launch, kind="stable"):  # launches in order
-            if gone_l[l_i] or np.isfinite(kill[l_i]):
-                continue
-            t_r = np.where(left > 0, layer.reach_t_s[l_i], np.inf)
-            order = np.argsort(t_r, kind="stable")
+
+    def engage(self, world: World, l_i: int, cue_s: float) -> None:
+        """Every layer fires at launch ``l_i`` at ``cue_s`` + its decision delay.
+
+        Each layer fires up to the doctrine's ``shots_per_threat`` interceptors
+        from the carriers in reach (:meth:`SbiLayer.reach_times`) that still hold
+        interceptors, earliest intercept first; each kills the boosting missile
+        (and every object it would release) with the layer's Pk (independent
+        draws). Layers in scenario order, all on the same cue (no look between
+        layers: the boost phase is too short).
+        """
+        self.done[l_i] = True
+        shots = world.scenario.doctrine.shots_per_threat
+        for li, layer in enumerate(world.sbi):  # layers: a handful
+            fire = cue_s + layer.decision_delay_s
+            left = self.left[li]
+            t_r = np.where(left > 0, layer.reach_times(l_i, fire), np.inf)
             used = 0
-            for c in order:  # carriers in reach, earliest intercept first
+            for c in np.argsort(t_r, kind="stable"):  # carriers in reach, earliest first
                 if used == shots or not np.isfinite(t_r[c]):
                     break
                 take = min(shots - used, int(left[c]))
                 for _ in range(take):
-                    hit = bool(rng.random() < layer.pk)
-                    cols["layer"].append(li)
-                    cols["launch"].append(int(l_i))
-                    cols["carrier"].append(int(c))
-                    cols["fire"].append(float(t_launch[l_i] + layer.decision_delay_s))
-                    cols["t"].append(float(t_r[c]))
-                    cols["pk"].append(layer.pk)
-                    cols["hit"].append(hit)
+                    hit = bool(self.rng.random() < layer.pk)
+                    for key, v in (
+                        ("layer", li),
+                        ("launch", l_i),
+                        ("carrier", int(c)),
+                        ("fire", fire),
+                        ("t", float(t_r[c])),
+                        ("pk", layer.pk),
+                        ("hit", hit),
+                    ):
+                        self.cols[key].append(v)
                     if hit:
-                        kill[l_i] = min(kill[l_i], float(t_r[c]))
+                        self.kill[l_i] = min(self.kill[l_i], float(t_r[c]))
                 left[c] -= take
                 used += take
-    return BoostShots(
-        np.asarray(cols["layer"], np.int64),
-        np.asarray(cols["launch"], np.int64),
-        np.asarray(cols["carrier"], np.int64),
-        np.asarray(cols["fire"], np.float64),
-        np.asarray(cols["t"], np.float64),
-        np.asarray(cols["pk"], np.float64),
-        np.asarray(cols["hit"], bool),
-        kill,
-    )
+
+    def record(self) -> BoostShots:
+        c = self.cols
+        return BoostShots(
+            np.asarray(c["layer"], np.int64),
+            np.asarray(c["launch"], np.int64),
+            np.asarray(c["carrier"], np.int64),
+            np.asarray(c["fire"], np.float64),
+            np.asarray(c["t"], np.float64),
+            np.asarray(c["pk"], np.float64),
+            np.asarray(c["hit"], bool),
+            self.kill.copy(),
+        )
+
+
+def launch_cue_s(world: World, report_s: F64) -> F64:
+    """Per launch (m,): when the boost-phase layer is cued [s from epoch] — the
+    earliest launch report of its objects from the warning layer (inf: not
+    reported yet); with no warning sensor in the scenario, the launch time."""
+    n_l = 0 if world.launches is None else len(world.launches.threat_type)
+    tr = world.truth
+    cue = np.full(n_l, np.inf)
+    if world.geo_ir or world.warning:
+        np.minimum.at(cue, tr.launch_index, np.where(np.isnan(report_s), np.inf, report_s))
+    else:
+        np.minimum.at(cue, tr.launch_index, tr.t_launch_s)
+    return cue
+
+
+def boost_phase_engagements(
+    world: World, trial: int, gone: BoolArr, cue_s: F64 | None = None
+) -> BoostShots:
+    """Engage every launch with the SBI layers, in cue order (:meth:`_SbiState.engage`).
+
+    ``cue_s (m,)``: when each launch is cued [s from epoch] (default: at its
+    launch); launches not cued (inf) or ``gone`` (objects (n,) removed before
+    launch) are not engaged. The engine engages launches the same way, step by
+    step, as the warning layer reports them.
+    """
+    st = _SbiState.start(world, trial, gone)
+    if cue_s is None:
+        cue_s = np.full(st.done.size, np.inf)
+        np.minimum.at(cue_s, world.truth.launch_index, world.truth.t_launch_s)
+    if world.sbi:
+        for l_i in np.argsort(cue_s, kind="stable"):
+            if not st.done[l_i] and np.isfinite(cue_s[l_i]):
+                st.engage(world, int(l_i), float(cue_s[l_i]))
+    return st.record()
 
 
 def left_of_launch_kills(world: World, trial: int) -> BoolArr:
@@ -694,10 +746,8 @@ def run_trial(world: World, trial: int) -> TrialResult:
     failed &= ~prelaunch
     alive = ~(prelaunch | failed)
     kill_time = np.where(~alive, truth.t_launch_s, np.nan)
-    boost = boost_phase_engagements(world, trial, ~alive)
-    boost_kill_s = (
-        boost.kill_time_s[truth.launch_index] if boost.kill_time_s.size else np.full(n, np.inf)
-    )
+    sbi = _SbiState.start(world, trial, ~alive)
+    boost_kill_s = np.full(n, np.inf)
     boost_killed = np.zeros(n, bool)
     killed_by = np.full(n, -1, np.int64)
     first_ir = np.full(n, np.nan)
@@ -766,6 +816,14 @@ def run_trial(world: World, trial: int) -> TrialResult:
                 last_plume[det] = t
                 report_s = np.fmin(report_s, first_ir + wl.sensor.report_latency_s)
                 next_warn[i] += wl.sensor.frame_s
+        # boost-phase layer: fire at launches the warning layer has reported
+        if world.sbi:
+            cue = launch_cue_s(world, report_s)
+            new_l = np.flatnonzero(~sbi.done & (cue <= t + 1e-9))
+            for l_i in new_l[np.argsort(cue[new_l], kind="stable")]:
+                sbi.engage(world, int(l_i), float(cue[l_i]))
+            if new_l.size:
+                boost_kill_s = sbi.kill[truth.launch_index]
         # 2.-3. space tracking layer → tracker (one frame per constellation)
         for i, layer in enumerate(world.ir_tracking):
             if t + 1e-9 >= next_irt[i]:
@@ -814,11 +872,13 @@ def run_trial(world: World, trial: int) -> TrialResult:
 
         # 5b. directed energy: lasers dwell on cruise missiles and drones in range,
         # high-power microwaves fire at the best boresight
+        if world.lasers or world.hpm:
+            fused = _fused_cue(tracker, t, r_eci, exists & alive, doc.fire_control_error_km * 1e3)
         if world.lasers:
-            killed_now = lasers.step(world, t, step, r_eci, exists & alive, gmst)
+            killed_now = lasers.step(world, t, step, r_eci, exists & alive, gmst, fused)
             _strike(killed_now, t, alive, kill_time, de_killed)
         if world.hpm:
-            killed_now = hpm.step(world, t, step, r_eci, exists & alive, gmst)
+            killed_now = hpm.step(world, t, step, r_eci, exists & alive, gmst, fused)
             _strike(killed_now, t, alive, kill_time, de_killed, hpm_killed)
 
         # 4. decide (and sample custody)
@@ -869,7 +929,7 @@ def run_trial(world: World, trial: int) -> TrialResult:
         impact_lat_rad=impact_lat,
         impact_lon_rad=impact_lon,
         boost_killed=boost_killed,
-        boost_shots=boost,
+        boost_shots=sbi.record(),
         laser_killed=de_killed,
         laser_shots=lasers.record(),
         hpm_killed=hpm_killed,
@@ -882,6 +942,25 @@ def run_trial(world: World, trial: int) -> TrialResult:
         shot_c2_extra_s=np.array(shots.c2_extra_s),
         c2_cut=book.c2_cut,
     )
+
+
+def _fused_cue(
+    tracker: GnnTracker, t: float, r_eci: F64, live: BoolArr, basket_m: float
+) -> BoolArr:
+    """Objects (n,) the fused picture can hand to a weapon's own fire control: for each
+    confirmed track (predicted to ``t``), the nearest live object when it lies within
+    ``basket_m`` [m] of the track (the acquisition basket; the same nearest-object
+    shortcut as the kill vehicle's homing)."""
+    cue = np.zeros(live.size, bool)
+    x, _ = tracker.confirmed_states(t)
+    idx = np.flatnonzero(live)
+    if x.shape[0] == 0 or idx.size == 0:
+        return cue
+    d = np.linalg.norm(x[:, None, :3] - r_eci[None, idx], axis=-1)
+    j = np.argmin(d, axis=1)
+    near = d[np.arange(j.size), j] <= basket_m
+    cue[idx[j[near]]] = True
+    return cue
 
 
 def _strike(

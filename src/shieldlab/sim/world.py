@@ -10,8 +10,9 @@ they depend only on the scenario seed.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -58,6 +59,7 @@ from shieldlab.weapons.sbi import (
     engagement_window,
     load_sbi_specs,
     positions_at_eci,
+    reach_distance_m,
 )
 
 F64 = NDArray[np.float64]
@@ -84,20 +86,68 @@ class WarningLayer:
 
 
 @dataclass(frozen=True)
+class LaunchReach:
+    """The geometry of one launch against one SBI constellation (deterministic).
+
+    t_launch_s: launch time [s from epoch]; tau_s (K,): intercept-time grid [s
+    after launch] from launch to the engagement deadline; carriers (c,): the
+    carriers that could reach the missile if they fired at launch (a superset of
+    those in reach for any later firing time); dist_m (c, K): their distance to
+    the missile at each τ [m].
+    """
+
+    t_launch_s: float
+    tau_s: F64
+    carriers: NDArray[np.int64]
+    dist_m: F64
+
+
+@dataclass(frozen=True)
 class SbiLayer:
     """A boost-phase layer: SBI carriers (``spec``) on a constellation, with the
-    carriers that can reach each launch and their earliest intercept times.
+    geometry of every launch against them (:func:`sbi_reach`).
 
-    reach_t_s (m launches, c carriers): earliest intercept time [s from epoch] of
-    each carrier on each launch's boosting missile, inf where out of reach —
-    deterministic (computed once per world, :func:`sbi_reach`).
+    ``decision_delay_s``: from the launch report of the warning layer to the
+    interceptors' firing (track, decide, authorise) [s]; in a scenario with no
+    warning sensor, from the launch itself (stated: an external report at launch).
     """
 
     name: str
     spec: SbiSpec
     pk: float
     decision_delay_s: float
-    reach_t_s: F64
+    n_carriers: int
+    launches: tuple[LaunchReach, ...]
+
+    def reach_times(self, l_i: int, fire_s: float) -> F64:
+        """Earliest intercept time [s from epoch] of every carrier (n_carriers,) on
+        launch ``l_i`` when it fires at ``fire_s`` [s from epoch]; inf when out of
+        reach. A carrier reaches τ when its distance to the missile is at most
+        D(τ − δ), δ the firing time after launch
+        (:func:`~shieldlab.weapons.sbi.reach_distance_m`)."""
+        out = np.full(self.n_carriers, np.inf)
+        lr = self.launches[l_i]
+        delay = fire_s - lr.t_launch_s
+        keep = lr.tau_s >= delay - 1e-9
+        if lr.carriers.size == 0 or not keep.any():
+            return out
+        tau = lr.tau_s[keep]
+        ok = lr.dist_m[:, keep] <= reach_distance_m(
+            tau - delay, self.spec.accel_mps2, self.spec.delta_v_mps
+        )
+        k = np.argmax(ok, axis=1)
+        out[lr.carriers] = np.where(ok.any(axis=1), lr.t_launch_s + tau[k], np.inf)
+        return out
+
+    @cached_property
+    def reach_t_s(self) -> F64:
+        """Earliest intercept times (m launches, n_carriers) [s] when each launch is
+        fired at ``decision_delay_s`` after it lifts off; inf out of reach."""
+        rows = [
+            self.reach_times(i, lr.t_launch_s + self.decision_delay_s)
+            for i, lr in enumerate(self.launches)
+        ]
+        return np.array(rows).reshape(len(rows), self.n_carriers)
 
 
 def sbi_reach(
@@ -105,24 +155,26 @@ def sbi_reach(
     launches: Launches,
     spec: SbiSpec,
     elements: OrbitalElements,
-    delay_s: float,
-) -> F64:
-    """Earliest intercept time of every carrier on every launch (m, c) [s], inf if none.
+) -> tuple[LaunchReach, ...]:
+    """The geometry of every launch against the carriers (:class:`LaunchReach`).
 
     The boost path of launch l is the flown truth of its first object (the
     missile, or the post-boost bus) up to the engagement deadline — burnout, or
     the first RV release of a MIRVed missile (:class:`~shieldlab.weapons.sbi.BoostPath`).
     Stated shortcut: the fire control predicts the boost path exactly (a
     template of the missile class fitted by the warning and tracking layers).
-    The reach test is :func:`shieldlab.weapons.sbi.engagement_window` against
-    the carriers' positions at the same times (two-body + J2).
+    The grid is :func:`shieldlab.weapons.sbi.engagement_window` fired at launch
+    against the carriers' positions at the same times (two-body + J2); the
+    firing time of a trial enters only through the reach D(τ − δ).
     """
     n_l = len(launches.threat_type)
-    out = np.full((n_l, elements.n), np.inf)
+    out = []
     all_idx = np.arange(elements.n)
+    none = LaunchReach(0.0, np.zeros(0), np.zeros(0, np.int64), np.zeros((0, 0)))
     for l_i in range(n_l):  # launches: loop, carriers and times vectorised
         objs = np.flatnonzero(truth.launch_index == l_i)
         if objs.size == 0:
+            out.append(none)
             continue
         first = int(objs[0])
         rv = objs[truth.object_kind[objs] == OBJECT_RV]
@@ -137,14 +189,15 @@ def sbi_reach(
             t_burnout_s=float(truth.t_burnout_s[first]) - t_l,
             name=launches.threat_type[l_i],
         )
-        tau, rm, reach = engagement_window(path, spec, delay_s)
+        tau, rm, reach = engagement_window(path, spec, 0.0)
         if tau.size == 0:
+            out.append(replace(none, t_launch_s=t_l))
             continue
         rc = positions_at_eci(elements, all_idx, np.broadcast_to(t_l + tau, (elements.n, tau.size)))
-        ok = np.linalg.norm(rc - rm[None], axis=-1) <= reach[None, :]
-        k = np.argmax(ok, axis=1)
-        out[l_i] = np.where(ok.any(axis=1), t_l + tau[k], np.inf)
-    return out
+        dist = np.linalg.norm(rc - rm[None], axis=-1)
+        cand = np.flatnonzero((dist <= reach[None, :]).any(axis=1))
+        out.append(LaunchReach(t_l, tau, cand.astype(np.int64), dist[cand]))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -160,6 +213,8 @@ class LaserLayer:
     extinction_per_m: float
     target: DeTarget
     """Generic cruise-missile vulnerability (per object: ``World.de_targets``)."""
+    own_sensor_range_m: float = 0.0
+    """Range inside which its own sensor acquires targets without a fused-track cue."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +224,8 @@ class HpmLayer:
     name: str
     spec: HpmSpec
     r_ecef_m: F64
+    own_sensor_range_m: float = 0.0
+    """Range inside which its own sensor acquires targets without a fused-track cue."""
 
 
 @dataclass(frozen=True)
@@ -339,7 +396,8 @@ def build_world(loaded: LoadedScenario) -> World:
                     specs[sb.type],
                     sb.pk,
                     sb.decision_delay_s,
-                    sbi_reach(truth, launches, specs[sb.type], el, sb.decision_delay_s),
+                    el.n,
+                    sbi_reach(truth, launches, specs[sb.type], el),
                 )
             )
     hpms = []
@@ -363,7 +421,14 @@ def build_world(loaded: LoadedScenario) -> World:
         )
         for hs in s.hpm:
             la, lo = math.radians(hs.lat_deg), math.radians(hs.lon_deg)
-            hpms.append(HpmLayer(hs.name, de_cat.hpms[hs.type], geodetic_to_ecef(la, lo, hs.alt_m)))
+            hpms.append(
+                HpmLayer(
+                    hs.name,
+                    de_cat.hpms[hs.type],
+                    geodetic_to_ecef(la, lo, hs.alt_m),
+                    hs.own_sensor_range_km * 1e3,
+                )
+            )
     lasers = []
     if "non-kinetic" not in off and s.lasers:
         de = load_directed_energy_catalog()
@@ -379,6 +444,7 @@ def build_world(loaded: LoadedScenario) -> World:
                     lo,
                     float(extinction_per_m(ls.visibility_km * 1e3, spec.wavelength_m)),
                     de.targets[LASER_TARGET],
+                    ls.own_sensor_range_km * 1e3,
                 )
             )
     airborne = []

@@ -545,9 +545,15 @@ class GnnTracker:
     # ----------------------------------------------------------------- output
     def confirmed_states(self, t_s: float) -> tuple[F64, I64]:
         """ECI states ``(k, 6)`` [m, m/s] of the confirmed tracks predicted to ``t_s``
-        (no covariance; RK4 with J2), and their ids ``(k,)``."""
+        (no covariance; RK4 with J2, or inertial constant velocity for the tracks in
+        level flight, as in :meth:`_predict`), and their ids ``(k,)``."""
         c = np.flatnonzero(self.confirmed)
-        x = propagate_states(self.x[c], t_s - self.t_s[c], self.config.max_step_s)
+        dt = t_s - self.t_s[c]
+        x = propagate_states(self.x[c], dt, self.config.max_step_s)
+        lvl = self.level_flight()[c]
+        x0 = self.x[c][lvl]
+        x[lvl, :3] = x0[:, :3] + x0[:, 3:] * dt[lvl, None]
+        x[lvl, 3:] = x0[:, 3:]
         return x, self.track_id[c].copy()
 
 
