@@ -110,5 +110,7 @@ def test_boost_kills_take_the_launch_and_are_credited() -> None:
     assert np.sum(eng["layer"] == "boost") == b.launch.size
     s = summarise(w, [r])
     assert s.kills_by_layer["boost"] == r.boost_killed.sum()
+    # interceptors fired count the SBIs alike in the summary and the stored trials table
+    assert t["trials"]["shots"][0] == r.shot_site.size + b.launch.size == s.mean_shots
     off = world_of(FLAGSHIP.replace("count: 10", "count: 2") + SBI + "disabled_layers: [boost]\n")
     assert off.sbi == ()

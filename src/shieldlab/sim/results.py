@@ -324,7 +324,8 @@ def result_tables(
         "leakers": np.array([np.sum(r.status == LEAKED) for r in results], np.int64),
         "threats": np.full(len(results), n, np.int64),
         "killed": np.array([np.sum(r.status == KILLED) for r in results], np.int64),
-        "shots": np.array([r.shot_site.size for r in results], np.int64),
+        # interceptors fired: ground/sea-launched and space-based (as Summary.mean_shots)
+        "shots": np.array([r.shot_site.size + _n_boost(r) for r in results], np.int64),
         "value_hit": np.array(
             [value[r.hit_asset[r.hit_asset >= 0]].sum() for r in results], np.float64
         ),
