@@ -329,6 +329,28 @@ def _find_demo_scenario() -> Path:
     fail("scenarios/rogue-salvo.yaml not found: run from the shieldlab repository")
 
 
+def _with_overrides(loaded: LoadedScenario, trials: int | None, seed: int | None) -> LoadedScenario:
+    """The loaded scenario with the command line's ``--trials`` / ``--seed``."""
+    s = loaded.scenario
+    if trials is not None:
+        s = s.model_copy(update={"trials": trials})
+    if seed is not None:
+        s = s.model_copy(update={"seed": seed})
+    return type(loaded)(s, loaded.text, loaded.sha256, loaded.path)
+
+
+def _progress(transient: bool) -> Progress:
+    """Progress bar of Monte Carlo trials on stderr (gone afterwards when ``transient``)."""
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=transient,
+    )
+
+
 def _run(
     scenario: Path,
     trials: int | None,
@@ -343,13 +365,8 @@ def _run(
     from shieldlab.sim.world import build_world
     from shieldlab.store import list_runs, write_run
 
-    loaded = _load(scenario)
+    loaded = _with_overrides(_load(scenario), trials, seed)
     s = loaded.scenario
-    if trials is not None:
-        s = s.model_copy(update={"trials": trials})
-    if seed is not None:
-        s = s.model_copy(update={"seed": seed})
-    loaded = type(loaded)(s, loaded.text, loaded.sha256, loaded.path)
     n_workers = workers or default_workers()
     if out_dir.exists() and not out_dir.is_dir():
         fail(f"--out: {out_dir} exists and is not a directory")
@@ -358,14 +375,7 @@ def _run(
             world = build_world(loaded)
         except ValueError as exc:
             fail(f"{scenario}: {exc}")
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=as_json,
-    ) as prog:
+    with _progress(as_json) as prog:
         task = prog.add_task(f"{s.trials} trials on {n_workers} workers", total=s.trials)
         results = run_trials(world, s.trials, n_workers, lambda k: prog.advance(task, k))
     summary = summarise(world, results)
@@ -518,13 +528,8 @@ def marginal(
     from shieldlab.sim.montecarlo import default_workers
     from shieldlab.sim.world import build_world
 
-    loaded = _load(scenario)
+    loaded = _with_overrides(_load(scenario), trials, seed)
     s = loaded.scenario
-    if trials is not None:
-        s = s.model_copy(update={"trials": trials})
-    if seed is not None:
-        s = s.model_copy(update={"seed": seed})
-    loaded = type(loaded)(s, loaded.text, loaded.sha256, loaded.path)
     n_workers = workers or default_workers()
     with err.status("flying the raid (truth trajectories)…"):
         try:
@@ -536,14 +541,7 @@ def marginal(
     for name in chosen:
         if name not in held:
             fail(f"--layer: {name!r} is not in the scenario; it holds: {', '.join(held) or 'none'}")
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=as_json,
-    ) as prog:
+    with _progress(as_json) as prog:
         total = s.trials * (1 + len(chosen))
         task = prog.add_task(f"{1 + len(chosen)} runs × {s.trials} trials", total=total)
         rows = marginal_contributions(

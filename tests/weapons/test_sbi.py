@@ -23,21 +23,9 @@ from shieldlab.weapons import sbi
 from shieldlab.weapons import sbi_sizing as sz
 from shieldlab.weapons.catalog import load_interceptor_specs
 
-EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+EPOCH = datetime(2025, 1, 1, tzinfo=UTC)  # as tests/weapons/conftest.py (boost paths)
 LAUNCH_DEG = (40.0, 127.5)  # notional launch point of the project (cli.DEFAULT_LAUNCH)
 AIM_DEG = (38.9, -77.0)
-
-
-@pytest.fixture(scope="module")
-def solid_path() -> sbi.BoostPath:
-    return sbi.boost_path(
-        "generic-solid-icbm",
-        LAUNCH_DEG[0] * DEG,
-        LAUNCH_DEG[1] * DEG,
-        AIM_DEG[0] * DEG,
-        AIM_DEG[1] * DEG,
-        EPOCH,
-    )
 
 
 @pytest.fixture(scope="module")

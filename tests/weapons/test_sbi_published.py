@@ -42,7 +42,6 @@ only with the APS proportional law.
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -51,9 +50,6 @@ from shieldlab.core.constants import DEG, G0_MPS2
 from shieldlab.weapons import sbi
 from shieldlab.weapons import sbi_sizing as sz
 
-EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
-LAUNCH_DEG = (40.0, 127.5)  # North Korea (cli.DEFAULT_LAUNCH)
-AIM_DEG = (38.9, -77.0)  # Washington
 INCLINATION = 45.0 * DEG
 DELAY_S = 30.0  # launch -> interceptor firing (detection, track, decision)
 CONFIDENCE = 0.99  # stand-in for "an interceptor in reach at all times"
@@ -61,27 +57,6 @@ STUDY_SPREAD = 2000.0 / 650.0  # max / min published SBIs per ICBM (CBO 2025 let
 PER_ICBM_MIN, PER_ICBM_MAX = 650.0, 2000.0  # CBO 2025: 1,300-2,000 for one or two ICBMs
 APS_MIN_ONE_SOLID = 1600  # APS 2003 (Space News): at least 1,600 for one solid ICBM
 CBO_2026_SBIS, CBO_2026_TARGETS = 7800, 10  # CBO 2026: 7,800 SBIs, ~10 targets at once
-
-
-def _path(threat: str) -> sbi.BoostPath:
-    return sbi.boost_path(
-        threat,
-        LAUNCH_DEG[0] * DEG,
-        LAUNCH_DEG[1] * DEG,
-        AIM_DEG[0] * DEG,
-        AIM_DEG[1] * DEG,
-        EPOCH,
-    )
-
-
-@pytest.fixture(scope="module")
-def solid_path() -> sbi.BoostPath:
-    return _path("generic-solid-icbm")
-
-
-@pytest.fixture(scope="module")
-def liquid_path() -> sbi.BoostPath:
-    return _path("generic-liquid-icbm")
 
 
 @pytest.fixture(scope="module")
