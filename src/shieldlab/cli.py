@@ -429,6 +429,9 @@ def _print_summary(
     t.add_row("leakers per trial", "  ".join(f"{k}: {v}" for k, v in hist.items()))
     t.add_row("mean asset value hit", f"{d['mean_value_hit']:.2f}")
     t.add_row("interceptors fired per trial", f"{d['mean_shots']:.2f}")
+    cost = d.get("mean_cost_usd")
+    if isinstance(cost, float) and cost > 0.0:
+        t.add_row("cost of shots per trial", f"{cost / 1e6:,.1f} M$")
     kills = d["kills_by_layer"]
     assert isinstance(kills, dict)
     for layer, k in kills.items():

@@ -66,6 +66,7 @@ def fixture_tables() -> dict[str, dict[str, np.ndarray]]:
             "killed": O([2, 2]),
             "shots": O([3, 2]),
             "value_hit": O([10.0, 0.0]),
+            "cost_usd": O([2.25e8, 1.5e8]),
         },
         "threat_outcomes": {
             "trial": O([0, 0, 0, 1, 1, 1]),
@@ -109,6 +110,7 @@ def fixture_tables() -> dict[str, dict[str, np.ndarray]]:
             "intercept_lon_deg": O([-170.0, -171.0, -172.0, -170.0, -171.0]),
             "planned_miss_m": O([100.0, 300.0, 50.0, 80.0, 90.0]),
             "achieved_miss_m": O([0.0, 120.0, 0.0, 0.0, 0.0]),
+            "cost_usd": O([7.5e7] * 5),
         },
         "trajectories": {
             "threat_id": np.concatenate(tid),
@@ -242,11 +244,15 @@ def test_asset_table_rows(html: str) -> None:
 
 
 def test_layer_table_rows(html: str) -> None:
-    # midcourse: 5 shots, 4 kills (trial 0: threats 0, 2; trial 1: threats 0, 1), 1.25 shots/kill.
+    # midcourse: 5 shots, 4 kills (trial 0: threats 0, 2; trial 1: threats 0, 1), 1.25 shots/kill;
+    # 5 shots × 75 M$ over 2 trials = 187.5 M$ per trial
     assert (
         '<tr><td>midcourse</td><td class="n">5</td><td class="n">2.50</td>'
-        '<td class="n">4</td><td class="n">2.00</td><td class="n">1.25</td></tr>'
+        '<td class="n">4</td><td class="n">2.00</td><td class="n">1.25</td>'
+        '<td class="n">187.5</td></tr>'
     ) in html
+    # headline: the trials table's cost (225 and 150 M$)
+    assert "the shots expended cost 187.5 M$" in html
 
 
 def test_layer_site_table(store: Path, html: str) -> None:
@@ -372,12 +378,12 @@ def test_layered_report_columns(layered_html: str) -> None:
     assert (
         '<tr><td>left-of-launch</td><td class="n">0</td><td class="n">0.00</td>'
         '<td class="n">1</td><td class="n">0.50</td><td class="n">0.00</td>'
-        '<td class="n">0.00</td></tr>'
+        '<td class="n">0.00</td><td class="n">–</td></tr>'
     ) in h
     assert (
         '<tr><td>terminal</td><td class="n">1</td><td class="n">0.50</td>'
         '<td class="n">0</td><td class="n">0.00</td><td class="n">0.00</td>'
-        '<td class="n">–</td></tr>'
+        '<td class="n">–</td><td class="n">–</td></tr>'
     ) in h
 
 

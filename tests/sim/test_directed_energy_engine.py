@@ -16,7 +16,7 @@ import numpy as np
 
 from shieldlab.scenario import parse_scenario
 from shieldlab.sim.engine import KILLED, run_trial
-from shieldlab.sim.results import summarise
+from shieldlab.sim.results import result_tables, summarise
 from shieldlab.sim.world import World, build_world
 
 RAID = """
@@ -74,5 +74,14 @@ def test_hpm_defeats_the_drones_it_reaches() -> None:
     assert r.hpm_shots[0] > 0
     assert r.hpm_killed.sum() >= 8  # measured 11 of 12 (log-normal susceptibility)
     assert np.all(r.status[r.hpm_killed] == KILLED)
+    # one engagement row per microwave shot (aimed object, its Pk, aimed object defeated)
+    log = r.hpm_log
+    assert log is not None and log["object"].size == r.hpm_shots.sum()
+    assert log["kills"].sum() == r.hpm_killed.sum() and np.all(log["hit"] <= (log["kills"] > 0))
+    assert np.all(r.hpm_killed[log["object"][log["hit"]]])
+    eng = result_tables(w, [r], with_maps=False)["engagements"]
+    rows = eng["site"] == "LA HPM"
+    assert rows.sum() == r.hpm_shots.sum() and set(eng["layer"][rows]) == {"non-kinetic"}
+    np.testing.assert_allclose(eng["cost_usd"][rows], w.hpm[0].spec.cost_per_shot_usd)
     off = world_of(RAID + HPM + "disabled_layers: [non-kinetic]\n")
     assert off.hpm == ()

@@ -17,10 +17,11 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from shieldlab.scenario import parse_scenario
 from shieldlab.sim.engine import KILLED, boost_phase_engagements, run_trial
-from shieldlab.sim.results import result_tables, summarise
+from shieldlab.sim.results import result_tables, shot_costs, summarise
 from shieldlab.sim.world import World, build_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,5 +113,12 @@ def test_boost_kills_take_the_launch_and_are_credited() -> None:
     assert s.kills_by_layer["boost"] == r.boost_killed.sum()
     # interceptors fired count the SBIs alike in the summary and the stored trials table
     assert t["trials"]["shots"][0] == r.shot_site.size + b.launch.size == s.mean_shots
+    # expended cost: one row per engagement, SBI 22 M$ and GBI 111 M$ apiece (catalog)
+    lay, usd = shot_costs(w, r)
+    assert lay.tolist() == t["engagements"]["layer"].tolist()
+    np.testing.assert_allclose(usd[lay == "boost"], 22e6)
+    np.testing.assert_allclose(usd[lay == "midcourse"], 111e6)
+    assert s.mean_cost_usd == pytest.approx(t["trials"]["cost_usd"][0]) == float(usd.sum())
+    assert s.cost_by_layer is not None and s.cost_by_layer["boost"] == 22e6 * b.launch.size
     off = world_of(FLAGSHIP.replace("count: 10", "count: 2") + SBI + "disabled_layers: [boost]\n")
     assert off.sbi == ()

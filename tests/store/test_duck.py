@@ -62,6 +62,7 @@ def make_tables(
             "killed": kills,
             "shots": np.full(n_trials, n_threats),
             "value_hit": leakers * 1.5,
+            "cost_usd": leakers * 0.0 + 7.0e7,
         },
         "threat_outcomes": {
             "trial": trial,
@@ -105,6 +106,7 @@ def make_tables(
             "intercept_lon_deg": rng.uniform(-180.0, -150.0, n),
             "planned_miss_m": rng.uniform(0.0, 500.0, n),
             "achieved_miss_m": np.where(killed, 0.0, rng.uniform(0.0, 200.0, n)),
+            "cost_usd": np.where(rng.random(n) < 0.1, np.nan, 7.5e7),
         },
         "trajectories": {
             "threat_id": np.repeat(np.arange(n_threats), n_traj),
@@ -271,6 +273,7 @@ def test_empty_tables_and_all_null_strings(tmp_path: Path) -> None:
     db = tmp_path / "r.duckdb"
     empty = {c: np.zeros(0) for c in ("trial", "leakers", "threats", "killed", "shots")}
     empty["value_hit"] = np.zeros(0)
+    empty["cost_usd"] = np.zeros(0)
     sites = {
         "name": np.array(["Launch box"], dtype=object),
         "kind": np.array(["launch"], dtype=object),

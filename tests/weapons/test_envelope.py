@@ -346,13 +346,13 @@ def test_terminal_catalog_loads() -> None:
     assert specs["generic-fighter-aam"].carrier_radius_m > 0
     assert specs["generic-nasams"].engages == ("cruise-missile",)
     # the midcourse entries keep their defaults
-    for name in ("generic-gbi", "generic-sm3-iia"):
+    for name, cost in (("generic-gbi", 111.0), ("generic-sm3-iia", 27.9)):
         s = specs[name]
         assert (s.flyout, s.engages, s.pk_by_class, s.unit_cost_musd) == (
             "lambert",
             ("rv",),
             {},
-            None,
+            cost,  # NGI procurement (CAPE 2021 via ACT); SM-3 IIA (Defense One 2024)
         )
         assert math.isinf(s.coast_decay_length_m) and s.carrier_radius_m == 0.0
 

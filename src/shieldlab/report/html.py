@@ -83,7 +83,8 @@ def headline(trials: dict[str, np.ndarray]) -> dict[str, float]:
 
     Keys: ``n_trials``, ``n_clean`` (trials without a leaker), ``p_no_leaker``
     with ``p_lo``/``p_hi`` (95 % Wilson), ``mean_leakers``, ``mean_value_hit``,
-    ``mean_shots``, ``mean_threats``, ``mean_killed`` (NaN where no trials).
+    ``mean_shots``, ``mean_threats``, ``mean_killed``, ``mean_cost_usd`` (expended
+    cost of the shots; NaN where no trials or a store without costs).
     """
     n = int(trials["trial"].size)
     clean = int(np.count_nonzero(trials["leakers"] == 0))
@@ -103,6 +104,9 @@ def headline(trials: dict[str, np.ndarray]) -> dict[str, float]:
         "mean_shots": mean("shots"),
         "mean_threats": mean("threats"),
         "mean_killed": mean("killed"),
+        "mean_cost_usd": float(np.nanmean(trials["cost_usd"]))
+        if n and "cost_usd" in trials and np.isfinite(trials["cost_usd"]).any()
+        else float("nan"),
     }
 
 
@@ -238,9 +242,11 @@ def layer_kills(
     for ``left-of-launch``, which fires no shots). Per row: ``shots``,
     ``kills``, ``warhead_kills`` (RV, glide vehicle, cruise missile) as run
     totals, ``shots_per_trial``, ``kills_per_trial``, ``warhead_kills_per_trial``
-    and ``shots_per_kill`` (NaN without kills).
+    ``shots_per_kill`` (NaN without kills) and ``cost_per_trial_usd`` (expended cost
+    of the layer's shots per trial; NaN where no shot has a known cost).
     """
     shot_layer = np.asarray(engagements["layer"]).astype(str)
+    cost = np.asarray(engagements.get("cost_usd", np.full(shot_layer.size, np.nan)), float)
     kill_layer = np.asarray(outcomes["kill_layer"], dtype=object)
     killed = np.array([k is not None for k in kill_layer.tolist()], dtype=bool)
     kill_layer = np.where(killed, kill_layer, "").astype(str)
@@ -262,6 +268,9 @@ def layer_kills(
                 "warhead_kills": warhead_kills,
                 "warhead_kills_per_trial": warhead_kills * per,
                 "shots_per_kill": shots / kills if kills else np.nan,
+                "cost_per_trial_usd": float(np.nansum(cost[shot_layer == layer])) * per
+                if np.isfinite(cost[shot_layer == layer]).any()
+                else np.nan,
             }
         )
     return rows
@@ -451,6 +460,7 @@ def _layers_html(
         "kills / trial",
         *(["warhead kills / trial"] if decoys else []),
         "shots per kill",
+        "cost / trial (M$)",
     ]
     body = [
         [
@@ -461,6 +471,7 @@ def _layers_html(
             _num(r["kills_per_trial"]),
             *([_num(r["warhead_kills_per_trial"])] if decoys else []),
             _num(r["shots_per_kill"]),
+            _num(float(r["cost_per_trial_usd"]) / 1e6, ",.1f"),  # type: ignore[arg-type]
         ]
         for r in rows
     ]
@@ -519,7 +530,15 @@ def write_report(db_path: Path, run_id: str, out_path: Path) -> Path:
     parts.append(
         f"<p>{p_text}. Per trial on average {_num(head['mean_threats'], '.1f')} threats, "
         f"{_num(head['mean_killed'], '.1f')} killed, {_num(head['mean_leakers'])} leaked "
-        "into a defended asset.</p>"
+        "into a defended asset"
+        + (
+            f"; the shots expended cost {_num(head['mean_cost_usd'] / 1e6, ',.1f')} M$ "
+            "(interceptor unit costs and directed-energy cost per shot; no launcher, sensor "
+            "or life-cycle cost)"
+            if np.isfinite(head["mean_cost_usd"]) and head["mean_cost_usd"] > 0
+            else ""
+        )
+        + ".</p>"
     )
 
     parts.append("<h2>The engagement on the globe</h2>")

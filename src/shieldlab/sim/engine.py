@@ -241,6 +241,8 @@ class TrialResult:
     the directed-energy kills)."""
     hpm_shots: I64 = field(default_factory=lambda: np.empty(0, np.int64))
     """(weapons,) shots fired by each high-power microwave weapon."""
+    hpm_log: dict[str, np.ndarray] | None = None
+    """Microwave shots of the trial (:meth:`_HpmState.record`), None if none."""
     laser_shots: dict[str, np.ndarray] | None = None
     """Laser dwells of the trial: columns laser, object, start_s, end_s, killed, fluence."""
     impact_lat_rad: F64 = field(default_factory=lambda: np.empty(0))
@@ -459,13 +461,16 @@ class _LaserState:
 @dataclass
 class _HpmState:
     """Working state of the trial's high-power microwave weapons: next shot time and
-    energy left per weapon; shots fired and kills per weapon."""
+    energy left per weapon; shots fired and kills per weapon; the shot log (weapon,
+    aim object, time [s], the aim object's effect probability, aim object killed,
+    objects killed)."""
 
     next_s: F64
     energy_j: F64
     shots: I64
     kills: I64
     rng: np.random.Generator
+    log: list[tuple[int, int, float, float, bool, int]] = field(default_factory=list)
 
     @classmethod
     def start(cls, world: World, trial: int) -> _HpmState:
@@ -532,7 +537,33 @@ class _HpmState:
                 self.energy_j[i] -= need
                 self.shots[i] += 1
                 self.kills[i] += int(hit.sum())
+                aim = (int(idx[best]), float(p_all[best, best]), bool(hit[best]))
+                self.log.append(
+                    (
+                        i,
+                        aim[0],
+                        max(t, self.next_s[i] - sp.shot_interval_s),
+                        *aim[1:],
+                        int(hit.sum()),
+                    )
+                )
         return killed
+
+    def record(self) -> dict[str, np.ndarray] | None:
+        """The shot log as columns weapon, object (aimed at), t_s, pk (of the aim
+        object), hit (aim object killed), kills (objects killed by the shot); None
+        when no shot was fired."""
+        if not self.log:
+            return None
+        w, o, t, p, h, k = zip(*self.log, strict=True)
+        return {
+            "weapon": np.array(w, np.int64),
+            "object": np.array(o, np.int64),
+            "t_s": np.array(t, np.float64),
+            "pk": np.array(p, np.float64),
+            "hit": np.array(h, bool),
+            "kills": np.array(k, np.int64),
+        }
 
 
 @dataclass(frozen=True)
@@ -934,6 +965,7 @@ def run_trial(world: World, trial: int) -> TrialResult:
         laser_shots=lasers.record(),
         hpm_killed=hpm_killed,
         hpm_shots=hpm.shots.copy(),
+        hpm_log=hpm.record(),
         shot_intercept_lat_rad=np.array(shots.intercept_lat_rad),
         shot_intercept_lon_rad=np.array(shots.intercept_lon_rad),
         shot_planned_miss_m=np.array(shots.planned_miss_m),

@@ -14,6 +14,8 @@ from shieldlab.sim.world import SENSOR_LAYERS, World
 from shieldlab.threats import LETHAL_KINDS, OBJECT_NAMES
 from shieldlab.threats.summary import geodetic_samples
 
+F64 = NDArray[np.float64]
+
 TRAJECTORY_SAMPLE_S = 10.0
 """Spacing of the truth samples stored for maps [s]."""
 
@@ -39,6 +41,10 @@ class Summary:
     """Without a ``c2`` section None; else mean decide → launch delay per shot [s],
     mean battle space lost to degradation per shot [s] and cut fire-unit epochs
     per trial."""
+    mean_cost_usd: float = 0.0
+    """Expended cost of the shots per trial [USD] (:func:`shot_costs`; unknown costs as 0)."""
+    cost_by_layer: dict[str, float] | None = None
+    """Expended cost per trial by defeat layer [USD]."""
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready dictionary."""
@@ -58,6 +64,8 @@ class Summary:
             "leakers_by_asset": self.leakers_by_asset,
             "custody": self.custody,
             "c2": self.c2,
+            "mean_cost_usd": self.mean_cost_usd,
+            "cost_by_layer": self.cost_by_layer,
         }
 
 
@@ -80,6 +88,11 @@ def summarise(world: World, results: list[TrialResult]) -> Summary:
             hits_site[sites[si].name] += 1.0 / n_tr
         kill_counts.update(x for x in kill_layers(world, r) if x is not None)
     layer_kills = {k: c / n_tr for k, c in kill_counts.items()}
+    cost_layer: Counter[str] = Counter()
+    for r in results:
+        lay, usd = shot_costs(world, r)
+        for name, c in zip(lay.tolist(), np.nan_to_num(usd).tolist(), strict=True):
+            cost_layer[str(name)] += c / n_tr
     by_asset = {a: 0.0 for a in world.assets.name}
     for r in results:
         for a in r.hit_asset[r.status == LEAKED].tolist():
@@ -99,6 +112,8 @@ def summarise(world: World, results: list[TrialResult]) -> Summary:
         leakers_by_asset=by_asset,
         custody=custody_by_class(*_custody_columns(world, results)),
         c2=None if world.c2 is None else _c2_summary(results),
+        mean_cost_usd=float(sum(cost_layer.values())),
+        cost_by_layer=dict(cost_layer),
     )
 
 
@@ -117,6 +132,8 @@ LEFT_OF_LAUNCH = "left-of-launch"
 
 
 NON_KINETIC = "non-kinetic"
+COST = "cost_usd"
+"""Column of the expended cost of shots [USD] (engagements per shot, trials per trial)."""
 """Kill layer of objects whose launch failed under EW/cyber effects."""
 
 
@@ -171,7 +188,8 @@ def _append_rows(
         "hit": hit,
     }
     for k in eng:
-        eng[k].append(rows.get(k, nan))
+        if k != COST:
+            eng[k].append(rows.get(k, nan))
 
 
 def _append_laser_dwells(eng: dict[str, list[np.ndarray]], world: World, r: TrialResult) -> None:
@@ -194,6 +212,64 @@ def _append_laser_dwells(eng: dict[str, list[np.ndarray]], world: World, r: Tria
         np.minimum(d["fluence_j_m2"] / kill, 1.0),
         d["killed"],
     )
+
+
+def _n_laser(r: TrialResult) -> int:
+    return 0 if r.laser_shots is None else int(r.laser_shots["object"].size)
+
+
+def _append_hpm_shots(eng: dict[str, list[np.ndarray]], world: World, r: TrialResult) -> None:
+    """Engagement rows of the trial's microwave shots (site = the weapon, layer
+    non-kinetic; threat = the object the beam was pointed at; Pk = that object's
+    effect probability; hit = that object defeated — the others the beam defeated
+    count as kills of the layer, not as rows)."""
+    h = r.hpm_log
+    if h is None:
+        return
+    _append_rows(
+        eng,
+        r,
+        r.shot_site.size + _n_boost(r) + _n_laser(r),
+        h["object"],
+        np.array([world.hpm[i].name for i in h["weapon"]], dtype=object),
+        NON_KINETIC,
+        h["t_s"],
+        h["t_s"],
+        h["pk"],
+        h["hit"],
+    )
+
+
+def shot_costs(world: World, r: TrialResult) -> tuple[NDArray[np.object_], F64]:
+    """Layer and cost [USD] of every shot of a trial, in the order of its engagement rows.
+
+    Interceptors from sites: the catalog's procurement unit cost (NaN where the
+    catalog has none); space-based interceptors: the unit cost of one SBI (the
+    carrier's share is not counted); laser dwells and microwave shots: the
+    catalog's cost per shot. Expended cost only: no launcher, sensor or
+    life-cycle cost.
+    """
+    site_cost = np.array(
+        [
+            np.nan if s.spec.unit_cost_musd is None else s.spec.unit_cost_musd * 1e6
+            for s in world.sites
+        ]
+    )
+    layers = [np.array([world.sites[i].spec.layer for i in r.shot_site], dtype=object)]
+    costs = [site_cost[r.shot_site] if r.shot_site.size else np.zeros(0)]
+    b = r.boost_shots
+    if b is not None and b.launch.size:
+        layers.append(np.full(b.launch.size, BOOST, dtype=object))
+        costs.append(np.array([world.sbi[i].spec.unit_cost_usd for i in b.layer]))
+    d = r.laser_shots
+    if d is not None and d["object"].size:
+        layers.append(np.full(d["object"].size, NON_KINETIC, dtype=object))
+        costs.append(np.array([world.lasers[i].spec.cost_per_shot_usd for i in d["laser"]]))
+    h = r.hpm_log
+    if h is not None:
+        layers.append(np.full(h["object"].size, NON_KINETIC, dtype=object))
+        costs.append(np.array([world.hpm[i].spec.cost_per_shot_usd for i in h["weapon"]]))
+    return np.concatenate(layers), np.concatenate(costs).astype(np.float64)
 
 
 def _mask(r: TrialResult, values: NDArray[np.bool_]) -> NDArray[np.bool_]:
@@ -329,6 +405,7 @@ def result_tables(
         "value_hit": np.array(
             [value[r.hit_asset[r.hit_asset >= 0]].sum() for r in results], np.float64
         ),
+        COST: np.array([np.nansum(shot_costs(world, r)[1]) for r in results], np.float64),
     }
     cols: dict[str, list[np.ndarray]] = {
         c: []
@@ -373,6 +450,7 @@ def result_tables(
             "intercept_lon_deg",
             "planned_miss_m",
             "achieved_miss_m",
+            COST,
         )
     }
     for r in results:
@@ -423,6 +501,8 @@ def result_tables(
         eng["achieved_miss_m"].append(_per_shot(r.shot_achieved_miss_m, m))
         _append_boost_shots(eng, world, r)
         _append_laser_dwells(eng, world, r)
+        _append_hpm_shots(eng, world, r)
+        eng[COST].append(shot_costs(world, r)[1])
     outcomes = {k: np.concatenate(v) for k, v in cols.items()}
     outcomes["killed_by_shot"] = np.where(
         outcomes["killed_by_shot"] >= 0, outcomes["killed_by_shot"], -1

@@ -85,6 +85,7 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
         _c("killed", "INTEGER"),
         _c("shots", "INTEGER"),
         _c("value_hit", "DOUBLE"),
+        _c("cost_usd", "DOUBLE", nullable=True),
     ),
     "threat_outcomes": (
         _c("trial", "INTEGER"),
@@ -122,6 +123,7 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
         _c("intercept_lon_deg", "DOUBLE", nullable=True),
         _c("planned_miss_m", "DOUBLE", nullable=True),
         _c("achieved_miss_m", "DOUBLE", nullable=True),
+        _c("cost_usd", "DOUBLE", nullable=True),
     ),
     "custody_layers": (
         _c("trial", "INTEGER"),
