@@ -488,7 +488,9 @@ def _layers_html(
         )
         + ". Shots per kill = shots / kills, interceptors spent per object "
         "killed; two shots of a salvo may both hit one object, which counts as one kill (so "
-        "hits below may exceed kills).</p>"
+        "hits below may exceed kills). Cost / trial: the rounds expended at their catalog "
+        "unit cost (directed energy: cost per shot), no launcher, sensor or life-cycle "
+        "cost; – where the catalog gives none.</p>"
     )
     return note + _table(heads, body, numeric=set(range(1, len(heads))))
 
