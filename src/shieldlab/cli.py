@@ -561,12 +561,13 @@ def marginal(
     t = Table(
         title=f"{s.name}: marginal contribution of each layer ({s.trials} trials, seed {s.seed})",
         caption="Δ = layer off − baseline over the same trials ± 95 % half-width (baseline "
-        "row: asset value hit); a positive Δ is what the layer stops",
+        "row: asset value hit, cost of shots in M$; the cost's interval is in --json); "
+        "a positive Δ leakers or value is what the layer stops",
         box=box.SIMPLE_HEAD,
         collapse_padding=True,
         pad_edge=False,
     )
-    for col in ("layer off", "P(no leak)", "95 % CI", "leakers", "Δ leakers", "Δ value", "shots"):
+    for col in ("layer off", "P(no leak)", "95 % CI", "leakers", "Δ leakers", "Δ value", "Δ M$"):
         t.add_column(col, justify="left" if col == "layer off" else "right", no_wrap=True)
 
     def pm(mean: float, ci: tuple[float, float]) -> str:
@@ -582,7 +583,7 @@ def marginal(
             f"{r.mean_leakers:.2f}",
             "" if base else pm(r.delta_leakers, r.delta_leakers_ci95),
             f"{r.mean_value_hit:.1f}" if base else pm(r.delta_value_hit, r.delta_value_hit_ci95),
-            f"{r.mean_shots:.1f}",
+            f"{r.mean_cost_usd / 1e6:,.0f}" if base else f"{r.delta_cost_usd / 1e6:+,.0f}",
         )
     out.print(t)
 

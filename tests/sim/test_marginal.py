@@ -57,6 +57,9 @@ def test_midcourse_off_lets_every_threat_through() -> None:
     lo, hi = off.delta_leakers_ci95
     assert lo <= off.delta_leakers <= hi
     assert off.delta_value_hit >= 0.0
+    # the shots it no longer fires: the whole baseline cost (111 M$ per NGI-class round)
+    assert off.mean_cost_usd == 0.0 and base.mean_cost_usd == pytest.approx(111e6 * base.mean_shots)
+    assert off.delta_cost_usd == pytest.approx(-base.mean_cost_usd)
     # reproducible (same seed, same trials)
     again = marginal_contributions(loaded, layers=["midcourse"])
     assert again == rows

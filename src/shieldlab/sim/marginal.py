@@ -8,10 +8,12 @@ draws from its own per-purpose random streams
 numbers (common random numbers): the launches, left-of-launch and EW draws are
 identical, and the sensing and engagement draws diverge only where the layer's
 absence changes what happens. The layer's marginal value is the paired
-difference per trial (layer off − baseline) of the leakers and of the asset
-value hit; its 95 % interval is mean ± 1.96 s/√n (normal approximation of the
-paired mean, s the sample standard deviation of the differences). A positive
-difference means the layer stops that many leakers per trial.
+difference per trial (layer off − baseline) of the leakers, of the asset
+value hit and of the expended cost of the shots
+(:func:`~shieldlab.sim.results.shot_costs`); its 95 % interval is
+mean ± 1.96 s/√n (normal approximation of the paired mean, s the sample
+standard deviation of the differences). A positive difference means the
+layer stops that many leakers per trial.
 
 Limits: one layer at a time (interactions between layers show only as
 differences that do not add up); the baseline's P(no leaker) carries a Wilson
@@ -30,7 +32,7 @@ from numpy.typing import NDArray
 from shieldlab.scenario import LoadedScenario
 from shieldlab.scenario.schema import DEFEAT_LAYER_NAMES, SENSOR_LAYER_NAMES
 from shieldlab.sim.montecarlo import run_trials
-from shieldlab.sim.results import Summary, summarise
+from shieldlab.sim.results import Summary, shot_costs, summarise
 from shieldlab.sim.world import SENSOR_LAYERS, World, build_world, radar_layer
 
 F64 = NDArray[np.float64]
@@ -52,12 +54,20 @@ class LayerRun:
     delta_leakers_ci95: tuple[float, float]
     delta_value_hit: float
     delta_value_hit_ci95: tuple[float, float]
+    mean_cost_usd: float = 0.0
+    delta_cost_usd: float = 0.0
+    delta_cost_usd_ci95: tuple[float, float] = (0.0, 0.0)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready dictionary (``layer_off``: None for the baseline)."""
         d = asdict(self)
         d["layer_off"] = d.pop("layer")
-        for k in ("p_no_leaker_ci95", "delta_leakers_ci95", "delta_value_hit_ci95"):
+        for k in (
+            "p_no_leaker_ci95",
+            "delta_leakers_ci95",
+            "delta_value_hit_ci95",
+            "delta_cost_usd_ci95",
+        ):
             d[k] = list(d[k])
         return d
 
@@ -93,13 +103,15 @@ def _paired(diff: F64) -> tuple[float, tuple[float, float]]:
 
 def _per_trial(
     world: World, trials: int, workers: int, progress: Callable[[int], None] | None
-) -> tuple[Summary, F64, F64]:
-    """Run the trials; the summary, leakers per trial and asset value hit per trial."""
+) -> tuple[Summary, F64, F64, F64]:
+    """Run the trials; the summary, and per trial the leakers, the asset value hit
+    and the expended cost of the shots [USD]."""
     results = run_trials(world, trials, workers, progress)
     summary = summarise(world, results)
     value = world.assets.value
     hit = np.array([float(value[r.hit_asset[r.hit_asset >= 0]].sum()) for r in results])
-    return summary, summary.leakers_per_trial.astype(np.float64), hit
+    cost = np.array([float(np.nansum(shot_costs(world, r)[1])) for r in results])
+    return summary, summary.leakers_per_trial.astype(np.float64), hit, cost
 
 
 def marginal_contributions(
@@ -125,14 +137,16 @@ def marginal_contributions(
             raise ValueError(
                 f"layer {name!r} is not in the scenario; it holds: {', '.join(held) or 'none'}"
             )
-    summary, leak0, hit0 = _per_trial(base_world, s.trials, workers, progress)
+    summary, leak0, hit0, cost0 = _per_trial(base_world, s.trials, workers, progress)
     zero = (0.0, (0.0, 0.0))
-    rows = [_row(None, summary, zero, zero)]
+    rows = [_row(None, summary, zero, zero, zero)]
     for name in chosen:
         off = s.model_copy(update={"disabled_layers": [*s.disabled_layers, name]})
         w_off = build_world(LoadedScenario(off, loaded.text, loaded.sha256, loaded.path))
-        summ, leak, hit = _per_trial(w_off, s.trials, workers, progress)
-        rows.append(_row(name, summ, _paired(leak - leak0), _paired(hit - hit0)))
+        summ, leak, hit, cost = _per_trial(w_off, s.trials, workers, progress)
+        rows.append(
+            _row(name, summ, _paired(leak - leak0), _paired(hit - hit0), _paired(cost - cost0))
+        )
     return rows
 
 
@@ -141,6 +155,7 @@ def _row(
     summary: Summary,
     d_leak: tuple[float, tuple[float, float]],
     d_hit: tuple[float, tuple[float, float]],
+    d_cost: tuple[float, tuple[float, float]],
 ) -> LayerRun:
     return LayerRun(
         layer,
@@ -153,4 +168,7 @@ def _row(
         d_leak[1],
         d_hit[0],
         d_hit[1],
+        summary.mean_cost_usd,
+        d_cost[0],
+        d_cost[1],
     )
