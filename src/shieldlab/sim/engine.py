@@ -537,16 +537,9 @@ class _HpmState:
                 self.energy_j[i] -= need
                 self.shots[i] += 1
                 self.kills[i] += int(hit.sum())
-                aim = (int(idx[best]), float(p_all[best, best]), bool(hit[best]))
-                self.log.append(
-                    (
-                        i,
-                        aim[0],
-                        max(t, self.next_s[i] - sp.shot_interval_s),
-                        *aim[1:],
-                        int(hit.sum()),
-                    )
-                )
+                t_shot = self.next_s[i] - sp.shot_interval_s  # max(previous next, t)
+                aim_p, aim_hit = float(p_all[best, best]), bool(hit[best])
+                self.log.append((i, int(idx[best]), t_shot, aim_p, aim_hit, int(hit.sum())))
         return killed
 
     def record(self) -> dict[str, np.ndarray] | None:
@@ -662,18 +655,20 @@ class _SbiState:
         )
 
 
+def _per_launch_min(world: World, values: F64) -> F64:
+    """Per launch (m,): the smallest of its objects' ``values (n,)`` (NaN as inf)."""
+    n_l = 0 if world.launches is None else len(world.launches.threat_type)
+    out = np.full(n_l, np.inf)
+    np.minimum.at(out, world.truth.launch_index, np.where(np.isnan(values), np.inf, values))
+    return out
+
+
 def launch_cue_s(world: World, report_s: F64) -> F64:
     """Per launch (m,): when the boost-phase layer is cued [s from epoch] — the
     earliest launch report of its objects from the warning layer (inf: not
     reported yet); with no warning sensor in the scenario, the launch time."""
-    n_l = 0 if world.launches is None else len(world.launches.threat_type)
-    tr = world.truth
-    cue = np.full(n_l, np.inf)
-    if world.geo_ir or world.warning:
-        np.minimum.at(cue, tr.launch_index, np.where(np.isnan(report_s), np.inf, report_s))
-    else:
-        np.minimum.at(cue, tr.launch_index, tr.t_launch_s)
-    return cue
+    warned = bool(world.geo_ir or world.warning)
+    return _per_launch_min(world, report_s if warned else world.truth.t_launch_s)
 
 
 def boost_phase_engagements(
@@ -688,8 +683,7 @@ def boost_phase_engagements(
     """
     st = _SbiState.start(world, trial, gone)
     if cue_s is None:
-        cue_s = np.full(st.done.size, np.inf)
-        np.minimum.at(cue_s, world.truth.launch_index, world.truth.t_launch_s)
+        cue_s = _per_launch_min(world, world.truth.t_launch_s)
     if world.sbi:
         for l_i in np.argsort(cue_s, kind="stable"):
             if not st.done[l_i] and np.isfinite(cue_s[l_i]):
