@@ -405,7 +405,7 @@ def result_tables(
         "value_hit": np.array(
             [value[r.hit_asset[r.hit_asset >= 0]].sum() for r in results], np.float64
         ),
-        COST: np.array([np.nansum(shot_costs(world, r)[1]) for r in results], np.float64),
+        COST: np.zeros(len(results)),  # filled per trial below
     }
     cols: dict[str, list[np.ndarray]] = {
         c: []
@@ -453,7 +453,7 @@ def result_tables(
             COST,
         )
     }
-    for r in results:
+    for row, r in enumerate(results):
         killed = r.status == KILLED
         cols["trial"].append(np.full(n, r.trial, np.int64))
         cols["threat_id"].append(np.arange(n, dtype=np.int64))
@@ -502,7 +502,9 @@ def result_tables(
         _append_boost_shots(eng, world, r)
         _append_laser_dwells(eng, world, r)
         _append_hpm_shots(eng, world, r)
-        eng[COST].append(shot_costs(world, r)[1])
+        usd = shot_costs(world, r)[1]
+        eng[COST].append(usd)
+        trials[COST][row] = np.nansum(usd)
     outcomes = {k: np.concatenate(v) for k, v in cols.items()}
     outcomes["killed_by_shot"] = np.where(
         outcomes["killed_by_shot"] >= 0, outcomes["killed_by_shot"], -1
