@@ -166,10 +166,28 @@ class DeTarget:
 _CFG = ConfigDict(extra="forbid", frozen=True)
 
 
-class _LaserEntry(BaseModel):
+class _PoweredEntry(BaseModel):
+    """Fields every directed-energy weapon entry has: its energy store and costs."""
+
     model_config = _CFG
-    kind: Literal["laser"]
     description: str = ""
+    storage_kwh: float = Field(ge=0.0)
+    recharge_kw: float = Field(ge=0.0)
+    cost_per_shot_usd: float = Field(ge=0.0)
+    unit_cost_usd: float = Field(ge=0.0)
+    source: str = Field(min_length=1)
+
+    def _magazine(self, draw_w: float) -> PowerMagazine:
+        """The energy store in SI units, drawn at ``draw_w`` [W] while firing."""
+        return PowerMagazine(
+            capacity_j=self.storage_kwh * J_PER_KWH,
+            recharge_w=self.recharge_kw * 1e3,
+            draw_w=draw_w,
+        )
+
+
+class _LaserEntry(_PoweredEntry):
+    kind: Literal["laser"]
     output_power_kw: float = Field(gt=0.0, le=1e4)
     wavelength_um: float = Field(gt=0.2, le=12.0)
     beam_quality_msq: float = Field(ge=1.0, le=50.0)
@@ -179,12 +197,7 @@ class _LaserEntry(BaseModel):
     max_range_km: float = Field(gt=0.0, le=1000.0)
     slew_settle_s: float = Field(ge=0.0)
     wall_plug_efficiency: float = Field(gt=0.0, le=1.0)
-    storage_kwh: float = Field(ge=0.0)
-    recharge_kw: float = Field(ge=0.0)
-    cost_per_shot_usd: float = Field(ge=0.0)
     energy_cost_usd_per_kwh: float = Field(ge=0.0)
-    unit_cost_usd: float = Field(ge=0.0)
-    source: str = Field(min_length=1)
 
     def to_spec(self, name: str) -> LaserSpec:
         p_w = self.output_power_kw * 1e3
@@ -199,11 +212,7 @@ class _LaserEntry(BaseModel):
             max_range_m=self.max_range_km * 1e3,
             slew_settle_s=self.slew_settle_s,
             wall_plug_efficiency=self.wall_plug_efficiency,
-            magazine=PowerMagazine(
-                capacity_j=self.storage_kwh * J_PER_KWH,
-                recharge_w=self.recharge_kw * 1e3,
-                draw_w=p_w / self.wall_plug_efficiency,
-            ),
+            magazine=self._magazine(p_w / self.wall_plug_efficiency),
             cost_per_shot_usd=self.cost_per_shot_usd,
             energy_cost_usd_per_kwh=self.energy_cost_usd_per_kwh,
             unit_cost_usd=self.unit_cost_usd,
@@ -211,10 +220,8 @@ class _LaserEntry(BaseModel):
         )
 
 
-class _HpmEntry(BaseModel):
-    model_config = _CFG
+class _HpmEntry(_PoweredEntry):
     kind: Literal["hpm"]
-    description: str = ""
     peak_power_mw: float = Field(gt=0.0, le=1e5)
     antenna_gain_dbi: float = Field(ge=0.0, le=70.0)
     beamwidth_deg: float = Field(gt=0.0, le=180.0)
@@ -224,11 +231,6 @@ class _HpmEntry(BaseModel):
     shot_duration_s: float = Field(gt=0.0)
     shot_interval_s: float = Field(gt=0.0)
     prime_power_kw: float = Field(gt=0.0)
-    storage_kwh: float = Field(ge=0.0)
-    recharge_kw: float = Field(ge=0.0)
-    cost_per_shot_usd: float = Field(ge=0.0)
-    unit_cost_usd: float = Field(ge=0.0)
-    source: str = Field(min_length=1)
 
     def to_spec(self, name: str) -> HpmSpec:
         return HpmSpec(
@@ -241,11 +243,7 @@ class _HpmEntry(BaseModel):
             max_range_m=self.max_range_km * 1e3,
             shot_duration_s=self.shot_duration_s,
             shot_interval_s=self.shot_interval_s,
-            magazine=PowerMagazine(
-                capacity_j=self.storage_kwh * J_PER_KWH,
-                recharge_w=self.recharge_kw * 1e3,
-                draw_w=self.prime_power_kw * 1e3,
-            ),
+            magazine=self._magazine(self.prime_power_kw * 1e3),
             cost_per_shot_usd=self.cost_per_shot_usd,
             unit_cost_usd=self.unit_cost_usd,
             source=self.source,
