@@ -378,7 +378,8 @@ def _run(
     with _progress(as_json) as prog:
         task = prog.add_task(f"{s.trials} trials on {n_workers} workers", total=s.trials)
         results = run_trials(world, s.trials, n_workers, lambda k: prog.advance(task, k))
-    summary = summarise(world, results)
+    tables = result_tables(world, results)
+    summary = summarise(world, results, tables)
     db = out_dir / "shieldlab.duckdb"
     base = f"{s.name}-{loaded.sha256[:8]}-s{s.seed}-n{s.trials}"
     taken = {str(r["run_id"]) for r in list_runs(db)} if db.exists() else set()
@@ -397,7 +398,7 @@ def _run(
         "shieldlab_version": __version__,
         "epoch_utc": s.epoch_utc,
     }
-    write_run(db, run_row, result_tables(world, results))
+    write_run(db, run_row, tables)
     report_path = None
     if write_html:
         from shieldlab.report import write_report

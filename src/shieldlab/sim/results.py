@@ -69,8 +69,15 @@ class Summary:
         }
 
 
-def summarise(world: World, results: list[TrialResult]) -> Summary:
-    """Monte Carlo statistics over trials."""
+def summarise(
+    world: World,
+    results: list[TrialResult],
+    tables: dict[str, dict[str, np.ndarray]] | None = None,
+) -> Summary:
+    """Monte Carlo statistics over trials; ``tables``: the run's
+    :func:`result_tables` when already built (the custody rows are read from them)."""
+    if tables is None:
+        tables = result_tables(world, results, with_maps=False)
     n_tr = len(results)
     leak = np.array([int(np.sum(r.status == LEAKED)) for r in results], np.int64)
     k = int(np.sum(leak == 0))
@@ -110,7 +117,7 @@ def summarise(world: World, results: list[TrialResult]) -> Summary:
         shots_by_site=shots_site,
         hits_by_site=hits_site,
         leakers_by_asset=by_asset,
-        custody=custody_by_class(*_custody_columns(world, results)),
+        custody=custody_by_class(tables["threat_outcomes"], tables["custody_layers"]),
         c2=None if world.c2 is None else _c2_summary(results),
         mean_cost_usd=float(sum(cost_layer.values())),
         cost_by_layer=dict(cost_layer),
@@ -366,13 +373,6 @@ def custody_by_class(
             row[f"layer:{layer_name}"] = float(np.nanmean(v)) if np.isfinite(v).any() else None
         rows.append(row)
     return rows
-
-
-def _custody_columns(
-    world: World, results: list[TrialResult]
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    t = result_tables(world, results, with_maps=False)
-    return t["threat_outcomes"], t["custody_layers"]
 
 
 def _per_shot(values: NDArray[np.float64], m: int) -> NDArray[np.float64]:
