@@ -564,23 +564,22 @@ def engage_raid(
     t_start, t_kill, dwell, r_kill = nan.copy(), nan.copy(), nan.copy(), nan.copy()
     killed = np.zeros(n, dtype=bool)
     t_free, energy = 0.0, 0.0
+
+    def dwell_at(i: int, ts: float) -> float:
+        """Dwell to kill target i when the beam starts on it at ``ts`` [s]."""
+        r_start = r0[i] - v[i] * ts
+        return float(
+            dwell_time_closing_s(
+                spec, target, r_start, v[i], extinction_per_m, keep_out_m, cn2_m_23, strehl
+            )[0]
+        )
+
     for i in idx:  # sequential by nature: one beam
         ts = max(t_free + spec.slew_settle_s, float(t_enter[i]))
         if ts >= t_deadline[i]:
             continue
         stored_ts = min(mag.capacity_j, stored + mag.recharge_w * (ts - t_free))
-        d = float(
-            dwell_time_closing_s(
-                spec,
-                target,
-                r0[i] - v[i] * ts,
-                v[i],
-                extinction_per_m,
-                keep_out_m,
-                cn2_m_23,
-                strehl,
-            )[0]
-        )
+        d = dwell_at(i, ts)
         need = drain * d
         if need > stored_ts:  # wait for recharge; the dwell only shortens as it closes
             if need > mag.capacity_j or mag.recharge_w <= 0.0:
@@ -588,18 +587,7 @@ def engage_raid(
             wait = (need - stored_ts) / mag.recharge_w
             ts += wait
             stored_ts = need
-            d = float(
-                dwell_time_closing_s(
-                    spec,
-                    target,
-                    r0[i] - v[i] * ts,
-                    v[i],
-                    extinction_per_m,
-                    keep_out_m,
-                    cn2_m_23,
-                    strehl,
-                )[0]
-            )
+            d = dwell_at(i, ts)
         if not np.isfinite(d) or r0[i] - v[i] * (ts + d) < keep_out_m:
             continue
         t_start[i], dwell[i], t_kill[i] = ts, d, ts + d
