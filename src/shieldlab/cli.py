@@ -974,3 +974,9 @@ def size_sbi(
             str(r["analytic_size"]),
         )
     out.print(t2)
+
+
+# --- cost (in its own module; registered here so `shieldlab cost` is one app) ---
+from shieldlab.cli_cost import cost as _cost  # noqa: E402
+
+app.command("cost")(_cost)

@@ -71,8 +71,12 @@ def _model_in(ann: Any) -> Any:
     return None
 
 
-def format_validation_error(path: str, exc: ValidationError) -> str:
-    """One line: ``file: field.path: what is wrong; what is allowed`` (first error, +N more)."""
+def format_validation_error(
+    path: str, exc: ValidationError, model: type[BaseModel] = Scenario
+) -> str:
+    """One line: ``file: field.path: what is wrong; what is allowed`` (first error, +N more).
+
+    ``model`` is the validated model (its fields are listed for an unknown key)."""
     errs = exc.errors(include_url=False)
     # a typo shows as "extra" plus "missing": report the typo, it is the cause
     errs.sort(key=lambda x: x["type"] != "extra_forbidden")
@@ -81,7 +85,7 @@ def format_validation_error(path: str, exc: ValidationError) -> str:
     where = ".".join(str(p) for p in loc) or "(top level)"
     msg = str(e["msg"])
     if e["type"] == "extra_forbidden":
-        allowed = _fields_of(Scenario, loc)
+        allowed = _fields_of(model, loc)
         msg = f"unknown field {loc[-1]!r}"
         close = difflib.get_close_matches(str(loc[-1]), allowed or [], n=1)
         if close:

@@ -1,0 +1,229 @@
+"""``shieldlab cost``: life-cycle cost, fielding schedule and funding profile of an architecture.
+
+The command line over :mod:`shieldlab.analysis.cost_study`; registered on the
+``shieldlab`` app by :mod:`shieldlab.cli`. Also the helper that ``run`` and
+``marginal`` use to put an architecture's life-cycle cost beside their results.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import numpy as np
+import typer
+from rich import box
+from rich.table import Table
+
+from shieldlab.cli import JsonOpt, err, fail, out
+
+if TYPE_CHECKING:
+    from shieldlab.analysis.architecture import LoadedArchitecture
+    from shieldlab.analysis.cost_study import CostStudy
+
+
+def load_arch(path: Path, overrides: dict[str, object] | None = None) -> LoadedArchitecture:
+    """Load and validate an architecture, or fail with its one-line message (exit 2)."""
+    from shieldlab.analysis.architecture import ArchitectureError, load_architecture
+
+    try:
+        return load_architecture(path, overrides)
+    except ArchitectureError as exc:
+        fail(str(exc))
+
+
+def study_of(
+    arch: LoadedArchitecture, samples: int = 0, seed: int = 0, cap: float | None = None
+) -> CostStudy:
+    """The cost study of an architecture, or one error line (exit 2) for an impossible cap."""
+    from shieldlab.analysis.cost_study import run_cost_study
+    from shieldlab.analysis.lifecycle import BudgetError
+
+    try:
+        return run_cost_study(arch, samples, seed, cap)
+    except BudgetError as exc:
+        fail(str(exc))
+
+
+def g(usd: float) -> str:
+    """Billions of dollars, one decimal (``1,113.2``)."""
+    return f"{usd / 1e9:,.1f}"
+
+
+def _fy(year: object) -> str:
+    return f"FY{year}" if year is not None else "not by end"
+
+
+def print_study(study: CostStudy) -> None:
+    """The tables of ``shieldlab cost`` (fit 80 columns)."""
+    d = study.as_dict()
+    a = study.arch.architecture
+    head = Table(
+        title=f"{a.name}: life-cycle cost FY{a.first_fy}–FY{a.last_fy}, "
+        f"constant FY{a.dollars_fy} G$",
+        show_header=False,
+    )
+    head.add_row("total", g(float(d["total_usd"])))  # type: ignore[arg-type]
+    head.add_row("acquisition", g(float(d["acquisition_usd"])))  # type: ignore[arg-type]
+    head.add_row("operation and support", g(float(d["operations_usd"])))  # type: ignore[arg-type]
+    if "p50_usd" in d:
+        head.add_row(
+            f"P10 / P50 / P90 ({d['samples']} samples)",
+            " / ".join(g(float(d[k])) for k in ("p10_usd", "p50_usd", "p90_usd")),  # type: ignore[arg-type]
+        )
+    sunk = float(d["sunk_development_usd"])  # type: ignore[arg-type]
+    if sunk > 0:
+        head.add_row(f"development before FY{a.first_fy}", f"{g(sunk)} (sunk, not in total)")
+    head.add_row(
+        "production; launch",
+        f"{a.production} rates; {study.arch.launch_price_usd_per_kg:,.0f} $/kg",
+    )
+    if study.budget_cap_usd is not None:
+        head.add_row("budget cap per fiscal year", g(study.budget_cap_usd))
+    out.print(head)
+
+    layers = Table(title="by layer [G$]", box=box.SIMPLE_HEAD)
+    for col in ("layer", "quantity", "acquisition", "O&S", "total", "share"):
+        layers.add_column(col, justify="left" if col == "layer" else "right", no_wrap=True)
+    total = float(d["total_usd"])  # type: ignore[arg-type]
+    by_layer = d["by_layer"]
+    assert isinstance(by_layer, dict)
+    for name, r in by_layer.items():
+        layers.add_row(
+            name,
+            f"{r['quantity']:,}",
+            g(r["acquisition_usd"]),
+            g(r["operations_usd"]),
+            g(r["total_usd"]),
+            f"{100 * r['total_usd'] / total:.0f} %" if total > 0 else "–",
+        )
+    out.print(layers)
+
+    cats = d["by_category"]
+    assert isinstance(cats, dict)
+    out.print(
+        "by category [G$]: " + ", ".join(f"{k} {g(v)}" for k, v in cats.items()),
+        highlight=False,
+    )
+
+    sched = Table(title="fielding (full capability: target in service)", box=box.SIMPLE_HEAD)
+    for col in ("element", "target", "built", "start", "IOC", "FOC", "G$"):
+        sched.add_column(col, justify="left" if col == "element" else "right", no_wrap=True)
+    rows = d["elements"]
+    assert isinstance(rows, list)
+    for r in rows:
+        foc = _fy(r["foc_fy"])
+        if r["slip_years"]:
+            foc += f" (+{r['slip_years']})"
+        elif study.budget_cap_usd is not None and r["foc_fy"] is None and r["foc_fy_uncapped"]:
+            foc += f" (was FY{r['foc_fy_uncapped']})"
+        sched.add_row(
+            str(r["label"])[:24],
+            f"{r['quantity']:,}",
+            f"{r['units_produced']:,}",
+            f"FY{r['start_fy']}",
+            _fy(r["ioc_fy"]),
+            foc,
+            g(r["total_usd"]),
+        )
+    out.print(sched)
+
+    fy = Table(title="spending by fiscal year [G$]", box=box.SIMPLE_HEAD)
+    by_fy = d["by_fiscal_year"]
+    assert isinstance(by_fy, list)
+    half = (len(by_fy) + 1) // 2
+    for _ in range(2):
+        fy.add_column("FY", no_wrap=True)
+        fy.add_column("spent", justify="right", no_wrap=True)
+        fy.add_column("cumulative", justify="right", no_wrap=True)
+    cum = np.cumsum([r["usd"] for r in by_fy])
+    for i in range(half):
+        cells: list[str] = []
+        for j in (i, i + half):
+            if j < len(by_fy):
+                cells += [str(by_fy[j]["fiscal_year"]), g(by_fy[j]["usd"]), g(float(cum[j]))]
+            else:
+                cells += ["", "", ""]
+        fy.add_row(*cells)
+    out.print(fy)
+
+    tornado = d["tornado"]
+    assert isinstance(tornado, list)
+    if tornado:
+        t = Table(
+            title="what drives the spread (tornado; others at point) [G$]", box=box.SIMPLE_HEAD
+        )
+        for col in ("input", "at low", "at high", "swing"):
+            t.add_column(col, justify="left" if col == "input" else "right", no_wrap=True)
+        for r in tornado[:8]:
+            t.add_row(str(r["input"])[:44], g(r["low_usd"]), g(r["high_usd"]), g(r["swing_usd"]))
+        out.print(t)
+
+
+def cost(
+    architecture: Annotated[Path, typer.Argument(help="Architecture YAML file.")],
+    years: Annotated[
+        int | None, typer.Option("--years", help="Study horizon [years] (default: the file's).")
+    ] = None,
+    dollars_fy: Annotated[
+        int | None, typer.Option("--dollars-fy", help="Constant dollars of this fiscal year.")
+    ] = None,
+    budget_cap_usd: Annotated[
+        float | None,
+        typer.Option("--budget-cap-usd", help="Spending limit per fiscal year [USD]."),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Latin-hypercube samples of the cost ranges.")
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the samples.")] = 0,
+    as_json: JsonOpt = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the HTML cost report here.")
+    ] = None,
+) -> None:
+    """Life-cycle cost, production-rate-limited schedule and funding by fiscal year."""
+    checks = [
+        ("--years", years is None or 1 <= years <= 60, "an integer 1..60", years),
+        (
+            "--dollars-fy",
+            dollars_fy is None or 2000 <= dollars_fy <= 2100,
+            "2000..2100",
+            dollars_fy,
+        ),
+        ("--samples", 0 <= samples <= 100_000, "an integer 0..100000", samples),
+        ("--seed", seed >= 0, "an integer >= 0", seed),
+        (
+            "--budget-cap-usd",
+            budget_cap_usd is None or (np.isfinite(budget_cap_usd) and budget_cap_usd > 0),
+            "a number of dollars > 0",
+            budget_cap_usd,
+        ),
+    ]
+    for opt, ok, allowed, got in checks:
+        if not ok:
+            fail(f"{opt}: expected {allowed}, got {got}")
+    if output is not None and output.exists() and output.is_dir():
+        fail(f"-o: {output} is a directory; give a file name")
+    overrides: dict[str, object] = {}
+    if years is not None:
+        overrides["horizon_years"] = years
+    if dollars_fy is not None:
+        overrides["dollars_fy"] = dollars_fy
+    with err.status("sizing and loading the architecture…"):
+        arch = load_arch(architecture, overrides)
+    with err.status(f"pricing ({samples} samples)…"):
+        study = study_of(arch, samples, seed, budget_cap_usd)
+    report = None
+    if output is not None:
+        from shieldlab.report.cost_html import write_cost_report
+
+        report = write_cost_report(study, output)
+    if as_json:
+        d = study.as_dict()
+        d["report"] = str(report) if report else None
+        out.print_json(json.dumps(d))
+        return
+    print_study(study)
+    if report:
+        out.print(f"report: {report}")
