@@ -2,8 +2,9 @@
 
 A learning slope s (e.g. 0.90 for a 90 % curve) means that each doubling of
 the cumulative quantity multiplies the cost by s; the exponent is b = log₂ s
-(b ≤ 0; s = 1 is no learning). Two forms are in use (NASA Cost Estimating Handbook v4.0, 2015, app. J; GAO-20-195G, Cost
-Estimating and Assessment Guide, 2020, ch. 10):
+(b ≤ 0; s = 1 is no learning). Two forms are in use (NASA Cost Estimating
+Handbook v4.0, 2015, app. J; GAO-20-195G, Cost Estimating and Assessment
+Guide, 2020, ch. 10):
 
 * **Crawford (unit theory)** — the n-th unit costs T₁ nᵇ; a lot of units
   m+1 … m+q costs T₁ Σ_{n=m+1}^{m+q} nᵇ. DoD production estimates mostly use
