@@ -351,6 +351,56 @@ def _progress(transient: bool) -> Progress:
     )
 
 
+def _life_cycle(architecture: Path | None) -> dict[str, Any] | None:
+    """The architecture's life-cycle cost for ``run`` / ``marginal`` (None without one)."""
+    if architecture is None:
+        return None
+    from shieldlab.cli_cost import load_arch, study_of
+
+    d = study_of(load_arch(architecture)).as_dict()
+    by_layer = d["by_layer"]
+    assert isinstance(by_layer, dict)
+    return {
+        "architecture": d["architecture"],
+        "file": str(architecture),
+        "dollars_fy": d["dollars_fy"],
+        "horizon_years": d["horizon_years"],
+        "total_usd": d["total_usd"],
+        "acquisition_usd": d["acquisition_usd"],
+        "operations_usd": d["operations_usd"],
+        "by_layer_usd": {k: v["total_usd"] for k, v in by_layer.items()},
+    }
+
+
+def _warn_unpriced(lcc: dict[str, Any] | None, held: list[str]) -> None:
+    """Warn (stderr) where the scenario and the architecture describe different shields:
+    layers simulated but not priced, and layers priced but not simulated."""
+    if lcc is None:
+        return
+    priced = set(lcc["by_layer_usd"])
+    if set(held) - priced:
+        err.print(
+            f"warning: {lcc['file']} prices no {', '.join(sorted(set(held) - priced))} "
+            "layer that the scenario simulates",
+            highlight=False,
+        )
+    extra = priced - set(held) - {"c2"}
+    if extra:
+        err.print(
+            f"warning: {lcc['file']} prices layers the scenario does not simulate: "
+            f"{', '.join(sorted(extra))}",
+            highlight=False,
+        )
+
+
+ArchOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--architecture", help="Architecture YAML: report its life-cycle cost beside the result."
+    ),
+]
+
+
 def _run(
     scenario: Path,
     trials: int | None,
@@ -359,6 +409,7 @@ def _run(
     out_dir: Path,
     as_json: bool,
     write_html: bool,
+    architecture: Path | None = None,
 ) -> None:
     from shieldlab.sim.montecarlo import default_workers, run_trials
     from shieldlab.sim.results import result_tables, summarise
@@ -367,6 +418,7 @@ def _run(
 
     loaded = _with_overrides(_load(scenario), trials, seed)
     s = loaded.scenario
+    lcc = _life_cycle(architecture)
     n_workers = workers or default_workers()
     if out_dir.exists() and not out_dir.is_dir():
         fail(f"--out: {out_dir} exists and is not a directory")
@@ -375,6 +427,10 @@ def _run(
             world = build_world(loaded)
         except ValueError as exc:
             fail(f"{scenario}: {exc}")
+    if lcc is not None:
+        from shieldlab.sim.marginal import present_layers
+
+        _warn_unpriced(lcc, present_layers(world))
     with _progress(as_json) as prog:
         task = prog.add_task(f"{s.trials} trials on {n_workers} workers", total=s.trials)
         results = run_trials(world, s.trials, n_workers, lambda k: prog.advance(task, k))
@@ -410,10 +466,12 @@ def _run(
         "report": str(report_path) if report_path else None,
         **summary.as_dict(),
     }
+    if lcc is not None:
+        info["life_cycle_cost"] = lcc
     if as_json:
         out.print_json(json.dumps(info))
         return
-    _print_summary(s.name, run_id, summary.as_dict(), db, report_path)
+    _print_summary(s.name, run_id, summary.as_dict() | {"life_cycle_cost": lcc}, db, report_path)
 
 
 def _print_summary(
@@ -433,6 +491,12 @@ def _print_summary(
     cost = d.get("mean_cost_usd")
     if isinstance(cost, float) and cost > 0.0:
         t.add_row("cost of shots per trial", f"{cost / 1e6:,.1f} M$")
+    lcc = d.get("life_cycle_cost")
+    if isinstance(lcc, dict):
+        t.add_row(
+            f"life-cycle cost, {lcc['horizon_years']} y",
+            f"{lcc['total_usd'] / 1e9:,.1f} G$ (FY{lcc['dollars_fy']} $)",
+        )
     kills = d["kills_by_layer"]
     assert isinstance(kills, dict)
     for layer, k in kills.items():
@@ -498,9 +562,10 @@ def run(
     out_dir: OutOpt = Path("out"),
     as_json: JsonOpt = False,
     report: Annotated[bool, typer.Option(help="Write the HTML report.")] = True,
+    architecture: ArchOpt = None,
 ) -> None:
     """Run a scenario's Monte Carlo, store it in DuckDB and write the HTML report."""
-    _run(scenario, trials, seed, workers, out_dir, as_json, report)
+    _run(scenario, trials, seed, workers, out_dir, as_json, report, architecture)
 
 
 @app.command()
@@ -526,6 +591,7 @@ def marginal(
         typer.Option("--layer", help="Layer to switch off (repeatable; default: every one held)."),
     ] = None,
     as_json: JsonOpt = False,
+    architecture: ArchOpt = None,
 ) -> None:
     """Marginal contribution of each layer: the scenario run again with each layer off."""
     from shieldlab.sim.marginal import marginal_contributions, present_layers
@@ -534,6 +600,7 @@ def marginal(
 
     loaded = _with_overrides(_load(scenario), trials, seed)
     s = loaded.scenario
+    lcc = _life_cycle(architecture)
     n_workers = workers or default_workers()
     with err.status("flying the raid (truth trajectories)…"):
         try:
@@ -541,6 +608,7 @@ def marginal(
             held = present_layers(world)
         except ValueError as exc:
             fail(f"{scenario}: {exc}")
+    _warn_unpriced(lcc, held)
     chosen = layer or held
     for name in chosen:
         if name not in held:
@@ -551,24 +619,39 @@ def marginal(
         rows = marginal_contributions(
             loaded, n_workers, lambda k: prog.advance(task, k), chosen, world
         )
+    layer_usd: dict[str, float] = lcc["by_layer_usd"] if lcc else {}
+
+    def lcc_of(name: str | None) -> float | None:
+        if lcc is None:
+            return None
+        return float(lcc["total_usd"]) if name is None else layer_usd.get(name, 0.0)
+
     if as_json:
+        runs = [
+            r.as_dict() | ({"life_cycle_cost_usd": lcc_of(r.layer)} if lcc else {}) for r in rows
+        ]
+        head = {"scenario": s.name, "seed": s.seed, "trials": s.trials}
         out.print_json(
-            json.dumps(
-                {"scenario": s.name, "seed": s.seed, "trials": s.trials}
-                | {"runs": [r.as_dict() for r in rows]}
-            )
+            json.dumps(head | ({"life_cycle_cost": lcc} if lcc else {}) | {"runs": runs})
         )
         return
     t = Table(
         title=f"{s.name}: marginal contribution of each layer ({s.trials} trials, seed {s.seed})",
         caption="Δ = layer off − baseline over the same trials ± 95 % half-width (baseline "
         "row: asset value hit, cost of shots in M$; the cost's interval is in --json); "
-        "a positive Δ leakers or value is what the layer stops",
+        "a positive Δ leakers or value is what the layer stops"
+        + (
+            f"; LCC: the layer's life-cycle cost in {lcc['architecture']} "
+            f"({lcc['horizon_years']} y, G$ of FY{lcc['dollars_fy']})"
+            if lcc
+            else ""
+        ),
         box=box.SIMPLE_HEAD,
         collapse_padding=True,
         pad_edge=False,
     )
-    for col in ("layer off", "P(no leak)", "95 % CI", "leakers", "Δ leakers", "Δ value", "Δ M$"):
+    cols = ["layer off", "P(no leak)", "95 % CI", "leakers", "Δ leakers", "Δ value", "Δ M$"]
+    for col in [*cols, *(["LCC G$"] if lcc else [])]:
         t.add_column(col, justify="left" if col == "layer off" else "right", no_wrap=True)
 
     def pm(mean: float, ci: tuple[float, float]) -> str:
@@ -585,6 +668,7 @@ def marginal(
             "" if base else pm(r.delta_leakers, r.delta_leakers_ci95),
             f"{r.mean_value_hit:.1f}" if base else pm(r.delta_value_hit, r.delta_value_hit_ci95),
             f"{r.mean_cost_usd / 1e6:,.0f}" if base else f"{r.delta_cost_usd / 1e6:+,.0f}",
+            *([f"{(lcc_of(r.layer) or 0.0) / 1e9:,.1f}"] if lcc else []),
         )
     out.print(t)
 

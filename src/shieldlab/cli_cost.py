@@ -51,10 +51,6 @@ def g(usd: float) -> str:
     return f"{usd / 1e9:,.1f}"
 
 
-def _fy(year: object) -> str:
-    return f"FY{year}" if year is not None else "not by end"
-
-
 def print_study(study: CostStudy) -> None:
     """The tables of ``shieldlab cost`` (fit 80 columns)."""
     d = study.as_dict()
@@ -77,7 +73,8 @@ def print_study(study: CostStudy) -> None:
         head.add_row(f"development before FY{a.first_fy}", f"{g(sunk)} (sunk, not in total)")
     head.add_row(
         "production; launch",
-        f"{a.production} rates; {study.arch.launch_price_usd_per_kg:,.0f} $/kg",
+        f"{a.production} rates; {study.arch.launch_price_usd_per_kg:,.0f} $/kg "
+        f"(FY{study.arch.launch_dollar_year} $)",
     )
     if study.budget_cap_usd is not None:
         head.add_row("budget cap per fiscal year", g(study.budget_cap_usd))
@@ -107,23 +104,29 @@ def print_study(study: CostStudy) -> None:
         highlight=False,
     )
 
-    sched = Table(title="fielding (full capability: target in service)", box=box.SIMPLE_HEAD)
+    sched = Table(
+        title="fielding by fiscal year (FOC: target in service)",
+        caption="+N: years of slip under the budget cap; none (Y): not reached in the "
+        "study, FY Y without the cap",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     for col in ("element", "target", "built", "start", "IOC", "FOC", "G$"):
         sched.add_column(col, justify="left" if col == "element" else "right", no_wrap=True)
     rows = d["elements"]
     assert isinstance(rows, list)
     for r in rows:
-        foc = _fy(r["foc_fy"])
+        foc = str(r["foc_fy"]) if r["foc_fy"] is not None else "none"
         if r["slip_years"]:
-            foc += f" (+{r['slip_years']})"
-        elif study.budget_cap_usd is not None and r["foc_fy"] is None and r["foc_fy_uncapped"]:
-            foc += f" (was FY{r['foc_fy_uncapped']})"
+            foc += f" +{r['slip_years']}"
+        elif r["foc_fy"] is None and r["foc_fy_uncapped"] is not None and study.budget_cap_usd:
+            foc += f" ({r['foc_fy_uncapped']})"
         sched.add_row(
-            str(r["label"])[:24],
+            str(r["label"])[:20],
             f"{r['quantity']:,}",
             f"{r['units_produced']:,}",
-            f"FY{r['start_fy']}",
-            _fy(r["ioc_fy"]),
+            str(r["start_fy"]),
+            str(r["ioc_fy"]) if r["ioc_fy"] is not None else "none",
             foc,
             g(r["total_usd"]),
         )
@@ -173,6 +176,17 @@ def cost(
         float | None,
         typer.Option("--budget-cap-usd", help="Spending limit per fiscal year [USD]."),
     ] = None,
+    launch: Annotated[
+        str | None,
+        typer.Option("--launch", help="Launch price entry (catalog/launch-prices.yaml)."),
+    ] = None,
+    launch_price: Annotated[
+        float | None,
+        typer.Option("--launch-price-usd-per-kg", help="Launch price to LEO [USD/kg]."),
+    ] = None,
+    production: Annotated[
+        str | None, typer.Option("--production", help="Production rates: current or surge.")
+    ] = None,
     samples: Annotated[
         int, typer.Option("--samples", help="Latin-hypercube samples of the cost ranges.")
     ] = 0,
@@ -199,6 +213,13 @@ def cost(
             "a number of dollars > 0",
             budget_cap_usd,
         ),
+        (
+            "--launch-price-usd-per-kg",
+            launch_price is None or (np.isfinite(launch_price) and launch_price > 0),
+            "a price > 0",
+            launch_price,
+        ),
+        ("--production", production in (None, "current", "surge"), "current or surge", production),
     ]
     for opt, ok, allowed, got in checks:
         if not ok:
@@ -210,6 +231,12 @@ def cost(
         overrides["horizon_years"] = years
     if dollars_fy is not None:
         overrides["dollars_fy"] = dollars_fy
+    if launch is not None:
+        overrides["launch"] = launch
+    if launch_price is not None:
+        overrides["launch_price_usd_per_kg"] = launch_price
+    if production is not None:
+        overrides["production"] = production
     with err.status("sizing and loading the architecture…"):
         arch = load_arch(architecture, overrides)
     with err.status(f"pricing ({samples} samples)…"):
