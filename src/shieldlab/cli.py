@@ -372,11 +372,13 @@ def _life_cycle(architecture: Path | None) -> dict[str, Any] | None:
     }
 
 
-def _warn_unpriced(lcc: dict[str, Any] | None, held: list[str]) -> None:
+def _warn_unpriced(lcc: dict[str, Any] | None, held: list[str], s: Any) -> None:
     """Warn (stderr) where the scenario and the architecture describe different shields:
-    layers simulated but not priced, and layers priced but not simulated."""
+    layers simulated but not priced, and layers priced but not simulated (the GEO/HEO
+    warning sensors count as ``space-ir``, which ``marginal`` switches with the LEO layer)."""
     if lcc is None:
         return
+    held = [*held, *(["space-ir"] if any(x.kind.endswith("ir") for x in s.sensors) else [])]
     priced = set(lcc["by_layer_usd"])
     if set(held) - priced:
         err.print(
@@ -430,7 +432,7 @@ def _run(
     if lcc is not None:
         from shieldlab.sim.marginal import present_layers
 
-        _warn_unpriced(lcc, present_layers(world))
+        _warn_unpriced(lcc, present_layers(world), s)
     with _progress(as_json) as prog:
         task = prog.add_task(f"{s.trials} trials on {n_workers} workers", total=s.trials)
         results = run_trials(world, s.trials, n_workers, lambda k: prog.advance(task, k))
@@ -608,7 +610,7 @@ def marginal(
             held = present_layers(world)
         except ValueError as exc:
             fail(f"{scenario}: {exc}")
-    _warn_unpriced(lcc, held)
+    _warn_unpriced(lcc, held, s)
     chosen = layer or held
     for name in chosen:
         if name not in held:

@@ -204,8 +204,12 @@ def _entry(el: Element, i: int, path: str) -> CostEntry:
     try:
         return CostEntry.model_validate(data)
     except ValidationError as exc:
-        msg = format_validation_error(path, exc, CostEntry).split(": ", 2)[-1]
-        raise ArchitectureError(f"{path}: elements.{i}.overrides: {msg}") from None
+        msg = format_validation_error(path, exc, CostEntry)[len(path) + 2 :]
+        where = f"elements.{i}.overrides"
+        if msg.startswith("(top level): "):
+            msg = msg.removeprefix("(top level): ")
+            raise ArchitectureError(f"{path}: {where}: {msg}") from None
+        raise ArchitectureError(f"{path}: {where}.{msg}") from None
 
 
 def _scenario_count(names: list[str], unit: str, scenario: Any, where: str) -> tuple[int, str]:
