@@ -58,7 +58,10 @@ def test_first_unit_from_an_average_reproduces_the_average() -> None:
 def test_vectorised_over_slopes_and_lots() -> None:
     slopes = np.array([0.8, 0.9, 1.0])
     lots = lot_cost(np.array([0.0, 10.0, 20.0]), 5.0, 50.0, slopes, "crawford")
-    scalar = [float(lot_cost(m, 5.0, 50.0, s, "crawford")) for m, s in zip([0, 10, 20], slopes)]
+    scalar = [
+        float(lot_cost(m, 5.0, 50.0, s, "crawford"))
+        for m, s in zip([0, 10, 20], slopes, strict=True)
+    ]
     assert lots == pytest.approx(scalar, rel=1e-12)
 
 

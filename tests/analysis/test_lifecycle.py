@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -115,7 +116,7 @@ def test_learning_curve_prices_the_lot(make_arch: Make, element: El) -> None:
     edges = [0, 40, 80, 100]
     expect = [
         float(cumulative_cost(b, 10e6, 0.9, "crawford") - cumulative_cost(a, 10e6, 0.9, "crawford"))
-        for a, b in zip(edges[:-1], edges[1:], strict=True)
+        for a, b in itertools.pairwise(edges)
     ]
     assert proc[:3] == pytest.approx(expect, rel=1e-12)
     # an average quoted over 100 units gives that average back over the same 100
