@@ -351,50 +351,6 @@ def _progress(transient: bool) -> Progress:
     )
 
 
-def _life_cycle(architecture: Path | None) -> dict[str, Any] | None:
-    """The architecture's life-cycle cost for ``run`` / ``marginal`` (None without one)."""
-    if architecture is None:
-        return None
-    from shieldlab.cli_cost import load_arch, study_of
-
-    d = study_of(load_arch(architecture)).as_dict()
-    by_layer = d["by_layer"]
-    assert isinstance(by_layer, dict)
-    return {
-        "architecture": d["architecture"],
-        "file": str(architecture),
-        "dollars_fy": d["dollars_fy"],
-        "horizon_years": d["horizon_years"],
-        "total_usd": d["total_usd"],
-        "acquisition_usd": d["acquisition_usd"],
-        "operations_usd": d["operations_usd"],
-        "by_layer_usd": {k: v["total_usd"] for k, v in by_layer.items()},
-    }
-
-
-def _warn_unpriced(lcc: dict[str, Any] | None, held: list[str], s: Any) -> None:
-    """Warn (stderr) where the scenario and the architecture describe different shields:
-    layers simulated but not priced, and layers priced but not simulated (the GEO/HEO
-    warning sensors count as ``space-ir``, which ``marginal`` switches with the LEO layer)."""
-    if lcc is None:
-        return
-    held = [*held, *(["space-ir"] if any(x.kind.endswith("ir") for x in s.sensors) else [])]
-    priced = set(lcc["by_layer_usd"])
-    if set(held) - priced:
-        err.print(
-            f"warning: {lcc['file']} prices no {', '.join(sorted(set(held) - priced))} "
-            "layer that the scenario simulates",
-            highlight=False,
-        )
-    extra = priced - set(held) - {"c2"}
-    if extra:
-        err.print(
-            f"warning: {lcc['file']} prices layers the scenario does not simulate: "
-            f"{', '.join(sorted(extra))}",
-            highlight=False,
-        )
-
-
 ArchOpt = Annotated[
     Path | None,
     typer.Option(
@@ -420,7 +376,9 @@ def _run(
 
     loaded = _with_overrides(_load(scenario), trials, seed)
     s = loaded.scenario
-    lcc = _life_cycle(architecture)
+    from shieldlab.cli_cost import life_cycle_of, warn_unpriced
+
+    lcc = life_cycle_of(architecture)
     n_workers = workers or default_workers()
     if out_dir.exists() and not out_dir.is_dir():
         fail(f"--out: {out_dir} exists and is not a directory")
@@ -432,7 +390,7 @@ def _run(
     if lcc is not None:
         from shieldlab.sim.marginal import present_layers
 
-        _warn_unpriced(lcc, present_layers(world), s)
+        warn_unpriced(lcc, present_layers(world), s)
     with _progress(as_json) as prog:
         task = prog.add_task(f"{s.trials} trials on {n_workers} workers", total=s.trials)
         results = run_trials(world, s.trials, n_workers, lambda k: prog.advance(task, k))
@@ -602,7 +560,9 @@ def marginal(
 
     loaded = _with_overrides(_load(scenario), trials, seed)
     s = loaded.scenario
-    lcc = _life_cycle(architecture)
+    from shieldlab.cli_cost import life_cycle_of, warn_unpriced
+
+    lcc = life_cycle_of(architecture)
     n_workers = workers or default_workers()
     with err.status("flying the raid (truth trajectories)…"):
         try:
@@ -610,7 +570,7 @@ def marginal(
             held = present_layers(world)
         except ValueError as exc:
             fail(f"{scenario}: {exc}")
-    _warn_unpriced(lcc, held, s)
+    warn_unpriced(lcc, held, s)
     chosen = layer or held
     for name in chosen:
         if name not in held:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
@@ -46,31 +46,80 @@ def study_of(
         fail(str(exc))
 
 
+def life_cycle_of(architecture: Path | None) -> dict[str, Any] | None:
+    """The architecture's life-cycle cost for ``run`` / ``marginal`` (None without one)."""
+    if architecture is None:
+        return None
+    d = study_of(load_arch(architecture)).as_dict()
+    by_layer = d["by_layer"]
+    assert isinstance(by_layer, dict)
+    return {
+        "architecture": d["architecture"],
+        "file": str(architecture),
+        "dollars_fy": d["dollars_fy"],
+        "horizon_years": d["horizon_years"],
+        "total_usd": d["total_usd"],
+        "acquisition_usd": d["acquisition_usd"],
+        "operations_usd": d["operations_usd"],
+        "by_layer_usd": {k: v["total_usd"] for k, v in by_layer.items()},
+    }
+
+
+def warn_unpriced(lcc: dict[str, Any] | None, held: list[str], s: Any) -> None:
+    """Warn (stderr) where the scenario and the architecture describe different shields:
+    layers simulated but not priced, and layers priced but not simulated (the GEO/HEO
+    warning sensors count as ``space-ir``, which ``marginal`` switches with the LEO layer)."""
+    if lcc is None:
+        return
+    held = [*held, *(["space-ir"] if any(x.kind.endswith("ir") for x in s.sensors) else [])]
+    priced = set(lcc["by_layer_usd"])
+    if set(held) - priced:
+        err.print(
+            f"warning: {lcc['file']} prices no {', '.join(sorted(set(held) - priced))} "
+            "layer that the scenario simulates",
+            highlight=False,
+        )
+    extra = priced - set(held) - {"c2"}
+    if extra:
+        err.print(
+            f"warning: {lcc['file']} prices layers the scenario does not simulate: "
+            f"{', '.join(sorted(extra))}",
+            highlight=False,
+        )
+
+
 def g(usd: float) -> str:
     """Billions of dollars, one decimal (``1,113.2``)."""
     return f"{usd / 1e9:,.1f}"
 
 
-def print_study(study: CostStudy) -> None:
-    """The tables of ``shieldlab cost`` (fit 80 columns)."""
-    d = study.as_dict()
+def _columns(table: Table, names: tuple[str, ...]) -> Table:
+    """Add the columns: the first left-aligned, the rest right-aligned, none wrapped."""
+    for i, col in enumerate(names):
+        table.add_column(col, justify="left" if i == 0 else "right", no_wrap=True)
+    return table
+
+
+def _headline(study: CostStudy, d: dict[str, Any]) -> Table:
     a = study.arch.architecture
     head = Table(
         title=f"{a.name}: life-cycle cost FY{a.first_fy}–FY{a.last_fy}, "
         f"constant FY{a.dollars_fy} G$",
         show_header=False,
     )
-    head.add_row("total", g(float(d["total_usd"])))  # type: ignore[arg-type]
-    head.add_row("acquisition", g(float(d["acquisition_usd"])))  # type: ignore[arg-type]
-    head.add_row("operation and support", g(float(d["operations_usd"])))  # type: ignore[arg-type]
+    head.add_row("total", g(d["total_usd"]))
+    head.add_row("acquisition", g(d["acquisition_usd"]))
+    head.add_row("operation and support", g(d["operations_usd"]))
     if "p50_usd" in d:
         head.add_row(
             f"P10 / P50 / P90 ({d['samples']} samples)",
-            " / ".join(g(float(d[k])) for k in ("p10_usd", "p50_usd", "p90_usd")),  # type: ignore[arg-type]
+            " / ".join(g(d[k]) for k in ("p10_usd", "p50_usd", "p90_usd")),
         )
-    sunk = float(d["sunk_development_usd"])  # type: ignore[arg-type]
-    if sunk > 0:
-        head.add_row(f"development before FY{a.first_fy}", f"{g(sunk)} (sunk, not in total)")
+    if d["sunk_development_usd"] > 0:
+        head.add_row(
+            f"development before FY{a.first_fy}",
+            f"{g(d['sunk_development_usd'])} (sunk, not in total)",
+        )
     head.add_row(
         "production; launch",
         f"{a.production} rates; {study.arch.launch_price_usd_per_kg:,.0f} $/kg "
@@ -78,16 +127,17 @@ def print_study(study: CostStudy) -> None:
     )
     if study.budget_cap_usd is not None:
         head.add_row("budget cap per fiscal year", g(study.budget_cap_usd))
-    out.print(head)
+    return head
 
-    layers = Table(title="by layer [G$]", box=box.SIMPLE_HEAD)
-    for col in ("layer", "quantity", "acquisition", "O&S", "total", "share"):
-        layers.add_column(col, justify="left" if col == "layer" else "right", no_wrap=True)
-    total = float(d["total_usd"])  # type: ignore[arg-type]
-    by_layer = d["by_layer"]
-    assert isinstance(by_layer, dict)
-    for name, r in by_layer.items():
-        layers.add_row(
+
+def _layers(d: dict[str, Any]) -> Table:
+    t = _columns(
+        Table(title="by layer [G$]", box=box.SIMPLE_HEAD),
+        ("layer", "quantity", "acquisition", "O&S", "total", "share"),
+    )
+    total = d["total_usd"]
+    for name, r in d["by_layer"].items():
+        t.add_row(
             name,
             f"{r['quantity']:,}",
             g(r["acquisition_usd"]),
@@ -95,34 +145,33 @@ def print_study(study: CostStudy) -> None:
             g(r["total_usd"]),
             f"{100 * r['total_usd'] / total:.0f} %" if total > 0 else "–",
         )
-    out.print(layers)
+    return t
 
-    cats = d["by_category"]
-    assert isinstance(cats, dict)
-    out.print(
-        "by category [G$]: " + ", ".join(f"{k} {g(v)}" for k, v in cats.items()),
-        highlight=False,
-    )
 
-    sched = Table(
+def _fielding(d: dict[str, Any], capped: bool) -> Table:
+    caption = "none: not reached in the study"
+    if capped:
+        caption = (
+            "+N: years of slip under the budget cap; none (Y): not reached in the study, "
+            "FY Y without the cap"
+        )
+    t = Table(
         title="fielding by fiscal year (FOC: target in service)",
-        caption="+N: years of slip under the budget cap; none (Y): not reached in the "
-        "study, FY Y without the cap",
+        caption=caption,
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    for col in ("element", "target", "built", "start", "IOC", "FOC", "G$"):
-        sched.add_column(col, justify="left" if col == "element" else "right", no_wrap=True)
-    rows = d["elements"]
-    assert isinstance(rows, list)
-    for r in rows:
+    t.add_column("element", max_width=26)
+    for col in ("target", "built", "start", "IOC", "FOC", "G$"):
+        t.add_column(col, justify="right", no_wrap=True)
+    for r in d["elements"]:
         foc = str(r["foc_fy"]) if r["foc_fy"] is not None else "none"
         if r["slip_years"]:
             foc += f" +{r['slip_years']}"
-        elif r["foc_fy"] is None and r["foc_fy_uncapped"] is not None and study.budget_cap_usd:
+        elif r["foc_fy"] is None and r["foc_fy_uncapped"] is not None and capped:
             foc += f" ({r['foc_fy_uncapped']})"
-        sched.add_row(
-            str(r["label"])[:20],
+        t.add_row(
+            str(r["label"]),
             f"{r['quantity']:,}",
             f"{r['units_produced']:,}",
             str(r["start_fy"]),
@@ -130,38 +179,49 @@ def print_study(study: CostStudy) -> None:
             foc,
             g(r["total_usd"]),
         )
-    out.print(sched)
+    return t
 
-    fy = Table(title="spending by fiscal year [G$]", box=box.SIMPLE_HEAD)
-    by_fy = d["by_fiscal_year"]
-    assert isinstance(by_fy, list)
-    half = (len(by_fy) + 1) // 2
-    for _ in range(2):
-        fy.add_column("FY", no_wrap=True)
-        fy.add_column("spent", justify="right", no_wrap=True)
-        fy.add_column("cumulative", justify="right", no_wrap=True)
-    cum = np.cumsum([r["usd"] for r in by_fy])
-    for i in range(half):
-        cells: list[str] = []
-        for j in (i, i + half):
-            if j < len(by_fy):
-                cells += [str(by_fy[j]["fiscal_year"]), g(by_fy[j]["usd"]), g(float(cum[j]))]
-            else:
-                cells += ["", "", ""]
-        fy.add_row(*cells)
-    out.print(fy)
 
-    tornado = d["tornado"]
-    assert isinstance(tornado, list)
-    if tornado:
-        t = Table(
-            title="what drives the spread (tornado; others at point) [G$]", box=box.SIMPLE_HEAD
-        )
-        for col in ("input", "at low", "at high", "swing"):
-            t.add_column(col, justify="left" if col == "input" else "right", no_wrap=True)
-        for r in tornado[:8]:
-            t.add_row(str(r["input"])[:44], g(r["low_usd"]), g(r["high_usd"]), g(r["swing_usd"]))
-        out.print(t)
+def _spending(d: dict[str, Any]) -> Table:
+    """Spending and cumulative spending by fiscal year, in two column blocks."""
+    rows = d["by_fiscal_year"]
+    t = _columns(
+        Table(title="spending by fiscal year [G$]", box=box.SIMPLE_HEAD),
+        ("FY", "spent", "cumulative") * 2,
+    )
+    cum = np.cumsum([r["usd"] for r in rows])
+    cells = [
+        [str(r["fiscal_year"]), g(r["usd"]), g(float(c))] for r, c in zip(rows, cum, strict=True)
+    ]
+    half = (len(cells) + 1) // 2
+    for left, right in zip(cells[:half], [*cells[half:], ["", "", ""]], strict=False):
+        t.add_row(*left, *right)
+    return t
+
+
+def _tornado(d: dict[str, Any]) -> Table:
+    t = _columns(
+        Table(title="what drives the spread (tornado; others at point) [G$]", box=box.SIMPLE_HEAD),
+        ("input", "at low", "at high", "swing"),
+    )
+    for r in d["tornado"][:8]:
+        t.add_row(str(r["input"])[:44], g(r["low_usd"]), g(r["high_usd"]), g(r["swing_usd"]))
+    return t
+
+
+def print_study(study: CostStudy) -> None:
+    """The tables of ``shieldlab cost`` (fit 80 columns)."""
+    d: dict[str, Any] = study.as_dict()
+    out.print(_headline(study, d))
+    out.print(_layers(d))
+    out.print(
+        "by category [G$]: " + ", ".join(f"{k} {g(v)}" for k, v in d["by_category"].items()),
+        highlight=False,
+    )
+    out.print(_fielding(d, study.budget_cap_usd is not None))
+    out.print(_spending(d))
+    if d["tornado"]:
+        out.print(_tornado(d))
 
 
 def cost(

@@ -44,7 +44,7 @@ def test_shipped_architectures_load(path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "needle"),
     [
-        ({"layer": "orbit"}, "elements.0.layer: Input should be"),
+        ({"layer": "orbit"}, "elements.0.layer: unknown layer 'orbit'; allowed: left-of-launch"),
         (
             {"item": "pac3-msee"},
             "unknown cost entry 'pac3-msee' (did you mean 'pac3-mse-interceptor'?)",

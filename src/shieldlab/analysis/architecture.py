@@ -25,15 +25,22 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from shieldlab.analysis.cost_catalog import (
     CostEntry,
-    CostLayer,
+    known_layer,
     load_cost_catalog,
     load_launch_prices,
 )
-from shieldlab.scenario.load import format_validation_error
+from shieldlab.scenario.load import format_validation_error, read_input
 
 DEFAULT_LAUNCH = "heavy-lift-2026"
 """Launch price entry used when an architecture names none."""
@@ -71,7 +78,7 @@ class Element(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     label: str | None = Field(default=None, min_length=1, description="name in tables")
-    layer: CostLayer
+    layer: str = Field(description="engine layer, or c2")
     item: str = Field(min_length=1, description="cost catalog entry")
     quantity: int | None = Field(default=None, ge=0, le=10_000_000)
     from_scenario: list[str] | None = Field(
@@ -86,6 +93,11 @@ class Element(BaseModel):
         default_factory=dict, description="catalog fields replaced for this architecture"
     )
     note: str = ""
+
+    @field_validator("layer")
+    @classmethod
+    def _known_layer(cls, v: str) -> str:
+        return known_layer(v)
 
     @model_validator(mode="after")
     def _one_quantity(self) -> Element:
@@ -362,13 +374,5 @@ def load_architecture(
     path: str | Path, overrides: dict[str, Any] | None = None
 ) -> LoadedArchitecture:
     """Read and validate an architecture file (``overrides``: see :func:`parse_architecture`)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ArchitectureError(f"{p}: file not found") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise ArchitectureError(
-            f"{p}: cannot read architecture file ({type(exc).__name__})"
-        ) from None
-    return parse_architecture(text, str(p), overrides)
+    text = read_input(Path(path), "architecture", ArchitectureError)
+    return parse_architecture(text, str(path), overrides)

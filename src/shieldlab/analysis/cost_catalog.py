@@ -21,7 +21,14 @@ from importlib import resources
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from shieldlab.scenario.schema import DEFEAT_LAYER_NAMES, SENSOR_LAYER_NAMES
 
@@ -29,21 +36,13 @@ COST_LAYER_NAMES: tuple[str, ...] = (*DEFEAT_LAYER_NAMES, *SENSOR_LAYER_NAMES, "
 """Layers an architecture item belongs to: the engine's defeat and sensor layers and ``c2``
 (command, control, battle management and communications, which the engine models as delays)."""
 
-CostLayer = Literal[
-    "left-of-launch",
-    "boost",
-    "midcourse",
-    "underlayer",
-    "glide",
-    "terminal",
-    "cruise-defense",
-    "non-kinetic",
-    "space-ir",
-    "ground-radar",
-    "sea-radar",
-    "airborne-radar",
-    "c2",
-]
+
+def known_layer(name: str) -> str:
+    """``name`` if it is one of :data:`COST_LAYER_NAMES`; else a one-line ValueError."""
+    if name not in COST_LAYER_NAMES:
+        raise ValueError(f"unknown layer {name!r}; allowed: {', '.join(COST_LAYER_NAMES)}")
+    return name
+
 
 UNCERTAIN_FIELDS: tuple[str, ...] = (
     "development_musd",
@@ -62,7 +61,7 @@ class CostEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    layer: CostLayer
+    layer: str = Field(description="engine layer (COST_LAYER_NAMES)")
     description: str
     unit: str = Field(min_length=1, description="What one unit is: interceptor, battery, …")
     dollar_year: int = Field(ge=1990, le=2100)
@@ -88,6 +87,11 @@ class CostEntry(BaseModel):
     ramp_years: int = Field(default=0, ge=0, le=30)
     uncertainty: dict[str, tuple[float, float]] = Field(default_factory=dict)
     source: str = Field(min_length=1)
+
+    @field_validator("layer")
+    @classmethod
+    def _known_layer(cls, v: str) -> str:
+        return known_layer(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> CostEntry:

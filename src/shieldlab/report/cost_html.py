@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -34,6 +35,9 @@ def spending_figure(d: dict[str, object]) -> go.Figure:
     assert isinstance(layers, dict)
     for layer in layers:
         fig.add_bar(x=years, y=[r["by_layer"][layer] / 1e9 for r in rows], name=layer)
+    cap = d.get("budget_cap_usd")
+    if isinstance(cap, float):
+        fig.add_hline(y=cap / 1e9, line_dash="dash", annotation_text="budget cap")
     fig.update_layout(
         barmode="stack",
         xaxis_title="fiscal year",
@@ -97,20 +101,14 @@ def tornado_figure(d: dict[str, object], top: int = 12) -> go.Figure:
     point = float(d["total_usd"]) / 1e9  # type: ignore[arg-type]
     labels = [str(r["input"]) for r in rows]
     fig = go.Figure()
-    fig.add_bar(
-        y=labels,
-        x=[r["low_usd"] / 1e9 - point for r in rows],
-        base=point,
-        orientation="h",
-        name="input at its low end",
-    )
-    fig.add_bar(
-        y=labels,
-        x=[r["high_usd"] / 1e9 - point for r in rows],
-        base=point,
-        orientation="h",
-        name="input at its high end",
-    )
+    for end in ("low", "high"):
+        fig.add_bar(
+            y=labels,
+            x=[r[f"{end}_usd"] / 1e9 - point for r in rows],
+            base=point,
+            orientation="h",
+            name=f"input at its {end} end",
+        )
     fig.update_layout(
         barmode="overlay",
         xaxis_title="life-cycle cost [G$]",
@@ -127,14 +125,10 @@ def _g(usd: object) -> str:
     return f"{float(usd) / 1e9:,.1f}"  # type: ignore[arg-type]
 
 
-def write_cost_report(study: CostStudy, out_path: Path) -> Path:
-    """Write the cost page of ``study`` to ``out_path`` and return the path."""
-    d = study.as_dict()
+def _headline_html(study: CostStudy, d: dict[str, Any]) -> str:
     a = study.arch.architecture
     e = escape
-    title = f"shieldlab cost — {a.name}"
-    parts = [f"<h1>{e(title)}</h1>"]
-    parts.append(
+    meta = (
         f'<p class="meta">{e(a.description)}<br>Study FY{a.first_fy}–FY{a.last_fy}, constant '
         f"FY{a.dollars_fy} dollars ({e(str(d['price_index']))}); production at {a.production} "
         f"rates; launch {study.arch.launch_price_usd_per_kg:,.0f} $/kg. File "
@@ -146,90 +140,98 @@ def write_cost_report(study: CostStudy, out_path: Path) -> Path:
         _kpi(_g(d["operations_usd"]) + " G$", "operation and support"),
     ]
     if "p50_usd" in d:
-        kpis.append(
-            _kpi(
-                " / ".join(_g(d[k]) for k in ("p10_usd", "p50_usd", "p90_usd")) + " G$",
-                f"P10 / P50 / P90 of {d['samples']} samples",
-            )
-        )
-    parts.append('<div class="headline">' + "".join(kpis) + "</div>")
+        p = " / ".join(_g(d[k]) for k in ("p10_usd", "p50_usd", "p90_usd"))
+        kpis.append(_kpi(p + " G$", f"P10 / P50 / P90 of {d['samples']} samples"))
+    if study.budget_cap_usd is not None:
+        kpis.append(_kpi(_g(study.budget_cap_usd) + " G$", "budget cap per fiscal year"))
+    return meta + '\n<div class="headline">' + "".join(kpis) + "</div>"
+
+
+def _layers_html(d: dict[str, Any]) -> str:
+    rows = [
+        [
+            escape(k),
+            f"{v['quantity']:,}",
+            _g(v["acquisition_usd"]),
+            _g(v["operations_usd"]),
+            _g(v["total_usd"]),
+        ]
+        for k, v in d["by_layer"].items()
+    ]
+    heads = ["layer", "quantity", "acquisition G$", "O&S G$", "total G$"]
+    return _table(heads, rows, numeric={1, 2, 3, 4})
+
+
+def _elements_html(d: dict[str, Any]) -> str:
+    e = escape
+
+    def fy(year: object) -> str:
+        return f"FY{year}" if year else "not reached"
+
+    rows = [
+        [
+            e(str(r["label"])),
+            e(str(r["layer"])),
+            f"{r['quantity']:,} {e(r['unit'])}",
+            e(str(r["quantity_basis"])),
+            f"{r['units_produced']:,}",
+            f"FY{r['start_fy']}",
+            fy(r["ioc_fy"]),
+            fy(r["foc_fy"]),
+            "" if r["slip_years"] is None else f"{r['slip_years']} y",
+            _g(r["total_usd"]),
+        ]
+        for r in d["elements"]
+    ]
+    heads = ["element", "layer", "target", "basis", "built", "start", "IOC", "FOC", "slip", "G$"]
+    return _table(heads, rows, numeric={2, 4, 5, 6, 7, 8, 9})
+
+
+def _sources_html(study: CostStudy, d: dict[str, Any]) -> str:
+    a = study.arch.architecture
+    e = escape
+    parts = [
+        "<footer><h2>Method, assumptions and sources</h2>",
+        "<p>Constant-dollar budget authority counted in the year of delivery; production "
+        "limited by each item's rate (ramp and surge) and, with a cap, by the money left "
+        "after development and operation and support; replacements at the end of each "
+        "unit's service life; learning curves on each line; triangular input ranges sampled "
+        "by Latin hypercube (see <code>shieldlab.analysis.lifecycle</code>).</p>",
+    ]
+    if a.source:
+        parts.append(f"<p><b>Reproduces:</b> {e(a.source)}</p>")
+    if a.assumptions:
+        parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in a.assumptions) + "</ul>")
+    rows = [[e(str(r["label"])), e(str(r["item"])), e(str(r["source"]))] for r in d["elements"]]
+    parts.append(_table(["element", "catalog item", "source"], rows, numeric=set()))
+    parts.append(
+        f"<details><summary>Architecture file</summary><pre>{e(study.arch.text)}</pre></details>"
+    )
+    parts.append("</footer>")
+    return "\n".join(parts)
+
+
+def write_cost_report(study: CostStudy, out_path: Path) -> Path:
+    """Write the cost page of ``study`` to ``out_path`` and return the path."""
+    d: dict[str, Any] = study.as_dict()
+    title = f"shieldlab cost — {study.arch.architecture.name}"
+    parts = [f"<h1>{escape(title)}</h1>", _headline_html(study, d)]
     parts.append("<h2>Spending by fiscal year</h2>")
     parts.append(_figure_html(spending_figure(d), "spending", first=True))
-    layers = d["by_layer"]
-    assert isinstance(layers, dict)
-    parts.append(
-        _table(
-            ["layer", "quantity", "acquisition G$", "O&amp;S G$", "total G$"],
-            [
-                [
-                    e(k),
-                    f"{v['quantity']:,}",
-                    _g(v["acquisition_usd"]),
-                    _g(v["operations_usd"]),
-                    _g(v["total_usd"]),
-                ]
-                for k, v in layers.items()
-            ],
-            numeric={1, 2, 3, 4},
-        )
-    )
+    parts.append(_layers_html(d))
     parts.append("<h2>Fielding</h2>")
     parts.append(_figure_html(fielding_figure(d), "fielding", first=False))
-    elements = d["elements"]
-    assert isinstance(elements, list)
-    parts.append(
-        _table(
-            ["element", "layer", "target", "basis", "built", "start", "IOC", "FOC", "slip", "G$"],
-            [
-                [
-                    e(str(r["label"])),
-                    e(str(r["layer"])),
-                    f"{r['quantity']:,} {e(r['unit'])}",
-                    e(str(r["quantity_basis"])),
-                    f"{r['units_produced']:,}",
-                    f"FY{r['start_fy']}",
-                    f"FY{r['ioc_fy']}" if r["ioc_fy"] else "not reached",
-                    f"FY{r['foc_fy']}" if r["foc_fy"] else "not reached",
-                    "" if r["slip_years"] is None else f"{r['slip_years']} y",
-                    _g(r["total_usd"]),
-                ]
-                for r in elements
-            ],
-            numeric={2, 4, 5, 6, 7, 8, 9},
-        )
-    )
+    parts.append(_elements_html(d))
     if "s_curve" in d:
         parts.append("<h2>Cost uncertainty (S-curve)</h2>")
         parts.append(_figure_html(s_curve_figure(d), "scurve", first=False))
     if d["tornado"]:
         parts.append("<h2>What drives the spread (tornado)</h2>")
         parts.append(_figure_html(tornado_figure(d), "tornado", first=False))
-    parts.append("<footer><h2>Method, assumptions and sources</h2>")
-    parts.append(
-        "<p>Constant-dollar budget authority counted in the year of delivery; production "
-        "limited by each item's rate (ramp and surge) and, with a cap, by the money left "
-        "after development and operation and support; replacements at the end of each "
-        "unit's service life; learning curves on each line; triangular input ranges sampled "
-        "by Latin hypercube (see <code>shieldlab.analysis.lifecycle</code>).</p>"
-    )
-    if a.source:
-        parts.append(f"<p><b>Reproduces:</b> {e(a.source)}</p>")
-    if a.assumptions:
-        parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in a.assumptions) + "</ul>")
-    parts.append(
-        _table(
-            ["element", "catalog item", "source"],
-            [[e(str(r["label"])), e(str(r["item"])), e(str(r["source"]))] for r in elements],
-            numeric=set(),
-        )
-    )
-    parts.append(
-        f"<details><summary>Architecture file</summary><pre>{e(study.arch.text)}</pre></details>"
-    )
-    parts.append("</footer>")
+    parts.append(_sources_html(study, d))
     page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         + "\n".join(parts)
         + "\n</body>\n</html>\n"
     )

@@ -124,13 +124,17 @@ def parse_scenario(text: str, path: str = "<string>") -> LoadedScenario:
     return LoadedScenario(scenario, text, sha, path)
 
 
+def read_input(path: Path, what: str, error: type[ValueError]) -> str:
+    """The UTF-8 text of an input file, or ``error`` with one line (missing, unreadable)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: file not found") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read {what} file ({type(exc).__name__})") from None
+
+
 def load_scenario(path: str | Path) -> LoadedScenario:
     """Read and validate a scenario file."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{p}: file not found") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{p}: cannot read scenario file ({type(exc).__name__})") from None
-    return parse_scenario(text, str(p))
+    return parse_scenario(read_input(p, "scenario", ScenarioError), str(p))
