@@ -76,7 +76,7 @@ def test_cost_budget_cap_reports_slips() -> None:
         (["--budget-cap-usd", "1e9"], "--budget-cap-usd: 1,000,000,000 is below the fixed costs"),
         (["--budget-cap-usd", "-5"], "--budget-cap-usd: expected a number of dollars > 0"),
         (["--years", "2"], "elements.0.start_fy: 2029 is outside the study FY2026–FY2027"),
-        (["--samples", "-1"], "--samples: expected an integer 0..100000"),
+        (["--samples", "-1"], "--samples: expected an integer 0..20000"),
         (["--launch", "balloon"], "unknown launch price 'balloon'"),
         (["--production", "max"], "--production: expected current or surge"),
     ],

@@ -265,7 +265,7 @@ def cost(
             "2000..2100",
             dollars_fy,
         ),
-        ("--samples", 0 <= samples <= 100_000, "an integer 0..100000", samples),
+        ("--samples", 0 <= samples <= 20_000, "an integer 0..20000", samples),
         ("--seed", seed >= 0, "an integer >= 0", seed),
         (
             "--budget-cap-usd",

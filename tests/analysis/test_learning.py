@@ -87,3 +87,13 @@ def test_lots_add_up_and_units_get_cheaper(m: int, q: int, slope: float, form: s
             float(unit_cost(m + q, 1.0, slope, form))
             <= float(unit_cost(max(m, 1), 1.0, slope, form)) + 1e-12
         )  # type: ignore[arg-type]
+
+
+def test_tabulated_power_sums_match_the_plain_sums() -> None:
+    from shieldlab.analysis.learning import PowerSums
+
+    b = np.log2(np.array([0.8, 0.9, 0.95, 1.0, 0.85]))
+    n = np.array([0.0, 5.0, 64.0, 65.0, 31_200.0])
+    sums = PowerSums.of(b)(n)
+    expect = [math.fsum(k**bb for k in range(1, int(nn) + 1)) for bb, nn in zip(b, n, strict=True)]
+    assert sums == pytest.approx(expect, rel=1e-12)

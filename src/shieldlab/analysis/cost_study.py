@@ -79,7 +79,7 @@ class CostStudy:
             cat = self.life.cost_usd[0, e].sum(axis=0)
             foc, foc0 = caps[e]["foc_fy"], free[e]["foc_fy"]
             slip: int | None = None
-            if foc is not None and foc0 is not None:
+            if self.uncapped is not None and foc is not None and foc0 is not None:
                 slip = foc - foc0
             rows.append(
                 {

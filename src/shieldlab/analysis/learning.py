@@ -20,6 +20,7 @@ is vectorised over lots, slopes and first-unit costs (broadcast arrays).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -32,6 +33,7 @@ _HEAD = 64
 """Terms of Σ nᵇ summed exactly before the Euler–Maclaurin tail."""
 
 __all__ = [
+    "PowerSums",
     "cumulative_cost",
     "exponent",
     "first_unit_from_average",
@@ -49,25 +51,48 @@ def exponent(slope: ArrayLike) -> F64:
     return np.asarray(np.log2(s))
 
 
+def _tail(n: F64, b: F64) -> F64:
+    """Σ_{k=K+1}^{N} kᵇ by Euler–Maclaurin (K = _HEAD; meaningful where N > K)."""
+    kk = float(_HEAD)
+    nn = np.maximum(n, kk + 1.0)
+    b1 = b + 1.0
+    integral = (nn**b1 - kk**b1) / b1
+    d1 = b * (nn ** (b - 1.0) - kk ** (b - 1.0))
+    d3 = b * (b - 1.0) * (b - 2.0) * (nn ** (b - 3.0) - kk ** (b - 3.0))
+    return np.asarray(integral + (nn**b - kk**b) / 2.0 + d1 / 12.0 - d3 / 720.0)
+
+
 def power_sum(n: ArrayLike, b: ArrayLike) -> F64:
     """Σ_{k=1}^{N} kᵇ for integer N ≥ 0 (broadcast over ``n`` and ``b``; b > −1)."""
-    n_arr = np.asarray(n, dtype=np.float64)
-    b_arr = np.asarray(b, dtype=np.float64)
-    n_b, b_b = np.broadcast_arrays(n_arr, b_arr)
+    n_b, b_b = np.broadcast_arrays(np.asarray(n, np.float64), np.asarray(b, np.float64))
     k = np.arange(1, _HEAD + 1, dtype=np.float64)
-    terms = k ** b_b[..., None]
-    head = np.sum(np.where(k <= n_b[..., None], terms, 0.0), axis=-1)
-    big = n_b > _HEAD
-    # Euler–Maclaurin for Σ_{k=K+1}^{N} f(k), f(x) = x^b, K = _HEAD
-    kk = float(_HEAD)
-    nn = np.where(big, n_b, kk + 1.0)
-    b1 = b_b + 1.0
-    integral = (nn**b1 - kk**b1) / b1
-    f_n, f_k = nn**b_b, kk**b_b
-    d1 = b_b * (nn ** (b_b - 1.0) - kk ** (b_b - 1.0))
-    d3 = b_b * (b_b - 1.0) * (b_b - 2.0) * (nn ** (b_b - 3.0) - kk ** (b_b - 3.0))
-    tail = integral + (f_n - f_k) / 2.0 + d1 / 12.0 - d3 / 720.0
-    return np.asarray(head + np.where(big, tail, 0.0))
+    head = np.sum(np.where(k <= n_b[..., None], k ** b_b[..., None], 0.0), axis=-1)
+    return np.asarray(head + np.where(n_b > _HEAD, _tail(n_b, b_b), 0.0))
+
+
+@dataclass(frozen=True)
+class PowerSums:
+    """Σ_{k=1}^{N} kᵇ for fixed exponents ``b`` (one per sample), many N: the exact head
+    sums are tabulated once (what a production line asks for every fiscal year)."""
+
+    b: F64
+    head: F64
+
+    @classmethod
+    def of(cls, b: ArrayLike) -> PowerSums:
+        """Table for exponents ``b`` (1-D)."""
+        b_arr = np.atleast_1d(np.asarray(b, np.float64))
+        k = np.arange(1, _HEAD + 1, dtype=np.float64)
+        head = np.zeros((b_arr.size, _HEAD + 1))
+        head[:, 1:] = np.cumsum(k[None, :] ** b_arr[:, None], axis=1)
+        return cls(b_arr, head)
+
+    def __call__(self, n: ArrayLike) -> F64:
+        """Σ kᵇ up to ``n`` (one N per exponent)."""
+        n_arr = np.broadcast_to(np.asarray(n, np.float64), self.b.shape)
+        idx = np.minimum(n_arr, _HEAD).astype(np.int64)
+        h = np.take_along_axis(self.head, idx[:, None], axis=1)[:, 0]
+        return np.asarray(h + np.where(n_arr > _HEAD, _tail(n_arr, self.b), 0.0))
 
 
 def cumulative_cost(n: ArrayLike, first_unit: ArrayLike, slope: ArrayLike, form: Form) -> F64:

@@ -40,13 +40,21 @@ samples and the tornado cases together (:mod:`.cost_uncertainty`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.analysis.architecture import LoadedArchitecture
+from shieldlab.analysis.cost_catalog import CostEntry
 from shieldlab.analysis.inflation import load_price_index
-from shieldlab.analysis.learning import Form, cumulative_cost, first_unit_from_average
+from shieldlab.analysis.learning import (
+    Form,
+    PowerSums,
+    cumulative_cost,
+    exponent,
+    first_unit_from_average,
+)
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -134,25 +142,25 @@ def inputs_from(arch: LoadedArchitecture, changes: list[dict[tuple[int, str], fl
         en = rel.entry
         f = _factor(en.dollar_year, to_year) * 1e6
 
-        def val(key: str, s: int, e: int = e) -> float:
-            v = changes[s].get((e, key))
-            return float(getattr(arch.elements[e].entry, key)) if v is None else float(v)
+        def val(key: str, e: int = e, en: CostEntry = en) -> F64:
+            base = getattr(en, key)
+            base = 0.0 if base is None else float(base)
+            return np.array([c.get((e, key), base) for c in changes], dtype=np.float64)
 
-        for s in range(n_s):
-            slope = val("learning_slope", s)
-            cols["b"][s, e] = slope
-            cols["dev"][s, e] = val("development_musd", s) * f
-            if en.first_unit_cost_musd is not None:
-                cols["t1"][s, e] = val("first_unit_cost_musd", s) * f
-            else:
-                assert en.average_over_units is not None
-                avg = val("average_unit_cost_musd", s) * f
-                cols["t1"][s, e] = float(
-                    first_unit_from_average(avg, en.average_over_units, slope, en.learning_form)
-                )
-            cols["m"][s, e] = val("mass_kg", s) if en.mass_kg is not None else 0.0
-            cols["ou"][s, e] = val("operations_musd_per_unit_year", s) * f
-            cols["of"][s, e] = val("fixed_operations_musd_per_year", s) * f
+        slope = val("learning_slope")
+        cols["b"][:, e] = slope
+        cols["dev"][:, e] = val("development_musd") * f
+        if en.first_unit_cost_musd is not None:
+            cols["t1"][:, e] = val("first_unit_cost_musd") * f
+        else:
+            assert en.average_over_units is not None
+            avg = val("average_unit_cost_musd") * f
+            cols["t1"][:, e] = first_unit_from_average(
+                avg, en.average_over_units, slope, en.learning_form
+            )
+        cols["m"][:, e] = val("mass_kg")
+        cols["ou"][:, e] = val("operations_musd_per_unit_year") * f
+        cols["of"][:, e] = val("fixed_operations_musd_per_year") * f
     lf = _factor(arch.launch_dollar_year, to_year)
     price = np.array(
         [c.get((-1, "launch_price_usd_per_kg"), arch.launch_price_usd_per_kg) for c in changes]
@@ -196,24 +204,30 @@ def _development(arch: LoadedArchitecture, dev_usd: F64) -> tuple[F64, F64]:
 
 @dataclass(frozen=True)
 class _Line:
-    """The learning curve of one element's production line, per sample."""
+    """The learning curve of one element's production line, per sample (S,)."""
 
     t1: F64
     slope: F64
     form: Form
     restart_every: float | None
 
+    @cached_property
+    def _sums(self) -> PowerSums:
+        return PowerSums.of(exponent(self.slope))
+
+    def _first(self, n: F64) -> F64:
+        if self.form == "wright":
+            return cumulative_cost(n, self.t1, self.slope, "wright")
+        return np.asarray(self.t1 * self._sums(n))
+
     def built(self, n: F64) -> F64:
         """Cost of the line's first ``n`` units (the curve restarts every
         ``restart_every`` units for ``learning_scope: buy``)."""
         if not self.restart_every:
-            return cumulative_cost(n, self.t1, self.slope, self.form)
+            return self._first(n)
         q = self.restart_every
         whole = np.floor(n / q)
-        full = cumulative_cost(q, self.t1, self.slope, self.form)
-        return np.asarray(
-            whole * full + cumulative_cost(n - whole * q, self.t1, self.slope, self.form)
-        )
+        return np.asarray(whole * self._first(np.full_like(n, q)) + self._first(n - whole * q))
 
 
 def _affordable(money: F64, cap_units: F64, cum: F64, line: _Line, per_unit: F64) -> F64:
