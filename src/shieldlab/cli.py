@@ -373,6 +373,7 @@ def _run(
     from shieldlab.sim.results import result_tables, summarise
     from shieldlab.sim.world import build_world
     from shieldlab.store import list_runs, write_run
+    from shieldlab.store.provenance import provenance
 
     loaded = _with_overrides(_load(scenario), trials, seed)
     s = loaded.scenario
@@ -402,7 +403,7 @@ def _run(
     run_id, i = base, 2
     while run_id in taken:
         run_id, i = f"{base}-{i}", i + 1
-    run_row = {
+    run_row: dict[str, object] = {
         "run_id": run_id,
         "created_utc": datetime.now(UTC),
         "scenario_name": s.name,
@@ -413,6 +414,7 @@ def _run(
         "workers": n_workers,
         "shieldlab_version": __version__,
         "epoch_utc": s.epoch_utc,
+        **provenance(),
     }
     write_run(db, run_row, tables)
     report_path = None

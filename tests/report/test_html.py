@@ -185,6 +185,9 @@ RUN = {
     "workers": 1,
     "shieldlab_version": "0.1.0",
     "epoch_utc": "2025-01-27T12:00:00Z",
+    "git_commit": "0123456789abcdef0123456789abcdef01234567",
+    "python_version": "3.11.7",
+    "dependencies": '{"duckdb": "1.1.0", "numpy": "2.1.0"}',
 }
 
 
@@ -210,6 +213,14 @@ def test_headline_numbers(store: Path, html: str) -> None:
     assert head["mean_shots"] == 2.5 and head["mean_value_hit"] == 5.0
     assert "P(no leaker) = 0.500 (95 % Wilson interval 0.095–0.905, 1 of 2 trials" in html
     assert ">2.5</div>" in html  # interceptors fired per trial
+
+
+def test_provenance_table(html: str) -> None:
+    # what the run was made with, as stored: version, commit, Python, dependencies, hash
+    assert "<h3>Provenance</h3>" in html
+    for cell in ("0123456789abcdef0123456789abcdef01234567", "3.11.7", "numpy", "2.1.0"):
+        assert f"<td>{cell}</td>" in html
+    assert "c0ffee" + "0" * 58 in html
 
 
 def test_asset_table_rows(html: str) -> None:

@@ -324,3 +324,34 @@ def test_store_of_an_older_version_is_migrated(tmp_path: Path, rng: np.random.Ge
     old = read_table(db, "threat_outcomes", "old")
     assert np.all(np.isnan(old["custody"])) and all(v is None for v in old["object_kind"])
     assert read_table(db, "custody_layers", "old")["fraction"].size == 0
+
+
+def test_runs_record_provenance_and_old_stores_gain_the_columns(
+    tmp_path: Path, rng: np.random.Generator
+) -> None:
+    """Each run records the git commit, Python and dependency versions; a store written
+    before these columns existed stays readable (None) and takes new runs."""
+    import json
+
+    import duckdb
+
+    from shieldlab.store import list_runs, read_run
+    from shieldlab.store.provenance import provenance
+
+    db = tmp_path / "old.duckdb"
+    tables = make_tables(1, 2, rng)
+    write_run(db, make_run("old"), tables)
+    con = duckdb.connect(str(db))
+    for col in ("git_commit", "python_version", "dependencies"):
+        con.execute(f"ALTER TABLE runs DROP COLUMN {col}")
+    con.close()
+    assert read_run(db, "old")["python_version"] is None  # read-only, before migration
+    write_run(db, make_run("new") | provenance(), tables)
+    new = read_run(db, "new")
+    deps = json.loads(str(new["dependencies"]))
+    assert deps["numpy"] == np.__version__ and deps["duckdb"] == duckdb.__version__
+    assert str(new["python_version"]).count(".") == 2
+    commit = new["git_commit"]
+    assert commit is None or len(str(commit).removesuffix("-dirty")) == 40
+    by_id = {r["run_id"]: r["python_version"] for r in list_runs(db)}
+    assert by_id["old"] is None and by_id["new"] == new["python_version"]

@@ -338,6 +338,23 @@ def _kpi(value: str, label: str) -> str:
     return f'<div class="kpi"><div class="v">{value}</div><div class="l">{label}</div></div>'
 
 
+def _provenance_html(run: dict[str, object]) -> str:
+    """What the run was made with: version, commit, Python, dependencies, scenario hash."""
+    e = escape
+    deps: dict[str, object] = {}
+    if isinstance(run.get("dependencies"), str):
+        deps = json.loads(str(run["dependencies"]))
+    rows = [
+        ["shieldlab", e(str(run["shieldlab_version"]))],
+        ["git commit", e(str(run.get("git_commit") or "not recorded (no git checkout)"))],
+        ["Python", e(str(run.get("python_version") or "not recorded"))],
+        *[[e(k), e(str(v))] for k, v in deps.items()],
+        ["scenario SHA-256", f"<code>{e(str(run['scenario_sha256']))}</code>"],
+        ["seed", e(str(run["seed"]))],
+    ]
+    return "<h3>Provenance</h3>\n" + _table(["what", "version"], rows, numeric=set())
+
+
 def _date(created: object) -> str:
     if isinstance(created, datetime):
         return created.strftime("%Y-%m-%d %H:%M UTC")
@@ -626,6 +643,7 @@ def write_report(db_path: Path, run_id: str, out_path: Path) -> Path:
         "empirical Pk carry 95 % Wilson score intervals (Wilson 1927; Agresti &amp; Coull 1998). "
         "Value hit is the defended value of the assets struck, summed per trial.</p>"
     )
+    parts.append(_provenance_html(run))
     parts.append(
         f"<details><summary>Scenario text (SHA-256 <code>{e(str(run['scenario_sha256']))}"
         f"</code>)</summary>\n<pre>{e(str(run['scenario_text']))}</pre></details>"

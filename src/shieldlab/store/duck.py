@@ -75,6 +75,9 @@ RUN_COLUMNS: tuple[Column, ...] = (
     _c("workers", "INTEGER"),
     _c("shieldlab_version", "VARCHAR"),
     _c("epoch_utc", "VARCHAR"),
+    _c("git_commit", "VARCHAR", nullable=True),
+    _c("python_version", "VARCHAR", nullable=True),
+    _c("dependencies", "VARCHAR", nullable=True),
 )
 
 SCHEMA: dict[str, tuple[Column, ...]] = {
@@ -203,6 +206,7 @@ def _normalise_created(value: object) -> datetime:
 
 def _check_run(run: dict[str, object]) -> list[object]:
     names = [c.name for c in RUN_COLUMNS]
+    run = {c.name: None for c in RUN_COLUMNS if c.nullable} | run
     missing = [n for n in names if n not in run]
     unknown = [k for k in run if k not in names]
     if missing or unknown:
@@ -304,7 +308,7 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     NaN / None / :data:`NULL_INT`); new tables come from :func:`_ddl`. Nothing
     is ever dropped, so older runs stay readable.
     """
-    for name, columns in SCHEMA.items():
+    for name, columns in {"runs": RUN_COLUMNS, **SCHEMA}.items():
         have = {
             r[0]
             for r in con.execute(
@@ -323,6 +327,17 @@ def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
     return found is not None and found[0] > 0
 
 
+def _run_columns_sql(con: duckdb.DuckDBPyConnection, names: list[str]) -> str:
+    """SELECT list of ``runs`` columns; NULL for those an older store lacks."""
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'"
+        ).fetchall()
+    }
+    return ", ".join(n if n in have else f"NULL AS {n}" for n in names)
+
+
 def list_runs(db_path: Path) -> list[dict[str, object]]:
     """All runs' provenance rows (without ``scenario_text``), oldest first.
 
@@ -336,7 +351,7 @@ def list_runs(db_path: Path) -> list[dict[str, object]]:
         if not _has_schema(con):
             return []
         rows = con.execute(
-            f"SELECT {', '.join(names)} FROM runs ORDER BY created_utc, run_id"
+            f"SELECT {_run_columns_sql(con, names)} FROM runs ORDER BY created_utc, run_id"
         ).fetchall()
     return [dict(zip(names, r, strict=True)) for r in rows]
 
@@ -353,7 +368,7 @@ def read_run(db_path: Path, run_id: str) -> dict[str, object]:
     with _connect(db_path, read_only=True) as con:
         row = (
             con.execute(
-                f"SELECT {', '.join(names)} FROM runs WHERE run_id = ?", [run_id]
+                f"SELECT {_run_columns_sql(con, names)} FROM runs WHERE run_id = ?", [run_id]
             ).fetchone()
             if _has_schema(con)
             else None
