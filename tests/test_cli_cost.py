@@ -163,3 +163,38 @@ def test_marginal_and_run_report_the_life_cycle_cost(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert f"{cost['total_usd'] / 1e9:,.1f} G$ (FY2026 $)" in res.stdout
+
+
+def test_cost_supply_chain_and_outage() -> None:
+    res = runner.invoke(
+        app,
+        ["cost", str(CBO), "--json", "--supply-outage", "solid-rocket-motors:12@2029"],
+    )
+    assert res.exit_code == 0, res.output
+    sc = json.loads(res.stdout)["supply_chain"]
+    rows = {r["component"]: r for r in sc["components"]}
+    # CBO's 3,900 SBIs a year need more motors and launch than the assumed capacity
+    assert 2029 in rows["solid-rocket-motors"]["shortfall_years"]
+    assert 2029 in rows["launch-to-leo"]["shortfall_years"]
+    assert "ammonium-perchlorate" in sc["single_source_layers"]["boost"]
+    moved = {r["element"]: r["slip_years"] for r in sc["outage"]["elements"]}
+    assert moved["SBI constellation"] >= 1
+    table = runner.invoke(app, ["cost", str(CBO)], env={"COLUMNS": "80"})
+    assert "supply chain" in table.stdout and "1 (sole)" in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("spec", "needle"),
+    [
+        ("tungsten:3", "unknown component 'tungsten'"),
+        ("gallium", "expected COMPONENT:MONTHS"),
+        ("gallium:0", "MONTHS must be 1..120"),
+        ("gallium:x", "expected COMPONENT:MONTHS or COMPONENT:MONTHS@FY"),
+        ("gallium:3@2090", "outage year FY2090 is outside FY2026–FY2045"),
+    ],
+)
+def test_cost_bad_supply_outage(spec: str, needle: str) -> None:
+    res = runner.invoke(app, ["cost", str(CBO), "--supply-outage", spec])
+    assert res.exit_code == 2
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and needle in lines[0], res.stderr

@@ -88,6 +88,30 @@ def warn_unpriced(lcc: dict[str, Any] | None, held: list[str], s: Any) -> None:
         )
 
 
+def supply_of(study: CostStudy, outage_spec: str | None) -> dict[str, Any]:
+    """Supply-chain exposure of the study's schedule, with the ``--supply-outage`` case."""
+    from shieldlab.analysis.supply_chain import exposure, outage
+
+    supply: dict[str, Any] = exposure(study.arch, study.life)
+    if outage_spec is None:
+        return supply
+    a = study.arch.architecture
+    name, sep, rest = outage_spec.partition(":")
+    months_s, at, fy_s = rest.partition("@")
+    try:
+        months = int(months_s)
+        start = int(fy_s) if at else a.first_fy
+    except ValueError:
+        fail(f"--supply-outage: expected COMPONENT:MONTHS or COMPONENT:MONTHS@FY, got {outage_spec!r}")
+    if not sep or not 1 <= months <= 120:
+        fail(f"--supply-outage: MONTHS must be 1..120 after COMPONENT:, got {outage_spec!r}")
+    try:
+        supply["outage"] = outage(study.arch, name, months, start, study.budget_cap_usd)
+    except ValueError as exc:
+        fail(f"--supply-outage: {exc}")
+    return supply
+
+
 def g(usd: float) -> str:
     """Billions of dollars, one decimal (``1,113.2``)."""
     return f"{usd / 1e9:,.1f}"
@@ -209,6 +233,71 @@ def _tornado(d: dict[str, Any]) -> Table:
     return t
 
 
+def _short(years: list[int]) -> str:
+    """``8 (2029–2045)``: how many fiscal years, first and last; ``none``."""
+    if not years:
+        return "none"
+    return (
+        f"{len(years)} ({years[0]})"
+        if len(years) == 1
+        else f"{len(years)} ({years[0]}–{years[-1]})"
+    )
+
+
+def print_supply(supply: dict[str, Any]) -> None:
+    """The supply-chain tables of ``shieldlab cost`` (fit 80 columns)."""
+    t = _columns(
+        Table(
+            title="supply chain: components the schedule consumes",
+            caption="years short: fiscal years whose demand exceeds the capacity available to "
+            "the shield (first–last); peak: demand / capacity; –: no public capacity",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        ),
+        ("component", "suppliers", "adversary", "years short", "peak"),
+    )
+    for r in supply["components"]:
+        share = r["adversary_share"]
+        peak = r["peak_demand_to_capacity"]
+        t.add_row(
+            r["component"],
+            "1 (sole)" if r["single_source"] else str(r["qualified_suppliers"]),
+            f"{100 * share:.0f} %" if share is not None else "",
+            _short(r["shortfall_years"]) if peak is not None else "–",
+            f"{peak:.1f}x" if peak is not None else "–",
+        )
+    out.print(t)
+    single = supply["single_source_layers"]
+    if single:
+        out.print(
+            "single-source dependencies: "
+            + "; ".join(f"{layer}: {', '.join(c)}" for layer, c in single.items()),
+            highlight=False,
+        )
+    o = supply.get("outage")
+    if o:
+        rows = [r for r in o["elements"] if r["foc_fy"] != r["foc_fy_with_outage"]]
+        title = (
+            f"{o['component']}: one supplier ({100 * o['supplier_share_lost']:.0f} % of "
+            f"supply) out for {o['months']} months from FY{o['start_fy']}"
+        )
+        if not rows:
+            out.print(f"{title}: no element's full capability moves")
+            return
+        ot = _columns(
+            Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False),
+            ("element", "FOC", "with outage", "slip"),
+        )
+        for r in rows:
+            ot.add_row(
+                r["element"],
+                str(r["foc_fy"] or "none"),
+                str(r["foc_fy_with_outage"] or "none"),
+                f"+{r['slip_years']}" if r["slip_years"] is not None else "–",
+            )
+        out.print(ot)
+
+
 def print_study(study: CostStudy) -> None:
     """The tables of ``shieldlab cost`` (fit 80 columns)."""
     d: dict[str, Any] = study.as_dict()
@@ -246,6 +335,14 @@ def cost(
     ] = None,
     production: Annotated[
         str | None, typer.Option("--production", help="Production rates: current or surge.")
+    ] = None,
+    supply_outage: Annotated[
+        str | None,
+        typer.Option(
+            "--supply-outage",
+            help="COMPONENT:MONTHS[@FY]: one supplier of a component out (default FY: the "
+            "study's first year).",
+        ),
     ] = None,
     samples: Annotated[
         int, typer.Option("--samples", help="Latin-hypercube samples of the cost ranges.")
@@ -301,16 +398,19 @@ def cost(
         arch = load_arch(architecture, overrides)
     with err.status(f"pricing ({samples} samples)…"):
         study = study_of(arch, samples, seed, budget_cap_usd)
+    supply = supply_of(study, supply_outage)
     report = None
     if output is not None:
         from shieldlab.report.cost_html import write_cost_report
 
-        report = write_cost_report(study, output)
+        report = write_cost_report(study, output, supply)
     if as_json:
         d = study.as_dict()
+        d["supply_chain"] = supply
         d["report"] = str(report) if report else None
         out.print_json(json.dumps(d))
         return
     print_study(study)
+    print_supply(supply)
     if report:
         out.print(f"report: {report}")

@@ -86,6 +86,10 @@ class CostEntry(BaseModel):
     surge_years: int = Field(default=1, ge=1, le=30)
     ramp_years: int = Field(default=0, ge=0, le=30)
     uncertainty: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    critical_inputs: dict[str, float] = Field(
+        default_factory=dict,
+        description="supply-chain components (catalog/supply-chain.yaml) per unit built",
+    )
     source: str = Field(min_length=1)
 
     @field_validator("layer")

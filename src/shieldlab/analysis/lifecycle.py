@@ -249,9 +249,14 @@ def _affordable(money: F64, cap_units: F64, cum: F64, line: _Line, per_unit: F64
 
 
 def evaluate(
-    arch: LoadedArchitecture, inputs: Inputs, budget_cap_usd: float | None = None
+    arch: LoadedArchitecture,
+    inputs: Inputs,
+    budget_cap_usd: float | None = None,
+    limits: F64 | None = None,
 ) -> LifeCycle:
     """Schedule and price the architecture for every sample of ``inputs`` (module docstring).
+
+    ``limits`` (E, Y) replaces :func:`rate_limits` (a supplier outage lowers them).
 
     Raises :class:`BudgetError` when the point estimate's (sample 0) fixed costs of a
     fiscal year exceed ``budget_cap_usd``; other samples that exceed it buy nothing that
@@ -270,7 +275,7 @@ def evaluate(
         )
         for e, rel in enumerate(arch.elements)
     ]
-    limits = rate_limits(arch)
+    limits = rate_limits(arch) if limits is None else limits
     cost = np.zeros((n_s, n_e, n_y, len(CATEGORIES)))
     dev, sunk = _development(arch, inputs.development_usd)
     cost[..., DEV] = dev

@@ -211,8 +211,51 @@ def _sources_html(study: CostStudy, d: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def write_cost_report(study: CostStudy, out_path: Path) -> Path:
-    """Write the cost page of ``study`` to ``out_path`` and return the path."""
+def _supply_html(supply: dict[str, Any]) -> str:
+    e = escape
+    rows = [
+        [
+            e(r["component"]),
+            e(", ".join(r["suppliers"])) + (" <b>(sole source)</b>" if r["single_source"] else ""),
+            "" if r["adversary_share"] is None else f"{100 * r['adversary_share']:.0f} %",
+            e(", ".join(r["layers"])),
+            e(", ".join(str(y) for y in r["shortfall_years"]) or "none"),
+            "–" if r["peak_demand_to_capacity"] is None else f"{r['peak_demand_to_capacity']:.1f}",
+        ]
+        for r in supply["components"]
+    ]
+    heads = [
+        "component",
+        "suppliers",
+        "adversary share",
+        "layers",
+        "years short",
+        "peak / capacity",
+    ]
+    parts = ["<h2>Supply chain</h2>", _table(heads, rows, numeric={2, 5})]
+    o = supply.get("outage")
+    if o:
+        moved = [r for r in o["elements"] if r["foc_fy"] != r["foc_fy_with_outage"]]
+        parts.append(
+            f"<p>Outage of one <code>{e(o['component'])}</code> supplier for {o['months']} "
+            f"months from FY{o['start_fy']}: "
+            + (
+                "; ".join(
+                    f"{e(r['element'])} FOC FY{r['foc_fy']} → "
+                    + (f"FY{r['foc_fy_with_outage']}" if r["foc_fy_with_outage"] else "not reached")
+                    for r in moved
+                )
+                or "no element's full capability moves"
+            )
+            + ".</p>"
+        )
+    return "\n".join(parts)
+
+
+def write_cost_report(
+    study: CostStudy, out_path: Path, supply: dict[str, Any] | None = None
+) -> Path:
+    """Write the cost page of ``study`` (and its supply-chain exposure) to ``out_path``."""
     d: dict[str, Any] = study.as_dict()
     title = f"shieldlab cost — {study.arch.architecture.name}"
     parts = [f"<h1>{escape(title)}</h1>", _headline_html(study, d)]
@@ -228,6 +271,8 @@ def write_cost_report(study: CostStudy, out_path: Path) -> Path:
     if d["tornado"]:
         parts.append("<h2>What drives the spread (tornado)</h2>")
         parts.append(_figure_html(tornado_figure(d), "tornado", first=False))
+    if supply is not None:
+        parts.append(_supply_html(supply))
     parts.append(_sources_html(study, d))
     page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
