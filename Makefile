@@ -3,14 +3,24 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
 
-.PHONY: demo test check lint typecheck bench bench-tracking clean
+.PHONY: demo test check lint typecheck bench bench-tracking fuzz sbom audit lock clean
 
-$(STAMP): pyproject.toml
+# every dependency (and the build backend) pinned with its hashes in requirements.lock;
+# shieldlab itself is installed from this checkout without touching the network again
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q --require-hashes -r $(LOCK)
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# regenerate the lock after changing pyproject.toml's dependencies (needs the package index)
+lock: $(STAMP)
+	$(PY) -m pip install -q pip-tools
+	$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --all-build-deps \
+	  --extra dev --extra audit --strip-extras --no-emit-index-url --no-emit-find-links \
+	  -o $(LOCK) pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/shieldlab demo
@@ -39,6 +49,21 @@ bench: $(STAMP)
 bench-tracking: $(STAMP)
 	$(PY) -m pip install -q -e ".[dev,bench]"
 	$(PY) benchmarks/tracking_vs_stonesoup.py
+
+# opt-in: more than 10,000 generated inputs through validate, run, fly, cost and wta solve
+fuzz: $(STAMP)
+	SHIELDLAB_FUZZ_EXAMPLES=2000 $(PY) -m pytest -m fuzz
+
+# CycloneDX SBOM of the installed environment (out/sbom.cdx.json)
+sbom: $(STAMP)
+	mkdir -p out
+	$(VENV)/bin/cyclonedx-py environment --pyproject pyproject.toml --output-reproducible \
+	  --of JSON -o out/sbom.cdx.json $(PY)
+	@echo "SBOM: out/sbom.cdx.json"
+
+# opt-in: known vulnerabilities of the locked dependencies (queries the PyPI advisory API)
+audit: $(STAMP)
+	$(VENV)/bin/pip-audit --strict --require-hashes --disable-pip -r $(LOCK)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

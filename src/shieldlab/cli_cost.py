@@ -67,8 +67,9 @@ def life_cycle_of(architecture: Path | None) -> dict[str, Any] | None:
 
 def warn_unpriced(lcc: dict[str, Any] | None, held: list[str], s: Any) -> None:
     """Warn (stderr) where the scenario and the architecture describe different shields:
-    layers simulated but not priced, and layers priced but not simulated (the GEO/HEO
-    warning sensors count as ``space-ir``, which ``marginal`` switches with the LEO layer)."""
+    layers simulated but not priced, and layers priced but not simulated. GEO/HEO warning
+    sensors count as ``space-ir`` here (the catalog prices them there), although
+    ``marginal``'s ``space-ir`` switch turns off only the LEO tracking layer."""
     if lcc is None:
         return
     held = [*held, *(["space-ir"] if any(x.kind.endswith("ir") for x in s.sensors) else [])]
