@@ -103,7 +103,10 @@ def supply_of(study: CostStudy, outage_spec: str | None) -> dict[str, Any]:
         months = int(months_s)
         start = int(fy_s) if at else a.first_fy
     except ValueError:
-        fail(f"--supply-outage: expected COMPONENT:MONTHS or COMPONENT:MONTHS@FY, got {outage_spec!r}")
+        fail(
+            "--supply-outage: expected COMPONENT:MONTHS or COMPONENT:MONTHS@FY, "
+            f"got {outage_spec!r}"
+        )
     if not sep or not 1 <= months <= 120:
         fail(f"--supply-outage: MONTHS must be 1..120 after COMPONENT:, got {outage_spec!r}")
     try:
