@@ -52,7 +52,7 @@ bench-tracking: $(STAMP)
 
 # opt-in: more than 10,000 generated inputs through validate, run, fly, cost and wta solve
 fuzz: $(STAMP)
-	SHIELDLAB_FUZZ_EXAMPLES=2000 $(PY) -m pytest -m fuzz
+	SHIELDLAB_FUZZ_EXAMPLES=2500 $(PY) -m pytest -m fuzz
 
 # CycloneDX SBOM of the installed environment (out/sbom.cdx.json)
 sbom: $(STAMP)

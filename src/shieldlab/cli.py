@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -17,8 +18,10 @@ import numpy as np
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from shieldlab import __version__
 from shieldlab.core.constants import WGS84_A_M
@@ -26,12 +29,51 @@ from shieldlab.core.constants import WGS84_A_M
 if TYPE_CHECKING:
     from shieldlab.scenario import LoadedScenario
 
+
+class _OneLineErrors(TyperGroup):
+    """The command group: a usage error (bad option value, unknown option, missing
+    argument) prints one line and exits with code 2, like every other error."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        own = {
+            "args": args,
+            "prog_name": prog_name,
+            "complete_var": complete_var,
+            "windows_expand_args": windows_expand_args,
+            **extra,
+        }
+        if not standalone_mode:
+            return super().main(standalone_mode=False, **own)
+        try:
+            rv = super().main(standalone_mode=False, **own)
+        except typer.TyperException as exc:  # typer's click: UsageError, BadParameter, ...
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help is printed already
+                sys.exit(exc.exit_code)
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+            _print_error(exc.format_message() + hint)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            err.print("Aborted.", highlight=False)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
     name="shieldlab",
     help="Design, simulate and assess a layered homeland missile-defense shield.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_OneLineErrors,
 )
 out = Console()
 err = Console(stderr=True)
@@ -40,10 +82,53 @@ DEFAULT_LAUNCH = (40.0, 127.5)
 """Notional launch point [deg] used by ``fly`` when none is given."""
 
 
+def one_line(text: str) -> str:
+    """``text`` as one printable line: line breaks and control characters escaped (``\\n``)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _print_error(message: str) -> None:
+    """``error: message`` on one stderr line, the message shown as is (no markup, no emoji)."""
+    err.print(
+        f"[bold red]error:[/] {escape(one_line(message))}",
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+    )
+
+
 def fail(message: str) -> NoReturn:
     """Print one error line to stderr and exit with code 2."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    _print_error(message)
     raise typer.Exit(2)
+
+
+def check_output(path: Path | None, option: str) -> None:
+    """Fail (exit 2) before any work if ``path`` cannot be written as a file: it is a
+    directory, or what should be its folder is a file."""
+    if path is None:
+        return
+    if path.is_dir():
+        fail(f"{option}: {path} is a directory; give a file name")
+    for folder in path.absolute().parents:
+        if folder.exists():
+            if not folder.is_dir():
+                fail(f"{option}: cannot write {path}: {folder} is a file, not a directory")
+            return
+
+
+def check_store(db: Path, option: str) -> None:
+    """Fail (exit 2) before any work if ``db`` exists but is not a results database."""
+    import duckdb
+
+    from shieldlab.store import list_runs
+
+    if not db.exists():
+        return
+    try:
+        list_runs(db)
+    except (duckdb.Error, OSError) as exc:
+        fail(f"{option}: {db} is not a shieldlab results database ({exc})")
 
 
 def parse_latlon(text: str, option: str) -> tuple[float, float]:
@@ -96,21 +181,56 @@ def schema() -> None:
     out.print_json(json.dumps(Scenario.model_json_schema()))
 
 
+def _validate_models(as_json: bool) -> None:
+    """``validate --models``: the credibility report; exit 1 if any case fails."""
+    from shieldlab.credibility import models_table, run_cases, summary_line
+
+    with err.status("running the models' reference cases…"):
+        report = run_cases()
+    if as_json:
+        out.print_json(json.dumps(_finite(report.as_dict()), allow_nan=False))
+        if report.failed:
+            err.print(summary_line(report), highlight=False, soft_wrap=True)
+    else:
+        out.print(models_table(report, out.width))
+        out.print(summary_line(report), highlight=False, soft_wrap=True)
+    if report.failed:
+        raise typer.Exit(1)
+
+
 @app.command()
 def validate(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML file.")] = None,
+    models: Annotated[
+        bool,
+        typer.Option(
+            "--models", help="Check the models against their references (credibility report)."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Check a scenario file; print what it holds, or one error line (exit 2)."""
+    """Check a scenario file (one error line, exit 2, if bad), or with --models the models
+    against closed forms, published studies and peer tools (exit 1 if any case fails)."""
     from shieldlab.sim.world import expand_launches
 
+    if models:
+        if scenario is not None:
+            fail("give either SCENARIO or --models, not both")
+        _validate_models(as_json)
+        return
+    if scenario is None:
+        fail("give a SCENARIO file to check, or --models for the models' credibility report")
     loaded = _load(scenario)
     s = loaded.scenario
+    try:
+        n_launches = expand_launches(s).size
+    except ValueError as exc:
+        fail(f"{scenario}: {exc}")
     info = {
         "file": str(scenario),
         "valid": True,
         "name": s.name,
-        "launches": expand_launches(s).size,
+        "launches": n_launches,
         "assets": len(s.assets),
         "sensors": len(s.sensors),
         "interceptor_sites": len(s.interceptor_sites),
@@ -131,13 +251,15 @@ def _parse_options(items: list[str]) -> dict[str, object]:
     """``KEY=VALUE`` pairs (values read as YAML scalars or lists) for the flight model."""
     import yaml
 
+    from shieldlab.scenario.load import load_yaml
+
     out: dict[str, object] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             fail(f"--option: expected KEY=VALUE, got {item!r}")
         try:
-            out[key.strip()] = yaml.safe_load(value)
+            out[key.strip()] = load_yaml(value)
         except yaml.YAMLError:
             fail(f"--option {key}: value {value!r} is not a valid scalar or list")
     return out
@@ -186,6 +308,8 @@ def fly(
     allowed = flyable_threats()
     if threat not in allowed:
         fail(f"THREAT: unknown threat {threat!r}; allowed: {', '.join(allowed)}")
+    check_output(csv_path, "--csv")
+    check_output(czml_path, "--czml")
     if (range_km is None) == (target is None):
         fail("give exactly one of --range-km R or --target LAT,LON")
     lat0, lon0 = parse_latlon(launch, "--launch") if launch else DEFAULT_LAUNCH
@@ -381,8 +505,13 @@ def _run(
 
     lcc = life_cycle_of(architecture)
     n_workers = workers or default_workers()
-    if out_dir.exists() and not out_dir.is_dir():
-        fail(f"--out: {out_dir} exists and is not a directory")
+    for folder in (out_dir, *out_dir.absolute().parents):
+        if folder.exists():
+            if not folder.is_dir():
+                fail(f"--out: {out_dir}: {folder} exists and is not a directory")
+            break
+    db = out_dir / "shieldlab.duckdb"
+    check_store(db, "--out")
     with err.status("flying the raid (truth trajectories)…"):
         try:
             world = build_world(loaded)
@@ -397,7 +526,6 @@ def _run(
         results = run_trials(world, s.trials, n_workers, lambda k: prog.advance(task, k))
     tables = result_tables(world, results)
     summary = summarise(world, results, tables)
-    db = out_dir / "shieldlab.duckdb"
     base = f"{s.name}-{loaded.sha256[:8]}-s{s.seed}-n{s.trials}"
     taken = {str(r["run_id"]) for r in list_runs(db)} if db.exists() else set()
     run_id, i = base, 2
@@ -770,6 +898,7 @@ def report(
 
     if not db.is_file():
         fail(f"--db: {db} does not exist; run a scenario first")
+    check_store(db, "--db")
     rid = run_id or latest_run_id(db)
     known = [str(r["run_id"]) for r in list_runs(db)]
     if rid not in known:

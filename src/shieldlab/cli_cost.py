@@ -16,7 +16,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from shieldlab.cli import JsonOpt, err, fail, out
+from shieldlab.cli import JsonOpt, check_output, err, fail, out
 
 if TYPE_CHECKING:
     from shieldlab.analysis.architecture import LoadedArchitecture
@@ -376,8 +376,8 @@ def cost(
         ),
         (
             "--launch-price-usd-per-kg",
-            launch_price is None or (np.isfinite(launch_price) and launch_price > 0),
-            "a price > 0",
+            launch_price is None or 0 < launch_price <= 1e9,
+            "a price > 0 and <= 1e9",
             launch_price,
         ),
         ("--production", production in (None, "current", "surge"), "current or surge", production),
@@ -385,8 +385,7 @@ def cost(
     for opt, ok, allowed, got in checks:
         if not ok:
             fail(f"{opt}: expected {allowed}, got {got}")
-    if output is not None and output.exists() and output.is_dir():
-        fail(f"-o: {output} is a directory; give a file name")
+    check_output(output, "-o")
     overrides: dict[str, object] = {}
     if years is not None:
         overrides["horizon_years"] = years

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -35,12 +34,13 @@ from pydantic import (
 )
 
 from shieldlab.analysis.cost_catalog import (
+    MAX_INPUT,
     CostEntry,
     known_layer,
     load_cost_catalog,
     load_launch_prices,
 )
-from shieldlab.scenario.load import format_validation_error, read_input
+from shieldlab.scenario.load import format_validation_error, load_mapping, read_input
 
 DEFAULT_LAUNCH = "heavy-lift-2026"
 """Launch price entry used when an architecture names none."""
@@ -132,7 +132,9 @@ class Architecture(BaseModel):
         default="current", description="production rates: today's, or the announced surge"
     )
     launch: str = DEFAULT_LAUNCH
-    launch_price_usd_per_kg: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
+    launch_price_usd_per_kg: float | None = Field(
+        default=None, gt=0.0, le=MAX_INPUT, allow_inf_nan=False
+    )
     scenario: str | None = Field(default=None, description="scenario file, relative to this one")
     elements: list[Element] = Field(min_length=1)
     assumptions: list[str] = Field(default_factory=list)
@@ -322,14 +324,7 @@ def parse_architecture(
 
     ``overrides``: top-level fields replaced before validation (the command line's
     ``--years`` → ``horizon_years``, ``--dollars-fy`` → ``dollars_fy``)."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-        raise ArchitectureError(f"{path}: {where}: malformed YAML") from None
-    if not isinstance(data, dict):
-        raise ArchitectureError(f"{path}: (top level): must be a mapping of architecture fields")
+    data = load_mapping(text, path, "architecture", ArchitectureError)
     data.update(overrides or {})
     try:
         arch = Architecture.model_validate(data)

@@ -54,6 +54,8 @@ UNCERTAIN_FIELDS: tuple[str, ...] = (
     "fixed_operations_musd_per_year",
 )
 """Inputs that may carry an ``uncertainty`` range (those that change cost, not the schedule)."""
+MAX_INPUT = 1e9
+"""Bound on a money [M$], mass [kg] or rate input (and its range): keeps every sum finite."""
 
 
 class CostEntry(BaseModel):
@@ -65,11 +67,15 @@ class CostEntry(BaseModel):
     description: str
     unit: str = Field(min_length=1, description="What one unit is: interceptor, battery, …")
     dollar_year: int = Field(ge=1990, le=2100)
-    development_musd: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
+    development_musd: float = Field(default=0.0, ge=0.0, le=MAX_INPUT, allow_inf_nan=False)
     development_years: int = Field(default=0, ge=0, le=30)
-    first_unit_cost_musd: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
-    average_unit_cost_musd: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
-    average_over_units: int | None = Field(default=None, ge=1)
+    first_unit_cost_musd: float | None = Field(
+        default=None, ge=0.0, le=MAX_INPUT, allow_inf_nan=False
+    )
+    average_unit_cost_musd: float | None = Field(
+        default=None, ge=0.0, le=MAX_INPUT, allow_inf_nan=False
+    )
+    average_over_units: int | None = Field(default=None, ge=1, le=MAX_INPUT)
     learning_slope: float = Field(default=1.0, gt=0.0, le=1.0)
     learning_form: Literal["crawford", "wright"] = "crawford"
     learning_scope: Literal["line", "buy"] = Field(
@@ -77,12 +83,18 @@ class CostEntry(BaseModel):
         description="line: the curve runs over every unit the line builds; buy: it restarts "
         "with each replacement of the whole target quantity",
     )
-    mass_kg: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
-    operations_musd_per_unit_year: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
-    fixed_operations_musd_per_year: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
+    mass_kg: float | None = Field(default=None, gt=0.0, le=MAX_INPUT, allow_inf_nan=False)
+    operations_musd_per_unit_year: float = Field(
+        default=0.0, ge=0.0, le=MAX_INPUT, allow_inf_nan=False
+    )
+    fixed_operations_musd_per_year: float = Field(
+        default=0.0, ge=0.0, le=MAX_INPUT, allow_inf_nan=False
+    )
     service_life_years: int | None = Field(default=None, ge=1, le=100)
-    production_rate_per_year: float = Field(gt=0.0, allow_inf_nan=False)
-    surge_rate_per_year: float | None = Field(default=None, gt=0.0, allow_inf_nan=False)
+    production_rate_per_year: float = Field(gt=0.0, le=MAX_INPUT, allow_inf_nan=False)
+    surge_rate_per_year: float | None = Field(
+        default=None, gt=0.0, le=MAX_INPUT, allow_inf_nan=False
+    )
     surge_years: int = Field(default=1, ge=1, le=30)
     ramp_years: int = Field(default=0, ge=0, le=30)
     uncertainty: dict[str, tuple[float, float]] = Field(default_factory=dict)
@@ -124,12 +136,18 @@ class CostEntry(BaseModel):
             value = getattr(self, key)
             if value is None:
                 raise ValueError(f"uncertainty.{key}: the entry has no {key} to vary")
-            if not lo <= value <= hi:
+            if not 0.0 <= lo <= value <= hi <= MAX_INPUT:
                 raise ValueError(
-                    f"uncertainty.{key}: expected low <= {value:g} <= high, got [{lo:g}, {hi:g}]"
+                    f"uncertainty.{key}: expected 0 <= low <= {value:g} <= high <= "
+                    f"{MAX_INPUT:g}, got [{lo:g}, {hi:g}]"
                 )
             if key == "learning_slope" and not (0.0 < lo and hi <= 1.0):
                 raise ValueError("uncertainty.learning_slope: range inside (0, 1]")
+        for key, per_unit in self.critical_inputs.items():
+            if not 0.0 <= per_unit <= MAX_INPUT:
+                raise ValueError(
+                    f"critical_inputs.{key}: expected 0..{MAX_INPUT:g} per unit, got {per_unit:g}"
+                )
         return self
 
 

@@ -1,5 +1,10 @@
 """A cost study of one architecture: point estimate, schedule, budget-cap slips, uncertainty.
 
+Validity: constant-dollar life-cycle estimates at the rough-order level of the
+published studies (the CBO 2026, CBO 2025 letter and AEI 2025 SBI layers are
+reproduced within 10 % from the shipped architecture files), not budget-quality
+estimates.
+
 :func:`run_cost_study` prices the point estimate, the tornado cases and the
 Latin-hypercube samples in one vectorised call of
 :func:`shieldlab.analysis.lifecycle.evaluate`; with a budget cap it also prices

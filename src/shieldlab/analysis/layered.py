@@ -1,5 +1,9 @@
 """Closed-form layered-defense leakage (the analyst's check on the simulation).
 
+Validity: independent shots of known Pk, and perfect kill assessment for
+shoot-look-shoot (Wilkening 2000); correlated failures, decoys and finite
+inventories are outside it — the engine models those.
+
 With independent shots, each of single-shot kill probability p_i, a threat
 survives a set of shots with probability Π_i (1 − p_i). For a defense of L
 layers firing n_l shots of probability p_l at every threat (salvo doctrine,

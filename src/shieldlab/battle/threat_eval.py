@@ -1,5 +1,9 @@
 """Threat evaluation: which defended assets does each threat's impact point threaten?
 
+Validity: asset discs and impact errors small beside the Earth radius (tangent
+plane), Gaussian impact errors; the disc probability matches the Rice formula
+within 1e-6.
+
 An asset is a point (geodetic latitude/longitude) with a defended radius.
 
 - :func:`threatened_asset`: deterministic — the impact point lies within the

@@ -1,5 +1,9 @@
 """Static weapon-target assignment solvers (problem and reader in ``wta_instance``).
 
+Validity: static WTA with independent kills (the objective is exact); ``mmr``
+is a heuristic (within 5 % of the best-known value of the Andersen et al. 50 ×
+100 instance), ``milp`` gives a proven bound and gap.
+
 Minimise F(x) = Σ_t v_t Π_w q_wt^x_wt, q = 1 − p, Σ_t x_wt ≤ μ_w, x ∈ ℕ.
 
 Methods

@@ -143,6 +143,12 @@ def relative_gap(objective: float, lower_bound: float) -> float:
     return max(0.0, (objective - lower_bound) / objective)
 
 
+MAX_UNITS = 10**9
+"""Most units per weapon type an instance file may give (``mu``; counts stay in int64)."""
+MAX_TOTAL_VALUE = 1e300
+"""Largest sum of target values an instance file may give (objectives stay finite)."""
+
+
 def read_wta_instance(path: str | Path) -> WtaProblem:
     """Read a static WTA instance file (format in the module docstring).
 
@@ -165,9 +171,9 @@ def read_wta_instance(path: str | Path) -> WtaProblem:
         w_count, t_count, mu = (int(s) for s in head)
     except ValueError:
         raise bad(1, "'W T mu' (three integers)") from None
-    if w_count < 1 or t_count < 1 or mu < 0:
-        raise bad(1, "W >= 1, T >= 1, mu >= 0")
-    values = np.empty(t_count)
+    if w_count < 1 or t_count < 1 or not 0 <= mu <= MAX_UNITS:
+        raise bad(1, f"W >= 1, T >= 1, 0 <= mu <= {MAX_UNITS}")
+    values = np.empty(min(t_count, len(lines)))  # a file too short fails in the loop
     for t in range(t_count):
         lineno = 2 + t
         try:
@@ -176,6 +182,8 @@ def read_wta_instance(path: str | Path) -> WtaProblem:
             raise bad(lineno, f"the value of target {t} (one number)") from None
         if not np.isfinite(values[t]) or values[t] < 0:
             raise bad(lineno, f"the value of target {t} (a finite number >= 0)")
+    if not sum(values.tolist()) <= MAX_TOTAL_VALUE:
+        raise ValueError(f"{where}: target values: expected a sum <= {MAX_TOTAL_VALUE:g}")
     body = lines[1 + t_count :]
     rows: list[tuple[int, str]] = [
         (2 + t_count + i, s) for i, s in enumerate(body) if s.strip() != ""

@@ -1,5 +1,11 @@
 """US Standard Atmosphere 1976 (COESA 1976), geometric altitude 0–1000 km, vectorised.
 
+Validity: geometric altitude 0–1000 km; one idealised mid-latitude profile of
+moderate solar activity (no latitude, season or solar-cycle dependence: above
+~200 km the real thermospheric density varies by up to an order of magnitude
+with solar activity); p and ρ match Table I within 2e-5 below 86 km and 0.15 %
+above.
+
 What it models
 --------------
 - **0–86 km**: the seven geopotential layers of linear molecular-scale

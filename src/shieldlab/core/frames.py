@@ -1,5 +1,10 @@
 """Reference frames: geodetic (WGS-84) ↔ ECEF ↔ ECI, local ENU and az/el/range.
 
+Validity: the geodetic inverse for |h| < 10,000 km (converged to < 1 µm); ECI
+follows the Earth by GMST alone, so it differs from a true-of-date frame by the
+equation of the equinoxes (≤ 17″ about z) and ignores polar motion (≈ 10 m):
+consistent inside shieldlab, not for precise external ephemerides.
+
 All functions take arrays with any leading batch shape and xyz on the last
 axis, float64, SI units (m, rad). Frames:
 

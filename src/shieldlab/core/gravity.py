@@ -1,5 +1,9 @@
 """Gravity: point mass plus the J2 zonal harmonic.
 
+Validity: outside the Earth; J2 only, so surface gravitation is within 2e-4
+m/s² of the WGS-84 normal gravity (tested), adequate for flights of minutes to
+hours, not for long-term orbit prediction.
+
 Acceleration in an Earth-centred frame whose z axis is the rotation axis (ECI
 or ECEF: the J2 field is axially symmetric, so it is the same expression in
 both). Source: Vallado 4th ed., eq. 8-30 (J2 perturbing acceleration);

@@ -1,5 +1,9 @@
 """Lambert's problem (zero revolutions), vectorised over n problems.
 
+Validity: zero-revolution two-body arcs with a transfer angle away from 0 and
+π; J2 and drag are not part of the solution. Reproduces Vallado Ex. 7-5
+(measured < 1 mm/s) and Curtis Ex. 5.2 within 1 m/s.
+
 Given two position vectors r1, r2 and a time of flight Δt, find the velocities
 v1, v2 of the two-body (Keplerian) arc that joins them. Frame: any inertial
 frame (ECI in shieldlab); units SI.

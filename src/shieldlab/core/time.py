@@ -26,10 +26,15 @@ JD_J2000: float = 2451545.0
 _TWO_PI = 2.0 * math.pi
 
 
+EPOCH_YEARS = (1900, 2100)
+"""Years an epoch may fall in (:func:`julian_date`'s range; beyond, datetimes overflow)."""
+
+
 def parse_epoch(text: str | datetime) -> datetime:
     """Parse an ISO-8601 UTC epoch (``2026-07-04T12:00:00Z``) to an aware datetime.
 
-    Raises ``ValueError`` naming what is allowed if the text is not ISO-8601.
+    Raises ``ValueError`` naming what is allowed if the text is not ISO-8601 or the
+    epoch is outside :data:`EPOCH_YEARS`.
     A naive datetime is taken as UTC.
     """
     if isinstance(text, datetime):
@@ -43,7 +48,16 @@ def parse_epoch(text: str | datetime) -> datetime:
             ) from exc
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    try:
+        utc = dt.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC
+        utc = None
+    if utc is None or not EPOCH_YEARS[0] <= utc.year <= EPOCH_YEARS[1]:
+        raise ValueError(
+            f"epoch {text!r} is outside the years {EPOCH_YEARS[0]}–{EPOCH_YEARS[1]} UTC "
+            "that the time models cover"
+        )
+    return utc
 
 
 def julian_date(epoch: datetime) -> float:

@@ -12,7 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -29,6 +29,80 @@ _UNION_TAGS = ("radar", "geo-ir", "warning-ir", "leo-ir", "airborne-radar", "wal
 
 class ScenarioError(ValueError):
     """A scenario file that cannot be used; the message is one line for the user."""
+
+
+MAX_YAML_DEPTH = 64
+"""Deepest nesting of lists and mappings an input file may hold (a scenario needs ~6)."""
+MAX_YAML_VALUES = 200_000
+"""Most values an input file may hold with every alias expanded (refuses alias bombs)."""
+
+
+class _GuardedLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses, as a ``yaml.YAMLError`` with the line, what would
+    exhaust the program: nesting deeper than :data:`MAX_YAML_DEPTH` (Python's recursion
+    limit), aliases that expand to more than :data:`MAX_YAML_VALUES` values (a "billion
+    laughs" document is small and loads fast, but everything that walks the data after
+    it never ends) or that refer to the value they are inside; and a value its tag cannot
+    build (a date like 2026-02-30) instead of a bare ``ValueError``."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._open = 0
+        self._sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values, depth)
+
+    def _refuse(self, problem: str, mark: Any) -> NoReturn:
+        raise yaml.composer.ComposerError(None, None, problem, mark)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            target = self.anchors.get(event.anchor)
+            if target is not None and id(target) not in self._sizes:
+                problem = f"alias *{event.anchor} refers to the value it is in"
+                self._refuse(problem, event.start_mark)
+            return super().compose_node(parent, index)
+        self._open += 1
+        if self._open > MAX_YAML_DEPTH:
+            self._refuse(f"nested deeper than {MAX_YAML_DEPTH} levels", event.start_mark)
+        try:
+            node: Any = super().compose_node(parent, index)
+        finally:
+            self._open -= 1
+        kids: list[Any] = []
+        if isinstance(node, yaml.SequenceNode):
+            kids = node.value
+        elif isinstance(node, yaml.MappingNode):
+            kids = [n for pair in node.value for n in pair]
+        sizes = [self._sizes[id(k)] for k in kids]
+        values = 1 + sum(v for v, _ in sizes)
+        depth = 1 + max((d for _, d in sizes), default=0) if kids else 0
+        if values > MAX_YAML_VALUES:
+            self._refuse(
+                f"its aliases expand to more than {MAX_YAML_VALUES} values (an alias bomb)",
+                node.start_mark,
+            )
+        if depth > MAX_YAML_DEPTH:
+            self._refuse(f"nested deeper than {MAX_YAML_DEPTH} levels (aliases)", node.start_mark)
+        self._sizes[id(node)] = (values, depth)
+        return node
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:  # !!int abc, 2026-02-30, ...
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r}: {exc}", node.start_mark
+            ) from None
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` that raises ``yaml.YAMLError`` (with a mark) for every bad input,
+    nesting and alias bombs included (see :class:`_GuardedLoader`)."""
+    loader = _GuardedLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 @dataclass(frozen=True)
@@ -105,17 +179,24 @@ def format_validation_error(
     return f"{path}: {where}: {msg}{more}"
 
 
-def parse_scenario(text: str, path: str = "<string>") -> LoadedScenario:
-    """Validate scenario YAML text; raise :class:`ScenarioError` with a one-line message."""
+def load_mapping(text: str, path: str, what: str, error: type[ValueError]) -> dict[Any, Any]:
+    """The top-level mapping of an input file's YAML (:func:`load_yaml`), or ``error``
+    with one line: the line and column of malformed YAML, or that it is not a mapping."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
         problem = getattr(exc, "problem", None) or "syntax error"
-        raise ScenarioError(f"{path}: {where}: malformed YAML ({problem})") from None
+        raise error(f"{path}: {where}: malformed YAML ({problem})") from None
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: (top level): must be a mapping of scenario fields")
+        raise error(f"{path}: (top level): must be a mapping of {what} fields")
+    return data
+
+
+def parse_scenario(text: str, path: str = "<string>") -> LoadedScenario:
+    """Validate scenario YAML text; raise :class:`ScenarioError` with a one-line message."""
+    data = load_mapping(text, path, "scenario", ScenarioError)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

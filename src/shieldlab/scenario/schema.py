@@ -99,8 +99,10 @@ class ThreatGroup(_Model):
     type: str = Field(description="threat catalog name, e.g. generic-solid-icbm")
     count: int = Field(ge=1, le=10000)
     launch_area: LaunchArea
-    first_launch_s: float = Field(default=0.0, ge=0.0, description="time of the first launch")
-    launch_interval_s: float = Field(default=0.0, ge=0.0, description="ripple interval")
+    first_launch_s: float = Field(
+        default=0.0, ge=0.0, le=86400.0, description="time of the first launch"
+    )
+    launch_interval_s: float = Field(default=0.0, ge=0.0, le=86400.0, description="ripple interval")
     targets: list[str] = Field(min_length=1, description="asset names, assigned round-robin")
     payload_mass_kg: float | None = Field(
         default=None, gt=0.0, le=20000.0, description="override of the catalog payload mass"
@@ -133,7 +135,7 @@ class Asset(_Model):
     lat_deg: Lat
     lon_deg: Lon
     radius_km: float = Field(default=30.0, gt=0.0, le=1000.0)
-    value: float = Field(default=1.0, ge=0.0)
+    value: float = Field(default=1.0, ge=0.0, le=1e15)
     category: AssetCategory = "population"
     tier: int | None = Field(
         default=None, ge=1, le=9, description="priority tier, 1 first (default: by category)"
@@ -233,7 +235,7 @@ class CatalogAssetRef(_Model):
 
     catalog: str = Field(min_length=1, description="asset catalog name, e.g. Minot AFB")
     name: str | None = Field(default=None, min_length=1)
-    value: float | None = Field(default=None, ge=0.0)
+    value: float | None = Field(default=None, ge=0.0, le=1e15)
     radius_km: float | None = Field(default=None, gt=0.0, le=1000.0)
     tier: int | None = Field(default=None, ge=1, le=9)
 
@@ -798,7 +800,9 @@ class Scenario(_Model):
     epoch_utc: str = Field(default="2026-07-04T12:00:00Z", description="ISO-8601 UTC")
     seed: int = Field(default=0, ge=0, lt=2**63)
     trials: int = Field(default=100, ge=1, le=1_000_000)
-    time_step_s: float = Field(default=1.0, gt=0.0, le=10.0, description="truth sampling step")
+    time_step_s: float = Field(
+        default=1.0, ge=0.1, le=10.0, description="truth sampling step (finer: memory grows)"
+    )
     threats: list[ThreatGroup] = Field(default_factory=list)
     raid: RaidSection | None = None
     asset_sets: list[str] = Field(

@@ -1,5 +1,9 @@
 """Airborne surveillance radar against cruise missiles (AWACS / E-7 class, generic).
 
+Validity: the 4/3-Earth horizon of a standard atmosphere (no ducting) and a
+constant residual clutter loss below the horizon line; the horizon range is
+within 2 % of Skolnik's 4.12 (√h_r + √h_t) km.
+
 Model (one look; the electrical part reuses :mod:`shieldlab.sensors.radar`):
 
 - **Range equation and Swerling-1 Pd** exactly as a ground radar

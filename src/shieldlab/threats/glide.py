@@ -1,5 +1,10 @@
 """Hypersonic boost-glide vehicle (HGV): boost, pull-up, equilibrium glide, terminal dive.
 
+Validity: hypersonic glide (tested from 5 to 2 km/s) with constant (L/D)max and
+β (no Mach or angle-of-attack tables, no real-gas effects); the glide range is
+within 3 % of the equilibrium-glide closed form (Acton 2015) on a non-rotating
+sphere.
+
 Model (3-DOF point mass; J2 gravity, rotating Earth, US Standard Atmosphere
 1976 via ``threats.ballistic.density_fast_kg_m3``, a table of
 ``core.atmosphere``):
@@ -547,7 +552,7 @@ def plan_from_options(spec: HgvSpec, options: Mapping[str, Any]) -> GlidePlan:
                 f"{spec.name}: manoeuvres entries are [start_frac, end_frac, bank_deg]"
             )
         a, b, bank = (float(x) for x in seg)
-        if not (0.0 <= a < b <= 1.0) or abs(bank) > 90.0:
+        if not (0.0 <= a < b <= 1.0) or not abs(bank) <= 90.0:  # NaN fails too
             raise ValueError(
                 f"{spec.name}: manoeuvre {list(seg)}: need 0 <= start < end <= 1, |bank_deg| <= 90"
             )
@@ -556,7 +561,7 @@ def plan_from_options(spec: HgvSpec, options: Mapping[str, Any]) -> GlidePlan:
     weave = float(options.get("weave_bank_deg", 0.0))
     if weave and not period > 0.0:
         raise ValueError(f"{spec.name}: weave_period_s must be > 0 with weave_bank_deg")
-    if abs(weave) > 90.0:
+    if not abs(weave) <= 90.0:
         raise ValueError(f"{spec.name}: weave_bank_deg must be within ±90, got {weave}")
     dive = float(options.get("dive_range_km", spec.dive_range_m / 1e3))
     if not 5.0 < dive <= 1000.0:
@@ -593,10 +598,16 @@ def fly_hgv(
     kick = options.get("kick_deg")
     if kick is not None and not 0.0 < float(kick) < 80.0:
         raise ValueError(f"{name}: kick_deg must be in (0, 80), got {kick}")
+    dist = great_circle_distance_m(lat, lon, aim_lat, aim_lon)
+    if (dist <= plan.dive_range_m).any():  # (0 km: the guidance divides by the range)
+        i = int(np.argmin(dist))
+        raise ValueError(
+            f"target at {dist[i] / 1e3:.0f} km is inside the minimum range of {name} "
+            f"(its dive alone takes {plan.dive_range_m / 1e3:.0f} km)"
+        )
     hf = fly_hgv_batch(
         spec, lat, lon, aim_lat, aim_lon, plan, None if kick is None else float(kick) * DEG
     )
-    dist = great_circle_distance_m(lat, lon, aim_lat, aim_lon)
     fl = hf.flight
     if hf.exhausted.any() or np.isnan(fl.tau_impact_s).any():
         i = int(np.flatnonzero(hf.exhausted | np.isnan(fl.tau_impact_s))[0])

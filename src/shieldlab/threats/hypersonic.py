@@ -1,5 +1,10 @@
 """Shared machinery of the hypersonic models (glide vehicle and scramjet cruise missile).
 
+Validity: Sutton–Graves convective stagnation heating of a blunt nose in
+continuum hypersonic flow (Mach ≳ 5; radiative gas-cap heating, important above
+~10 km/s, is ignored); the nose temperature is the radiative-equilibrium value,
+not a transient wall temperature.
+
 Aerothermal signatures (Sutton–Graves stagnation heating with radiative
 equilibrium, RCS by aspect class), flight-frame geometry and proportional
 navigation helpers, and the batched mode-switching integrator with node

@@ -49,6 +49,8 @@ def _fly_ballistic(
     opts = dict(options)
     payload = opts.pop("payload_mass_kg", None)
     if payload is not None:
+        if isinstance(payload, bool) or not 0.0 < float(payload) <= 20000.0:
+            raise ValueError(f"{name}: payload_mass_kg must be in (0, 20000] kg, got {payload}")
         spec = replace(spec, payload_mass_kg=float(payload))
     return fly_ballistic(spec, lat, lon, alat, alon, t, epoch, dt_s, **opts)
 

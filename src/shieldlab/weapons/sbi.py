@@ -1,5 +1,9 @@
 """Space-based interceptors (SBI): kill-vehicle fly-out, reach of carriers, absentee ratio.
 
+Validity: circular carrier orbits and a straight-line, constant-acceleration
+reach without the tidal term (a few per cent of the reach for fly-outs up to
+~200 s); "in reach" is geometric only (no homing, no Pk).
+
 A *carrier* satellite in a circular LEO orbit holds k interceptors. At the
 firing time t_f = t_L + δ (launch t_L, δ = detection + track + decision
 delays) an interceptor leaves the carrier with the carrier's velocity and

@@ -1,5 +1,11 @@
 """Sizing an SBI constellation for a salvo: analytic binomial model and Walker simulation.
 
+Validity: the analytic count assumes independent carriers and one launch point
+(the Walker simulation relaxes both); with generic inputs it falls inside the
+band of the published counts (650–2,000 SBIs per ICBM: APS 2003, CBO 2025
+letter, CBO 2026), but the studies' own inputs are not public, so it reproduces
+none of them.
+
 **Requirement.** N missiles are launched within a window W from a launch area
 (uniform launch times in [t₀, t₀ + W], points uniform in a disc of radius
 R_a); each must receive s interceptors; each carrier holds k interceptors and
