@@ -209,8 +209,11 @@ def validate(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Check a scenario file (one error line, exit 2, if bad), or with --models the models
-    against closed forms, published studies and peer tools (exit 1 if any case fails)."""
+    """Check a scenario file, or with --models the models against their references.
+
+    A bad scenario gets one error line and exit code 2; the credibility report
+    (--models) compares the models with closed forms, published studies and peer
+    tools and exits 1 if any case fails."""
     from shieldlab.sim.world import expand_launches
 
     if models:
