@@ -625,7 +625,7 @@ def case_engine_layered_leakage() -> Row:
     predicted, observed = [], 0
     for trial in range(loaded.scenario.trials):
         r = run_trial(world, trial)
-        for j in np.unique(r.shot_threat):
+        for j in np.unique(r.shot_threat[r.shot_threat >= 0]):  # shots that met an object
             predicted.append(float(survival(r.shot_pk[r.shot_threat == j])))
             observed += int(r.status[j] != KILLED)
     p = np.asarray(predicted)

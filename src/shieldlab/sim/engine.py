@@ -1,59 +1,56 @@
 """Engagement engine: one Monte Carlo trial of a raid against the layered defence.
 
 Validity: one raid's engagement (minutes to about an hour of flight) with
-generic, public catalog parameters; shots resolve as independent draws of their
-planned Pk, so with salvo doctrine the survivors follow Wilkening's Π(1 − Pₖ)
-(checked within 4 σ).
+generic, public catalog parameters.
+
+The truth boundary: the engine reads the threat truth only through
+:mod:`shieldlab.sim.oracle` (measurements, and the physics of shots and
+beams); every decision is taken by :mod:`shieldlab.sim.decide` from the track
+picture, the launch reports, the features measured on tracks and the
+kill-assessment reports, given a :class:`~shieldlab.sim.defense.Defense` (the
+world without its truth).
 
 Time loop (Python over time steps only, arrays over objects and tracks):
 
 1. truth: sample the precomputed threat trajectories; killed objects are
    masked out ("alive" mask — the only feedback from the fight to truth);
-2. sensing, each layer on its own revisit: geostationary IR warning (launch
-   reports: first detection of a boosting missile + report latency); the
-   LEO/MEO IR tracking layer (angles-only detections of plumes, hot bodies
-   and cold objects above the limb, :mod:`shieldlab.sensors.ir_track`);
-   ground and sea radars and airborne radars on station ((range, az, el));
+   the debris of a kinetic kill stays visible to the sensors for
+   :data:`~shieldlab.sim.oracle.DEBRIS_VISIBLE_S`;
+2. sensing, each layer on its own revisit: warning satellites (launch
+   reports with the plume's measured position and the report latency); the
+   LEO/MEO IR tracking layer (angles-only detections with a measured
+   intensity, :mod:`shieldlab.sensors.ir_track`); ground, sea and airborne
+   radars ((range, az, el), a discrimination feature per look);
 3. tracking: ONE centralised multi-sensor tracker
    (:class:`~shieldlab.tracking.tracker.GnnTracker`) fuses the measurements of
-   all layers into one track picture — radar scans one by one, IR frames as
-   a constellation (triangulation starts tracks from two or more
-   satellites). The tracker never reads truth ids. Radar detections of an
-   object the warning layer sees thrusting are withheld (the ballistic
-   filter is not fed boost measurements; the space layer keeps custody
-   through boost with the manoeuvre process noise);
-4. decide: every ``decision_interval_s`` the battle manager takes confirmed,
-   non-manoeuvring tracks with at least ``min_track_updates`` updates, no
-   shot in flight, and a launch report of the launch they belong to,
-   declares ballistic objects RV or decoy by discrimination, evaluates each
-   threat (impact point with its uncertainty from the track covariance, the
-   probability of each defended asset, the expected threatened value weighed
-   by P(lethal); glide vehicles and cruise missiles by level flight along
-   their course), plans every fire unit's
-   fly-out (Lambert for exo-atmospheric classes, an engagement envelope for
-   the others) and assigns interceptors by weapon-target assignment (minimum
-   expected surviving threat value, doctrine ``assignment: wta``) or greedily
-   by value (``greedy``), within the doctrine's salvo size and, with a
-   ``c2`` section, after the decide → authorize → launch delay of the C2
-   chain;
-5. fight: a shot flies at the object its track is on at the decision (the
-   truth object nearest the track within :data:`CORRELATE_M`; a track on no
-   object — a ghost — wastes the shot) and is resolved at its intercept time
-   with its single-shot Pk; the first successful shot kills. With
-   shoot-look-shoot the track becomes eligible again once its shots resolve.
+   all layers into one track picture. Radar detections near a plume the
+   warning layer saw in its last frame are withheld from the ballistic
+   filter (boost is not ballistic; gated on measured positions);
+4. decide: every ``decision_interval_s`` (:func:`~shieldlab.sim.decide.decide`):
+   eligible tracks, launch-report correlation by geometry, classification
+   by kinematics and discrimination, threat evaluation, fly-out planning and
+   weapon-target assignment; a shot is aimed at the track's predicted
+   intercept point;
+5. fight: at its intercept time the kill vehicle homes on what its seeker
+   sees around the aimed track's latest estimate of that point
+   (:func:`~shieldlab.sim.oracle.resolve_shot`): the RV, a decoy, another
+   object or nothing — false and duplicate tracks waste interceptors, decoys
+   absorb them. A kill-assessment look reports the outcome, right or wrong
+   (:func:`~shieldlab.sim.oracle.assess_kill`); with shoot-look-shoot a track
+   reported alive is eligible again after the look. Lasers and microwaves
+   are cued by the picture and their own sensors and act on what is there
+   (:mod:`shieldlab.sim.oracle.beams`).
 
-Custody (the metric the sensor layers exist for) is sampled at every
-decision epoch: per truth object, the fraction of its flight (launch to
-impact or kill) held by a confirmed track within :data:`CUSTODY_GATE_M`,
-within the scenario's fire-control error, and held by each sensor layer
-(a track updated by that layer within 2.5 of the layer's revisit periods),
-plus the number of track handovers (:func:`shieldlab.tracking.metrics.custody`).
+Custody (the metric the sensor layers exist for, scored against truth) is
+sampled at every decision epoch: per truth object, the fraction of its
+flight (launch to impact or kill) held by a confirmed track within
+:data:`CUSTODY_GATE_M`, within the scenario's fire-control error, and held by
+each sensor layer (a track updated by that layer within 2.5 of the layer's
+revisit periods), plus the number of track handovers
+(:func:`shieldlab.tracking.metrics.custody`).
 
-Stated shortcuts: the launch-report correlation of a track and the object a
-kill vehicle homes on are taken from truth geometry (nearest object); the
-IR signature of a body without a modelled skin temperature is a 300 K grey
-body of 0.5 m² and emissivity 0.9 (radiative equilibrium of a sunlit RV,
-APS 2003 ch. 9).
+Named shortcut (:data:`~shieldlab.sim.oracle.TRUTH_SHORTCUTS`): the SBI
+layer's fire control flies the truth boost path of a reported launch.
 
 Randomness: the trial's generator streams (sensing, fight) come from
 ``SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))``, so a trial's result
@@ -62,59 +59,38 @@ depends only on the scenario, seed and trial index — never on the worker.
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from shieldlab.battle.assign import greedy_assign, wta_assign
-from shieldlab.battle.c2 import has_random_losses, kill_chain_delay
-from shieldlab.battle.threat_eval import assess_threats, threatened_asset
+from shieldlab.battle.threat_eval import threatened_asset
 from shieldlab.core.frames import ecef_to_geodetic, eci_to_ecef, geodetic_to_ecef
 from shieldlab.core.time import gmst_at
-from shieldlab.sensors.airborne import airborne_observe
-from shieldlab.sensors.clutter import radar_false_alarms
-from shieldlab.sensors.discrimination import combine_dprime, radar_dprime
-from shieldlab.sensors.ir import geo_ir_detect, warning_ir_detect
-from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_geometry, ir_track_observe
-from shieldlab.sensors.measurements import Measurements, concat
-from shieldlab.sensors.radar import RadarSite, radar_observe, radar_snr, radar_visible
-from shieldlab.sim.world import DECIDE_STAGE, SENSOR_LAYERS, TRIAL_STREAM, World, radar_layer
-from shieldlab.threats import LETHAL_KINDS, PHASE_IMPACTED, PHASE_PRELAUNCH
-from shieldlab.threats.truth import (
-    OBJECT_BALLOON,
-    OBJECT_BUS,
-    OBJECT_CHAFF,
-    OBJECT_CRUISE,
-    OBJECT_GLIDE,
-    OBJECT_HEAVY_DECOY,
-    OBJECT_LIGHT_DECOY,
-    OBJECT_RV,
+from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_geometry
+from shieldlab.sensors.measurements import Measurements
+from shieldlab.sensors.radar import RadarSite, radar_visible
+from shieldlab.sim import oracle
+from shieldlab.sim.decide import (
+    LaunchReports,
+    Shots,
+    TrackBook,
+    add_features,
+    decide,
+    feature_information,
 )
+from shieldlab.sim.defense import Defense
+from shieldlab.sim.oracle import BODY_AREA_M2, BODY_EMISSIVITY, BODY_TEMP_K, beams
+from shieldlab.sim.world import SENSOR_LAYERS, TRIAL_STREAM, World
+from shieldlab.threats import LETHAL_KINDS
 from shieldlab.tracking import site_geometry
-from shieldlab.tracking.ekf import ekf_predict
-from shieldlab.tracking.impact import (
-    LEVEL_FLIGHT_HORIZON_S,
-    level_flight_threat,
-    predict_level_flight,
-    propagate,
-)
-from shieldlab.tracking.metrics import assign_tracks_to_truth, custody
+from shieldlab.tracking.ekf import radar_fix
+from shieldlab.tracking.impact import propagate
+from shieldlab.tracking.metrics import custody
 from shieldlab.tracking.tracker import GnnTracker, TrackerConfig
-from shieldlab.weapons.directed_energy import fluence_increment_j_m2, hpm_effect_probability
 from shieldlab.weapons.effects import apply_launch_failures, displace_aim_points
-from shieldlab.weapons.envelope import plan_for_site
-from shieldlab.weapons.intercept import (
-    achieved_miss_m,
-    class_pk,
-    divert_reach_m,
-    earliest_launch_s,
-    intercept_window,
-    shot_pk,
-)
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -122,44 +98,10 @@ BoolArr = NDArray[np.bool_]
 
 KILLED, LEAKED, NO_THREAT = 1, 2, 3
 STATUS_NAMES = {KILLED: "killed", LEAKED: "leaked", NO_THREAT: "no_threat"}
-REEVALUATE_S = 30.0
-"""Wait before re-evaluating a track that threatens no asset or cannot be engaged [s]."""
-PREDICT_STEP_S = 30.0
-"""RK4 step of the battle manager's coast predictions (J2, no drag): < 1 m error."""
-CANDIDATE_STEP_S = 20.0
-"""Spacing of candidate intercept times along a predicted threat track [s]."""
-DUPLICATE_M = 1_000.0
-"""Two confirmed tracks closer than this are taken as one object by the battle manager [m]."""
-LEVEL_HEADING_SIGMA_RAD = math.radians(3.0)
-"""Heading uncertainty of the level-flight extrapolation [rad]: an asset within d·tan(3°)
-of the straight course (d the distance still to fly) is taken as threatened — glide
-vehicles bank-steer and cruise missiles turn at waypoints (stated assumption)."""
-LEVEL_STEP_S = 10.0
-"""Time step of the level-flight prediction of glide vehicles and cruise missiles [s]."""
-ENDGAME_S = 240.0
-ENDGAME_STEP_S = 2.0
-"""Fine candidate grid [s] over the last ``ENDGAME_S`` before each predicted impact,
-for fire units with engagement envelopes (endo/exo windows last tens of seconds)."""
-CORRELATE_M = 20_000.0
-"""Track-to-object correlation distance (launch report, kill-vehicle object) [m]."""
 CUSTODY_GATE_M = 20_000.0
 """A confirmed track within this distance of an object holds it (custody, any quality) [m]."""
 HOLD_REVISITS = 2.5
 """A layer holds a track updated by it within this many of its revisit periods."""
-BODY_TEMP_K = 300.0
-BODY_AREA_M2 = 0.5
-BODY_EMISSIVITY = 0.9
-OBJECT_LENGTH_M = {
-    OBJECT_RV: 2.0,
-    OBJECT_BUS: 3.0,
-    OBJECT_HEAVY_DECOY: 2.0,
-    OBJECT_LIGHT_DECOY: 1.5,
-    OBJECT_BALLOON: 2.0,
-    OBJECT_CHAFF: 0.5,
-    OBJECT_GLIDE: 4.0,
-    OBJECT_CRUISE: 6.0,
-}
-"""Object length seen by a wideband radar (range cells across it) [m]; generic."""
 TRACKER = TrackerConfig(
     q_m2_s3=1.0,
     M=3,
@@ -174,31 +116,6 @@ tracks below 20 km and 1.2 km/s (cruise missiles, drones; an RV is faster until
 its last seconds) are predicted as level flight."""
 
 
-@dataclass
-class Shots:
-    """Interceptor shots of one trial, as growing column lists (m shots)."""
-
-    threat: list[int] = field(default_factory=list)
-    track: list[int] = field(default_factory=list)
-    site: list[int] = field(default_factory=list)
-    decision_t_s: list[float] = field(default_factory=list)
-    launch_t_s: list[float] = field(default_factory=list)
-    intercept_t_s: list[float] = field(default_factory=list)
-    intercept_alt_m: list[float] = field(default_factory=list)
-    pk: list[float] = field(default_factory=list)
-    hit: list[bool] = field(default_factory=list)
-    resolved: list[bool] = field(default_factory=list)
-    c2_delay_s: list[float] = field(default_factory=list)
-    c2_extra_s: list[float] = field(default_factory=list)
-    class_pk: list[float] = field(default_factory=list)
-    reach_m: list[float] = field(default_factory=list)
-    sigma_m: list[float] = field(default_factory=list)
-    intercept_lat_rad: list[float] = field(default_factory=list)
-    intercept_lon_rad: list[float] = field(default_factory=list)
-    planned_miss_m: list[float] = field(default_factory=list)
-    achieved_miss_m: list[float] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class TrialResult:
     """Outcome of one trial: per threat object (n,), per shot (m,), per layer (L)."""
@@ -211,6 +128,8 @@ class TrialResult:
     launch_report_s: F64
     first_track_s: F64
     shot_threat: I64
+    """(m,) the object each shot's kill vehicle met (−1: nothing there — a ghost track,
+    or a miss by more than the seeker's basket)."""
     shot_site: I64
     shot_decision_s: F64
     shot_launch_s: F64
@@ -266,28 +185,11 @@ class TrialResult:
     """(m,) part of that delay due to degraded links and nodes [s] (battle space lost)."""
     c2_cut: int = 0
     """Fire-unit decision epochs with engageable tracks at which the C2 chain was cut."""
-
-
-@dataclass
-class _TrackBook:
-    """Battle-manager bookkeeping per track id (grown as the tracker makes ids)."""
-
-    in_flight: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
-    engageable: BoolArr = field(default_factory=lambda: np.zeros(0, bool))
-    next_eval: F64 = field(default_factory=lambda: np.zeros(0))
-    rng_c2: np.random.Generator | None = None
-    c2_cut: int = 0
-    snr_sum: F64 = field(default_factory=lambda: np.zeros((0, 0)))
-    """(n objects, radars) summed SNR of the radar looks at each object (features)."""
-    feature_noise: F64 = field(default_factory=lambda: np.zeros(0))
-    """(n,) standard-normal deviate of each object's discrimination feature (one per trial)."""
-
-    def grow(self, n_ids: int) -> None:
-        k = n_ids - self.in_flight.size
-        if k > 0:
-            self.in_flight = np.concatenate([self.in_flight, np.zeros(k, np.int64)])
-            self.engageable = np.concatenate([self.engageable, np.ones(k, bool)])
-            self.next_eval = np.concatenate([self.next_eval, np.zeros(k)])
+    shot_assessed_kill: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
+    """(m,) the kill-assessment report of each shot ("killed"), right or wrong."""
+    shot_track: I64 = field(default_factory=lambda: np.empty(0, np.int64))
+    """(m,) the track id each shot was aimed at (``shot_threat``: the object the kill
+    vehicle met, −1 when it found nothing)."""
 
 
 @dataclass
@@ -338,7 +240,7 @@ def nonkinetic_effects(world: World, trial: int) -> tuple[BoolArr, F64, F64]:
     n = tr.t_launch_s.size
     lat, lon = tr.impact_lat_rad.copy(), tr.impact_lon_rad.copy()
     ew = s.ew_cyber
-    if ew is None or "non-kinetic" in s.disabled_layers or world.launches is None:
+    if ew is None or "ew-cyber" in s.disabled_layers or world.launches is None:
         return np.zeros(n, bool), lat, lon
     n_l = len(world.launches.threat_type)
     rng = trial_stream(EW_STREAM, s.seed, trial)
@@ -357,211 +259,6 @@ def nonkinetic_effects(world: World, trial: int) -> tuple[BoolArr, F64, F64]:
         la, lo, _ = ecef_to_geodetic(pts)
         lat[deg], lon[deg] = la, lo
     return np.asarray(failed[tr.launch_index]), lat, lon
-
-
-@dataclass
-class _LaserState:
-    """Working state of the trial's high-energy lasers (one target at a time each).
-
-    Per laser: the object it dwells on (−1: none), when slew-and-settle ends,
-    the energy left in its store [J]; per object: the absorbed fluence [J/m²]
-    (cumulative over dwells and lasers); the dwell log.
-    """
-
-    target: I64
-    ready_s: F64
-    energy_j: F64
-    fluence: F64
-    log: list[tuple[int, int, float, float, bool, float]]
-    start_s: F64
-
-    @classmethod
-    def start(cls, world: World, n: int) -> _LaserState:
-        k = len(world.lasers)
-        return cls(
-            np.full(k, -1, np.int64),
-            np.zeros(k),
-            np.array([lz.spec.magazine.capacity_j for lz in world.lasers]),
-            np.zeros(n),
-            [],
-            np.zeros(k),
-        )
-
-    def step(
-        self,
-        world: World,
-        t: float,
-        dt: float,
-        r_eci: F64,
-        live: BoolArr,
-        gmst: float,
-        fused: BoolArr,
-    ) -> BoolArr:
-        """One time step of every laser; returns the objects (n,) killed in it.
-
-        Targets: cruise missiles and drones (objects with a directed-energy
-        class, ``World.de_target``) in range and above the site's horizon that
-        the fused picture holds (``fused`` (n,), :func:`_fused_cue`) or that are
-        inside the laser's own sensor range (``own_sensor_range_m``).
-        A laser keeps its target until it dies or leaves the envelope, else takes
-        the nearest; it fires after ``slew_settle_s``, adding α I dt of fluence
-        (:func:`~shieldlab.weapons.directed_energy.fluence_increment_j_m2`, the
-        site's extinction, no turbulence) while its store holds energy (net drain
-        ``draw − recharge``; idle lasers recharge). Kill: absorbed fluence ≥ the
-        target class's kill fluence.
-        """
-        killed = np.zeros(live.size, bool)
-        cls = world.de_target if world.de_target is not None else np.full(live.size, -1)
-        r_ecef = eci_to_ecef(r_eci, gmst)
-        for i, lz in enumerate(world.lasers):  # lasers: a handful
-            mag = lz.spec.magazine
-            d = r_ecef - lz.r_ecef_m
-            rng_m = np.linalg.norm(d, axis=1)
-            up = lz.r_ecef_m / np.linalg.norm(lz.r_ecef_m)
-            cued = live & (cls >= 0) & (fused | (rng_m <= lz.own_sensor_range_m))
-            ok = cued & (rng_m <= lz.spec.max_range_m) & (d @ up > 0.0)
-            cur = int(self.target[i])
-            if cur >= 0 and not ok[cur]:
-                self._close(i, t, killed=False)
-                cur = -1
-            if cur < 0 and ok.any():
-                cur = int(np.argmin(np.where(ok, rng_m, np.inf)))
-                self.target[i], self.ready_s[i], self.start_s[i] = cur, t + lz.spec.slew_settle_s, t
-            drain = max(mag.draw_w - mag.recharge_w, 0.0)
-            if cur >= 0 and t >= self.ready_s[i] and self.energy_j[i] > 0.0:
-                dt_fire = dt if drain == 0.0 else min(dt, self.energy_j[i] / drain)
-                target = world.de_targets[int(cls[cur])]
-                self.fluence[cur] += float(
-                    fluence_increment_j_m2(
-                        lz.spec, target, rng_m[cur], dt_fire, lz.extinction_per_m
-                    )
-                )
-                self.energy_j[i] -= drain * dt_fire
-                if self.fluence[cur] >= target.kill_fluence_j_m2:
-                    killed[cur] = True
-                    self._close(i, t, killed=True)
-            elif cur < 0:
-                self.energy_j[i] = min(mag.capacity_j, self.energy_j[i] + mag.recharge_w * dt)
-        return killed
-
-    def _close(self, i: int, t: float, killed: bool) -> None:
-        obj = int(self.target[i])
-        self.log.append((i, obj, float(self.start_s[i]), t, killed, float(self.fluence[obj])))
-        self.target[i] = -1
-
-    def record(self) -> dict[str, np.ndarray] | None:
-        if not self.target.size:
-            return None
-        cols = list(zip(*self.log, strict=True)) if self.log else [()] * 6
-        return {
-            "laser": np.asarray(cols[0], np.int64),
-            "object": np.asarray(cols[1], np.int64),
-            "start_s": np.asarray(cols[2], np.float64),
-            "end_s": np.asarray(cols[3], np.float64),
-            "killed": np.asarray(cols[4], bool),
-            "fluence_j_m2": np.asarray(cols[5], np.float64),
-        }
-
-
-@dataclass
-class _HpmState:
-    """Working state of the trial's high-power microwave weapons: next shot time and
-    energy left per weapon; shots fired and kills per weapon; the shot log (weapon,
-    aim object, time [s], the aim object's effect probability, aim object killed,
-    objects killed)."""
-
-    next_s: F64
-    energy_j: F64
-    shots: I64
-    kills: I64
-    rng: np.random.Generator
-    log: list[tuple[int, int, float, float, bool, int]] = field(default_factory=list)
-
-    @classmethod
-    def start(cls, world: World, trial: int) -> _HpmState:
-        k = len(world.hpm)
-        return cls(
-            np.zeros(k),
-            np.array([h.spec.magazine.capacity_j for h in world.hpm]),
-            np.zeros(k, np.int64),
-            np.zeros(k, np.int64),
-            trial_stream(HPM_STREAM, world.scenario.seed, trial),
-        )
-
-    def step(
-        self,
-        world: World,
-        t: float,
-        dt: float,
-        r_eci: F64,
-        live: BoolArr,
-        gmst: float,
-        fused: BoolArr,
-    ) -> BoolArr:
-        """Shots of every HPM weapon in [t, t + dt) (positions held over the step).
-
-        Candidates: live directed-energy targets in range and above the horizon
-        that the fused picture holds (``fused``) or that are inside the weapon's
-        own sensor range. Each shot points the beam at the candidate that
-        maximises the expected kills (:func:`~shieldlab.weapons.directed_energy.hpm_best_boresight`
-        per class, every class's objects counted), then draws one Bernoulli per
-        target with its class's effect probability (log-normal susceptibility,
-        :func:`~shieldlab.weapons.directed_energy.hpm_effect_probability`). A
-        shot needs its net energy in the store; the store recharges between
-        shots. Returns the objects (n,) killed.
-        """
-        killed = np.zeros(live.size, bool)
-        cls = world.de_target if world.de_target is not None else np.full(live.size, -1)
-        r_ecef = eci_to_ecef(r_eci, gmst)
-        for i, hw in enumerate(world.hpm):  # weapons: a handful
-            sp, mag = hw.spec, hw.spec.magazine
-            rel = r_ecef - hw.r_ecef_m
-            up = hw.r_ecef_m / np.linalg.norm(hw.r_ecef_m)
-            while self.next_s[i] < t + dt:  # shots in this step
-                self.next_s[i] = max(self.next_s[i], t) + sp.shot_interval_s
-                dist = np.linalg.norm(rel, axis=1)
-                cand = live & ~killed & (cls >= 0) & (dist <= sp.max_range_m) & (rel @ up > 0.0)
-                cand &= fused | (dist <= hw.own_sensor_range_m)
-                need = max(mag.draw_w - mag.recharge_w, 0.0) * sp.shot_duration_s
-                self.energy_j[i] = min(
-                    mag.capacity_j, self.energy_j[i] + mag.recharge_w * sp.shot_interval_s
-                )
-                if not cand.any() or self.energy_j[i] < need:
-                    continue
-                idx = np.flatnonzero(cand)
-                p_all = np.zeros((idx.size, idx.size))  # (boresight candidate, target)
-                bores = rel[idx] / np.linalg.norm(rel[idx], axis=1, keepdims=True)
-                for c in np.unique(cls[idx]):  # target classes: one or two
-                    m = cls[idx] == c
-                    p_all[:, m] = hpm_effect_probability(
-                        sp, world.de_targets[int(c)], rel[idx][m][None, :, :], bores[:, None, :]
-                    )
-                best = int(np.argmax(p_all.sum(axis=1)))
-                hit = self.rng.random(idx.size) < p_all[best]
-                killed[idx[hit]] = True
-                self.energy_j[i] -= need
-                self.shots[i] += 1
-                self.kills[i] += int(hit.sum())
-                t_shot = self.next_s[i] - sp.shot_interval_s  # max(previous next, t)
-                aim_p, aim_hit = float(p_all[best, best]), bool(hit[best])
-                self.log.append((i, int(idx[best]), t_shot, aim_p, aim_hit, int(hit.sum())))
-        return killed
-
-    def record(self) -> dict[str, np.ndarray] | None:
-        """The shot log as columns weapon, object (aimed at), t_s, pk (of the aim
-        object), hit (aim object killed), kills (objects killed by the shot); None
-        when no shot was fired."""
-        if not self.log:
-            return None
-        w, o, t, p, h, k = zip(*self.log, strict=True)
-        return {
-            "weapon": np.array(w, np.int64),
-            "object": np.array(o, np.int64),
-            "t_s": np.array(t, np.float64),
-            "pk": np.array(p, np.float64),
-            "hit": np.array(h, bool),
-            "kills": np.array(k, np.int64),
-        }
 
 
 @dataclass(frozen=True)
@@ -719,15 +416,8 @@ def left_of_launch_kills(world: World, trial: int) -> BoolArr:
 
 
 def surface_radars(world: World) -> list[tuple[RadarSite, int]]:
-    """All radars of a world as sites with their sensor layer: ground/sea radars,
-    then airborne radars (site at the platform's station)."""
-    out = [(r, radar_layer(r)) for r in world.radars]
-    for a in world.airborne:
-        site = dataclasses.replace(
-            a.sensor.radar, lat_rad=a.lat_rad, lon_rad=a.lon_rad, alt_m=a.alt_m
-        )
-        out.append((site, 3))
-    return out
+    """All radars of a world as sites with their sensor layer (:meth:`World.surface_radars`)."""
+    return list(world.surface_radars())
 
 
 def _layer_hold_s(world: World) -> F64:
@@ -752,248 +442,6 @@ def _step_s(world: World) -> float:
     return float(min(periods))
 
 
-def _ir_intensity(world: World, k: int, layer_idx: int) -> F64:
-    """In-band intensity of every object at truth sample k: plume + grey body [W/sr]."""
-    tr = world.truth
-    sensor = world.ir_tracking[layer_idx].sensor
-    temp = np.where(tr.body_temp_k[:, k] > 0.0, tr.body_temp_k[:, k], BODY_TEMP_K)
-    body = body_intensity_w_sr(temp, BODY_AREA_M2, BODY_EMISSIVITY, sensor.band_m)
-    return np.asarray(tr.plume_w_sr[:, k] + body)
-
-
-def run_trial(world: World, trial: int) -> TrialResult:
-    """Fly one Monte Carlo trial of the world's raid through the defence."""
-    truth = world.truth
-    doc = world.scenario.doctrine
-    rng_sense, rng_fight = trial_rngs(world.scenario.seed, trial)
-    n = truth.r_eci_m.shape[0]
-    dt_truth = float(truth.t_s[1] - truth.t_s[0])
-    step = _step_s(world)
-    t_end = float(np.max(truth.t_impact_s)) + step
-
-    prelaunch = left_of_launch_kills(world, trial)
-    failed, impact_lat, impact_lon = nonkinetic_effects(world, trial)
-    failed &= ~prelaunch
-    alive = ~(prelaunch | failed)
-    kill_time = np.where(~alive, truth.t_launch_s, np.nan)
-    sbi = _SbiState.start(world, trial, ~alive)
-    boost_kill_s = np.full(n, np.inf)
-    boost_killed = np.zeros(n, bool)
-    killed_by = np.full(n, -1, np.int64)
-    first_ir = np.full(n, np.nan)
-    warners = list(world.geo_ir) + [w.sensor for w in world.warning]
-    report_s = np.full(n, np.nan) if warners else np.zeros(n)
-    last_plume = np.full(n, -np.inf)
-    ir_frame = max((g.frame_s for g in warners), default=0.0)
-    inventory = np.array([s.inventory for s in world.sites], dtype=np.int64)
-    radars = surface_radars(world)
-    geometry = site_geometry([r for r, _ in radars]) if radars else None
-    tracker = GnnTracker(TRACKER)
-    book = _TrackBook(
-        rng_c2=trial_stream(C2_STREAM, world.scenario.seed, trial),
-        snr_sum=np.zeros((n, len(radars))),
-        feature_noise=np.asarray(
-            trial_stream(FEATURE_STREAM, world.scenario.seed, trial).standard_normal(n)
-        ),
-    )
-    log = _CustodyLog()
-    hold = _layer_hold_s(world)
-    shots = Shots()
-    next_radar = np.zeros(len(radars))
-    next_ir = np.zeros(len(world.geo_ir))
-    next_warn = np.zeros(len(world.warning))
-    next_irt = np.zeros(len(world.ir_tracking))
-    ir_offset = np.cumsum([0] + [x.constellation.n for x in world.ir_tracking])
-    next_decision = 0.0
-    lasers = _LaserState.start(world, n)
-    hpm = _HpmState.start(world, trial)
-    de_killed = np.zeros(n, bool)
-    hpm_killed = np.zeros(n, bool)
-
-    for t in np.arange(0.0, t_end + 1e-9, step):
-        t = float(t)
-        k = min(round(t / dt_truth), truth.t_s.size - 1)
-        phase = truth.phase[:, k]
-        r_eci, v_eci = truth.state_at(t)
-        # boost-phase kills take the whole launch
-        _strike(alive & (boost_kill_s <= t), boost_kill_s, alive, kill_time, boost_killed)
-        exists = alive & (phase != PHASE_PRELAUNCH) & (phase != PHASE_IMPACTED)
-        gmst = float(gmst_at(world.epoch, t))
-
-        # 5. resolve shots that reached their intercept time
-        _resolve_shots(
-            shots, t, truth.t_impact_s, alive, kill_time, killed_by, book, doc, rng_fight
-        )
-        exists &= alive
-
-        # 2. sensing: warning layer
-        for i, sensor in enumerate(world.geo_ir):
-            if t + 1e-9 >= next_ir[i]:
-                det = geo_ir_detect(sensor, r_eci, truth.plume_w_sr[:, k], exists, gmst, rng_sense)
-                new = det & np.isnan(first_ir)
-                first_ir[new] = t
-                last_plume[det] = t
-                report_s = np.fmin(report_s, first_ir + sensor.report_latency_s)
-                next_ir[i] += sensor.frame_s
-        for i, wl in enumerate(world.warning):  # warning constellations (HEO, …)
-            if t + 1e-9 >= next_warn[i]:
-                sats = wl.constellation.positions_ecef(t)[:, 0]
-                det = warning_ir_detect(
-                    wl.sensor, sats, r_eci, truth.plume_w_sr[:, k], exists, gmst, rng_sense
-                )
-                new = det & np.isnan(first_ir)
-                first_ir[new] = t
-                last_plume[det] = t
-                report_s = np.fmin(report_s, first_ir + wl.sensor.report_latency_s)
-                next_warn[i] += wl.sensor.frame_s
-        # boost-phase layer: fire at launches the warning layer has reported
-        if world.sbi:
-            cue = launch_cue_s(world, report_s)
-            new_l = np.flatnonzero(~sbi.done & (cue <= t + 1e-9))
-            for l_i in new_l[np.argsort(cue[new_l], kind="stable")]:
-                sbi.engage(world, int(l_i), float(cue[l_i]))
-            if new_l.size:
-                boost_kill_s = sbi.kill[truth.launch_index]
-        # 2.-3. space tracking layer → tracker (one frame per constellation)
-        for i, layer in enumerate(world.ir_tracking):
-            if t + 1e-9 >= next_irt[i]:
-                next_irt[i] += layer.revisit_s
-                sats = layer.constellation.positions_eci(t)[:, 0]
-                inten = _ir_intensity(world, k, i)
-                meas = ir_track_observe(
-                    layer.sensor,
-                    sats,
-                    r_eci,
-                    inten,
-                    exists,
-                    gmst,
-                    rng_sense,
-                    t_s=t,
-                    sensor_index=int(ir_offset[i]),
-                )
-                obs = sats[meas.sensor_index - ir_offset[i]]
-                hot = inten[meas.object_id] >= layer.sensor.earth_min_intensity_w_sr
-                tracker.process_angles_frame(
-                    meas, obs, t, layer=0, hot=hot, coverage=_ir_coverage(layer.sensor, sats)
-                )
-        # 2.-3. radars → tracker, scan by scan (empty scans count misses)
-        thrusting = t - last_plume <= ir_frame + 1e-9
-        for i, (radar, layer_k) in enumerate(radars):
-            if t + 1e-9 < next_radar[i] or geometry is None:
-                continue
-            next_radar[i] += radar.revisit_s
-            meas = _radar_scan(
-                world, radar, i, layer_k, t, r_eci, v_eci, k, exists, gmst, rng_sense
-            )
-            # the ballistic filter gets no measurements of an object the warning
-            # layer saw thrusting within the last frame (boost is not ballistic)
-            oid = meas.object_id
-            meas = meas.select(np.flatnonzero((oid < 0) | ~thrusting[np.maximum(oid, 0)]))
-            _accumulate_features(book, i, radar, meas, truth.rcs_m2[:, k])
-            tracker.process_scan(
-                meas,
-                geometry,
-                world.epoch,
-                sensor_index=i,
-                t_s=t,
-                layer=layer_k,
-                coverage=_radar_coverage(radar, gmst),
-            )
-
-        # 5b. directed energy: lasers dwell on cruise missiles and drones in range,
-        # high-power microwaves fire at the best boresight
-        if world.lasers or world.hpm:
-            fused = _fused_cue(tracker, t, r_eci, exists & alive, doc.fire_control_error_km * 1e3)
-        if world.lasers:
-            killed_now = lasers.step(world, t, step, r_eci, exists & alive, gmst, fused)
-            _strike(killed_now, t, alive, kill_time, de_killed)
-        if world.hpm:
-            killed_now = hpm.step(world, t, step, r_eci, exists & alive, gmst, fused)
-            _strike(killed_now, t, alive, kill_time, de_killed, hpm_killed)
-
-        # 4. decide (and sample custody)
-        if t + 1e-9 >= next_decision:
-            next_decision += doc.decision_interval_s
-            _log_custody(log, tracker, t, r_eci, exists, hold)
-            book.grow(tracker.next_id)
-            if inventory.sum() > 0:
-                _decide(world, tracker, book, t, r_eci, exists, report_s, inventory, shots)
-
-    # outcome of survivors: the asset their true impact point lies in
-    hit_asset = threatened_asset(
-        impact_lat,
-        impact_lon,
-        world.assets.lat_rad,
-        world.assets.lon_rad,
-        world.assets.radius_m,
-    )
-    # only warhead-carrying objects can hit an asset (decoys and the bus cannot)
-    lethal = np.isin(truth.object_kind, LETHAL_KINDS)
-    hit_asset = np.where(alive & lethal, hit_asset, -1)
-    status = np.where(~alive, KILLED, np.where(hit_asset >= 0, LEAKED, NO_THREAT)).astype(np.int8)
-    cust = _custody(log, n, doc.fire_control_error_km * 1e3, hold >= 0.0)
-    return TrialResult(
-        trial=trial,
-        status=status,
-        killed_by_shot=killed_by,
-        kill_time_s=kill_time,
-        hit_asset=hit_asset.astype(np.int64),
-        launch_report_s=report_s,
-        first_track_s=cust["first_track_s"],
-        shot_threat=np.array(shots.threat, np.int64),
-        shot_site=np.array(shots.site, np.int64),
-        shot_decision_s=np.array(shots.decision_t_s),
-        shot_launch_s=np.array(shots.launch_t_s),
-        shot_intercept_s=np.array(shots.intercept_t_s),
-        shot_intercept_alt_m=np.array(shots.intercept_alt_m),
-        shot_pk=np.array(shots.pk),
-        shot_hit=np.array(shots.hit, bool),
-        custody=cust["custody"],
-        custody_fc=cust["custody_fc"],
-        custody_layer=cust["custody_layer"],
-        handovers=cust["handovers"].astype(np.int64),
-        sensor_handovers=cust["sensor_handovers"].astype(np.int64),
-        tracks_started=tracker.next_id,
-        prelaunch_killed=prelaunch,
-        launch_failed=failed,
-        impact_lat_rad=impact_lat,
-        impact_lon_rad=impact_lon,
-        boost_killed=boost_killed,
-        boost_shots=sbi.record(),
-        laser_killed=de_killed,
-        laser_shots=lasers.record(),
-        hpm_killed=hpm_killed,
-        hpm_shots=hpm.shots.copy(),
-        hpm_log=hpm.record(),
-        shot_intercept_lat_rad=np.array(shots.intercept_lat_rad),
-        shot_intercept_lon_rad=np.array(shots.intercept_lon_rad),
-        shot_planned_miss_m=np.array(shots.planned_miss_m),
-        shot_achieved_miss_m=np.array(shots.achieved_miss_m),
-        shot_c2_delay_s=np.array(shots.c2_delay_s),
-        shot_c2_extra_s=np.array(shots.c2_extra_s),
-        c2_cut=book.c2_cut,
-    )
-
-
-def _fused_cue(
-    tracker: GnnTracker, t: float, r_eci: F64, live: BoolArr, basket_m: float
-) -> BoolArr:
-    """Objects (n,) the fused picture can hand to a weapon's own fire control: for each
-    confirmed track (predicted to ``t``), the nearest live object when it lies within
-    ``basket_m`` [m] of the track (the acquisition basket; the same nearest-object
-    shortcut as the kill vehicle's homing)."""
-    cue = np.zeros(live.size, bool)
-    x, _ = tracker.confirmed_states(t)
-    idx = np.flatnonzero(live)
-    if x.shape[0] == 0 or idx.size == 0:
-        return cue
-    d = np.linalg.norm(x[:, None, :3] - r_eci[None, idx], axis=-1)
-    j = np.argmin(d, axis=1)
-    near = d[np.arange(j.size), j] <= basket_m
-    cue[idx[j[near]]] = True
-    return cue
-
-
 def _strike(
     killed: BoolArr, when: F64 | float, alive: BoolArr, kill_time: F64, *flags: BoolArr
 ) -> None:
@@ -1004,111 +452,6 @@ def _strike(
         kill_time[killed] = when[killed] if isinstance(when, np.ndarray) else when
         for f in flags:
             f |= killed
-
-
-def _radar_scan(
-    world: World,
-    radar: RadarSite,
-    i: int,
-    layer_k: int,
-    t: float,
-    r_eci: F64,
-    v_eci: F64,
-    k: int,
-    exists: BoolArr,
-    gmst: float,
-    rng: np.random.Generator,
-) -> Measurements:
-    """One look of surface radar i (ground/sea) or airborne radar (layer 3), with the
-    radar's false alarms at its stated rate (``object_id`` −1)."""
-    rcs = world.truth.rcs_m2[:, k]
-    if layer_k == 3:
-        a = world.airborne[i - len(world.radars)]
-        det = airborne_observe(
-            a.sensor, i, t, a.lat_rad, a.lon_rad, a.alt_m, r_eci, rcs, exists, gmst, rng
-        )
-    else:
-        det = radar_observe(radar, i, t, r_eci, rcs, exists, gmst, rng, v_eci_mps=v_eci)
-    return concat([det, radar_false_alarms(radar, rng, t_s=t, sensor_index=i)])
-
-
-def _accumulate_features(
-    book: _TrackBook, i: int, radar: RadarSite, meas: Measurements, rcs_m2: F64
-) -> None:
-    """Add the SNR of radar i's detections of each object to its feature record.
-
-    Stated shortcut: the features of a detection go to the object that made it
-    (perfect feature-to-track association)."""
-    obj = meas.object_id
-    real = obj >= 0
-    if real.any():
-        snr = radar_snr(radar, meas.z[real, 0], rcs_m2[obj[real]])
-        np.add.at(book.snr_sum[:, i], obj[real], snr)
-
-
-def discrimination_dprime(world: World, book: _TrackBook, obj: I64) -> F64:
-    """RV/decoy discrimination index of objects from every radar's looks so far:
-    d' per radar from its summed SNR (:func:`~shieldlab.sensors.discrimination.radar_dprime`),
-    radars combined in quadrature."""
-    radars = [r for r, _ in surface_radars(world)]
-    if not radars or obj.size == 0:
-        return np.zeros(obj.size)
-    length = np.array([OBJECT_LENGTH_M[int(k)] for k in world.truth.object_kind[obj]])
-    per = np.stack(
-        [radar_dprime(r, book.snr_sum[obj, i], length) for i, r in enumerate(radars)], axis=1
-    )
-    return combine_dprime(per, axis=1)
-
-
-def declared_kind(world: World, book: _TrackBook, obj: I64) -> I64:
-    """The object class the battle manager believes for the objects under its tracks.
-
-    Glide vehicles and cruise missiles are told apart by their kinematics (their
-    own class). Ballistic objects (RV, bus, decoys) are declared RV when their
-    discrimination feature x passes the Neyman–Pearson threshold τ that keeps
-    the doctrine's ``rv_confidence`` of RVs: x = d'·[RV] + e (e ~ N(0, 1), one
-    draw per object and trial, so the call is consistent over time),
-    τ = d' − Φ⁻¹(rv_confidence). With d' = 0 (no discriminating radar) nearly
-    every decoy is declared RV; a decoy passes with 1 − Φ(d' − z). Objects not
-    declared RV are reported as −1 (not engaged). Green & Swets (1966).
-    """
-    from scipy.special import ndtri
-
-    kind = world.truth.object_kind[obj].astype(np.int64)
-    ballistic = ~np.isin(kind, (OBJECT_GLIDE, OBJECT_CRUISE))
-    d = discrimination_dprime(world, book, obj)
-    x = np.where(kind == OBJECT_RV, d, 0.0) + book.feature_noise[obj]
-    tau = d - float(ndtri(world.scenario.doctrine.rv_confidence))
-    return np.where(ballistic, np.where(x > tau, OBJECT_RV, -1), kind)
-
-
-def lethal_probability(world: World, book: _TrackBook, obj: I64) -> F64:
-    """P(lethal | declared RV) of the objects under the tracks (Bayes, Green & Swets).
-
-    With the Neyman–Pearson threshold of :func:`declared_kind`, P(declared | RV)
-    = c (``rv_confidence``) and P(declared | decoy) = 1 − Φ(d' − Φ⁻¹(c)); the
-    prior RV fraction f is the share of RVs among the ballistic objects of the
-    object's threat type (the battle manager's intelligence prior on the
-    missile's payload). P = f c / (f c + (1 − f)(1 − Φ(d' − z))). Glide
-    vehicles and cruise missiles: 1.
-    """
-    from scipy.special import ndtr, ndtri
-
-    tr = world.truth
-    kind = tr.object_kind[obj].astype(np.int64)
-    ballistic = ~np.isin(tr.object_kind, (OBJECT_GLIDE, OBJECT_CRUISE))
-    types = np.asarray(world.threat_type, dtype=object)
-    prior = np.ones(obj.size)
-    for t_name in set(types[obj].tolist()):  # threat types: a handful
-        same = (types == t_name) & ballistic
-        f = float(np.mean(tr.object_kind[same] == OBJECT_RV)) if same.any() else 1.0
-        prior[types[obj] == t_name] = f
-    c = world.scenario.doctrine.rv_confidence
-    d = discrimination_dprime(world, book, obj)
-    p_decoy = 1.0 - ndtr(d - float(ndtri(c)))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        post = prior * c / (prior * c + (1.0 - prior) * p_decoy)
-    return np.where(np.isin(kind, (OBJECT_GLIDE, OBJECT_CRUISE)), 1.0, np.nan_to_num(post, nan=1.0))
 
 
 def _radar_coverage(radar: RadarSite, gmst: float) -> Callable[[F64], BoolArr]:
@@ -1202,329 +545,476 @@ def _custody(log: _CustodyLog, n: int, fc_error_m: float, present: BoolArr) -> d
     }
 
 
-def _resolve_shots(
-    shots: Shots,
-    t: float,
-    t_impact_s: F64,
-    alive: BoolArr,
-    kill_time: F64,
-    killed_by: I64,
-    book: _TrackBook,
-    doc: object,
-    rng: np.random.Generator,
+BOOST_WITHHOLD_M = 20_000.0
+BOOST_WITHHOLD_MPS = 5_000.0
+"""A radar detection within 20 km + 5 km/s × age of a plume the warning layer saw in
+its last frame is withheld from the ballistic filter (boost is not ballistic): the
+gate is on measured positions, not on object identity."""
+
+
+@dataclass
+class _Trial:
+    """Working state of one trial (truth side and defence side kept apart: the
+    defence's part is ``defense``, ``tracker``, ``book``, ``reports``, ``shots``,
+    ``inventory``; everything else is truth bookkeeping of the engine)."""
+
+    world: World
+    defense: Defense
+    trial: int
+    rng_sense: np.random.Generator
+    rng_fight: np.random.Generator
+    rng_feature: np.random.Generator
+    alive: BoolArr
+    kill_time: F64
+    killed_by: I64
+    debris_until: F64
+    first_ir: F64
+    report_s: F64
+    plumes: list[tuple[float, F64]]
+    tracker: GnnTracker
+    book: TrackBook
+    reports: LaunchReports
+    shots: Shots
+    inventory: I64
+    radars: tuple[tuple[RadarSite, int], ...]
+
+    def visible(self, exists_flying: BoolArr, t: float) -> BoolArr:
+        """Objects the sensors can see: flying and alive, or debris of a kinetic kill."""
+        debris = ~self.alive & (t <= self.debris_until)
+        return np.asarray(exists_flying | (debris & self._flying))
+
+    _flying: BoolArr = field(default_factory=lambda: np.zeros(0, bool))
+
+
+def _warning_frames(
+    st: _Trial, t: float, k: int, r_eci: F64, exists: BoolArr, gmst: float, due: list[int]
 ) -> None:
+    """Frames of the due warning sensors: first sightings become launch reports (with
+    the plume's measured position); every sighting is kept for the boost gate."""
+    w = st.world
+    latency = [g.report_latency_s for g in w.geo_ir] + [
+        x.sensor.report_latency_s for x in w.warning
+    ]
+    for i in due:
+        det = oracle.warning_frame(w, i, t, k, r_eci, exists, gmst, st.rng_sense)
+        new = det & np.isnan(st.first_ir)
+        pos = oracle.plume_positions(r_eci, det, gmst, st.rng_sense)
+        st.plumes.append((t, pos))
+        oracle.add_reports(st.reports, t, latency[i], pos[new[det]])
+        st.first_ir[new] = t
+        st.report_s = np.fmin(st.report_s, st.first_ir + latency[i])
+
+
+def _boost_gate(
+    st: _Trial, meas: Measurements, radar_i: int, t: float, gmst: float
+) -> Measurements:
+    """Withhold the radar detections near a recent plume sighting (see
+    :data:`BOOST_WITHHOLD_M`)."""
+    recent = [(ts, p) for ts, p in st.plumes if t - ts <= 2.0 * _max_warning_frame(st.world)]
+    st.plumes = recent
+    if not recent or not len(meas):
+        return meas
+    geo = site_geometry([st.radars[radar_i][0]])
+    r_fix, _ = radar_fix(
+        meas.z,
+        meas.sigma,
+        np.broadcast_to(geo.ecef_m[0], (len(meas), 3)),
+        np.broadcast_to(geo.enu[0], (len(meas), 3, 3)),
+        gmst,
+    )
+    pos = eci_to_ecef(r_fix, gmst)
+    keep = np.ones(len(meas), bool)
+    for ts, p in recent:  # warning frames in the window: a few
+        if p.shape[0]:
+            d = np.linalg.norm(pos[:, None, :] - p[None, :, :], axis=-1).min(axis=1)
+            keep &= d > BOOST_WITHHOLD_M + BOOST_WITHHOLD_MPS * (t - ts)
+    return meas.select(np.flatnonzero(keep))
+
+
+def _max_warning_frame(world: World) -> float:
+    warners = list(world.geo_ir) + [w.sensor for w in world.warning]
+    return max((g.frame_s for g in warners), default=0.0)
+
+
+def _radar_scan(
+    st: _Trial, i: int, t: float, k: int, r_eci: F64, v_eci: F64, vis: BoolArr, gmst: float
+) -> None:
+    """One radar scan: measure (oracle), gate out boost, track, accumulate features."""
+    radar, layer_k = st.radars[i]
+    meas = oracle.radar_look(
+        st.world, radar, i, layer_k, t, r_eci, v_eci, k, vis, gmst, st.rng_sense
+    )
+    meas = _boost_gate(st, meas, i, t, gmst)
+    geometry = site_geometry([r for r, _ in st.radars])
+    tid = st.tracker.process_scan(
+        meas,
+        geometry,
+        st.world.epoch,
+        sensor_index=i,
+        t_s=t,
+        layer=layer_k,
+        coverage=_radar_coverage(radar, gmst),
+    )
+    if len(meas):
+        snr = oracle.look_snr(st.world, radar, meas, k)
+        info = feature_information(st.defense, st.book, i, tid, snr)
+        y = oracle.feature_looks(st.world, meas, info, st.rng_feature)
+        add_features(st.book, tid, info, y)
+
+
+def _de_cues(
+    st: _Trial, t: float, r_eci: F64, v_eci: F64, vis: BoolArr, gmst: float
+) -> tuple[list[F64], list[F64]]:
+    """Cue positions (ECI) for each laser and microwave weapon: the fused picture's
+    tracks classified as cruise missiles/drones, plus its own sensor's detections."""
+    x, _ = st.tracker.confirmed_states(t)
+    fused = beams.level_cues(x)
+    sites = [(w.r_ecef_m, w.own_sensor_range_m) for w in st.world.lasers]
+    sites += [(w.r_ecef_m, w.own_sensor_range_m) for w in st.world.hpm]
+    out: list[F64] = []
+    for site_ecef, r50 in sites:  # directed-energy weapons: a handful
+        own = beams.own_sensor_cues(site_ecef, r50, r_eci, v_eci, vis, gmst, st.rng_sense)
+        out.append(np.concatenate([fused, beams.level_cues(own)]))
+    n_l = len(st.world.lasers)
+    return out[:n_l], out[n_l:]
+
+
+def _resolve_shots(st: _Trial, t: float, gmst_fn: Callable[[float], float]) -> None:
     """Resolve, in intercept-time order, the shots whose intercept time has come.
 
-    Per shot: the handover error and the miss left after the kill vehicle's
-    divert (:func:`~shieldlab.weapons.intercept.achieved_miss_m`, two normals),
-    then the class Pk of the endgame (one uniform): a hit needs a zero miss and
-    the endgame draw, so P(hit) is the planned single-shot Pk."""
-    sls = bool(getattr(doc, "shoot_look_shoot", True))
-    due = [
-        i
-        for i, (ti, done) in enumerate(zip(shots.intercept_t_s, shots.resolved, strict=True))
-        if not done and ti <= t
-    ]
+    Per shot: the handover point is the aimed track's estimate at the intercept
+    time when the track still exists (in-flight target updates), else the PIP
+    of the decision; the oracle resolves what the kill vehicle meets there
+    (:func:`~shieldlab.sim.oracle.resolve_shot`) and what the kill-assessment
+    look reports (:func:`~shieldlab.sim.oracle.assess_kill`). The battle
+    manager learns only the report: a track reported killed is not engaged
+    again; otherwise, with shoot-look-shoot, it is eligible again after the
+    look (``kill_assessment_s``)."""
+    shots, book, tracker = st.shots, st.book, st.tracker
+    doc = st.defense.doctrine
+    fly = shots.in_flight()
+    due = [int(i) for i in fly if shots.intercept_t_s[i] <= t]
     due.sort(key=lambda i: (shots.intercept_t_s[i], i))
     for i in due:  # a handful per step: shots, not objects, and order matters
-        j, tid = shots.threat[i], shots.track[i]
-        planned, achieved = achieved_miss_m(shots.reach_m[i], shots.sigma_m[i], rng)
-        shots.planned_miss_m[i] = float(planned)
-        shots.achieved_miss_m[i] = float(achieved)
-        hit = bool(achieved <= 0.0) & bool(rng.random() < shots.class_pk[i])
+        tid = shots.track[i]
+        t_int = shots.intercept_t_s[i]
+        handover = shots.pip_eci_m[i]
+        row = np.flatnonzero(tracker.track_id == tid)
+        if row.size:
+            x_t = propagate(tracker.x[row], float(tracker.t_s[row[0]]), np.array([t_int]))
+            handover = x_t[0, 0, :3]
+        obj, dist, miss, hit = oracle.resolve_shot(
+            st.world, shots, i, handover, st.alive, st.rng_fight
+        )
+        shots.threat[i] = obj
+        shots.planned_miss_m[i] = dist
+        shots.achieved_miss_m[i] = miss
         shots.hit[i] = hit
         shots.resolved[i] = True
+        if hit and st.alive[obj]:
+            st.alive[obj] = False
+            st.kill_time[obj] = t_int
+            st.killed_by[obj] = i
+            st.debris_until[obj] = t_int + oracle.DEBRIS_VISIBLE_S
+        gm = gmst_fn(t_int + doc.kill_assessment_s)
+        said = oracle.assess_kill(st.defense, shots.pip_eci_m[i], t_int, gm, hit, st.rng_fight)
+        shots.assessed_kill[i] = said
         book.in_flight[tid] -= 1
-        if j >= 0 and hit and alive[j] and shots.intercept_t_s[i] < t_impact_s[j]:
-            alive[j] = False
-            kill_time[j] = shots.intercept_t_s[i]
-            killed_by[j] = i
+        if said:
+            book.dead[tid] = True
         if book.in_flight[tid] == 0:
-            # kill assessment: a track whose object is dead is not engaged again
-            book.engageable[tid] = sls and (j < 0 or bool(alive[j]))
+            book.engageable[tid] = doc.shoot_look_shoot and not book.dead[tid]
+            book.next_eval[tid] = t_int + doc.kill_assessment_s
 
 
-def _hold_later_layers(
-    world: World,
-    t: float,
-    t_c: F64,
-    states: F64,
-    feasible: BoolArr,
-    t_int: F64,
-    t_launch: F64,
-    t_imp: F64,
-    believed: I64,
-    window_end: F64,
-) -> None:
-    """Shoot-look-shoot across layers: reserve later shots while the timeline allows.
+@dataclass
+class _Next:
+    """Next due time [s] of each periodic event: warning frames, IR tracking frames,
+    radar scans (per sensor), the decision epoch and the directed-energy tick."""
 
-    For each threat i let e_i be its earliest feasible intercept over the fire
-    units. A unit whose own intercept comes more than the doctrine's
-    ``kill_assessment_s`` after e_i holds its shot (``feasible`` set False at
-    this epoch) when it could still engage the threat if launched only after
-    that look: the unit's plan is redone from launch time max(e_i + look) over
-    those threats and is still feasible before impact. Otherwise (no time for
-    a look) it fires now with the others (a salvo across layers). In place.
-    """
-    look = world.scenario.doctrine.kill_assessment_s
-    earliest = np.min(np.where(feasible, t_int, np.inf), axis=1)
-    for s_i, site in enumerate(world.sites):  # fire units: a handful
-        # a unit whose feasible window ends before the look cannot wait
-        later = feasible[:, s_i] & (t_int[:, s_i] > earliest + look)
-        later &= np.nan_to_num(window_end[:, s_i], nan=-np.inf) > earliest + look
-        if not later.any():
-            continue
-        t_after = float(np.max(earliest[later] + look))
-        t_l = max(t_after, float(t_launch[s_i]))
-        plan = plan_for_site(
-            site,
-            t_l,
-            t_c,
-            states[..., :3],
-            float(gmst_at(world.epoch, t_l)),
-            states[..., 3:],
-            believed,
-        )
-        can_wait = later & plan.feasible & (plan.t_intercept_s < t_imp)
-        feasible[can_wait, s_i] = False
+    warn: F64
+    irt: F64
+    radar: F64
+    decision: F64
+    de: F64
 
 
-def _c2_delays(
-    world: World, t: float, inventory: I64, book: _TrackBook
-) -> tuple[F64, F64, BoolArr]:
-    """Per fire unit: decide → authorize → launch delay of the C2 chain at ``t`` [s]
-    (NaN without a ``c2`` section), the part of it due to degradation events
-    [s], and whether the chain reaches the unit (a cut unit cannot fire now)."""
-    n_s = len(world.sites)
-    c2 = world.c2
-    if c2 is None or n_s == 0:
-        return np.full(n_s, np.nan), np.zeros(n_s), np.ones(n_s, bool)
-    rng = book.rng_c2 if has_random_losses(c2.network, c2.events) else None
-    timing = kill_chain_delay(
-        c2.network,
-        c2.events,
-        np.full(n_s, t),
-        c2.site_node,
-        c2.site_node,
-        rng,
-        first_stage=DECIDE_STAGE,
+def _next_event(
+    st: _Trial, t: float, nxt: _Next, has_de: bool, sbi: _SbiState, boost_kill_s: F64
+) -> float | None:
+    """Time of the next due event after ``t`` (None: nothing will happen any more).
+
+    Over quiet sky — nothing flying or visible, no confirmed track, no shot in
+    flight — every periodic event is moved, in phase, to the next launch (the
+    radars' false alarms of an empty sky are not drawn there: stated)."""
+    truth = st.world.truth
+    quiet = (
+        not st._flying.any() and not st.tracker.confirmed.any() and st.shots.in_flight().size == 0
     )
-    ok = timing.reachable
-    book.c2_cut += int(np.sum(~ok & (inventory > 0)))
-    extra = np.where(ok, np.maximum(timing.delay_s - c2.nominal_s, 0.0), np.inf)
-    return np.where(ok, timing.delay_s, np.inf), extra, ok
+    if quiet:
+        later = truth.t_launch_s[truth.t_launch_s > t + 1e-9]
+        if later.size == 0:
+            return None
+        t_l = float(later.min())
+        for arr, period in (
+            (
+                nxt.warn,
+                [w.frame_s for w in (*st.world.geo_ir, *[x.sensor for x in st.world.warning])],
+            ),
+            (nxt.irt, [x.revisit_s for x in st.world.ir_tracking]),
+            (nxt.radar, [r.revisit_s for r, _ in st.radars]),
+            (nxt.decision, [st.defense.doctrine.decision_interval_s]),
+            (nxt.de, [_step_s(st.world)]),
+        ):
+            p = np.asarray(period, dtype=np.float64)
+            if arr.size:
+                arr += np.maximum(np.ceil((t_l - arr) / p - 1e-9), 0.0) * p
+    cands = [nxt.warn, nxt.irt, nxt.radar, nxt.decision]
+    if has_de:
+        cands.append(nxt.de)
+    fly = st.shots.in_flight()
+    if fly.size:
+        cands.append(np.asarray(st.shots.intercept_t_s)[fly])
+    if st.world.sbi:
+        cue = launch_cue_s(st.world, st.report_s)
+        cands.append(cue[~sbi.done & np.isfinite(cue)])
+    cands.append(boost_kill_s[st.alive & np.isfinite(boost_kill_s)])
+    allc = np.concatenate([np.atleast_1d(c) for c in cands])
+    allc = allc[allc > t + 1e-9]
+    return float(allc.min()) if allc.size else None
 
 
-def _decide(
-    world: World,
-    tracker: GnnTracker,
-    book: _TrackBook,
-    t: float,
-    r_eci: F64,
-    exists: BoolArr,
-    report_s: F64,
-    inventory: I64,
-    shots: Shots,
-) -> None:
-    """Threat evaluation, intercept planning for every fire unit, greedy assignment."""
+def run_trial(
+    world: World, trial: int, time_advance: Literal["event", "fixed"] = "event"
+) -> TrialResult:
+    """Fly one Monte Carlo trial of the world's raid through the defence.
+
+    ``time_advance``: "event" (default) jumps from one due event to the next —
+    a sensor look, a warning frame, a decision epoch, a shot's intercept time, a
+    boost-phase cue or kill, a directed-energy tick while something flies — and
+    over quiet sky (nothing flying, no confirmed track, no shot in flight) to
+    the next launch, ending after the last impact; "fixed" steps by the
+    smallest sensor or decision period until the last impact (the former
+    engine, kept to show the two agree, ``tests/sim/test_event_time.py``)."""
+    truth = world.truth
     doc = world.scenario.doctrine
-    ok = tracker.confirmed & (tracker.n_updates >= doc.min_track_updates)
-    tid_all = tracker.track_id
-    ok &= (book.in_flight[tid_all] == 0) & book.engageable[tid_all]
-    ok &= book.next_eval[tid_all] <= t + 1e-9
-    rows = np.flatnonzero(ok)
-    if rows.size == 0:
-        return
-    x, p = ekf_predict(
-        tracker.x[rows],
-        tracker.P[rows],
-        t - tracker.t_s[rows],
-        tracker.q_now(t)[rows],
-        tracker.config.max_step_s,
+    rng_sense, rng_fight = trial_rngs(world.scenario.seed, trial)
+    n = truth.r_eci_m.shape[0]
+    dt_truth = float(truth.t_s[1] - truth.t_s[0])
+    step = _step_s(world)
+    t_end = float(np.max(truth.t_impact_s)) + step
+
+    prelaunch = left_of_launch_kills(world, trial)
+    failed, impact_lat, impact_lon = nonkinetic_effects(world, trial)
+    failed &= ~prelaunch
+    alive = ~(prelaunch | failed)
+    defense = world.defense()
+    radars = defense.radars
+    warners = list(world.geo_ir) + [w.sensor for w in world.warning]
+    st = _Trial(
+        world=world,
+        defense=defense,
+        trial=trial,
+        rng_sense=rng_sense,
+        rng_fight=rng_fight,
+        rng_feature=trial_stream(FEATURE_STREAM, world.scenario.seed, trial),
+        alive=alive,
+        kill_time=np.where(~alive, truth.t_launch_s, np.nan),
+        killed_by=np.full(n, -1, np.int64),
+        debris_until=np.full(n, -np.inf),
+        first_ir=np.full(n, np.nan),
+        report_s=np.full(n, np.nan) if warners else np.zeros(n),
+        plumes=[],
+        tracker=GnnTracker(TRACKER),
+        book=TrackBook(
+            n_radars=len(radars), rng_c2=trial_stream(C2_STREAM, world.scenario.seed, trial)
+        ),
+        reports=LaunchReports(),
+        shots=Shots(),
+        inventory=np.array([s.inventory for s in world.sites], dtype=np.int64),
+        radars=radars,
     )
-    # launch-report correlation and the object under each track (nearest, see module doc)
-    live = np.flatnonzero(exists)
-    a = assign_tracks_to_truth(x[:, :3], r_eci[live], CORRELATE_M)
-    obj = np.where(a >= 0, live[np.maximum(a, 0)] if live.size else -1, -1)
-    reported = (obj >= 0) & (report_s[np.maximum(obj, 0)] <= t)
-    # an object with interceptors already in flight at it (under another, older
-    # track: track breaks and re-initiations) is not engaged again (same
-    # correlation shortcut as the launch report)
-    flying = {j for j, done in zip(shots.threat, shots.resolved, strict=True) if not done}
-    if flying:
-        reported &= ~np.isin(obj, np.fromiter(flying, np.int64))
-    # duplicate tracks (two confirmed tracks within DUPLICATE_M of each other):
-    # the battle manager engages the one with more updates only
-    if rows.size > 1:
-        d = np.linalg.norm(x[:, None, :3] - x[None, :, :3], axis=-1)
-        upd = tracker.n_updates[rows]
-        better = (upd[None, :] > upd[:, None]) | (
-            (upd[None, :] == upd[:, None])
-            & (np.arange(rows.size)[None, :] < np.arange(rows.size)[:, None])
-        )
-        reported &= ~np.any((d < DUPLICATE_M) & better, axis=1)
-    rows, x, p, obj = rows[reported], x[reported], p[reported], obj[reported]
-    if rows.size == 0:
-        return
-    believed = declared_kind(world, book, obj)
-    engage = believed >= 0  # objects discriminated as decoys are not engaged
-    # level flyers (glide vehicles, cruise missiles: told apart by their kinematics)
-    # are predicted by level flight; ballistic tracks only while not manoeuvring
-    level = np.isin(believed, (OBJECT_GLIDE, OBJECT_CRUISE))
-    engage &= level | ~tracker.manoeuvring(t)[rows]
-    rows, x, p, obj, believed = rows[engage], x[engage], p[engage], obj[engage], believed[engage]
-    level = level[engage]
-    if rows.size == 0:
-        return
-    tids = tid_all[rows]
-    # threat evaluation: impact point with its uncertainty (sigma points of the
-    # track covariance), P(each asset), expected threatened value
-    protect = world.assets.priority_value(doc.value_function)
-    p_lethal = lethal_probability(world, book, obj)  # decoys weigh by P(lethal)
-    n_c = x.shape[0]
-    asset = np.full(n_c, -1, np.int64)
-    t_imp = np.full(n_c, np.nan)
-    ok_imp = np.zeros(n_c, bool)
-    expected = np.zeros(n_c)
-    bal = ~level
-    if bal.any():
-        ta = assess_threats(
-            x[bal],
-            p[bal],
-            t,
-            world.epoch,
-            world.assets.lat_rad,
-            world.assets.lon_rad,
-            world.assets.radius_m,
-            p_lethal=p_lethal[bal],
-            asset_value=protect,
-            dt_s=PREDICT_STEP_S,
-        )
-        asset[bal], t_imp[bal], ok_imp[bal] = ta.top_asset, ta.t_impact_s, ta.ok
-        expected[bal] = ta.expected_value
-    if level.any():
-        t_lv = np.arange(t, t + LEVEL_FLIGHT_HORIZON_S + 1e-9, LEVEL_STEP_S)
-        st_lv = predict_level_flight(x[level], t, world.epoch, t_lv)
-        a_lv, t_in = level_flight_threat(
-            st_lv,
-            t_lv,
-            world.epoch,
-            world.assets.lat_rad,
-            world.assets.lon_rad,
-            world.assets.radius_m,
-            LEVEL_HEADING_SIGMA_RAD,
-        )
-        asset[level], t_imp[level], ok_imp[level] = a_lv, t_in, a_lv >= 0
-        expected[level] = np.where(a_lv >= 0, protect[np.maximum(a_lv, 0)], 0.0)
-    value = np.where(ok_imp & (asset >= 0), expected, 0.0)
-    keep = value > 0
-    # a track not (yet) seen to threaten an asset, or not yet reachable, is
-    # looked at again after REEVALUATE_S rather than at every decision epoch
-    book.next_eval[tids] = t + REEVALUATE_S
-    if not keep.any():
-        return
-    tids, obj, x, p, value, t_imp, believed, level = (
-        tids[keep],
-        obj[keep],
-        x[keep],
-        p[keep],
-        value[keep],
-        t_imp[keep],
-        believed[keep],
-        level[keep],
-    )
-    n_s = len(world.sites)
-    feasible = np.zeros((tids.size, n_s), bool)
-    t_int = np.full((tids.size, n_s), np.inf)
-    alt_int = np.full((tids.size, n_s), np.nan)
-    closing = np.zeros((tids.size, n_s))
-    win_start = np.full((tids.size, n_s), np.nan)  # feasible intercept windows [s]
-    win_end = np.full((tids.size, n_s), np.nan)
-    pip_lat = np.full((tids.size, n_s), np.nan)
-    pip_lon = np.full((tids.size, n_s), np.nan)
-    t_launch = np.zeros(n_s)
-    t_c = np.arange(t + CANDIDATE_STEP_S, float(np.max(t_imp)), CANDIDATE_STEP_S)
-    if any(site.spec.flyout == "envelope" for site in world.sites):
-        # endgame layers: their windows last seconds, so a fine grid before each impact
-        end = (t_imp[:, None] - np.arange(ENDGAME_S, 0.0, -ENDGAME_STEP_S)[None, :]).ravel()
-        t_c = np.unique(np.concatenate([t_c, end[end > t + 1.0]]))
-    if t_c.size == 0:
-        return
-    states = propagate(x, t, t_c, max_step_s=PREDICT_STEP_S)  # (n, k, 6) ECI
-    if level.any():
-        states[level] = predict_level_flight(x[level], t, world.epoch, t_c)
-    c2_delay, c2_extra, c2_ok = _c2_delays(world, t, inventory, book)
-    for s_i, site in enumerate(world.sites):  # fire units: a handful
-        if inventory[s_i] <= 0 or not c2_ok[s_i]:
+    sbi = _SbiState.start(world, trial, ~alive)
+    boost_kill_s = np.full(n, np.inf)
+    boost_killed = np.zeros(n, bool)
+    log = _CustodyLog()
+    hold = _layer_hold_s(world)
+    next_radar = np.zeros(len(radars))
+    next_warn = np.zeros(len(warners))
+    next_irt = np.zeros(len(world.ir_tracking))
+    ir_offset = np.cumsum([0] + [x.constellation.n for x in world.ir_tracking])
+    lasers = beams.LaserState.start(world, n)
+    hpm = beams.HpmState.start(world, trial_stream(HPM_STREAM, world.scenario.seed, trial))
+    de_killed = np.zeros(n, bool)
+    hpm_killed = np.zeros(n, bool)
+
+    def gmst_fn(tt: float) -> float:
+        return float(gmst_at(world.epoch, tt))
+
+    nxt = _Next(next_warn, next_irt, next_radar, np.array([0.0]), np.array([0.0]))
+    has_de = bool(world.lasers or world.hpm)
+    t, i_step = 0.0, 0
+    while t <= t_end + 1e-9:
+        k = min(round(t / dt_truth), truth.t_s.size - 1)
+        r_eci, v_eci = truth.state_at(t)
+        # boost-phase kills take the whole launch
+        _strike(st.alive & (boost_kill_s <= t), boost_kill_s, st.alive, st.kill_time, boost_killed)
+        gmst = gmst_fn(t)
+        _resolve_shots(st, t, gmst_fn)
+        exists = oracle.in_flight(world, k, st.alive)
+        st._flying = oracle.in_flight(world, k, np.ones(n, bool))
+        vis = st.visible(exists, t)
+
+        # sensing: warning layer → launch reports
+        due_w = [i for i in range(len(warners)) if t + 1e-9 >= next_warn[i]]
+        for i in due_w:
+            next_warn[i] += warners[i].frame_s
+        if due_w:
+            _warning_frames(st, t, k, r_eci, exists, gmst, due_w)
+        # boost-phase layer: fire at launches the warning layer has reported
+        # (named shortcut: its fire control flies the reported launch's truth path)
+        if world.sbi:
+            cue = launch_cue_s(world, st.report_s)
+            new_l = np.flatnonzero(~sbi.done & (cue <= t + 1e-9))
+            for l_i in new_l[np.argsort(cue[new_l], kind="stable")]:
+                sbi.engage(world, int(l_i), float(cue[l_i]))
+            if new_l.size:
+                boost_kill_s = sbi.kill[truth.launch_index]
+        # space tracking layer → tracker (one frame per constellation)
+        for i, layer in enumerate(world.ir_tracking):
+            if t + 1e-9 >= next_irt[i]:
+                next_irt[i] += layer.revisit_s
+                meas, obs, hot = oracle.ir_frame(
+                    world, i, t, k, r_eci, vis, gmst, rng_sense, int(ir_offset[i])
+                )
+                sats = layer.constellation.positions_eci(t)[:, 0]
+                st.tracker.process_angles_frame(
+                    meas, obs, t, layer=0, hot=hot, coverage=_ir_coverage(layer.sensor, sats)
+                )
+        # radars → tracker, scan by scan (empty scans count misses)
+        for i in range(len(radars)):
+            if t + 1e-9 >= next_radar[i]:
+                next_radar[i] += radars[i][0].revisit_s
+                _radar_scan(st, i, t, k, r_eci, v_eci, vis, gmst)
+
+        # directed energy, cued by the picture and the weapons' own sensors
+        if has_de and t + 1e-9 >= nxt.de[0]:
+            nxt.de[0] += step
+            cue_l, cue_h = _de_cues(st, t, r_eci, v_eci, vis, gmst)
+            if world.lasers:
+                killed_now = lasers.step(world, t, step, r_eci, exists & st.alive, gmst, cue_l)
+                _strike(killed_now, t, st.alive, st.kill_time, de_killed)
+            if world.hpm:
+                killed_now = hpm.step(world, t, step, r_eci, exists & st.alive, gmst, cue_h)
+                _strike(killed_now, t, st.alive, st.kill_time, de_killed, hpm_killed)
+
+        # decide (and sample custody)
+        if t + 1e-9 >= nxt.decision[0]:
+            nxt.decision[0] += doc.decision_interval_s
+            _log_custody(log, st.tracker, t, r_eci, exists, hold)
+            st.book.grow(st.tracker.next_id)
+            if st.inventory.sum() > 0:
+                decide(defense, st.tracker, st.book, t, st.reports, st.inventory, st.shots)
+
+        if time_advance == "fixed":
+            i_step += 1
+            t = i_step * step
             continue
-        t_launch[s_i] = max(float(earliest_launch_s(site.spec, t)), t + float(c2_delay[s_i]))
-        plan = plan_for_site(
-            site,
-            t_launch[s_i],
-            t_c,
-            states[..., :3],
-            float(gmst_at(world.epoch, t_launch[s_i])),
-            states[..., 3:],
-            believed,
-        )
-        feasible[:, s_i] = plan.feasible & (plan.t_intercept_s < t_imp)
-        win_start[:, s_i], win_end[:, s_i] = intercept_window(plan, t_c)
-        gm = gmst_at(world.epoch, np.nan_to_num(plan.t_intercept_s, nan=t))
-        la, lo, _ = ecef_to_geodetic(eci_to_ecef(np.nan_to_num(plan.r_pip_eci_m), gm))
-        pip_lat[:, s_i], pip_lon[:, s_i] = la, lo
-        t_int[:, s_i] = np.where(plan.feasible, plan.t_intercept_s, np.inf)
-        alt_int[:, s_i] = plan.intercept_alt_m
-        closing[:, s_i] = plan.closing_speed_mps
-    if not feasible.any():
-        return
-    if doc.shoot_look_shoot:
-        _hold_later_layers(
-            world, t, t_c, states, feasible, t_int, t_launch, t_imp, believed, win_end
-        )
-        if not feasible.any():
-            return
-    # per-axis position error of the track at the decision (handover quality)
-    sigma_pos = np.sqrt(np.trace(p[:, :3, :3], axis1=1, axis2=2) / 3.0)
-    pk = np.zeros((tids.size, n_s))
-    for s_i, site in enumerate(world.sites):  # fire units: a handful
-        pk[:, s_i] = shot_pk(site.spec, closing[:, s_i], sigma_pos, object_kind=believed)
-    # fire-control channels: a unit guides at most `channels` interceptors at once
-    limit = inventory.copy()
-    if world.channels:
-        pending = [si for si, done in zip(shots.site, shots.resolved, strict=True) if not done]
-        in_air = np.bincount(np.asarray(pending, dtype=np.int64), minlength=n_s)
-        for s_i, ch in enumerate(world.channels):  # fire units: a handful
-            if ch is not None:
-                limit[s_i] = min(int(inventory[s_i]), max(ch - int(in_air[s_i]), 0))
-    if doc.assignment in ("wta", "milp"):
-        asg = wta_assign(
-            value, feasible, pk, t_int, limit, doc.shots_per_threat, exact=doc.assignment == "milp"
-        )
-    else:
-        asg = greedy_assign(value, t_imp, feasible, t_int, limit, doc.shots_per_threat)
-    inventory[:] = inventory - (limit - asg.inventory)
-    for ti, si in zip(asg.threat_index.tolist(), asg.site_index.tolist(), strict=True):
-        tid = int(tids[ti])
-        shots.threat.append(int(obj[ti]))
-        shots.track.append(tid)
-        shots.site.append(si)
-        shots.decision_t_s.append(t)
-        shots.launch_t_s.append(float(t_launch[si]))
-        shots.intercept_t_s.append(float(t_int[ti, si]))
-        shots.intercept_alt_m.append(float(alt_int[ti, si]))
-        shots.pk.append(float(pk[ti, si]))
-        spec = world.sites[si].spec
-        shots.class_pk.append(float(class_pk(spec, np.array([believed[ti]]))[0]))
-        shots.reach_m.append(float(divert_reach_m(spec, closing[ti, si])))
-        shots.sigma_m.append(float(sigma_pos[ti]))
-        shots.intercept_lat_rad.append(float(pip_lat[ti, si]))
-        shots.intercept_lon_rad.append(float(pip_lon[ti, si]))
-        shots.planned_miss_m.append(float("nan"))
-        shots.achieved_miss_m.append(float("nan"))
-        shots.hit.append(False)
-        shots.resolved.append(False)
-        shots.c2_delay_s.append(float(c2_delay[si]))
-        shots.c2_extra_s.append(float(c2_extra[si]))
-        book.in_flight[tid] += 1
-        book.engageable[tid] = False
-        book.next_eval[tid] = t  # a survivor may be re-engaged as soon as its shots resolve
+        t_next = _next_event(st, t, nxt, has_de, sbi, boost_kill_s)
+        if t_next is None:
+            break
+        t = t_next
+
+    return _result(
+        st,
+        trial,
+        log,
+        hold,
+        prelaunch,
+        failed,
+        impact_lat,
+        impact_lon,
+        boost_killed,
+        sbi,
+        de_killed,
+        lasers,
+        hpm_killed,
+        hpm,
+    )
+
+
+def _result(
+    st: _Trial,
+    trial: int,
+    log: _CustodyLog,
+    hold: F64,
+    prelaunch: BoolArr,
+    failed: BoolArr,
+    impact_lat: F64,
+    impact_lon: F64,
+    boost_killed: BoolArr,
+    sbi: _SbiState,
+    de_killed: BoolArr,
+    lasers: beams.LaserState,
+    hpm_killed: BoolArr,
+    hpm: beams.HpmState,
+) -> TrialResult:
+    """The trial's outcome: survivors land where their true impact point lies."""
+    world, shots, alive = st.world, st.shots, st.alive
+    truth = world.truth
+    n = alive.size
+    hit_asset = threatened_asset(
+        impact_lat,
+        impact_lon,
+        world.assets.lat_rad,
+        world.assets.lon_rad,
+        world.assets.radius_m,
+    )
+    # only warhead-carrying objects can hit an asset (decoys and the bus cannot)
+    lethal = np.isin(truth.object_kind, LETHAL_KINDS)
+    hit_asset = np.where(alive & lethal, hit_asset, -1)
+    status = np.where(~alive, KILLED, np.where(hit_asset >= 0, LEAKED, NO_THREAT)).astype(np.int8)
+    cust = _custody(log, n, world.scenario.doctrine.fire_control_error_km * 1e3, hold >= 0.0)
+    return TrialResult(
+        trial=trial,
+        status=status,
+        killed_by_shot=st.killed_by,
+        kill_time_s=st.kill_time,
+        hit_asset=hit_asset.astype(np.int64),
+        launch_report_s=st.report_s,
+        first_track_s=cust["first_track_s"],
+        shot_threat=np.array(shots.threat, np.int64),
+        shot_site=np.array(shots.site, np.int64),
+        shot_decision_s=np.array(shots.decision_t_s),
+        shot_launch_s=np.array(shots.launch_t_s),
+        shot_intercept_s=np.array(shots.intercept_t_s),
+        shot_intercept_alt_m=np.array(shots.intercept_alt_m),
+        shot_pk=np.array(shots.pk),
+        shot_hit=np.array(shots.hit, bool),
+        custody=cust["custody"],
+        custody_fc=cust["custody_fc"],
+        custody_layer=cust["custody_layer"],
+        handovers=cust["handovers"].astype(np.int64),
+        sensor_handovers=cust["sensor_handovers"].astype(np.int64),
+        tracks_started=st.tracker.next_id,
+        prelaunch_killed=prelaunch,
+        launch_failed=failed,
+        impact_lat_rad=impact_lat,
+        impact_lon_rad=impact_lon,
+        boost_killed=boost_killed,
+        boost_shots=sbi.record(),
+        laser_killed=de_killed,
+        laser_shots=lasers.record(),
+        hpm_killed=hpm_killed,
+        hpm_shots=hpm.shots.copy(),
+        hpm_log=hpm.record(),
+        shot_intercept_lat_rad=np.array(shots.intercept_lat_rad),
+        shot_intercept_lon_rad=np.array(shots.intercept_lon_rad),
+        shot_planned_miss_m=np.array(shots.planned_miss_m),
+        shot_achieved_miss_m=np.array(shots.achieved_miss_m),
+        shot_c2_delay_s=np.array(shots.c2_delay_s),
+        shot_c2_extra_s=np.array(shots.c2_extra_s),
+        c2_cut=st.book.c2_cut,
+        shot_assessed_kill=np.array(shots.assessed_kill, bool),
+        shot_track=np.array(shots.track, np.int64),
+    )

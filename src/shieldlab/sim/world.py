@@ -17,11 +17,11 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from shieldlab.battle.c2 import C2Events, C2Network, c2_from_section, nominal_delay
+from shieldlab.battle.c2 import c2_from_section, nominal_delay
 from shieldlab.core.frames import geodetic_to_ecef
 from shieldlab.core.time import parse_epoch
 from shieldlab.scenario import LoadedScenario, Scenario
-from shieldlab.scenario.c2_schema import STAGES, C2Section
+from shieldlab.scenario.c2_schema import C2Section
 from shieldlab.scenario.schema import SENSOR_LAYER_NAMES
 from shieldlab.scenario.schema import AirborneRadarSensor as AirborneEntry
 from shieldlab.scenario.schema import GeoIrSensor as GeoIrEntry
@@ -33,6 +33,7 @@ from shieldlab.sensors.catalog import make_geo_ir, make_radar
 from shieldlab.sensors.ir import GeoIrSensor
 from shieldlab.sensors.ir_track import LeoIrTrackingSensor, make_leo_ir
 from shieldlab.sensors.radar import RadarSite
+from shieldlab.sim.defense import DECIDE_STAGE, C2Model, Defense
 from shieldlab.space.constellation import Constellation, elements_from_spec, from_spec
 from shieldlab.space.orbits import OrbitalElements
 from shieldlab.threats import Trajectories
@@ -239,23 +240,6 @@ class AirbornePlatform:
     alt_m: float
 
 
-@dataclass(frozen=True)
-class C2Model:
-    """The scenario's C2 network ready for the engine: the network, its events,
-    the fire-control node of every fire unit (s,), and the nominal (undegraded)
-    delay of the decide → authorize → launch part of the chain per fire unit [s]."""
-
-    network: C2Network
-    events: C2Events
-    site_node: NDArray[np.int64]
-    nominal_s: F64
-
-
-DECIDE_STAGE = STAGES.index("decide")
-"""The engine's C2 delay covers the kill chain from this stage on (detection,
-reports and tracking are modelled by the sensors and the tracker)."""
-
-
 def build_c2(section: C2Section, site_names: list[str]) -> C2Model:
     """:class:`C2Model` of a scenario ``c2:`` section for the given fire units."""
     net, events = c2_from_section(section)
@@ -318,6 +302,28 @@ class World:
     """Fire-control channels of each fire unit (None: unlimited), same order as ``sites``."""
     """The launches the truth was flown from (``truth.launch_index`` indexes them)."""
 
+    def surface_radars(self) -> tuple[tuple[RadarSite, int], ...]:
+        """All radars as sites with their sensor layer: ground/sea radars, then
+        airborne radars (site at the platform's station), in sensor-index order."""
+        out = [(r, radar_layer(r)) for r in self.radars]
+        for a in self.airborne:
+            site = replace(a.sensor.radar, lat_rad=a.lat_rad, lon_rad=a.lon_rad, alt_m=a.alt_m)
+            out.append((site, 3))
+        return tuple(out)
+
+    def defense(self) -> Defense:
+        """The defence's view of this world: everything but the truth."""
+        return Defense(
+            scenario=self.scenario,
+            epoch=self.epoch,
+            assets=self.assets,
+            sites=self.sites,
+            radars=self.surface_radars(),
+            has_warning=bool(self.geo_ir or self.warning),
+            c2=self.c2,
+            channels=self.channels,
+        )
+
 
 def raid_rng(seed: int) -> np.random.Generator:
     """The raid generator's random stream of a scenario seed."""
@@ -378,7 +384,8 @@ def build_world(loaded: LoadedScenario) -> World:
     keep = [SENSOR_LAYERS[radar_layer(r)] not in off for r in radar_sites]
     radars = [r for r, k in zip(radars, keep, strict=True) if k]
     radar_sites = [r for r, k in zip(radar_sites, keep, strict=True) if k]
-    geos = [x for x in s.sensors if isinstance(x, GeoIrEntry)]
+    warned = "space-warning" not in off
+    geos = [x for x in s.sensors if isinstance(x, GeoIrEntry) and warned]
     consts = {c.name: c for c in s.constellations}
     ir_layers = []
     for x in s.sensors:
@@ -395,7 +402,7 @@ def build_world(loaded: LoadedScenario) -> World:
     warning = [
         WarningLayer(x.name, make_geo_ir(x.type, 0.0), from_spec(consts[x.constellation], epoch))
         for x in s.sensors
-        if isinstance(x, WarningEntry)
+        if isinstance(x, WarningEntry) and warned
     ]
     sbi_layers = []
     if "boost" not in off:
@@ -415,7 +422,9 @@ def build_world(loaded: LoadedScenario) -> World:
     hpms = []
     de_targets: tuple[DeTarget, ...] = ()
     de_target = None
-    if "non-kinetic" not in off and (s.lasers or s.hpm):
+    laser_on = "laser" not in off and bool(s.lasers)
+    hpm_on = "microwave" not in off and bool(s.hpm)
+    if laser_on or hpm_on:
         de_cat = load_directed_energy_catalog()
         names = sorted(de_cat.targets)
         de_targets = tuple(de_cat.targets[k] for k in names)
@@ -431,7 +440,7 @@ def build_world(loaded: LoadedScenario) -> World:
             ],
             dtype=np.int64,
         )
-        for hs in s.hpm:
+        for hs in s.hpm if hpm_on else []:
             la, lo = math.radians(hs.lat_deg), math.radians(hs.lon_deg)
             hpms.append(
                 HpmLayer(
@@ -442,7 +451,7 @@ def build_world(loaded: LoadedScenario) -> World:
                 )
             )
     lasers = []
-    if "non-kinetic" not in off and s.lasers:
+    if laser_on:
         de = load_directed_energy_catalog()
         for ls in s.lasers:
             spec = de.lasers[ls.type]

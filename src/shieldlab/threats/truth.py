@@ -23,6 +23,33 @@ from shieldlab.core.frames import (
     geodetic_to_ecef,
     great_circle_distance_m,
 )
+from shieldlab.core.objects import (
+    LETHAL_KINDS,
+    OBJECT_BALLOON,
+    OBJECT_BUS,
+    OBJECT_CHAFF,
+    OBJECT_CRUISE,
+    OBJECT_GLIDE,
+    OBJECT_HEAVY_DECOY,
+    OBJECT_LIGHT_DECOY,
+    OBJECT_NAMES,
+    OBJECT_RV,
+)
+
+# object kinds (int8) live in core.objects, shared with the defence's beliefs;
+# re-exported here for the threat models
+OBJECT_KINDS_EXPORTED = (
+    LETHAL_KINDS,
+    OBJECT_BALLOON,
+    OBJECT_BUS,
+    OBJECT_CHAFF,
+    OBJECT_CRUISE,
+    OBJECT_GLIDE,
+    OBJECT_HEAVY_DECOY,
+    OBJECT_LIGHT_DECOY,
+    OBJECT_NAMES,
+    OBJECT_RV,
+)
 
 F64 = NDArray[np.float64]
 
@@ -40,22 +67,6 @@ PHASE_NAMES = {
     PHASE_CRUISE: "cruise",
     PHASE_TERMINAL: "terminal",
 }
-
-# object kinds (int8)
-OBJECT_RV, OBJECT_BUS, OBJECT_HEAVY_DECOY, OBJECT_LIGHT_DECOY = 0, 1, 2, 3
-OBJECT_BALLOON, OBJECT_CHAFF, OBJECT_GLIDE, OBJECT_CRUISE = 4, 5, 6, 7
-OBJECT_NAMES = {
-    OBJECT_RV: "rv",
-    OBJECT_BUS: "bus",
-    OBJECT_HEAVY_DECOY: "heavy-decoy",
-    OBJECT_LIGHT_DECOY: "light-decoy",
-    OBJECT_BALLOON: "balloon",
-    OBJECT_CHAFF: "chaff",
-    OBJECT_GLIDE: "glide-vehicle",
-    OBJECT_CRUISE: "cruise-missile",
-}
-LETHAL_KINDS = (OBJECT_RV, OBJECT_GLIDE, OBJECT_CRUISE)
-"""Object kinds that carry a warhead."""
 
 
 @dataclass(frozen=True)

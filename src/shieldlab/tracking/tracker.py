@@ -354,7 +354,7 @@ class GnnTracker:
         max_range_m: float = math.inf,
         layer: int = 0,
         coverage: Callable[[F64], BoolArr] | None = None,
-    ) -> None:
+    ) -> I64:
         """Process one scan of one radar (in place; see module docstring).
 
         ``meas`` holds the detections of sensor ``sensor_index`` at time ``t_s``
@@ -365,6 +365,10 @@ class GnnTracker:
         bookkeeping); ``coverage(r_eci (n, 3)) -> (n,)``, when given, replaces
         the range/elevation coverage test (e.g. the radar's full field of view
         with its azimuth sector). ``meas.object_id`` is not used.
+
+        Returns the id of the track each measurement went to (m,): the track it
+        updated, or the tentative track it started (features measured with a
+        detection follow it to that track).
         """
         cfg = self.config
         if len(meas):
@@ -385,6 +389,8 @@ class GnnTracker:
         self._predict(t)
         meas_for_track = self._associate(meas.z, diag_cov(meas.sigma), measure, AER_ANGLE_AXES, 3)
         hit = meas_for_track >= 0
+        track_of_meas = np.full(m, -1, np.int64)
+        track_of_meas[meas_for_track[hit]] = self.track_id[hit]
         k_all = int(hit.sum())
         se = np.broadcast_to(site_ecef, (max(m, k_all), 3))
         sn = np.broadcast_to(site_enu, (max(m, k_all), 3, 3))
@@ -421,7 +427,9 @@ class GnnTracker:
             x0, p0 = init_single_point(
                 meas.z[new], meas.sigma[new], se[:k], sn[:k], gmst, cfg.vel_sigma_mps
             )
+            track_of_meas[new] = self.next_id + np.arange(k, dtype=np.int64)
             self._append(x0, p0, t, x0[:, :3], p0[:, :3, :3], layer, np.zeros(k, bool))
+        return track_of_meas
 
     # ----------------------------------------------------- angles-only frame
     def process_angles_frame(

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from shieldlab import catalog
 from shieldlab.core.constants import DEG
-from shieldlab.threats.truth import OBJECT_NAMES
+from shieldlab.core.objects import OBJECT_NAMES
 from shieldlab.weapons.interceptor import InterceptorSite, InterceptorSpec
 
 

@@ -56,7 +56,7 @@ from shieldlab.core.frames import (
     great_circle_distance_m,
 )
 from shieldlab.core.lambert import lambert
-from shieldlab.threats.truth import OBJECT_NAMES
+from shieldlab.core.objects import OBJECT_NAMES
 from shieldlab.weapons.interceptor import InterceptorSite, InterceptorSpec
 
 F64 = NDArray[np.float64]
