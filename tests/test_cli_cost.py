@@ -198,3 +198,34 @@ def test_cost_bad_supply_outage(spec: str, needle: str) -> None:
     assert res.exit_code == 2
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and needle in lines[0], res.stderr
+
+
+def test_warn_unpriced_uses_the_split_layer_names(capsys: pytest.CaptureFixture[str]) -> None:
+    """Lasers, microwaves and EW/cyber are priced and simulated as three layers; the
+    GEO/HEO warning sensors (``space-warning``) apart from the LEO tracking layer."""
+    from shieldlab.cli_cost import warn_unpriced
+
+    lcc = {"file": "a.yaml", "by_layer_usd": dict.fromkeys(("laser", "space-ir", "c2"), 1.0)}
+    warn_unpriced(lcc, ["space-warning", "laser", "microwave"], None)
+    stderr = " ".join(capsys.readouterr().err.split())  # unwrapped
+    assert "prices no microwave, space-warning layer that the scenario simulates" in stderr
+    assert "prices layers the scenario does not simulate: space-ir" in stderr
+
+
+def test_layered_defense_architecture_prices_what_the_scenario_simulates(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The shipped pair agrees layer by layer: only the layers the file says it cannot
+    price (airborne radar, left-of-launch, EW/cyber) are reported, nothing the other way."""
+    from shieldlab.cli_cost import life_cycle_of, warn_unpriced
+    from shieldlab.scenario import load_scenario
+    from shieldlab.sim.marginal import present_layers
+    from shieldlab.sim.world import build_world
+
+    loaded = load_scenario(ROOT / "scenarios" / "layered-defense.yaml")
+    lcc = life_cycle_of(ROOT / "architectures" / "layered-defense.yaml")
+    assert lcc is not None and {"laser", "space-ir", "space-warning"} <= set(lcc["by_layer_usd"])
+    warn_unpriced(lcc, present_layers(build_world(loaded)), loaded.scenario)
+    stderr = " ".join(capsys.readouterr().err.split())  # unwrapped
+    assert stderr.count("warning:") == 1, stderr
+    assert "prices no airborne-radar, ew-cyber, left-of-launch layer" in stderr

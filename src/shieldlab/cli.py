@@ -28,6 +28,7 @@ from shieldlab.core.constants import WGS84_A_M
 
 if TYPE_CHECKING:
     from shieldlab.scenario import LoadedScenario
+    from shieldlab.weapons.sbi_sizing import SizingResult
 
 
 class _OneLineErrors(TyperGroup):
@@ -305,7 +306,13 @@ def fly(
     from shieldlab.core.frames import destination_point
     from shieldlab.core.time import parse_epoch
     from shieldlab.store.export import write_csv, write_czml
-    from shieldlab.threats import OBJECT_NAMES, fly_threats, flyable_threats, summary_rows
+    from shieldlab.threats import (
+        OBJECT_NAMES,
+        fly_threats,
+        flyable_threats,
+        summary_rows,
+        threat_kind,
+    )
     from shieldlab.threats.summary import geodetic_samples, phase_rows
 
     allowed = flyable_threats()
@@ -398,6 +405,9 @@ def fly(
         ("impact point", f"{fig['impact_lat_deg']:.3f}, {fig['impact_lon_deg']:.3f}"),
         ("miss distance", f"{fig['miss_m']:.0f} m"),
     ]
+    if threat_kind(threat) in ("ballistic", "mirv"):  # the boost's shape (default: least energy)
+        shape = options.get("shape", options.get("branch")) or "minimum-energy (default)"
+        rows.insert(0, ("trajectory shape", str(shape)))
     for r in rows:
         table.add_row(*r)
     out.print(table)
@@ -486,6 +496,13 @@ ArchOpt = Annotated[
 ]
 
 
+def truth_shortcuts(world: object) -> list[str]:
+    """The named truth shortcuts a world's engine run uses (printed and in ``--json``)."""
+    from shieldlab.sim.oracle import TRUTH_SHORTCUTS
+
+    return list(TRUTH_SHORTCUTS) if getattr(world, "sbi", ()) else []
+
+
 def _run(
     scenario: Path,
     trials: int | None,
@@ -524,6 +541,14 @@ def _run(
         from shieldlab.sim.marginal import present_layers
 
         warn_unpriced(lcc, present_layers(world), s)
+    shortcuts = truth_shortcuts(world)
+    for name in shortcuts:
+        err.print(f"note: named truth shortcut in use: {name} (see docs/architecture.md)")
+    if world.sbi and not (world.geo_ir or world.warning):
+        err.print(
+            "warning: space_interceptors: no launch-warning sensor (geo-ir or warning-ir) "
+            "cues them; they will not fire"
+        )
     with _progress(as_json) as prog:
         task = prog.add_task(f"{s.trials} trials on {n_workers} workers", total=s.trials)
         results = run_trials(world, s.trials, n_workers, lambda k: prog.advance(task, k))
@@ -557,6 +582,7 @@ def _run(
         "run_id": run_id,
         "database": str(db),
         "report": str(report_path) if report_path else None,
+        "truth_shortcuts": shortcuts,
         **summary.as_dict(),
     }
     if lcc is not None:
@@ -610,31 +636,55 @@ def _print_summary(
     out.print(a)
     cust = d.get("custody")
     if isinstance(cust, list) and cust:
-        layer_keys = [k for k in cust[0] if k.startswith("layer:")]
-        c = Table(
-            title="sensor custody: fraction of flight held by a confirmed track "
-            "(any; fire-control quality; held by each layer)",
-            box=box.SIMPLE_HEAD,
-        )
-        c.add_column("threat class", no_wrap=True)
-        for col in ("n", "held", "fc", *[k.removeprefix("layer:") for k in layer_keys]):
-            c.add_column(col.removesuffix("-radar"), justify="right", no_wrap=True)
-        c.add_column("handovers", justify="right", no_wrap=True)
-        c.add_column("hand-offs", justify="right", no_wrap=True)
-        for r in cust:
-            c.add_row(
-                str(r["class"]),
-                str(r["objects"]),
-                f"{r['custody']:.3f}",
-                f"{r['custody_fc']:.3f}",
-                *[f"{r[k]:.3f}" if r[k] is not None else "–" for k in layer_keys],
-                f"{r['handovers']:.2f}",
-                f"{r['sensor_handovers']:.2f}",
-            )
-        out.print(c)
+        out.print(_custody_table(cust))
     out.print(f"run [bold]{run_id}[/] stored in {db}")
     if report:
         out.print(f"report: {report}")
+
+
+_LAYER_HEADERS = {
+    "space-ir": "space",
+    "ground-radar": "ground",
+    "sea-radar": "sea",
+    "airborne-radar": "air",
+}
+"""Short custody-table headers of the sensor layers (the table fits 80 columns)."""
+
+
+def _custody_table(cust: list[dict[str, Any]]) -> Table:
+    """Sensor custody per threat class as percentages, readable at 80 columns: the
+    numbers never shrink (the class names fold instead) and the headers are short."""
+    layer_keys = [k for k in cust[0] if k.startswith("layer:")]
+    c = Table(
+        title="sensor custody: % of flight held by a confirmed track",
+        caption="held: by any track; fc: at fire-control quality; "
+        + ", ".join(_LAYER_HEADERS.get(k[6:], k[6:]) for k in layer_keys)
+        + ": by that sensor layer; trk h/o: track handovers and lyr h/o: sensor-layer "
+        "hand-offs, per object",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    c.add_column("threat class", overflow="fold", min_width=8)
+    heads = ["n", "held", "fc", *[_LAYER_HEADERS.get(k[6:], k[6:]) for k in layer_keys]]
+    for col in (*heads, "trk h/o", "lyr h/o"):
+        c.add_column(col, justify="right", no_wrap=True)
+
+    def pct(x: Any) -> str:
+        return "–" if x is None else f"{100.0 * float(x):.0f}%"
+
+    for r in cust:
+        c.add_row(
+            str(r["class"]),
+            str(r["objects"]),
+            pct(r["custody"]),
+            pct(r["custody_fc"]),
+            *[pct(r[k]) for k in layer_keys],
+            f"{r['handovers']:.2f}",
+            f"{r['sensor_handovers']:.2f}",
+        )
+    return c
 
 
 TrialsOpt = Annotated[int | None, typer.Option("--trials", min=1, help="Monte Carlo trials.")]
@@ -1029,7 +1079,12 @@ def size_sbi(
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
-    """Space-based interceptor constellation needed to engage a salvo in boost phase."""
+    """Space-based interceptor constellation needed to engage a salvo in boost phase.
+
+    Exit status: 0 when a constellation meets the requirement; 1 when none can (it
+    prints INFEASIBLE and the binding constraint; with --json, "feasible": false and
+    "binding_constraint"); 2 for a usage error.
+    """
     import dataclasses
 
     from shieldlab.core.constants import DEG, G0_MPS2
@@ -1089,9 +1144,12 @@ def size_sbi(
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     res = sz.size_constellation(path, spec, problem, trials, rng)
     sens = sz.sensitivity(path, spec, problem, trials, rng)
+    sized = res.constellation_size > 0
     info: dict[str, Any] = {
-        "constellation_size": res.constellation_size,
-        "analytic_size": res.analytic_size,
+        "feasible": res.feasible,
+        "binding_constraint": res.binding_constraint or None,
+        "constellation_size": res.constellation_size if sized else None,
+        "analytic_size": res.analytic_size if res.analytic_size > 0 else None,
         "absentee_ratio": res.absentee_ratio,
         "interceptors_in_reach": {
             "required": res.required_in_reach * spec.interceptors_per_carrier,
@@ -1099,10 +1157,10 @@ def size_sbi(
             "p05": res.interceptors_in_reach_p05,
         },
         "p_engaged": res.p_engaged,
-        "interceptors": res.interceptors,
+        "interceptors": res.interceptors if sized else None,
         "mass_to_orbit_kg": res.mass_to_orbit_kg,
         "interceptor_cost_usd": res.interceptor_cost_usd,
-        "sensitivity": sens,
+        "sensitivity": [r | {"analytic_size": r["analytic_size"] or None} for r in sens],
         "inputs": {
             "threat": threat,
             "kill_deadline_s": path.t_kill_s,
@@ -1126,7 +1184,36 @@ def size_sbi(
     }
     if as_json:
         out.print_json(json.dumps(_finite(info)))
+        if not res.feasible:
+            raise typer.Exit(1)
         return
+    if not res.feasible:
+        out.print(
+            f"INFEASIBLE: no SBI constellation engages {salvo} x {threat} "
+            f"(confidence {confidence:g}): {res.binding_constraint}",
+            markup=False,
+            soft_wrap=True,  # one line, for grep
+        )
+    if sized:
+        _print_sbi_size(res, path.t_kill_s, salvo, threat)
+    t2 = Table(title="sensitivity (binomial model)", box=box.SIMPLE_HEAD)
+    for col in ("parameter", "value", "absentee ratio", "carriers"):
+        t2.add_column(col, justify="left" if col == "parameter" else "right")
+    for r in sens:
+        n_an = int(r["analytic_size"])
+        t2.add_row(
+            str(r["parameter"]),
+            f"{float(r['value']):.0f}",
+            f"{float(r['absentee_ratio']):.0f}",
+            str(n_an) if n_an > 0 else "infeasible",
+        )
+    out.print(t2)
+    if not res.feasible:
+        raise typer.Exit(1)
+
+
+def _print_sbi_size(res: SizingResult, kill_deadline_s: float, salvo: int, threat: str) -> None:
+    """The sized constellation of ``size sbi``."""
     t1 = Table(title=f"SBI constellation for {salvo} x {threat}", show_header=False)
     for key, value in (
         ("carriers (Walker, simulated)", f"{res.constellation_size}"),
@@ -1137,23 +1224,12 @@ def size_sbi(
             "interceptors in reach / missile (mean, 5 %)",
             f"{res.interceptors_in_reach_mean:.1f}, {res.interceptors_in_reach_p05:.0f}",
         ),
-        ("kill deadline after launch", f"{path.t_kill_s:.0f} s"),
+        ("kill deadline after launch", f"{kill_deadline_s:.0f} s"),
         ("mass to orbit", f"{res.mass_to_orbit_kg / 1e3:,.0f} t"),
         ("interceptor cost (unit cost x count)", f"{res.interceptor_cost_usd / 1e9:,.1f} G USD"),
     ):
         t1.add_row(key, value)
     out.print(t1)
-    t2 = Table(title="sensitivity (binomial model)", box=box.SIMPLE_HEAD)
-    for col in ("parameter", "value", "absentee ratio", "carriers"):
-        t2.add_column(col, justify="left" if col == "parameter" else "right")
-    for r in sens:
-        t2.add_row(
-            str(r["parameter"]),
-            f"{float(r['value']):.0f}",
-            f"{float(r['absentee_ratio']):.0f}",
-            str(r["analytic_size"]),
-        )
-    out.print(t2)
 
 
 # --- cost (in its own module; registered here so `shieldlab cost` is one app) ---

@@ -67,12 +67,13 @@ def life_cycle_of(architecture: Path | None) -> dict[str, Any] | None:
 
 def warn_unpriced(lcc: dict[str, Any] | None, held: list[str], s: Any) -> None:
     """Warn (stderr) where the scenario and the architecture describe different shields:
-    layers simulated but not priced, and layers priced but not simulated. GEO/HEO warning
-    sensors count as ``space-ir`` here (the catalog prices them there), although
-    ``marginal``'s ``space-ir`` switch turns off only the LEO tracking layer."""
+    layers simulated but not priced, and layers priced but not simulated. ``held``: the
+    layers the scenario simulates (:func:`~shieldlab.sim.marginal.present_layers`, which
+    names the GEO/HEO warning sensors ``space-warning`` and the LEO tracking layer
+    ``space-ir``, as the cost catalog prices them); ``s``: the scenario (unused, kept
+    for the callers)."""
     if lcc is None:
         return
-    held = [*held, *(["space-ir"] if any(x.kind.endswith("ir") for x in s.sensors) else [])]
     priced = set(lcc["by_layer_usd"])
     if set(held) - priced:
         err.print(

@@ -328,6 +328,26 @@ def test_layered_surviving_value_binary_damage() -> None:
     assert rows[0]["p_hit"] == 0.5 and rows[0]["surviving_value"] == 5.0
 
 
+def test_layers_acting_before_flight_come_first() -> None:
+    """Left-of-launch then EW/cyber (launch failures) lead the layer table; lasers and
+    microwaves are layers of their own, ordered by name with the others."""
+    t = layered_tables()
+    o = t["threat_outcomes"]
+    o["kill_layer"][1] = "ew-cyber"
+    o["kill_layer"][4] = "microwave"
+    e = t["engagements"]
+    e["layer"] = np.where(e["site"] == "THAAD", "laser", e["layer"]).astype(object)
+    rows = layer_kills(o, e, 2)
+    assert [r["layer"] for r in rows] == [
+        "left-of-launch",
+        "ew-cyber",
+        "laser",
+        "microwave",
+        "midcourse",
+    ]
+    assert shot_layers(e) == ["laser", "midcourse"]
+
+
 def test_layer_kills_with_left_of_launch() -> None:
     t = layered_tables()
     rows = layer_kills(t["threat_outcomes"], t["engagements"], 2)

@@ -94,7 +94,7 @@ def test_pd_model(geo: GeoIrSensor) -> None:
 
 def test_dead_objects_and_report_latency(geo: GeoIrSensor) -> None:
     r = _eci(45.0, -60.0, 80e3)
-    det = geo_ir_detect(geo, r, np.array([1e6]), np.zeros(1, bool), GMST, np.random.default_rng())
+    det = geo_ir_detect(geo, r, np.array([1e6]), np.zeros(1, bool), GMST, np.random.default_rng(0))
     assert not det[0]
     t = launch_report_time_s(geo, np.array([100.0, np.nan]))
     assert t[0] == 100.0 + geo.report_latency_s and np.isnan(t[1])

@@ -124,7 +124,8 @@ def test_fire_control_channels_limit_interceptors_in_flight() -> None:
 def test_ew_cyber_launch_failures_and_guidance_miss() -> None:
     """EW/cyber (stated probabilities): launches fail at p_launch_failure (4 σ over
     4,000 launches); degraded launches impact aim_miss_km from nominal (1 %); the
-    failures are credited to the non-kinetic layer; switching the layer off undoes it."""
+    failures are credited to the ew-cyber layer; switching the layer off (or the
+    non-kinetic group) undoes it."""
     from shieldlab.core.frames import great_circle_distance_m
     from shieldlab.sim.engine import nonkinetic_effects
 
@@ -147,10 +148,88 @@ def test_ew_cyber_launch_failures_and_guidance_miss() -> None:
     r = run_trial(w, trial)
     assert np.all(r.status[r.launch_failed] == KILLED)
     s = summarise(w, [r])
-    assert s.kills_by_layer["non-kinetic"] == pytest.approx(r.launch_failed.sum())
-    off = world_of(text + "disabled_layers: [non-kinetic]\n")
-    failed, lat, _ = nonkinetic_effects(off, trial)
-    assert not failed.any() and np.array_equal(lat, tr.impact_lat_rad)
+    assert s.kills_by_layer["ew-cyber"] == pytest.approx(r.launch_failed.sum())
+    t = result_tables(w, [r], with_maps=False)["threat_outcomes"]
+    assert set(t["kill_layer"][r.launch_failed].tolist()) == {"ew-cyber"}
+    for name in ("ew-cyber", "non-kinetic"):
+        off = world_of(text + f"disabled_layers: [{name}]\n")
+        failed, lat, _ = nonkinetic_effects(off, trial)
+        assert not failed.any() and np.array_equal(lat, tr.impact_lat_rad)
+
+
+DE_AND_EW = (
+    "ew_cyber: {p_launch_failure: 1.0}\n"
+    "lasers:\n  - {name: LA laser, type: generic-hel-300kw, lat_deg: 33.95, lon_deg: -118.45}\n"
+    "hpm:\n  - {name: LA HPM, type: generic-hpm-leonidas, lat_deg: 34.05, lon_deg: -118.245}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("off", "lasers", "hpm", "ew"),
+    [
+        ("[]", 1, 1, True),
+        ("[laser]", 0, 1, True),
+        ("[microwave]", 1, 0, True),
+        ("[ew-cyber]", 1, 1, False),
+        ("[non-kinetic]", 0, 0, False),
+        ("[laser, microwave]", 0, 0, True),
+    ],
+)
+def test_laser_microwave_and_ew_cyber_switch_apart(
+    off: str, lasers: int, hpm: int, ew: bool
+) -> None:
+    """Lasers, microwaves and EW/cyber are three layers, each switched off alone;
+    ``non-kinetic`` (their name as one layer) switches off all three."""
+    from shieldlab.sim.engine import nonkinetic_effects
+    from shieldlab.sim.marginal import present_layers
+
+    w = world_of(_with(DE_AND_EW + f"disabled_layers: {off}\n", count=2))
+    assert (len(w.lasers), len(w.hpm)) == (lasers, hpm)
+    failed, _, _ = nonkinetic_effects(w, 0)
+    assert failed.all() if ew else not failed.any()  # p_launch_failure 1
+    held = [x for x in present_layers(w) if x in ("laser", "microwave", "ew-cyber")]
+    expected = [("ew-cyber", ew), ("laser", lasers), ("microwave", hpm)]
+    assert held == [name for name, on in expected if on]
+
+
+SPACE_SENSORS = (
+    "  - {kind: warning-ir, name: HEO warning, type: generic-geo-ir, constellation: heo}\n"
+    "  - {kind: leo-ir, name: LEO layer, type: generic-leo-ir-tracking, constellation: leo,"
+    " revisit_s: 10}\n"
+)
+SPACE_CONSTELLATIONS = (
+    "constellations:\n  - {kind: heo, name: heo, apogee_lons_deg: [-100, 80]}\n"
+    "  - {kind: walker, name: leo, total: 48, planes: 6, phasing: 1, altitude_km: 1000,"
+    " inclination_deg: 60}\n"
+)
+
+
+def _space(off: str) -> World:
+    """The flagship (2 missiles) with its GEO sensor, a HEO warning constellation and a
+    LEO tracking layer."""
+    text = _with("", count=2).replace("sensors:\n", "sensors:\n" + SPACE_SENSORS, 1)
+    return world_of(text + SPACE_CONSTELLATIONS + f"disabled_layers: {off}\n")
+
+
+def test_space_warning_switches_apart_from_leo_tracking() -> None:
+    """``space-warning`` (GEO IR sensors and warning constellations) and ``space-ir``
+    (the LEO tracking layer) are switched off independently; marginal measures both."""
+    from shieldlab.sim.marginal import present_layers
+
+    w = _space("[]")
+    assert (len(w.geo_ir), len(w.warning), len(w.ir_tracking)) == (1, 1, 1)
+    assert present_layers(w)[:2] == ["space-warning", "space-ir"]
+    no_warning = _space("[space-warning]")
+    assert (no_warning.geo_ir, no_warning.warning) == ((), ())
+    assert no_warning.geo_ir_names == () and len(no_warning.ir_tracking) == 1
+    assert "space-warning" not in present_layers(no_warning)
+    assert "space-ir" in present_layers(no_warning)
+    r = run_trial(no_warning, 0)
+    # no warning sensor: no launch report after a launch (NaN, or the engine's 0 stand-in)
+    assert not np.any(r.launch_report_s > no_warning.truth.t_launch_s)
+    no_leo = _space("[space-ir]")
+    assert no_leo.ir_tracking == () and (len(no_leo.geo_ir), len(no_leo.warning)) == (1, 1)
+    assert present_layers(no_leo)[:2] == ["space-warning", "ground-radar"]
 
 
 def test_assignment_options_all_fire_within_salvo_and_inventory() -> None:
@@ -167,6 +246,6 @@ def test_assignment_options_all_fire_within_salvo_and_inventory() -> None:
         dec = np.unique(r.shot_decision_s)
         for t in dec:  # per decision epoch, at most a salvo per threat
             at = r.shot_decision_s == t
-            assert np.bincount(r.shot_threat[at]).max() <= w.scenario.doctrine.shots_per_threat
+            assert np.bincount(r.shot_track[at]).max() <= w.scenario.doctrine.shots_per_threat
         for s_i, site in enumerate(w.sites):
             assert np.sum(r.shot_site == s_i) <= site.inventory

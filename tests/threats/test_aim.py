@@ -30,13 +30,15 @@ def test_miss_below_one_km_east_west_north_south() -> None:
 
 
 def test_lofted_branch_and_range_monotonic_in_kick() -> None:
-    """Lofted branch: the kick grows with range (below the range-maximising kick)."""
+    """Lofted branch (asked for; the default is minimum energy): the kick grows with range
+    (below the range-maximising kick)."""
     solid = load_threat_specs()["generic-solid-icbm"]
     ranges = np.array([4000e3, 6000e3, 8000e3])
     lat = np.full(3, np.radians(30.0))
     lon = np.zeros(3)
     alat, alon = destination_point(lat, lon, np.full(3, np.radians(45.0)), ranges)
-    sol = solve_aim(solid, lat, lon, alat, alon)
+    sol = solve_aim(solid, lat, lon, alat, alon, shape="lofted")
+    assert sol.shape == "lofted" and sol.gems_rad is None
     assert np.all(np.diff(sol.kick_rad) > 0)
     assert np.all(sol.flight.apogee_alt_m > 1000e3)
 

@@ -15,6 +15,7 @@ from shieldlab.core.frames import great_circle_distance_m
 from shieldlab.scenario import load_scenario, parse_scenario
 from shieldlab.scenario.schema import COUNTERFORCE_CATEGORIES, RaidSection, RaidTiming, Scenario
 from shieldlab.sim.world import build_world, expand_launches
+from shieldlab.threats.postboost import load_mirv_specs, plan_mirv
 from shieldlab.threats.raid import (
     Assets,
     allocate_salvos,
@@ -404,3 +405,89 @@ def test_world_flies_both_sections() -> None:
     ]
     np.testing.assert_allclose(tr.t_launch_s, launches.t_launch_s[li])
     assert np.all(tr.miss_m < 1e3)
+
+
+# --- MIRVs: each RV its own target --------------------------------------------------
+
+MIRV_RAID = """
+name: mirv-raid
+seed: 3
+time_step_s: 2.0
+assets:
+  - {catalog: Malmstrom AFB}
+  - {catalog: Minot AFB}
+  - {catalog: F.E. Warren AFB}
+  - {catalog: Offutt AFB}
+  - {catalog: Seattle}
+threats:
+  - type: generic-mirv-icbm
+    count: 1
+    launch_area: {lat_deg: 40.0, lon_deg: 127.5, radius_km: 50}
+    targets: [Seattle, Malmstrom AFB]
+raid:
+  adversary: near-peer
+  launch_areas:
+    - {name: ne-asia, kind: land, lat_deg: 45, lon_deg: 125, radius_km: 200}
+  inventory:
+    generic-mirv-icbm: {count: 2}
+    generic-solid-icbm: {count: 1, shape: lofted}
+  targeting: counterforce
+"""
+
+
+def test_raid_gives_each_rv_its_own_target_within_the_bus_reach() -> None:
+    """Weapons = warheads: 2 buses × 3 RVs + 1 ICBM = 7 weapons on 4 counterforce targets.
+    Each bus aims its RVs at distinct targets where several are in its Δv reach (the
+    doctrine's second salvo on a target rides the same bus), the primary is the
+    booster's aim, and the options carry each RV's aim point. The explicit group's bus
+    aimed at Seattle cannot reach Malmstrom (~800 km across its track): all three RVs
+    on Seattle (fewer targets in reach than RVs). One raid bus is flown: within its
+    Δv budget, each RV within 100 m (the CEP scale of tests/threats/test_postboost.py)
+    of its own target."""
+    s = parse_scenario(MIRV_RAID).scenario
+    launches = expand_launches(s)
+    names = [a.name for a in s.assets]
+    assets = Assets.from_scenario(s.assets)
+    spec = load_mirv_specs()["generic-mirv-icbm"]
+    assert launches.threat_type == ("generic-mirv-icbm",) * 3 + ("generic-solid-icbm",)
+    rvs = launches.rv_aim_asset
+    assert [names[a] for a in rvs[0]] == ["Seattle"] * 3
+    for i in range(launches.size):
+        assert rvs[i][0] == launches.aim_asset[i]
+    for i in (1, 2):
+        assert len(rvs[i]) == spec.rv_count and len(set(rvs[i])) >= 2
+        assert all(names[a] != "Seattle" for a in rvs[i])  # counterforce only
+        deg = np.array(launches.options[i]["rv_aim_deg"])
+        idx = np.array(rvs[i])
+        np.testing.assert_allclose(np.radians(deg[:, 0]), assets.lat_rad[idx], atol=1e-12)
+        np.testing.assert_allclose(np.radians(deg[:, 1]), assets.lon_rad[idx], atol=1e-12)
+    assert set(rvs[1]) != set(rvs[2])  # the two buses cover different targets
+    assert launches.options[3] == {"shape": "lofted"} and len(rvs[3]) == 1
+    i = 1
+    aim = np.radians(np.array(launches.options[i]["rv_aim_deg"]))
+    one = slice(i, i + 1)
+    plan = plan_mirv(
+        spec,
+        launches.launch_lat_rad[one],
+        launches.launch_lon_rad[one],
+        launches.aim_lat_rad[one],
+        launches.aim_lon_rad[one],
+        rv_aim_lat_rad=aim[None, :, 0],
+        rv_aim_lon_rad=aim[None, :, 1],
+    )
+    assert plan.delta_v_used_mps[0] <= spec.delta_v_budget_mps
+    assert np.all(plan.rv_miss_m < 100.0)
+
+
+def test_raid_without_mirvs_has_one_rv_per_launch() -> None:
+    """Backwards compatible: single-warhead raids allocate as before, one RV each."""
+    launches = expand(near_peer())
+    assert launches.rv_aim_asset == tuple((int(a),) for a in launches.aim_asset)
+    assert all("rv_aim_deg" not in o for o in launches.options)
+
+
+def test_shape_is_validated_against_the_threat_kind() -> None:
+    bad = MIRV_RAID.replace("generic-solid-icbm: {count: 1, shape: lofted}",
+                            "generic-hgv: {count: 1, shape: lofted}")  # fmt: skip
+    with pytest.raises(ValueError, match="shape applies to ballistic and mirv threats only"):
+        parse_scenario(bad)

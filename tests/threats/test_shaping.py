@@ -125,12 +125,13 @@ def test_depressed_min_energy_lofted_ordering() -> None:
     assert np.degrees(min_energy_gamma_rad(psi, k)[0] - g) == pytest.approx(8.0, abs=0.05)
 
 
-def test_solid_min_energy_flies_nearest_and_says_so() -> None:
-    """A solid SRBM cannot cut off: below its maximum range the lofted full burn is flown."""
+def test_solid_min_energy_by_gems() -> None:
+    """A solid SRBM cannot cut off: below its maximum range it wastes energy by GEMS
+    steering (tests/threats/test_gems.py) and flies minimum energy."""
     spec = load_threat_specs()["generic-srbm-solid"]
     sol = solve_aim(spec, *_aim([300e3]), shape="minimum-energy")
-    assert not sol.shape_met[0]
-    assert "solid" in sol.note and "lofted" in sol.note
+    assert sol.shape_met[0] and sol.note == ""
+    assert sol.gems_rad is not None and sol.gems_rad[0] > 0.0
     assert sol.miss_m[0] < 100.0
 
 
@@ -163,8 +164,8 @@ def test_flyer_accepts_shape_options() -> None:
     ("name", "kwargs", "ranges", "pattern"),
     [
         ("generic-mrbm", {"shape": "ballistic-ish"}, [900e3], "shape 'ballistic-ish' is not one"),
-        ("generic-srbm-solid", {"shape": "lofted", "gamma_offset_deg": 5.0}, [300e3],
-         "needs thrust cut-off"),
+        ("generic-irbm", {"shape": "minimum-energy"}, [200e3],
+         "no minimum-energy shot reaches as short as 200 km"),
         ("generic-mrbm", {"shape": "minimum-energy"}, [3000e3], "beyond the maximum range"),
         ("generic-srbm-liquid", {"long_way": True}, [200e3], "long-way target at 39830 km"),
         ("generic-mrbm", {"burnout_gamma_deg": 95.0}, [900e3], "outside 1..80 deg"),

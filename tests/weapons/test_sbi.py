@@ -176,6 +176,7 @@ def test_cli_size_sbi_json() -> None:
     for key in ("constellation_size", "absentee_ratio", "interceptors_in_reach", "inputs"):
         assert key in info
     assert info["constellation_size"] > 0 and info["inputs"]["salvo"] == 2
+    assert info["feasible"] is True and info["binding_constraint"] is None
     assert info["inputs"]["interceptor_dv_kmps"] == 4.0
 
 
@@ -193,3 +194,52 @@ def test_cli_size_sbi_bad_input(args: list[str], field: str) -> None:
     res = runner.invoke(app, ["size", "sbi", *args])
     assert res.exit_code == 2
     assert field in res.output
+
+
+def test_unreachable_deadline_is_infeasible_with_its_binding_constraint(
+    solid_path: sbi.BoostPath, spec: sbi.SbiSpec
+) -> None:
+    """Kill deadline 100 s after launch, firing at 30 s, 300 km / 45° carriers: at 100 s
+    the missile (40° N, under the inclination) is still far below the shell, so no carrier
+    reaches it; the gap is then at least the radial one, a − |r_m(100 s)|, and covering it
+    in the 70 s from firing at 10 g takes Δv t − Δv²/(2a) = gap, Δv = a t − √((a t)² − 2 a gap)
+    (about 6.2 km/s, worked out here from the path): more than the 4 km/s the SBI has."""
+    prob = sz.SalvoProblem(1, 0.0, 1, 0.9, 30.0, 0.0, 300e3, 45.0 * DEG)
+    path = solid_path.with_deadline(100.0)
+    res = sz.size_constellation(path, spec, prob, 20, np.random.default_rng(0), 500)
+    assert not res.feasible and res.constellation_size == 0 and math.isinf(res.absentee_ratio)
+    r_m = np.linalg.norm([np.interp(100.0, path.tau_s, path.r_eci_m[:, k]) for k in range(3)])
+    gap = float(sz.walker_for(500, 300e3, 45.0 * DEG).a_m[0] - r_m)
+    a, t = 10.0 * G0_MPS2, 70.0
+    dv = a * t - math.sqrt((a * t) ** 2 - 2.0 * a * gap)
+    assert 5.5e3 < dv < 7e3
+    why = res.binding_constraint
+    assert why.startswith("no interceptor reaches the boost path before the kill deadline (100 s)")
+    assert f"needs Δv ≥ {dv / 1e3:.1f} km/s at 10 g, has 4.0 km/s" in why, why
+    assert f"no closer than {gap / 1e3:,.0f} km" in why, why
+    # a deadline before the firing time: no time at all
+    early = sz.size_constellation(
+        solid_path.with_deadline(25.0), spec, prob, 20, np.random.default_rng(0), 500
+    )
+    assert early.binding_constraint == (
+        "no time to fly: the kill deadline (25 s after launch) is not after the firing time "
+        "(decision delay 30 s)"
+    )
+
+
+def test_cli_size_sbi_infeasible_deadline() -> None:
+    """``size sbi`` with a deadline no interceptor can meet: the verdict INFEASIBLE and
+    its binding constraint on one line, exit 1; no "0 carriers" and no infinite mass."""
+    args = ["size", "sbi", "--burn-time-s", "60", "--trials", "20"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 1, res.output
+    first = res.stdout.splitlines()[0]
+    assert first.startswith("INFEASIBLE: no SBI constellation engages 1 x generic-solid-icbm")
+    assert "before the kill deadline (60 s)" in first and "needs ≥" in first
+    assert "carriers (Walker" not in res.stdout and "inf t" not in res.stdout
+    assert "infeasible" in res.stdout  # the sensitivity rows
+    res = runner.invoke(app, [*args, "--json"])
+    assert res.exit_code == 1
+    info = json.loads(res.stdout)
+    assert info["feasible"] is False and "kill deadline (60 s)" in info["binding_constraint"]
+    assert info["constellation_size"] is None and info["mass_to_orbit_kg"] is None

@@ -30,11 +30,18 @@ from pydantic import (
     model_validator,
 )
 
-from shieldlab.scenario.schema import DEFEAT_LAYER_NAMES, SENSOR_LAYER_NAMES
+from shieldlab.scenario.schema import DEFEAT_LAYER_NAMES, SENSOR_LAYER_NAMES, WARNING_LAYER_NAMES
 
-COST_LAYER_NAMES: tuple[str, ...] = (*DEFEAT_LAYER_NAMES, *SENSOR_LAYER_NAMES, "c2")
+COST_LAYER_NAMES: tuple[str, ...] = (
+    *DEFEAT_LAYER_NAMES,
+    *SENSOR_LAYER_NAMES,
+    *WARNING_LAYER_NAMES,
+    "c2",
+)
 """Layers an architecture item belongs to: the engine's defeat and sensor layers and ``c2``
-(command, control, battle management and communications, which the engine models as delays)."""
+(command, control, battle management and communications, which the engine models as delays).
+The group name ``non-kinetic`` is not one: a laser is priced as ``laser``, a microwave
+weapon as ``microwave``, EW/cyber as ``ew-cyber``."""
 
 
 def known_layer(name: str) -> str:

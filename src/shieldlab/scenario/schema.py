@@ -66,6 +66,20 @@ def _check_catalog(
     return name
 
 
+TrajectoryShape = Literal["minimum-energy", "lofted", "depressed"]
+SHAPED_KINDS = ("ballistic", "mirv")
+"""Catalog kinds whose trajectory shape a scenario may choose (ballistic, MIRV boosters)."""
+
+
+def _check_shape(threat: str, shape: str | None, where: str) -> None:
+    """One-line ValueError where ``shape`` is set for a threat that flies no ballistic boost."""
+    kind = catalog.load("threats").get(threat, {}).get("kind")
+    if shape is not None and kind not in SHAPED_KINDS:
+        raise ValueError(
+            f"{where}shape applies to ballistic and mirv threats only; {threat} is {kind}"
+        )
+
+
 class _CatalogTyped(_Model):
     """A named scenario item whose ``type`` must be an entry of a catalog (the
     subclass states which catalog, the allowed ``kind`` values and what to call it
@@ -107,11 +121,21 @@ class ThreatGroup(_Model):
     payload_mass_kg: float | None = Field(
         default=None, gt=0.0, le=20000.0, description="override of the catalog payload mass"
     )
+    shape: TrajectoryShape | None = Field(
+        default=None,
+        description="trajectory shape of a ballistic missile or MIRV booster "
+        "(default minimum-energy; lofted and depressed fly the full burn)",
+    )
 
     @field_validator("type")
     @classmethod
     def _known_threat(cls, v: str) -> str:
         return _check_catalog("threats", v, "threat")
+
+    @model_validator(mode="after")
+    def _shape_applies(self) -> ThreatGroup:
+        _check_shape(self.type, self.shape, "")
+        return self
 
 
 AssetCategory = Literal["deterrent", "command", "population", "military", "infrastructure"]
@@ -332,7 +356,8 @@ class RadarSensor(_CatalogTyped):
 
 
 class GeoIrSensor(_CatalogTyped):
-    """A geostationary infrared warning satellite at a sub-satellite longitude."""
+    """A geostationary infrared warning satellite at a sub-satellite longitude
+    (layer ``space-warning``)."""
 
     _catalog = "sensors"
     _what = "infrared sensor type"
@@ -345,7 +370,8 @@ class GeoIrSensor(_CatalogTyped):
 class WarningIrSensor(_CatalogTyped):
     """Infrared missile-warning satellites of a catalog ``geo-ir`` type on every
     satellite of a declared constellation (e.g. Molniya-type HEO for the polar
-    approaches, or a set of GEO slots); launch reports as for ``geo-ir``."""
+    approaches, or a set of GEO slots); launch reports as for ``geo-ir`` (layer
+    ``space-warning``)."""
 
     _catalog = "sensors"
     _what = "infrared sensor type"
@@ -357,7 +383,7 @@ class WarningIrSensor(_CatalogTyped):
 
 class LeoIrSensor(_CatalogTyped):
     """A LEO/MEO infrared tracking layer: one catalog sensor on every satellite of a
-    constellation declared in ``constellations:`` (by name)."""
+    constellation declared in ``constellations:`` (by name) (layer ``space-ir``)."""
 
     _catalog = "sensors"
     _what = "LEO IR tracking sensor type"
@@ -460,6 +486,21 @@ class Doctrine(_Model):
         le=100.0,
         description="track position error of fire-control quality (custody metric) [km]",
     )
+    rv_prior: float = Field(
+        default=0.5,
+        gt=0.0,
+        le=1.0,
+        description=(
+            "threat assessment: prior share of RVs among the ballistic objects the "
+            "defence tracks (the battle manager does not know the raid's true mix)"
+        ),
+    )
+    level_lethal_prior: float = Field(
+        default=1.0,
+        gt=0.0,
+        le=1.0,
+        description="threat assessment: P(lethal) of a glide-vehicle or cruise-missile track",
+    )
 
 
 def polygon_area_km2(polygon_deg: list[tuple[float, float]]) -> float:
@@ -530,6 +571,11 @@ class RaidInventory(_Model):
     payload_mass_kg: float | None = Field(
         default=None, gt=0.0, le=20000.0, description="override of the catalog payload mass"
     )
+    shape: TrajectoryShape | None = Field(
+        default=None,
+        description="trajectory shape of a ballistic missile or MIRV booster "
+        "(default minimum-energy; lofted and depressed fly the full burn)",
+    )
 
 
 class RaidTiming(_Model):
@@ -586,8 +632,9 @@ class RaidSection(_Model):
     @field_validator("inventory")
     @classmethod
     def _known_threats(cls, v: dict[str, RaidInventory]) -> dict[str, RaidInventory]:
-        for name in v:
+        for name, item in v.items():
             _check_catalog("threats", name, "threat")
+            _check_shape(name, item.shape, f"inventory.{name}.")
         return v
 
     @model_validator(mode="after")
@@ -724,7 +771,7 @@ class _DirectedEnergySite(_CatalogTyped):
 
 class LaserSite(_DirectedEnergySite):
     """A high-energy laser (catalog ``directed-energy`` entry of ``kind: laser``) at a
-    site, defending against cruise missiles in its range (layer ``non-kinetic``)."""
+    site, defending against cruise missiles in its range (layer ``laser``)."""
 
     _what = "laser type"
     _kinds = ("laser",)
@@ -736,7 +783,7 @@ class LaserSite(_DirectedEnergySite):
 
 class HpmSite(_DirectedEnergySite):
     """A high-power microwave weapon (catalog ``directed-energy`` entry of ``kind: hpm``)
-    at a site, against drones and cruise missiles (layer ``non-kinetic``)."""
+    at a site, against drones and cruise missiles (layer ``microwave``)."""
 
     _what = "high-power microwave type"
     _kinds = ("hpm",)
@@ -747,7 +794,7 @@ class EwCyber(_Model):
     probabilities per launch (electronic warfare, cyber): a launch fails outright
     with ``p_launch_failure``; a launched weapon's guidance is degraded with
     ``p_guidance_degraded`` and then impacts ``aim_miss_km`` from its nominal
-    impact point at a random azimuth."""
+    impact point at a random azimuth (layer ``ew-cyber``)."""
 
     p_launch_failure: float = Field(default=0.0, ge=0.0, le=1.0)
     p_guidance_degraded: float = Field(default=0.0, ge=0.0, le=1.0)
@@ -755,18 +802,33 @@ class EwCyber(_Model):
 
 
 SENSOR_LAYER_NAMES: tuple[str, ...] = ("space-ir", "ground-radar", "sea-radar", "airborne-radar")
-"""Sensor layers (kept equal to ``sim.world.SENSOR_LAYERS``)."""
+"""Sensor layers that feed the tracker, in its layer-index order (kept equal to
+``sim.world.SENSOR_LAYERS``; ``space-ir`` is the LEO/MEO IR tracking layer)."""
+WARNING_LAYER_NAMES: tuple[str, ...] = ("space-warning",)
+"""Sensor layers that report launches but feed no track: ``space-warning``, the GEO
+IR sensors (``geo-ir``) and the ``warning-ir`` constellations (e.g. HEO)."""
 DEFEAT_LAYER_NAMES: tuple[str, ...] = (
     "left-of-launch",
+    "ew-cyber",
     "boost",
     "midcourse",
     "underlayer",
     "glide",
     "terminal",
     "cruise-defense",
-    "non-kinetic",
+    "laser",
+    "microwave",
 )
-"""Defeat layers a scenario can switch off (interceptor catalog ``layer`` values and more)."""
+"""Defeat layers a scenario can switch off (interceptor catalog ``layer`` values and more):
+``ew-cyber`` is the ``ew_cyber`` section (launch failures, guidance degradation),
+``laser`` the ``lasers`` and ``microwave`` the ``hpm`` weapons."""
+LAYER_NAMES: tuple[str, ...] = WARNING_LAYER_NAMES + SENSOR_LAYER_NAMES + DEFEAT_LAYER_NAMES
+"""Every layer the engine simulates, credits and measures (``marginal``'s order)."""
+LAYER_GROUPS: dict[str, tuple[str, ...]] = {"non-kinetic": ("laser", "microwave", "ew-cyber")}
+"""Names ``disabled_layers`` also accepts, each switching off a group of layers
+(``non-kinetic``: the layer name before lasers, microwaves and EW/cyber were split)."""
+SWITCHABLE_LAYER_NAMES: tuple[str, ...] = LAYER_NAMES + tuple(LAYER_GROUPS)
+"""Names ``disabled_layers`` accepts: the layers and the group names."""
 
 
 class CoverageRegion(_Model):
@@ -831,18 +893,20 @@ class Scenario(_Model):
         default_factory=list,
         description=(
             "sensor or defeat layers switched off to show their marginal contribution: "
-            + ", ".join(SENSOR_LAYER_NAMES + DEFEAT_LAYER_NAMES)
+            + ", ".join(LAYER_NAMES)
+            + "; non-kinetic switches off laser, microwave and ew-cyber together"
         ),
     )
 
     @field_validator("disabled_layers")
     @classmethod
     def _known_layers(cls, v: list[str]) -> list[str]:
-        allowed = SENSOR_LAYER_NAMES + DEFEAT_LAYER_NAMES
+        """Check the names and expand the groups (``non-kinetic`` → its three layers)."""
+        allowed = SWITCHABLE_LAYER_NAMES
         for name in v:
             if name not in allowed:
                 raise ValueError(f"unknown layer {name!r}; allowed: {', '.join(allowed)}")
-        return v
+        return list(dict.fromkeys(x for name in v for x in LAYER_GROUPS.get(name, (name,))))
 
     @field_validator("epoch_utc")
     @classmethod

@@ -59,6 +59,7 @@ depends only on the scenario, seed and trial index — never on the worker.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -110,10 +111,13 @@ TRACKER = TrackerConfig(
     n_layers=len(SENSOR_LAYERS),
     level_max_alt_m=20_000.0,
     level_max_speed_mps=1_200.0,
+    glide_max_alt_m=100_000.0,
+    glide_max_gamma_rad=math.radians(10.0),
 )
 """Tracker of the engine: M/N = 3/5 confirmation, deletion after 4 counting misses;
 tracks below 20 km and 1.2 km/s (cruise missiles, drones; an RV is faster until
-its last seconds) are predicted as level flight."""
+its last seconds) are predicted as level flight; faster tracks below 100 km within
+±10° of level (glide vehicles) without gravity and with the manoeuvre noise."""
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,7 @@ def trial_rngs(seed: int, trial: int) -> tuple[np.random.Generator, np.random.Ge
 
 
 def nonkinetic_effects(world: World, trial: int) -> tuple[BoolArr, F64, F64]:
-    """EW/cyber effects of a trial (scenario ``ew_cyber``, layer ``non-kinetic``).
+    """EW/cyber effects of a trial (scenario ``ew_cyber``, layer ``ew-cyber``).
 
     Returns per object (n,): its launch failed; impact latitude and longitude
     [rad] after guidance degradation (:mod:`shieldlab.weapons.effects`: one
@@ -368,9 +372,11 @@ def _per_launch_min(world: World, values: F64) -> F64:
 def launch_cue_s(world: World, report_s: F64) -> F64:
     """Per launch (m,): when the boost-phase layer is cued [s from epoch] — the
     earliest launch report of its objects from the warning layer (inf: not
-    reported yet); with no warning sensor in the scenario, the launch time."""
-    warned = bool(world.geo_ir or world.warning)
-    return _per_launch_min(world, report_s if warned else world.truth.t_launch_s)
+    reported yet). With no warning sensor in the scenario nothing cues it (inf:
+    the layer never fires; ``run`` warns)."""
+    if not (world.geo_ir or world.warning):
+        return np.full(0 if world.launches is None else len(world.launches.threat_type), np.inf)
+    return _per_launch_min(world, report_s)
 
 
 def boost_phase_engagements(
@@ -700,9 +706,12 @@ def _resolve_shots(st: _Trial, t: float, gmst_fn: Callable[[float], float]) -> N
         t_int = shots.intercept_t_s[i]
         handover = shots.pip_eci_m[i]
         row = np.flatnonzero(tracker.track_id == tid)
-        if row.size:
-            x_t = propagate(tracker.x[row], float(tracker.t_s[row[0]]), np.array([t_int]))
-            handover = x_t[0, 0, :3]
+        if row.size:  # in-flight target update: the track's latest estimate
+            x0, t0 = tracker.x[row[0]], float(tracker.t_s[row[0]])
+            if tracker.level_flight()[row[0]]:  # level flyers and gliders: straight line
+                handover = x0[:3] + x0[3:] * (t_int - t0)
+            else:
+                handover = propagate(x0[None, :], t0, np.array([t_int]))[0, 0, :3]
         obj, dist, miss, hit = oracle.resolve_shot(
             st.world, shots, i, handover, st.alive, st.rng_fight
         )

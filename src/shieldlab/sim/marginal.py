@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.scenario import LoadedScenario
-from shieldlab.scenario.schema import DEFEAT_LAYER_NAMES, SENSOR_LAYER_NAMES
+from shieldlab.scenario.schema import LAYER_NAMES
 from shieldlab.sim.montecarlo import run_trials
 from shieldlab.sim.results import Summary, shot_costs, summarise
 from shieldlab.sim.world import SENSOR_LAYERS, World, build_world, radar_layer
@@ -74,12 +74,15 @@ class LayerRun:
 
 def present_layers(world: World) -> list[str]:
     """The sensor and defeat layers a world holds, in the order of
-    :data:`~shieldlab.scenario.schema.SENSOR_LAYER_NAMES` then
-    :data:`~shieldlab.scenario.schema.DEFEAT_LAYER_NAMES`."""
+    :data:`~shieldlab.scenario.schema.LAYER_NAMES`: the LEO tracking layer
+    (``space-ir``) apart from the GEO/HEO warning sensors (``space-warning``), and
+    the lasers, microwaves and EW/cyber as three layers."""
     s = world.scenario
     have = set()
     if world.ir_tracking:
         have.add("space-ir")
+    if world.geo_ir or world.warning:
+        have.add("space-warning")
     have.update(SENSOR_LAYERS[radar_layer(r)] for r in world.radars)
     if world.airborne:
         have.add("airborne-radar")
@@ -88,10 +91,14 @@ def present_layers(world: World) -> list[str]:
     if world.sbi:
         have.add("boost")
     have.update(site.spec.layer for site in world.sites)
-    if world.lasers or world.hpm or s.ew_cyber is not None:
-        have.add("non-kinetic")
+    if world.lasers:
+        have.add("laser")
+    if world.hpm:
+        have.add("microwave")
+    if s.ew_cyber is not None:
+        have.add("ew-cyber")
     have -= set(s.disabled_layers)
-    return [n for n in SENSOR_LAYER_NAMES + DEFEAT_LAYER_NAMES if n in have]
+    return [n for n in LAYER_NAMES if n in have]
 
 
 def _paired(diff: F64) -> tuple[float, tuple[float, float]]:

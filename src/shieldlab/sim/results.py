@@ -134,33 +134,41 @@ def _c2_summary(results: list[TrialResult]) -> dict[str, float]:
     }
 
 
-LEFT_OF_LAUNCH = "left-of-launch"
-"""Kill layer of objects whose launcher was destroyed before launch."""
-
-
-NON_KINETIC = "non-kinetic"
 COST = "cost_usd"
 """Column of the expended cost of shots [USD] (engagements per shot, trials per trial)."""
+
+LEFT_OF_LAUNCH = "left-of-launch"
+"""Kill layer of objects whose launcher was destroyed before launch."""
+EW_CYBER = "ew-cyber"
 """Kill layer of objects whose launch failed under EW/cyber effects."""
-
-
 BOOST = "boost"
 """Kill layer of objects destroyed with their missile in boost (space-based interceptors)."""
+LASER = "laser"
+"""Kill layer and engagement layer of the high-energy lasers."""
+MICROWAVE = "microwave"
+"""Kill layer and engagement layer of the high-power microwave weapons."""
+
+
+def _microwave(r: TrialResult) -> NDArray[np.bool_]:
+    return _mask(r, r.hpm_killed)
 
 
 def _laser(r: TrialResult) -> NDArray[np.bool_]:
-    return _mask(r, r.laser_killed)
+    """Objects a laser killed (``laser_killed`` holds every directed-energy kill)."""
+    return _mask(r, r.laser_killed) & ~_microwave(r)
 
 
 def kill_layers(world: World, r: TrialResult) -> np.ndarray:
     """The layer credited with each object's kill (n,) (None: not killed): left of
-    launch, then non-kinetic (launch failure, laser or microwave), then boost, else
-    the layer of the fire unit whose shot killed it."""
+    launch, then EW/cyber (launch failure), then boost, then laser or microwave,
+    else the layer of the fire unit whose shot killed it."""
     out = np.full(r.status.size, None, dtype=object)
     by_shot = (r.status == KILLED) & (r.killed_by_shot >= 0)
     out[by_shot] = [world.sites[int(s)].spec.layer for s in r.shot_site[r.killed_by_shot[by_shot]]]
+    out[_microwave(r)] = MICROWAVE
+    out[_laser(r)] = LASER
     out[_boost(r)] = BOOST
-    out[_failed(r) | _laser(r)] = NON_KINETIC
+    out[_failed(r)] = EW_CYBER
     out[_prelaunch(r)] = LEFT_OF_LAUNCH
     return out
 
@@ -200,7 +208,7 @@ def _append_rows(
 
 
 def _append_laser_dwells(eng: dict[str, list[np.ndarray]], world: World, r: TrialResult) -> None:
-    """Engagement rows of the trial's laser dwells (site = the laser, layer non-kinetic;
+    """Engagement rows of the trial's laser dwells (site = the laser, layer laser;
     launch = start of the dwell, intercept = its end; Pk = absorbed / kill fluence,
     at most 1: the fluence model is deterministic, a dwell kills when it completes)."""
     d = r.laser_shots
@@ -213,7 +221,7 @@ def _append_laser_dwells(eng: dict[str, list[np.ndarray]], world: World, r: Tria
         r.shot_site.size + _n_boost(r),
         d["object"],
         np.array([world.lasers[i].name for i in d["laser"]], dtype=object),
-        NON_KINETIC,
+        LASER,
         d["start_s"],
         d["end_s"],
         np.minimum(d["fluence_j_m2"] / kill, 1.0),
@@ -227,7 +235,7 @@ def _n_laser(r: TrialResult) -> int:
 
 def _append_hpm_shots(eng: dict[str, list[np.ndarray]], world: World, r: TrialResult) -> None:
     """Engagement rows of the trial's microwave shots (site = the weapon, layer
-    non-kinetic; threat = the object the beam was pointed at; Pk = that object's
+    microwave; threat = the object the beam was pointed at; Pk = that object's
     effect probability; hit = that object defeated — the others the beam defeated
     count as kills of the layer, not as rows)."""
     h = r.hpm_log
@@ -239,7 +247,7 @@ def _append_hpm_shots(eng: dict[str, list[np.ndarray]], world: World, r: TrialRe
         r.shot_site.size + _n_boost(r) + _n_laser(r),
         h["object"],
         np.array([world.hpm[i].name for i in h["weapon"]], dtype=object),
-        NON_KINETIC,
+        MICROWAVE,
         h["t_s"],
         h["t_s"],
         h["pk"],
@@ -270,11 +278,11 @@ def shot_costs(world: World, r: TrialResult) -> tuple[NDArray[np.object_], F64]:
         costs.append(np.array([world.sbi[i].spec.unit_cost_usd for i in b.layer]))
     d = r.laser_shots
     if d is not None and d["object"].size:
-        layers.append(np.full(d["object"].size, NON_KINETIC, dtype=object))
+        layers.append(np.full(d["object"].size, LASER, dtype=object))
         costs.append(np.array([world.lasers[i].spec.cost_per_shot_usd for i in d["laser"]]))
     h = r.hpm_log
     if h is not None:
-        layers.append(np.full(h["object"].size, NON_KINETIC, dtype=object))
+        layers.append(np.full(h["object"].size, MICROWAVE, dtype=object))
         costs.append(np.array([world.hpm[i].spec.cost_per_shot_usd for i in h["weapon"]]))
     return np.concatenate(layers), np.concatenate(costs).astype(np.float64)
 

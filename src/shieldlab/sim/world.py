@@ -355,6 +355,19 @@ def expand_launches(s: Scenario) -> Launches:
     return launches
 
 
+def _object_aim_asset(launches: Launches, truth: Trajectories) -> NDArray[np.int64]:
+    """Asset each truth object was aimed at (n,): its launch's target, and for the RVs
+    of a MIRV bus each RV's own target (``Launches.rv_aim_asset``, in release order)."""
+    aim = launches.aim_asset[truth.launch_index].astype(np.int64)
+    rv = truth.object_kind == OBJECT_RV
+    for i, targets in enumerate(launches.rv_aim_asset):  # MIRV launches: a handful
+        if targets:
+            idx = np.flatnonzero(rv & (truth.launch_index == i))
+            k = min(idx.size, len(targets))
+            aim[idx[:k]] = np.asarray(targets[:k], np.int64)
+    return aim
+
+
 def build_world(loaded: LoadedScenario) -> World:
     """Expand the raid, fly the truth and instantiate sensors and fire units.
 
@@ -489,7 +502,7 @@ def build_world(loaded: LoadedScenario) -> World:
         epoch=epoch,
         truth=truth,
         threat_type=tuple(launches.threat_type[i] for i in truth.launch_index),
-        aim_asset=launches.aim_asset[truth.launch_index],
+        aim_asset=_object_aim_asset(launches, truth),
         assets=assets,
         radars=tuple(radar_sites),
         radar_names=tuple(r.name for r in radars),

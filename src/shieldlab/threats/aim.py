@@ -15,28 +15,33 @@ offset [m] in the aim point's local tangent plane. Whole-batch procedure:
 3. **Fine flight.** The final flight uses the fine steps; one or two Newton
    corrections with the last Jacobian remove the coarse-grid bias.
 
-Solution branch. A solid motor burns to depletion (no thrust termination), so
-below its maximum range a full-burn missile reaches a target on two
-trajectories whose burnout flight-path angles are, in the Kepler
-approximation, symmetric about the minimum-energy angle γ* = (π/2 − Ψ/2)/2
-(Ψ range angle; from the range equation sin(2γ + Ψ/2) = (2 − Q)/Q ·
-sin(Ψ/2), Q = v²r/μ; Bate, Mueller & White 1971 §6.2): a lofted one
-(γ = γ* + δ) and a depressed one (γ = γ* − δ). Both are equally "near" the
-minimum-energy trajectory in γ; the default takes the **lofted** branch
-(kick below the range-maximising kick), because (i) it is the branch the
-full-burn missile flies without energy-wasting manoeuvres and with the kick
-range monotonic and well conditioned, (ii) the depressed branch grazes the
-atmosphere well below the maximum range (for the generic solid ICBM at half
-its maximum range it burns out below ~80 km with an apogee near 120 km),
-(iii) it is the trajectory the open literature uses for reduced-range full-burn flights (e.g. lofted
-test shots, Wright, Grego & Gronlund 2005, ch. 11). ``branch="depressed"``
-selects the other one where it exists. Targets beyond the maximum range raise
-``ValueError``.
+Trajectory shape. The default for every ballistic class is the
+**minimum-energy** trajectory (the least burnout speed for the range, the
+shot an attacker flies for the shortest flight time at a given payload;
+Wright, Grego & Gronlund 2005, ch. 11), solved by :func:`solve_shaped`:
+liquids (and solids with thrust-termination ports) cut their last stage
+off, solids waste the excess energy by GEMS steering
+(:mod:`shieldlab.threats.ballistic`). ``shape="lofted"`` and
+``shape="depressed"`` fly the two full-burn trajectories instead; below its
+maximum range a full-burn missile reaches a target on two trajectories
+whose burnout flight-path angles are, in the Kepler approximation,
+symmetric about the minimum-energy angle γ* = (π/2 − Ψ/2)/2 (Ψ range angle;
+from the range equation sin(2γ + Ψ/2) = (2 − Q)/Q · sin(Ψ/2), Q = v²r/μ;
+Bate, Mueller & White 1971 §6.2): a lofted one (γ = γ* + δ, kick below the
+range-maximising kick) and a depressed one (γ = γ* − δ). With
+``gamma_offset_deg`` or ``burnout_gamma_deg`` the lofted/depressed shot is
+energy-managed onto that burnout angle instead. A shape that cannot be
+flown (target beyond the maximum range, shorter than the shortest
+minimum-energy range, no depressed branch) raises a one-line
+``ValueError``. Only the default (no shape asked for) falls back, and only
+between the minimum-energy reach and the maximum range, where no
+minimum-energy shot exists: to the full burn nearest to it, with
+``shape_met`` False and a ``note`` (:func:`solve_shaped`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -92,8 +97,9 @@ class AimSolution:
     """Per-missile solution (arrays (n,)) and the final fine flight (launch frames).
 
     ``cutoff_s``: last-stage thrust termination time [s since launch] (full
-    burn where no cut-off); ``shape_met``: False where the requested shape
-    could not be flown and the nearest one was (see ``note``).
+    burn where no cut-off); ``gems_rad``: GEMS cone half-angle of solids
+    (:mod:`shieldlab.threats.ballistic`; None for cut-off missiles and
+    full burns); ``shape``: the trajectory shape flown.
     """
 
     azimuth_rad: F64
@@ -104,6 +110,8 @@ class AimSolution:
     cutoff_s: F64 | None = None
     shape_met: NDArray[np.bool_] | None = None
     note: str = ""
+    gems_rad: F64 | None = None
+    shape: str = "minimum-energy"
 
 
 def _residual(flight: Flight, aim_lat: F64, aim_lon: F64) -> F64:
@@ -227,7 +235,7 @@ def solve_aim(
     launch_lon_rad: F64,
     aim_lat_rad: F64,
     aim_lon_rad: F64,
-    branch: Literal["lofted", "depressed"] = "lofted",
+    branch: Literal["minimum-energy", "lofted", "depressed"] | None = None,
     flags: PhysicsFlags = PhysicsFlags(),  # noqa: B008 - frozen, immutable default
     fine_steps: StepSizes = FINE_STEPS,
     max_iter: int = 10,
@@ -238,16 +246,18 @@ def solve_aim(
 ) -> AimSolution:
     """Solve azimuth and kick for each missile so that it impacts its aim point (arrays (n,)).
 
-    ``shape`` (alias ``branch``): ``lofted`` / ``depressed`` full-burn branch,
-    or ``minimum-energy``; liquids may also fly a lofted/depressed shot
+    ``shape`` (alias ``branch``; default ``minimum-energy``, energy-managed,
+    see :func:`solve_shaped`): ``lofted`` / ``depressed`` full-burn branch,
+    or ``minimum-energy``; a lofted/depressed shot may instead fly
     ``gamma_offset_deg`` above/below the minimum-energy burnout angle, or any
-    ``burnout_gamma_deg`` (see :func:`solve_shaped`).
+    ``burnout_gamma_deg`` (energy-managed like the minimum-energy shot).
     ``long_way``: fly the long great-circle arc (2πR − d) on the opposite
     azimuth. Raises ``ValueError`` ("target at X km is beyond the maximum
     range Y km of NAME") when an aim point is out of reach, and when the
     solve does not converge to within 1 km. Launch and aim points geodetic
     [rad].
     """
+    requested = shape is not None or branch is not None
     shape = _check_shape(spec, shape, branch, gamma_offset_deg, burnout_gamma_deg)
     if shape == "minimum-energy" or gamma_offset_deg is not None or burnout_gamma_deg is not None:
         return solve_shaped(
@@ -262,6 +272,7 @@ def solve_aim(
             long_way,
             flags,
             fine_steps,
+            strict=requested,
         )
     lat = np.atleast_1d(np.asarray(launch_lat_rad, np.float64))
     lon = np.atleast_1d(np.asarray(launch_lon_rad, np.float64))
@@ -319,22 +330,28 @@ def solve_aim(
             f"aim solve for {spec.name} did not converge for missile {i}: miss "
             f"{miss[i] / 1e3:.1f} km at range {target[i] / 1e3:.0f} km"
         )
-    return AimSolution(az, kick, dmax, miss, fl, fl.tau_burnout_s.copy(), np.ones(n, bool))
+    return AimSolution(
+        az, kick, dmax, miss, fl, fl.tau_burnout_s.copy(), np.ones(n, bool), shape=branch
+    )
 
 
 SHAPES = ("minimum-energy", "lofted", "depressed")
 """Trajectory shapes a ballistic missile can be asked to fly."""
 
 
+DEFAULT_SHAPE = "minimum-energy"
+"""Trajectory shape flown when none is asked for (every ballistic class)."""
+
+
 def _check_shape(
     spec: BallisticMissileSpec,
     shape: str | None,
-    branch: str,
+    branch: str | None,
     gamma_offset_deg: float | None,
     burnout_gamma_deg: float | None,
 ) -> str:
     """Validated shape name (``shape`` wins over its alias ``branch``); one-line ValueErrors."""
-    out = branch if shape is None else shape
+    out = shape if shape is not None else branch if branch is not None else DEFAULT_SHAPE
     if out not in SHAPES:
         raise ValueError(f"{spec.name}: shape {out!r} is not one of {', '.join(SHAPES)}")
     if gamma_offset_deg is not None and burnout_gamma_deg is not None:
@@ -345,11 +362,6 @@ def _check_shape(
         raise ValueError(f"{spec.name}: gamma_offset_deg needs shape lofted or depressed")
     if burnout_gamma_deg is not None and not (1.0 <= burnout_gamma_deg <= 80.0):
         raise ValueError(f"{spec.name}: burnout_gamma_deg {burnout_gamma_deg} is outside 1..80 deg")
-    if (gamma_offset_deg is not None or burnout_gamma_deg is not None) and not spec.can_cut_off:
-        raise ValueError(
-            f"{spec.name}: a burnout-angle target needs thrust cut-off (liquid); "
-            f"this missile is {spec.propellant}"
-        )
     return out
 
 
@@ -404,6 +416,7 @@ def _newton_update(
 
 _N_SHAPE_KICK = 14
 _N_SHAPE_CUT = 8
+_N_SHAPE_GEMS = 10
 _FD_CUT_S = 1e-3
 GAMMA_TOL_RAD = 2e-4
 """Burnout flight-path angle tolerance of the shaped solve [rad] (0.011°)."""
@@ -433,6 +446,50 @@ def _gamma_error(
     return np.where(fl.ok, g - tgt, np.nan)
 
 
+@dataclass(frozen=True)
+class EnergyControl:
+    """The shaped solve's third unknown c (more energy with larger c), per missile type.
+
+    ``kind`` ``"cut-off"``: c is the last-stage cut-off time [s since launch];
+    ``"gems"``: c = π/2 − θ, θ the GEMS cone half-angle (c = π/2: full burn).
+    ``fd``: finite-difference step; ``step``: largest Newton step.
+    """
+
+    kind: str
+    lo: float
+    hi: float
+    fd: float
+    step: float
+
+    def cutoff_s(self, c: F64) -> F64 | None:
+        """``fly_batch``'s ``cutoff_s`` for controls c (n,) (None for GEMS)."""
+        return c if self.kind == "cut-off" else None
+
+    def gems_rad(self, c: F64) -> F64 | None:
+        """``fly_batch``'s ``gems_rad`` for controls c (n,) (None for a cut-off)."""
+        return None if self.kind == "cut-off" else np.clip(self.hi - c, 0.0, self.hi)
+
+    def limits(self) -> str:
+        """What bounds the energy management, for messages."""
+        if self.kind == "cut-off":
+            return f"cut-off limited to {self.lo:.0f}..{self.hi:.0f} s"
+        return "GEMS wastes at most the weaving stages' thrust"
+
+
+_FD_GEMS_RAD = 1e-4
+
+
+def energy_control(spec: BallisticMissileSpec) -> EnergyControl:
+    """The energy-management unknown of a missile type (cut-off time or GEMS waste)."""
+    if spec.can_cut_off:
+        t_full = spec.total_burn_time_s
+        t_lo = (
+            max(spec.vertical_rise_s + spec.pitchover_s, t_full - spec.stages[-1].burn_time_s) + 1.0
+        )
+        return EnergyControl("cut-off", t_lo, t_full, _FD_CUT_S, 20.0)
+    return EnergyControl("gems", 0.0, 0.5 * np.pi, _FD_GEMS_RAD, 0.15)
+
+
 def solve_shaped(
     spec: BallisticMissileSpec,
     launch_lat_rad: F64,
@@ -446,28 +503,40 @@ def solve_shaped(
     flags: PhysicsFlags = PhysicsFlags(),  # noqa: B008 - frozen, immutable default
     fine_steps: StepSizes = FINE_STEPS,
     max_iter: int = 12,
+    strict: bool = True,
 ) -> AimSolution:
-    """Shaped shots: solve (azimuth, kick, last-stage cut-off) so the impact hits the aim point
-    and the burnout flight-path angle γ meets its target (arrays (n,)).
+    """Energy-managed shots: solve (azimuth, kick, energy control) so the impact hits the aim
+    point and the burnout flight-path angle γ meets its target (arrays (n,)).
 
     **Minimum energy** (Wright, Grego & Gronlund 2005; Bate, Mueller & White
     1971 §6.2): for a given burnout point and impact point the least burnout
     speed is reached at γ* with tan 2γ* = sin ψ / (k − cos ψ) (ψ free-flight
-    range angle, k = r_bo/r_impact; γ* = (π − ψ)/4 for equal radii). A
-    liquid missile meets it by cutting its last stage off early: the cut-off
-    time sets the speed (range), the kick sets γ. Solids cannot cut off, so
-    their full-burn shot is minimum-energy only at maximum range; elsewhere
-    the lofted full-burn shot is flown (the nearest without energy-wasting
-    manoeuvres, which are not modelled) and ``shape_met`` is False with a
-    ``note``. The same holds for a liquid whose target is shorter than its
-    minimum-energy range with the last stage not burning at all, or farther
-    than its full-burn reach. **Lofted/depressed with** ``gamma_offset_deg``
-    (liquids): γ = γ* ± offset; ``burnout_gamma_deg``: γ given.
-    Procedure: coarse scan over kicks × cut-off times at the great-circle
-    azimuth; first guess where the per-cut-off maximum range (≈ the
-    minimum-energy shot for that cut-off) equals the target; damped Newton
-    on (azimuth, kick, cut-off) with a forward-difference Jacobian (coarse
-    steps), then fine-step Newton corrections.
+    range angle, k = r_bo/r_impact; γ* = (π − ψ)/4 for equal radii). The
+    energy control sets the speed (range) and the kick sets γ: a liquid (or
+    a solid with thrust-termination ports) cuts its last stage off early;
+    a solid without ports wastes the excess by GEMS steering (Zarchan 2012,
+    ch. 13; the cone half-angle of :func:`~shieldlab.threats.ballistic.fly_boost`).
+    **Lofted/depressed with** ``gamma_offset_deg``: γ = γ* ± offset;
+    ``burnout_gamma_deg``: γ given.
+    Procedure: coarse scan over kicks × energy controls at the great-circle
+    azimuth; first guess where the per-control maximum range (≈ the
+    minimum-energy shot for that control) equals the target; damped Newton
+    on (azimuth, kick, control) with a forward-difference Jacobian (coarse
+    steps), then fine-step Newton corrections. Raises a one-line
+    ``ValueError`` where the target is beyond the maximum range, shorter
+    than the energy management can reach (the cut-off cannot come earlier /
+    GEMS cannot waste more), or the solve does not converge.
+
+    *Beyond the minimum-energy reach.* Drag, J2 and the Earth's rotation
+    move the range-maximising burnout angle away from γ*, so the full burn on
+    γ* falls short of the maximum range (measured: the generic SRBMs by up
+    to ~25 % on westward shots, ICBMs by 0.5–2 %, the long-burning liquid
+    ICBM by up to ~20 % eastward). A target in that band has no
+    minimum-energy shot: with ``strict`` (the shape was asked for) that is a
+    ``ValueError``; as the default (``strict=False``, see :func:`solve_aim`)
+    the missile flies the full burn nearest to it (the full-burn branch on
+    γ*'s side of the range-maximising kick), ``shape_met`` False and a
+    ``note`` saying so.
     """
     lat = np.atleast_1d(np.asarray(launch_lat_rad, np.float64))
     lon = np.broadcast_to(np.asarray(launch_lon_rad, np.float64), lat.shape).copy()
@@ -478,20 +547,12 @@ def solve_shaped(
     offset = None if gamma_offset_deg is None else np.radians(gamma_offset_deg)
     gabs = None if burnout_gamma_deg is None else np.radians(burnout_gamma_deg)
     target, az = target_range_azimuth(lat, lon, alat, alon, long_way)
-    t_full = spec.total_burn_time_s
-    t_lo = max(spec.vertical_rise_s + spec.pitchover_s, t_full - spec.stages[-1].burn_time_s) + 1.0
-    if not spec.can_cut_off:
-        sol = solve_aim(spec, lat, lon, alat, alon, "lofted", flags, fine_steps, long_way=long_way)
-        note = (
-            f"{spec.name} is solid (no thrust cut-off): minimum energy only at its maximum "
-            f"range; flying the lofted full-burn shot"
-        )
-        met = sol.max_range_m - target < 0.01 * sol.max_range_m
-        return replace(sol, shape_met=met, note=note)
-    # 1. scan kicks x cut-offs: per cut-off max range and its kick
+    ctl = energy_control(spec)
+    n_c = _N_SHAPE_CUT if ctl.kind == "cut-off" else _N_SHAPE_GEMS
+    # 1. scan kicks x controls: per control the range on the target burnout angle
     kick_grid = np.geomspace(KICK_MIN_RAD, KICK_MAX_RAD, _N_SHAPE_KICK)
-    cut_grid = np.linspace(t_lo, t_full, _N_SHAPE_CUT)
-    kk, cc = np.meshgrid(kick_grid, cut_grid, indexing="ij")  # (K, C)
+    c_grid = np.linspace(ctl.lo, ctl.hi, n_c)
+    kk, cc = np.meshgrid(kick_grid, c_grid, indexing="ij")  # (K, C)
     m = kk.size
     fl = fly_batch(
         spec,
@@ -501,33 +562,59 @@ def solve_shaped(
         np.tile(kk.ravel(), n),
         COARSE_STEPS,
         flags,
-        min_burnout_alt_m=scan_min_burnout_alt_m(spec),
-        cutoff_s=np.tile(cc.ravel(), n),
+        cutoff_s=ctl.cutoff_s(np.tile(cc.ravel(), n)),
+        gems_rad=ctl.gems_rad(np.tile(cc.ravel(), n)),
     )
-    d = np.nan_to_num(_ranges(fl), nan=-1.0).reshape(n, _N_SHAPE_KICK, _N_SHAPE_CUT)
-    jbest = np.argmax(d, axis=1)  # (n, C) kick index of the max range per cut-off
+    d = np.nan_to_num(_ranges(fl), nan=-1.0).reshape(n, _N_SHAPE_KICK, n_c)
+    jbest = np.argmax(d, axis=1)  # (n, C) kick index of the max range per control
     dmax_c = np.take_along_axis(d, jbest[:, None, :], axis=1)[:, 0, :]  # (n, C)
     kmax_c = kick_grid[jbest]
     dmax_all = dmax_c.max(axis=1)
     check_reach(spec, lat, lon, az, target, dmax_all, long_way)
-    # first cut-off column whose max range reaches the target; interpolate in the column before
-    reach = dmax_c >= target[:, None]
-    c1 = np.clip(np.argmax(reach, axis=1), 1, _N_SHAPE_CUT - 1)
-    rows = np.arange(n)
-    d0, d1 = dmax_c[rows, c1 - 1], dmax_c[rows, c1]
-    w = np.clip((target - d0) / np.where(d1 != d0, d1 - d0, 1.0), 0.0, 1.0)
-    cut = cut_grid[c1 - 1] + w * (cut_grid[c1] - cut_grid[c1 - 1])
-    kick = np.exp(
-        np.log(kmax_c[rows, c1 - 1]) + w * np.log(kmax_c[rows, c1] / kmax_c[rows, c1 - 1])
+    g = _gamma_error(fl, shape, offset, gabs).reshape(n, _N_SHAPE_KICK, n_c)
+    r_on, k_on = _on_angle_reach(
+        spec, lat, lon, az, kick_grid, c_grid, d, g, ctl, flags, shape, offset, gabs
     )
-    too_short = dmax_c[:, 0] > target  # even the earliest cut-off flies too far
-    # 2. Newton on (az, kick, cut) with coarse steps
+    # bracket the target between two controls whose on-angle ranges straddle it
+    valid = np.isfinite(r_on)
+    col = np.arange(n_c)[None, :]
+    ge = valid & (r_on >= target[:, None])
+    c1 = np.where(ge.any(axis=1), np.argmax(ge, axis=1), n_c)
+    below = valid & (r_on < target[:, None]) & (col < c1[:, None])
+    c0 = n_c - 1 - np.argmax(below[:, ::-1], axis=1)
+    # even the full burn on the angle falls short (or there is no such shot)
+    gap: NDArray[np.bool_] = np.asarray(~ge.any(axis=1), dtype=bool)
+    too_short = ~gap & ~below.any(axis=1)
+    if too_short.any():
+        i = int(np.flatnonzero(too_short)[0])
+        raise ValueError(
+            f"{spec.name}: no {shape} shot reaches as short as {target[i] / 1e3:.0f} km "
+            f"(shortest ~{r_on[i, c1[i]] / 1e3:.0f} km: {ctl.limits()}); allowed: a longer "
+            "range, or shape lofted or depressed without a burnout angle"
+        )
+    if gap.any() and shape != "minimum-energy":
+        i = int(np.flatnonzero(gap)[0])
+        raise ValueError(
+            f"{spec.name}: no {shape} shot with the requested burnout angle reaches "
+            f"{target[i] / 1e3:.0f} km ({ctl.limits()})"
+        )
+    rows = np.arange(n)
+    c1c, c0c = np.minimum(c1, n_c - 1), np.where(gap, n_c - 1, c0)
+    d0, d1 = r_on[rows, c0c], r_on[rows, c1c]
+    w = np.where(gap, 1.0, np.clip((target - d0) / np.where(d1 != d0, d1 - d0, 1.0), 0.0, 1.0))
+    w = np.nan_to_num(w, nan=1.0)
+    cut = c_grid[c0c] + w * (c_grid[c1c] - c_grid[c0c])
+    k0, k1 = np.nan_to_num(k_on[rows, c0c], nan=1.0), np.nan_to_num(k_on[rows, c1c], nan=1.0)
+    kick = np.clip(k0 + w * (k1 - k0), KICK_MIN_RAD, KICK_MAX_RAD)
+    k_star = k_on[:, -1]
+    # 2. Newton on (az, kick, control) with coarse steps
     x = np.stack([az, kick, cut], axis=1)
-    lo = np.array([-np.inf, KICK_MIN_RAD, t_lo])
-    hi = np.array([np.inf, KICK_MAX_RAD, t_full])
-    fd = np.array([_FD_AZ_RAD, _FD_KICK_RAD, _FD_CUT_S])
+    lo = np.array([-np.inf, KICK_MIN_RAD, ctl.lo])
+    hi = np.array([np.inf, KICK_MAX_RAD, ctl.hi])
+    fd = np.array([_FD_AZ_RAD, _FD_KICK_RAD, ctl.fd])
+    lim = np.array([0.2, np.radians(10.0), ctl.step])
     jac = np.zeros((n, 3, 3))
-    todo = ~too_short
+    todo = ~gap
 
     def flyx(xs: F64, idx: NDArray[np.int64], reps: int, steps: StepSizes) -> tuple[F64, Flight]:
         fl_ = fly_batch(
@@ -538,7 +625,8 @@ def solve_shaped(
             xs[:, 1],
             steps,
             flags,
-            cutoff_s=xs[:, 2],
+            cutoff_s=ctl.cutoff_s(np.clip(xs[:, 2], ctl.lo, ctl.hi)),
+            gems_rad=ctl.gems_rad(np.clip(xs[:, 2], ctl.lo, ctl.hi)),
         )
         res = _residual(fl_, np.tile(alat[idx], reps), np.tile(alon[idx], reps))
         ge = _gamma_error(fl_, shape, offset, gabs)
@@ -551,9 +639,9 @@ def solve_shaped(
             break
         k = idx.size
         xs = np.concatenate([x[idx]] + [x[idx] + fd * np.eye(3)[j] for j in range(3)])
-        xs[:, 2] = np.minimum(xs[:, 2], t_full)
-        xs[3 * k :, 2] = np.where(x[idx, 2] + fd[2] > t_full, x[idx, 2] - fd[2], xs[3 * k :, 2])
-        sgn = np.where(x[idx, 2] + fd[2] > t_full, -1.0, 1.0)
+        up_ok = x[idx, 2] + fd[2] <= ctl.hi
+        xs[3 * k :, 2] = np.where(up_ok, x[idx, 2] + fd[2], x[idx, 2] - fd[2])
+        sgn = np.where(up_ok, 1.0, -1.0)
         r_all, _ = flyx(xs, idx, 4, COARSE_STEPS)
         f0 = r_all[:k]
         cols = [(r_all[(j + 1) * k : (j + 2) * k] - f0) / fd[j] for j in range(3)]
@@ -562,7 +650,7 @@ def solve_shaped(
         jac[idx] = j_
         err = np.hypot(f0[:, 0], f0[:, 1])
         done = (err < COARSE_TOL_M) & (np.abs(f0[:, 2]) < GAMMA_TOL_RAD * R_EARTH_MEAN_M)
-        x[idx] = _newton3(x[idx], j_, f0, lo, hi, done)
+        x[idx] = _newton3(x[idx], j_, f0, lo, hi, done, lim)
         todo[idx[done]] = False
     # 3. fine flight; Newton with a fine-step Jacobian where the coarse bias remains
     all_idx = np.arange(n)
@@ -570,58 +658,167 @@ def solve_shaped(
     gtol = GAMMA_TOL_RAD * R_EARTH_MEAN_M
     for _ in range(4):
         bad = ~((np.hypot(res[:, 0], res[:, 1]) < FINE_TOL_M) & (np.abs(res[:, 2]) < gtol))
-        bad &= ~too_short
+        bad &= ~gap
         if not bad.any():
             break
         idx = np.flatnonzero(bad)
         k = idx.size
+        dn_ok = x[idx, 2] - fd[2] >= ctl.lo
+        sgn = np.where(dn_ok, 1.0, -1.0)
         xs = np.concatenate([x[idx]] + [x[idx] - fd * np.eye(3)[j] for j in range(3)])
+        xs[3 * k :, 2] = x[idx, 2] - sgn * fd[2]
         r_all, _ = flyx(xs, idx, 4, fine_steps)
         f0 = r_all[:k]
-        j_ = np.stack([(f0 - r_all[(j + 1) * k : (j + 2) * k]) / fd[j] for j in range(3)], -1)
-        x[idx] = _newton3(x[idx], j_, f0, lo, hi, np.zeros(k, bool))
+        cols = [(f0 - r_all[(j + 1) * k : (j + 2) * k]) / fd[j] for j in range(3)]
+        cols[2] = cols[2] * sgn[:, None]
+        j_ = np.stack(cols, -1)
+        x[idx] = _newton3(x[idx], j_, f0, lo, hi, np.zeros(k, bool), lim)
         res, fl = flyx(x, all_idx, 1, fine_steps)
     miss = np.hypot(res[:, 0], res[:, 1])
-    met = (miss < 1000.0) & (np.abs(res[:, 2]) < 10 * GAMMA_TOL_RAD * R_EARTH_MEAN_M)
-    if met.all():
-        return AimSolution(x[:, 0], x[:, 1], dmax_all, miss, fl, x[:, 2].copy(), met)
-    if shape != "minimum-energy":
-        i = int(np.flatnonzero(~met)[0])
+    met = (miss < 1000.0) & (np.abs(res[:, 2]) < 10 * GAMMA_TOL_RAD * R_EARTH_MEAN_M) & ~gap
+    # an unconverged minimum-energy shot pinned at the full burn is in the band too
+    gap |= ~met & (shape == "minimum-energy") & (x[:, 2] >= ctl.hi - 1e-9)
+    low = ~met & ~gap & (x[:, 2] <= ctl.lo + 1e-9)
+    if low.any():  # pinned at the least energy: the target is shorter than it reaches
+        i = int(np.flatnonzero(low)[0])
         raise ValueError(
-            f"{spec.name}: no {shape} shot with the requested burnout angle reaches "
-            f"{target[i] / 1e3:.0f} km (cut-off limited to {t_lo:.0f}..{t_full:.0f} s)"
+            f"{spec.name}: no {shape} shot reaches as short as {target[i] / 1e3:.0f} km "
+            f"(it falls {miss[i] / 1e3:.1f} km off with the least energy: {ctl.limits()}); "
+            "allowed: a longer range, or shape lofted or depressed without a burnout angle"
         )
-    # minimum energy not reachable by a last-stage cut-off: fly the lofted full burn there
-    fb = np.flatnonzero(~met)
-    alt = solve_aim(
+    if not (met | gap).all():
+        i = int(np.flatnonzero(~(met | gap))[0])
+        what = "minimum-energy" if shape == "minimum-energy" else f"{shape} burnout-angle"
+        raise ValueError(
+            f"{spec.name}: no {what} shot found to {target[i] / 1e3:.0f} km (miss "
+            f"{miss[i] / 1e3:.1f} km, burnout angle off by "
+            f"{np.degrees(res[i, 2] / R_EARTH_MEAN_M):.2f} deg; {ctl.limits()})"
+        )
+    note = ""
+    if gap.any():
+        i = int(np.flatnonzero(gap)[0])
+        r_star = r_on[i, -1] if np.isfinite(r_on[i, -1]) else 0.0
+        reach = f"~{min(r_star, target[i]) / 1e3:.0f} km"
+        if strict:
+            raise ValueError(
+                f"{spec.name}: no minimum-energy shot reaches {target[i] / 1e3:.0f} km: on the "
+                f"minimum-energy burnout angle even the full burn flies {reach} (maximum range "
+                f"{dmax_all[i] / 1e3:.0f} km at another angle); allowed: shape lofted or "
+                "depressed"
+            )
+        gi = np.flatnonzero(gap)
+        for branch in ("lofted", "depressed"):
+            sel = gi[(np.nan_to_num(k_star[gi]) > kmax_c[gi, -1]) == (branch == "depressed")]
+            if sel.size == 0:
+                continue
+            alt = solve_aim(
+                spec,
+                lat[sel],
+                lon[sel],
+                alat[sel],
+                alon[sel],
+                branch,
+                flags,
+                fine_steps,
+                long_way=long_way,
+            )
+            x[sel, 0], x[sel, 1], x[sel, 2] = alt.azimuth_rad, alt.kick_rad, ctl.hi
+        res, fl = flyx(x, all_idx, 1, fine_steps)
+        miss = np.hypot(res[:, 0], res[:, 1])
+        note = (
+            f"{spec.name}: {gi.size} of {n} targets lie beyond the minimum-energy reach "
+            f"(e.g. {target[i] / 1e3:.0f} km vs {reach}); flying the full burn nearest to it"
+        )
+    ctl_x = x[:, 2].copy()
+    cutoff = ctl_x if ctl.kind == "cut-off" else fl.tau_burnout_s.copy()
+    cone = ctl.gems_rad(ctl_x)
+    return AimSolution(
+        x[:, 0], x[:, 1], dmax_all, miss, fl, cutoff, met, note, gems_rad=cone, shape=shape
+    )
+
+
+_N_SHAPE_REFINE = 6
+
+
+def _on_angle_reach(
+    spec: BallisticMissileSpec,
+    lat: F64,
+    lon: F64,
+    az: F64,
+    kicks: F64,
+    c_grid: F64,
+    ranges: F64,
+    gamma_err: F64,
+    ctl: EnergyControl,
+    flags: PhysicsFlags,
+    shape: str,
+    offset: float | None,
+    gabs: float | None,
+) -> tuple[F64, F64]:
+    """Range [m] and kick [rad] (n, C) of the shot on the target burnout angle, per control.
+
+    ``ranges``/``gamma_err`` (n, K, C) of the scan at ``kicks`` (K,)
+    ascending (γ falls as the kick grows). The first + → − crossing of the γ
+    error (or + → failed flight) is refined with ``_N_SHAPE_REFINE`` more
+    kicks inside its bracket (one coarse batch flight), then interpolated
+    linearly; NaN where none.
+    """
+    n, _, nc = ranges.shape
+    gg = np.where(np.isfinite(gamma_err) & (ranges > 0), gamma_err, np.nan)
+    # a crossing, or the last shot above the angle before the flights fail (steep kicks)
+    cross = (gg[:, :-1] > 0.0) & ((gg[:, 1:] <= 0.0) | np.isnan(gg[:, 1:]))  # (n, K-1, C)
+    has = cross.any(axis=1)
+    j = np.argmax(cross, axis=1)  # (n, C)
+    r_out = np.full((n, nc), np.nan)
+    k_out = np.full((n, nc), np.nan)
+    ii, cc = np.nonzero(has)
+    if ii.size == 0:
+        return r_out, k_out
+    jj = j[ii, cc]
+    frac = np.linspace(0.0, 1.0, _N_SHAPE_REFINE + 2)
+    k_lo, k_hi = kicks[jj], kicks[jj + 1]
+    kq = k_lo[:, None] + (k_hi - k_lo)[:, None] * frac[None, :]  # (m, R+2), ends = scan
+    r_in = _N_SHAPE_REFINE
+    fl = fly_batch(
         spec,
-        lat[fb],
-        lon[fb],
-        alat[fb],
-        alon[fb],
-        "lofted",
+        np.repeat(lat[ii], r_in),
+        np.repeat(lon[ii], r_in),
+        np.repeat(az[ii], r_in),
+        kq[:, 1:-1].ravel(),
+        COARSE_STEPS,
         flags,
-        fine_steps,
-        long_way=long_way,
+        cutoff_s=ctl.cutoff_s(np.repeat(c_grid[cc], r_in)),
+        gems_rad=ctl.gems_rad(np.repeat(c_grid[cc], r_in)),
     )
-    x[fb, 0], x[fb, 1], x[fb, 2] = alt.azimuth_rad, alt.kick_rad, t_full
-    fl = fly_batch(spec, lat, lon, x[:, 0], x[:, 1], fine_steps, flags, cutoff_s=x[:, 2])
-    miss = np.hypot(*_residual(fl, alat, alon).T)
-    note = (
-        f"{spec.name}: minimum energy needs a cut-off outside {t_lo:.0f}..{t_full:.0f} s for "
-        f"{fb.size} of {n} targets; flying the lofted full-burn shot there"
-    )
-    return AimSolution(x[:, 0], x[:, 1], dmax_all, miss, fl, x[:, 2].copy(), met, note)
+    rq = np.empty_like(kq)
+    gq = np.empty_like(kq)
+    rq[:, 0], rq[:, -1] = ranges[ii, jj, cc], ranges[ii, jj + 1, cc]
+    gq[:, 0], gq[:, -1] = gg[ii, jj, cc], gg[ii, jj + 1, cc]
+    rq[:, 1:-1] = np.nan_to_num(_ranges(fl), nan=-1.0).reshape(-1, r_in)
+    gq[:, 1:-1] = _gamma_error(fl, shape, offset, gabs).reshape(-1, r_in)
+    gq = np.where(np.isfinite(gq) & (rq > 0), gq, np.nan)
+    cq = (gq[:, :-1] > 0.0) & (gq[:, 1:] <= 0.0)
+    ok = cq.any(axis=1)
+    q = np.argmax(cq, axis=1)
+    rows = np.arange(q.size)
+    g0, g1 = gq[rows, q], gq[rows, q + 1]
+    w = np.where(ok, g0 / np.where(ok, g0 - g1, 1.0), 0.0)
+    r = rq[rows, q] + w * (rq[rows, q + 1] - rq[rows, q])
+    k = kq[rows, q] + w * (kq[rows, q + 1] - kq[rows, q])
+    r_out[ii, cc] = np.where(ok, r, np.nan)
+    k_out[ii, cc] = np.where(ok, k, np.nan)
+    return r_out, k_out
 
 
-def _newton3(x: F64, jac: F64, res: F64, lo: F64, hi: F64, frozen: NDArray[np.bool_]) -> F64:
-    """Damped Newton step on (az, kick, cut-off) for (k, 3) unknowns, bounded by lo/hi (3,)."""
+def _newton3(
+    x: F64, jac: F64, res: F64, lo: F64, hi: F64, frozen: NDArray[np.bool_], lim: F64
+) -> F64:
+    """Damped Newton step on (az, kick, control) for (k, 3) unknowns, bounded by lo/hi (3,)."""
     ok = np.all(np.isfinite(res), axis=1) & np.all(np.isfinite(jac), axis=(1, 2)) & ~frozen
     det = np.linalg.det(np.where(ok[:, None, None], jac, np.eye(3)))
     ok &= np.abs(det) > 1e-300
     j_safe = np.where(ok[:, None, None], jac, np.eye(3))
     r_safe = np.where(ok[:, None], res, 0.0)
     dx = -np.linalg.solve(j_safe, r_safe[..., None])[..., 0]
-    lim = np.array([0.2, np.radians(10.0), 20.0])
     dx = np.clip(dx, -lim, lim)
     return np.where(ok[:, None], np.clip(x + dx, lo, hi), x)

@@ -27,7 +27,23 @@ style boost, Regan & Anandakrishnan 1993 reentry):
   geodetic up for ``vertical_rise_s``, then a pitch-over *kick*: thrust tilted
   by the kick angle from the vertical towards the launch azimuth for
   ``pitchover_s``, then a gravity turn (thrust along v_rel) to burnout.
-  Solid motors burn to depletion: no thrust termination.
+- **Energy management** (flying short of the full-burn range on a chosen
+  burnout flight-path angle). A liquid last stage (or a solid one with
+  thrust-termination ports) cuts off (``cutoff_s``). A solid motor burns to
+  depletion and instead wastes energy by *general energy management
+  steering* (GEMS; Zarchan, *Tactical and Strategic Missile Guidance*, 6th
+  ed., AIAA 2012, ch. 13): the thrust is pointed off the velocity so that
+  only part of it adds speed. Here (``gems_rad``) the thrust of a weaving
+  piece lies on a cone of half-angle θ about v_rel, its off-axis part
+  turning ``GEMS_TURNS`` times (about directions fixed at the piece's
+  start) with a phase uniform in the piece's Δv, so the off-axis impulse
+  cancels over the burn to first order and the speed gain is cos θ of the
+  full burn's (θ = 90° wastes it all); the small net turn of the velocity
+  left is absorbed by the aim's azimuth and kick. Every stage
+  above the first weaves with the same θ (the first stage never: dense
+  air); a single-stage solid weaves in the second half of its burn only.
+  ASSUMPTIONS: open-loop cone (a real GEMS law is closed-loop on the
+  velocity to be gained), no angle-of-attack loads or extra drag (3-DOF).
 - **Midcourse and reentry.** After burnout the object is the RV (the bus and
   RV share the path until the RV's release, whose Δv is ignored); its drag is
   ½ρ|v_rel|v_rel/β with β = m/(Cd·A). Above ~120 km ρ is so small that the
@@ -94,6 +110,8 @@ MAX_COAST_S = 6000.0
 """Longest coast integrated [s] (a sub-orbital ICBM coasts < 2,500 s)."""
 MAX_DESCENT_S = 1200.0
 """Longest descent piece [s]; an object still flying after it is marked not ok."""
+GEMS_TURNS = 2
+"""Whole turns of the GEMS thrust cone per weaving stage (phase uniform in the stage's Δv)."""
 
 
 @dataclass(frozen=True)
@@ -243,24 +261,45 @@ def _omega_cross(omega_z: float, r: F64) -> F64:
     return out
 
 
+def gems_stages(spec: BallisticMissileSpec) -> tuple[int, ...]:
+    """Stages that may weave (GEMS), top first: all above the first, or a single stage."""
+    k = len(spec.stages)
+    return tuple(range(k - 1, 0, -1)) if k > 1 else (0,)
+
+
 def boost_rhs(
     spec: BallisticMissileSpec,
     stage: int,
     tau_ignition_s: float,
     steer: F64 | None,
     flags: PhysicsFlags,
+    cone_rad: F64 | None = None,
+    cone_start_s: float = 0.0,
+    cone_basis: tuple[F64, F64] | None = None,
 ) -> Callable[[float | F64, F64], F64]:
     """Derivative f(τ, y) of the boost in stage ``stage`` (launch frame).
 
     ``steer`` (n, 3): fixed unit thrust direction (vertical rise, pitch-over);
-    None: gravity turn (thrust along the air-relative velocity). ``τ`` may be
-    a scalar or an array broadcasting against ``y[..., 0]``.
+    None: gravity turn (thrust along the air-relative velocity), or with
+    ``cone_rad`` (n,) the GEMS cone about it (see the module docstring),
+    its phase φ = 2π·GEMS_TURNS·ln(m(τ_s)/m(τ))/ln(m(τ_s)/m_burnout) counted
+    from ``cone_start_s`` = τ_s; the off-axis direction is cos φ p + sin φ q
+    for the fixed unit vectors ``cone_basis`` = (p, q) (n, 3) normal to the
+    velocity at τ_s, made normal to the current velocity. ``τ`` may be a
+    scalar or an array broadcasting against ``y[..., 0]``.
     """
     st = spec.stages[stage]
     m0 = spec.stage_start_mass_kg()[stage]
     mdot, thrust, cda = st.mass_flow_kg_s, st.thrust_n, st.drag_coefficient * st.area_m2
     grav = _gravity_fn(flags)
     omega = float(flags.omega_vec[2])
+    weave = cone_rad is not None and cone_basis is not None and bool(np.any(cone_rad > 0.0))
+    m_start = m0 - mdot * (cone_start_s - tau_ignition_s)
+    ln_span = np.log(m_start / (m0 - st.propellant_mass_kg))
+    if weave:
+        assert cone_rad is not None and cone_basis is not None
+        c_th, s_th = np.cos(cone_rad)[:, None], np.sin(cone_rad)[:, None]
+        p0, q0 = cone_basis
 
     def f(tau: float | F64, y: F64) -> F64:
         r, v = y[..., :3], y[..., 3:]
@@ -270,6 +309,12 @@ def boost_rhs(
         rho = _density(r, flags)[..., None]
         if steer is None:
             u = vrel / np.where(speed > 0, speed, 1.0)
+            if weave:
+                phi = 2.0 * np.pi * GEMS_TURNS * np.log(m_start / m) / ln_span
+                w = np.cos(phi) * p0 + np.sin(phi) * q0
+                w = w - np.einsum("...i,...i->...", w, u)[..., None] * u
+                wn = np.sqrt(np.einsum("...i,...i->...", w, w))[..., None]
+                u = c_th * u + s_th * w / np.where(wn > 0, wn, 1.0)
         else:
             u = np.broadcast_to(steer, r.shape)
         a = grav(r) + (thrust * u - 0.5 * rho * cda * speed * vrel) / m
@@ -339,15 +384,36 @@ def launch_state(
     return r0, v0, up, tilt
 
 
+def _cone_basis(y: F64, flags: PhysicsFlags) -> tuple[F64, F64]:
+    """Unit vectors (p, q) (n, 3) normal to v_rel of states (n, 6): p in the (r, v) plane
+    towards the local up, q = v̂ × p (out of the plane)."""
+    r, v = y[:, :3], y[:, 3:]
+    vrel = v - _omega_cross(float(flags.omega_vec[2]), r)
+    u = vrel / np.linalg.norm(vrel, axis=1, keepdims=True)
+    p = r - np.einsum("ij,ij->i", r, u)[:, None] * u
+    p = p / np.linalg.norm(p, axis=1, keepdims=True)
+    return p, np.cross(u, p)
+
+
 def _boost_intervals(spec: BallisticMissileSpec) -> list[tuple[float, float, int, str]]:
-    """(τ_start, τ_end, stage, steering) pieces of the boost; steering ∈ vertical/kick/turn."""
+    """(τ_start, τ_end, stage, steering) pieces of the boost; steering ∈ vertical/kick/turn/weave.
+
+    ``weave``: a gravity-turn piece where a solid may fly GEMS (every stage
+    above the first; for a single-stage solid the second half of its burn,
+    when it is fast enough that the weave does not tumble its velocity).
+    """
     t1 = spec.vertical_rise_s
     t2 = t1 + spec.pitchover_s
     out: list[tuple[float, float, int, str]] = [(0.0, t1, 0, "vertical"), (t1, t2, 0, "kick")]
+    weaving = set(gems_stages(spec)) if not spec.can_cut_off else set()
     t = 0.0
     for k, st in enumerate(spec.stages):
-        start, end = t, t + st.burn_time_s
-        out.append((max(start, t2), end, k, "turn"))
+        start, end = max(t, t2), t + st.burn_time_s
+        if k in weaving and k == 0:
+            mid = max(start, t + 0.5 * st.burn_time_s)
+            out += [(start, mid, k, "turn"), (mid, end, k, "weave")]
+        else:
+            out.append((start, end, k, "weave" if k in weaving else "turn"))
         t = end
     return out
 
@@ -441,15 +507,20 @@ def fly_boost(
     steps: StepSizes = FINE_STEPS,
     flags: PhysicsFlags = PhysicsFlags(),
     cutoff_s: F64 | None = None,
+    gems_rad: F64 | None = None,
 ) -> Boost:
     """Boost phase of n missiles (launch frames); arrays (n,) in, radians.
 
     ``cutoff_s`` (n,): thrust termination time τ [s since launch] in the last
-    stage (liquid propellant only; ``None`` = burn to depletion). It must lie
+    stage (liquid propellant or thrust-termination ports only; ``None`` = burn
+    to depletion). It must lie
     after the last stage's ignition and after the pitch-over. The cut-off
     stage is integrated on a per-object grid: s ∈ [0, 1] maps to
     τ = τ_a + s·(τ_co − τ_a), dy/ds = (τ_co − τ_a)·f(τ, y); for a full burn this
     is exactly the τ-grid RK4 (RK4 is invariant under a linear time scaling).
+    ``gems_rad`` (n,): GEMS cone half-angle θ ∈ [0, π/2] of the weaving
+    pieces (solids; see the module docstring); 0 or ``None`` is the plain
+    full burn.
     """
     lat = np.atleast_1d(np.asarray(launch_lat_rad, np.float64))
     lon = np.atleast_1d(np.asarray(launch_lon_rad, np.float64))
@@ -465,21 +536,34 @@ def fly_boost(
     if cutoff_s is not None:
         a_last = intervals[-1][0]
         co = np.broadcast_to(np.asarray(cutoff_s, np.float64), lat.shape).copy()
-        if spec.propellant != "liquid":
-            raise ValueError(f"{spec.name}: thrust cut-off needs liquid propellant (it is solid)")
+        if not spec.can_cut_off:
+            raise ValueError(
+                f"{spec.name}: thrust cut-off needs liquid propellant or thrust-termination "
+                "ports (a solid without them manages energy by GEMS: gems_rad)"
+            )
         if not np.all((co > a_last) & (co <= ignition[-1] + 1e-9)):
             raise ValueError(
                 f"{spec.name}: cutoff_s must lie in ({a_last:.1f}, {ignition[-1]:.1f}] s"
             )
+    cone: F64 | None = None
+    if gems_rad is not None:
+        cone = np.broadcast_to(np.asarray(gems_rad, np.float64), lat.shape).copy()
+        if co is not None:
+            raise ValueError(f"{spec.name}: give cutoff_s or gems_rad, not both")
+        if not np.all((cone >= 0.0) & (cone <= 0.5 * np.pi + 1e-12)):
+            raise ValueError(f"{spec.name}: gems_rad must lie in [0, pi/2]")
     min_alt = np.zeros(n)
     tau_bo: F64 = np.full(n, float(ignition[-1]))
     for j, (a, b, k, mode) in enumerate(intervals):
         steer = up if mode == "vertical" else tilt if mode == "kick" else None
-        f = boost_rhs(spec, k, float(ignition[k]), steer, flags)
+        c_k = None if cone is None or mode != "weave" else cone
+        basis = None if c_k is None else _cone_basis(y, flags)
+        f = boost_rhs(spec, k, float(ignition[k]), steer, flags, c_k, a, basis)
         st = spec.stages[k]
         if co is not None and j == len(intervals) - 1:
             dur = co - a
-            m = max(1, int(np.ceil(float(dur.max()) / steps.boost_s - 1e-9)))
+            # steps of the full stage (not of this batch's longest burn): batch = alone
+            m = max(1, int(np.ceil((b - a) / steps.boost_s - 1e-9)))
             s_grid = np.linspace(0.0, 1.0, m + 1)
 
             def g(
@@ -605,6 +689,7 @@ def fly_batch(
     flags: PhysicsFlags = PhysicsFlags(),
     min_burnout_alt_m: float = -np.inf,
     cutoff_s: F64 | None = None,
+    gems_rad: F64 | None = None,
 ) -> Flight:
     """Fly n missiles of one type with given launch azimuths and pitch-over kicks (launch frames).
 
@@ -613,11 +698,11 @@ def fly_batch(
     ``min_burnout_alt_m`` are not flown further and marked not ok (used by
     the aim scans to skip grazing trajectories that cost many fine steps).
     ``cutoff_s`` (n,): last-stage thrust termination time [s] (liquids only,
-    see :func:`fly_boost`).
+    see :func:`fly_boost`); ``gems_rad`` (n,): GEMS cone half-angle (solids).
     """
     lat = np.atleast_1d(np.asarray(launch_lat_rad, np.float64))
     lon = np.atleast_1d(np.asarray(launch_lon_rad, np.float64))
-    bo = fly_boost(spec, lat, lon, azimuth_rad, kick_rad, steps, flags, cutoff_s)
+    bo = fly_boost(spec, lat, lon, azimuth_rad, kick_rad, steps, flags, cutoff_s, gems_rad)
     y = bo.y_burnout
     r_bo, v_bo = y[:, :3].copy(), y[:, 3:].copy()
     h_bo = _height_m(r_bo)

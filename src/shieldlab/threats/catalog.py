@@ -71,6 +71,11 @@ class BallisticEntry(_Model):
     propellant: Literal["liquid", "solid"] = Field(
         default="solid", description="liquid engines can cut off thrust, solid motors cannot"
     )
+    thrust_termination: bool = Field(
+        default=False,
+        description="solid last stage with thrust-termination ports (cuts off like a liquid); "
+        "without them a solid wastes energy by GEMS steering",
+    )
     basing: Literal["silo", "road-mobile", "rail-mobile", "submarine", "fixed"] = Field(
         default="silo", description="launch platform (submarine: launch from a sea point, h = 0)"
     )
@@ -110,7 +115,9 @@ class BallisticMissileSpec:
     """A multi-stage ballistic missile in SI units (stages fire in order, no coast between).
 
     ``propellant`` is ``"liquid"`` (the last stage may cut off thrust early:
-    trajectory shaping) or ``"solid"`` (burns to depletion); ``basing`` is the
+    trajectory shaping) or ``"solid"`` (burns to depletion and manages its
+    energy by GEMS steering, unless ``thrust_termination`` declares
+    thrust-termination ports on its last stage); ``basing`` is the
     launch platform (``"submarine"``: launched from a sea point at h = 0; the
     physics is the same).
     """
@@ -129,11 +136,17 @@ class BallisticMissileSpec:
     description: str = ""
     propellant: str = "solid"
     basing: str = "silo"
+    thrust_termination: bool = False
 
     @property
     def can_cut_off(self) -> bool:
-        """True for liquid propellant: the last stage can terminate thrust early."""
-        return self.propellant == "liquid"
+        """True where the last stage can terminate thrust early (liquid, or solid with ports)."""
+        return self.propellant == "liquid" or self.thrust_termination
+
+    @property
+    def energy_management(self) -> str:
+        """How the missile flies short of its full-burn range: ``"cut-off"`` or ``"gems"``."""
+        return "cut-off" if self.can_cut_off else "gems"
 
     @property
     def launch_mass_kg(self) -> float:
@@ -201,11 +214,14 @@ def spec_from_entry(name: str, entry: BallisticEntry) -> BallisticMissileSpec:
         description=entry.description,
         propellant=entry.propellant,
         basing=entry.basing,
+        thrust_termination=entry.thrust_termination,
     )
     if stages[0].thrust_n <= spec.launch_mass_kg * G0_MPS2:
         raise ValueError(f"threats.yaml: {name}: stage-1 thrust does not exceed lift-off weight")
     if entry.rv_mass_kg > entry.payload_mass_kg:
         raise ValueError(f"threats.yaml: {name}: rv_mass_kg exceeds payload_mass_kg")
+    if entry.thrust_termination and entry.propellant != "solid":
+        raise ValueError(f"threats.yaml: {name}: thrust_termination applies to solid propellant")
     return spec
 
 

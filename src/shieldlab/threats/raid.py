@@ -22,6 +22,17 @@ Assumptions (stated, generic):
   highest-averages rule on asset value (ties: asset order), i.e. highest
   value first and more salvos to more valuable targets. The only randomness
   is in launch points, aim scatter within the target and timing jitter.
+- A weapon is a warhead: a MIRVed missile (catalog ``kind: mirv``) carries
+  N of them. Its bus takes the first unassigned weapon's target as its
+  primary (the booster's aim) and then, nearest first in Δv, the targets of
+  other unassigned weapons it can reach with its bus Δv
+  (:func:`~shieldlab.threats.postboost.choose_rv_targets`); where fewer are
+  in reach than it has RVs, the spare RVs go to the primary (several RVs on
+  one target). MIRVed missiles are packed first (inventory order), then the
+  single-warhead missiles take the remaining weapons in allocation order;
+  weapons displaced by doubled-up RVs (the last in allocation order) are not
+  flown. Explicit ``threats:`` groups of a MIRVed type aim the other RVs at
+  the group's other targets within reach the same way.
 - Spherical Earth (mean radius) for placing points and for the table's range;
   the flight models work on WGS-84.
 
@@ -47,6 +58,8 @@ from shieldlab.scenario.schema import (
     RaidTiming,
     ThreatGroup,
 )
+from shieldlab.threats.postboost import choose_rv_targets, rv_slots
+from shieldlab.threats.postboost_catalog import load_mirv_specs
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -106,7 +119,10 @@ class Launches:
     """m individual launches (arrays (m,)); angles geodetic [rad], times [s] from the epoch.
 
     ``aim_asset`` indexes the scenario's asset list (``target`` is its name);
-    ``options[i]`` holds per-launch flight-model overrides (``payload_mass_kg``).
+    ``options[i]`` holds per-launch flight-model overrides (``payload_mass_kg``,
+    ``shape``; for MIRVed missiles ``rv_aim_deg``, each RV's aim point);
+    ``rv_aim_asset[i]`` the asset each of launch i's RVs is aimed at (one for a
+    single-warhead missile; empty where not recorded).
     """
 
     threat_type: tuple[str, ...]
@@ -119,6 +135,7 @@ class Launches:
     target: tuple[str, ...]
     t_launch_s: F64
     options: tuple[Mapping[str, Any], ...]
+    rv_aim_asset: tuple[tuple[int, ...], ...] = ()
 
     @property
     def size(self) -> int:
@@ -161,6 +178,7 @@ def concat_launches(parts: Sequence[Launches]) -> Launches:
         target=tup("target"),
         t_launch_s=cat("t_launch_s"),
         options=tup("options"),
+        rv_aim_asset=tup("rv_aim_asset"),
     )
 
 
@@ -330,7 +348,8 @@ def expand_threat_groups(
         aim = np.array(
             [assets.name.index(g.targets[i % len(g.targets)]) for i in range(n)], dtype=np.int64
         )
-        opt = {} if g.payload_mass_kg is None else {"payload_mass_kg": g.payload_mass_kg}
+        opt = _options(g.payload_mass_kg, g.shape)
+        rv_assets, opts = _group_rvs(g.type, g.targets, assets, lat, lon, aim, opt)
         parts.append(
             Launches(
                 threat_type=(g.type,) * n,
@@ -342,10 +361,66 @@ def expand_threat_groups(
                 aim_asset=aim,
                 target=tuple(assets.name[i] for i in aim),
                 t_launch_s=g.first_launch_s + g.launch_interval_s * np.arange(n, dtype=float),
-                options=(opt,) * n,
+                options=opts,
+                rv_aim_asset=rv_assets,
             )
         )
     return concat_launches(parts)
+
+
+def _options(payload_mass_kg: float | None, shape: str | None) -> dict[str, Any]:
+    """Flight-model options of a group or inventory item (only those it sets)."""
+    opt: dict[str, Any] = {}
+    if payload_mass_kg is not None:
+        opt["payload_mass_kg"] = payload_mass_kg
+    if shape is not None:
+        opt["shape"] = shape
+    return opt
+
+
+def _rv_aim_deg(assets: Assets, rvs: Sequence[int], lat: F64, lon: F64) -> list[list[float]]:
+    """``rv_aim_deg`` option value: [lat, lon] degrees of each RV's aim point."""
+    return [[float(np.degrees(lat[k])), float(np.degrees(lon[k]))] for k in range(len(rvs))]
+
+
+def _group_rvs(
+    threat: str,
+    targets: Sequence[str],
+    assets: Assets,
+    lat: F64,
+    lon: F64,
+    aim: I64,
+    opt: Mapping[str, Any],
+) -> tuple[tuple[tuple[int, ...], ...], tuple[Mapping[str, Any], ...]]:
+    """RV targets and options of an explicit group's launches (see the module docstring)."""
+    spec = load_mirv_specs().get(threat)
+    if spec is None:
+        return tuple((int(a),) for a in aim), (dict(opt),) * aim.size
+    pool = np.array(list(dict.fromkeys(assets.name.index(t) for t in targets)), np.int64)
+    rv_assets: list[tuple[int, ...]] = []
+    opts: list[Mapping[str, Any]] = []
+    for i, p in enumerate(aim.tolist()):  # one bus per launch: a loop over launches
+        others = pool[pool != p]
+        picks = choose_rv_targets(
+            spec,
+            float(lat[i]),
+            float(lon[i]),
+            float(assets.lat_rad[p]),
+            float(assets.lon_rad[p]),
+            assets.lat_rad[others],
+            assets.lon_rad[others],
+            spec.rv_count - 1,
+        )
+        slots = tuple(rv_slots(spec.rv_count, [p, *(int(others[j]) for j in picks)]))
+        rv_assets.append(slots)
+        idx = np.array(slots, np.int64)
+        opts.append(
+            {
+                **opt,
+                "rv_aim_deg": _rv_aim_deg(assets, slots, assets.lat_rad[idx], assets.lon_rad[idx]),
+            }
+        )
+    return tuple(rv_assets), tuple(opts)
 
 
 def _class_pool(assets: Assets, counterforce: bool) -> I64:
@@ -384,7 +459,7 @@ def expand_raid(raid: RaidSection, assets: Assets, rng: np.random.Generator) -> 
         allowed = [area_names.index(a) for a in item.launch_areas] or list(range(len(area_names)))
         area_of += [allowed[i % len(allowed)] for i in range(item.count)]
         types += [name] * item.count
-        opt = {} if item.payload_mass_kg is None else {"payload_mass_kg": item.payload_mass_kg}
+        opt = _options(item.payload_mass_kg, item.shape)
         options += [opt] * item.count
     n = len(types)
     area_idx = np.array(area_of, dtype=np.int64)
@@ -406,8 +481,23 @@ def expand_raid(raid: RaidSection, assets: Assets, rng: np.random.Generator) -> 
                 area.radius_km * 1e3,
                 sel.size,
             )
-    aim = allocate_targets(raid, assets, n)
-    aim_lat, aim_lon = _scatter(rng, assets, aim, raid.aim_scatter_fraction)
+    mirv = load_mirv_specs()
+    warheads = np.array([mirv[t].rv_count if t in mirv else 1 for t in types], np.int64)
+    if np.all(warheads == 1):
+        aim = allocate_targets(raid, assets, n)
+        aim_lat, aim_lon = _scatter(rng, assets, aim, raid.aim_scatter_fraction)
+        rv_assets: tuple[tuple[int, ...], ...] = tuple((int(a),) for a in aim)
+    else:
+        rv_assets = _pack_warheads(raid, assets, types, lat, lon, warheads)
+        flat = np.array([a for rvs in rv_assets for a in rvs], np.int64)
+        s_lat, s_lon = _scatter(rng, assets, flat, raid.aim_scatter_fraction)
+        first = np.concatenate([[0], np.cumsum(warheads)[:-1]])
+        aim = flat[first]
+        aim_lat, aim_lon = s_lat[first], s_lon[first]
+        for i in np.flatnonzero(warheads > 1):  # MIRVed launches: their RVs' aim points
+            sl = slice(int(first[i]), int(first[i] + warheads[i]))
+            rv_deg = _rv_aim_deg(assets, rv_assets[i], s_lat[sl], s_lon[sl])
+            options[i] = {**options[i], "rv_aim_deg": rv_deg}
     return Launches(
         threat_type=tuple(types),
         launch_area=tuple(area_names[i] for i in area_of),
@@ -419,7 +509,51 @@ def expand_raid(raid: RaidSection, assets: Assets, rng: np.random.Generator) -> 
         target=tuple(assets.name[i] for i in aim),
         t_launch_s=launch_times(raid.timing, n, rng),
         options=tuple(options),
+        rv_aim_asset=rv_assets,
     )
+
+
+def _pack_warheads(
+    raid: RaidSection,
+    assets: Assets,
+    types: Sequence[str],
+    lat: F64,
+    lon: F64,
+    warheads: I64,
+) -> tuple[tuple[int, ...], ...]:
+    """Asset index of each RV of each launch: the doctrine's weapons packed into buses.
+
+    See the module docstring: weapons (one per warhead) allocated by the
+    doctrine, MIRV buses packed first in launch order, then the
+    single-warhead launches in order.
+    """
+    wt = allocate_targets(raid, assets, int(warheads.sum()))
+    free = np.ones(wt.size, bool)
+    mirv = load_mirv_specs()
+    out: list[tuple[int, ...]] = [()] * len(types)
+    for i in np.flatnonzero(warheads > 1).tolist():  # one bus per launch: a loop over launches
+        spec = mirv[types[i]]
+        j0 = int(np.argmax(free))
+        free[j0] = False
+        p = int(wt[j0])
+        cand = np.flatnonzero(free)
+        picks = choose_rv_targets(
+            spec,
+            float(lat[i]),
+            float(lon[i]),
+            float(assets.lat_rad[p]),
+            float(assets.lon_rad[p]),
+            assets.lat_rad[wt[cand]],
+            assets.lon_rad[wt[cand]],
+            spec.rv_count - 1,
+        )
+        free[cand[picks]] = False
+        out[i] = tuple(rv_slots(spec.rv_count, [p, *(int(wt[cand[j]]) for j in picks)]))
+    single = np.flatnonzero(warheads == 1)
+    take = np.flatnonzero(free)[: single.size]
+    for i_s, j in zip(single.tolist(), take.tolist(), strict=True):
+        out[i_s] = (int(wt[j]),)
+    return tuple(out)
 
 
 def launch_rows(launches: Launches) -> list[dict[str, Any]]:

@@ -2,7 +2,10 @@
 
 ``fly_threats`` groups launches by catalog name, flies each group with the
 model registered for its catalog ``kind`` and joins the results on one time
-grid (:func:`~shieldlab.threats.truth.concat_trajectories`). Objects come out
+grid (:func:`~shieldlab.threats.truth.concat_trajectories`). Launches with
+the same options fly together; per-launch options (``PER_LAUNCH_OPTIONS``,
+e.g. each MIRV's RV targets) do not split a group: the flyer gets one value
+per launch of the group, stacked. Objects come out
 group by group (first appearance order); ``launch_index`` always refers to
 the caller's launch order, so several objects of one launch (post-boost
 deployment) point back to it.
@@ -55,6 +58,10 @@ def _fly_ballistic(
     return fly_ballistic(spec, lat, lon, alat, alon, t, epoch, dt_s, **opts)
 
 
+PER_LAUNCH_OPTIONS = ("rv_aim_deg",)
+"""Option keys whose value differs launch by launch (stacked per group, not grouped on)."""
+
+
 FLYERS: dict[str, Flyer] = {
     "ballistic": _fly_ballistic,
     "cruise": fly_cruise,
@@ -100,7 +107,7 @@ def fly_threats(
         for a in (launch_lon_rad, aim_lat_rad, aim_lon_rad, t_launch_s)
     )
     opts = list(options) if options is not None else [{}] * n
-    keys = [(nm, repr(sorted(o.items()))) for nm, o in zip(names, opts, strict=True)]
+    keys = [_group_key(nm, o) for nm, o in zip(names, opts, strict=True)]
     parts: list[Trajectories] = []
     for key in dict.fromkeys(keys):
         idx = np.array([i for i, k in enumerate(keys) if k == key])
@@ -108,9 +115,12 @@ def fly_threats(
         kind = threat_kind(name)
         if kind not in FLYERS:
             raise ValueError(f"threat {name!r}: no flight model for kind {kind!r}")
+        group_opts = dict(opts[int(idx[0])])
+        for k in key[2]:
+            group_opts[k] = [opts[int(i)][k] for i in idx]
         part = FLYERS[kind](
             name,
-            opts[int(idx[0])],
+            group_opts,
             lat[idx],
             lon[idx],
             alat[idx],
@@ -123,3 +133,10 @@ def fly_threats(
     joined = concat_trajectories(parts)
     # concat renumbers launches part by part; put the caller's launch indices back
     return replace(joined, launch_index=np.concatenate([p.launch_index for p in parts]))
+
+
+def _group_key(name: str, options: Options) -> tuple[str, str, tuple[str, ...]]:
+    """Launches fly together when name, shared options and per-launch option keys agree."""
+    shared = sorted((k, v) for k, v in options.items() if k not in PER_LAUNCH_OPTIONS)
+    own = tuple(sorted(k for k in options if k in PER_LAUNCH_OPTIONS))
+    return name, repr(shared), own

@@ -137,7 +137,7 @@ def fly_ballistic(
     t_launch_s: ArrayLike,
     epoch: datetime,
     dt_s: float = 1.0,
-    branch: Literal["lofted", "depressed"] = "lofted",
+    branch: Literal["minimum-energy", "lofted", "depressed"] | None = None,
     shape: str | None = None,
     gamma_offset_deg: float | None = None,
     burnout_gamma_deg: float | None = None,
@@ -147,9 +147,10 @@ def fly_ballistic(
 
     Arrays (n,) in (geodetic radians; launch times [s] from ``epoch``).
     Options (also catalog/scenario ``options``): ``shape`` =
-    ``minimum-energy | lofted | depressed`` (``branch`` is its alias),
-    ``gamma_offset_deg`` (liquids: burnout γ that far above/below the
-    minimum-energy angle), ``burnout_gamma_deg`` (liquids: γ given),
+    ``minimum-energy`` (default; energy-managed: cut-off or GEMS) ``| lofted
+    | depressed`` (full burn; ``branch`` is its alias),
+    ``gamma_offset_deg`` (burnout γ that far above/below the
+    minimum-energy angle), ``burnout_gamma_deg`` (γ given),
     ``long_way`` (fly the long great-circle arc). See
     :func:`shieldlab.threats.aim.solve_aim`. Raises ``ValueError`` if an aim
     point is beyond the maximum range or an option is not allowed.

@@ -115,7 +115,13 @@ class TrackerConfig:
     ``p_manoeuvre``, or a hot IR detection) — two-level noise switching,
     Bar-Shalom et al. 2001, §11.2; n_layers: number of sensor layers whose
     last update time is kept per track (custody by layer); iterations:
-    iterated-EKF steps of an angles-only update; level_max_alt_m,
+    iterated-EKF steps of an angles-only update; glide_max_alt_m,
+    glide_max_gamma_rad: faster tracks below that altitude whose flight-path
+    angle is within ±``glide_max_gamma_rad`` are in the glide regime — predicted
+    without gravity (lift carries a hypersonic glider) and always with the
+    manoeuvre process noise (its pull-ups and banks are unmodelled accelerations
+    of several g; with the ballistic noise a fine radar's third measurement
+    falls outside the gate) — 0: never; level_max_alt_m,
     level_max_speed_mps: tracks below both are predicted as lift-supported
     level flight (no gravity) — cruise missiles, drones (0, 0: never).
     """
@@ -137,6 +143,8 @@ class TrackerConfig:
     iterations: int = 3
     level_max_alt_m: float = 0.0
     level_max_speed_mps: float = 0.0
+    glide_max_alt_m: float = 0.0
+    glide_max_gamma_rad: float = 0.0
 
     def __post_init__(self) -> None:
         if not 1 <= self.M <= self.N:
@@ -254,9 +262,27 @@ class GnnTracker:
         self.next_id += m
 
     def q_now(self, t_s: float) -> F64:
-        """Process-noise density of every track at ``t_s`` [m²/s³] (two levels)."""
+        """Process-noise density of every track at ``t_s`` [m²/s³] (two levels; the
+        manoeuvre level while flagged or in the glide regime)."""
         cfg = self.config
-        return np.where(self.manoeuvre_until_s > t_s, cfg.q_manoeuvre_m2_s3, cfg.q_m2_s3)
+        high = (self.manoeuvre_until_s > t_s) | self.glide_regime()
+        return np.where(high, cfg.q_manoeuvre_m2_s3, cfg.q_m2_s3)
+
+    def glide_regime(self) -> BoolArr:
+        """Tracks in the hypersonic glide regime (see :class:`TrackerConfig`)."""
+        cfg = self.config
+        if not len(self) or cfg.glide_max_alt_m <= 0.0:
+            return np.zeros(len(self), bool)
+        r = self.x[:, :3]
+        v_rel = self.x[:, 3:] - np.cross(OMEGA_EARTH_VEC, r)
+        rn = np.linalg.norm(r, axis=1)
+        speed = np.linalg.norm(v_rel, axis=1)
+        sin_g = np.einsum("ij,ij->i", r, v_rel) / (rn * np.maximum(speed, 1e-9))
+        return np.asarray(
+            (rn - WGS84_A_M < cfg.glide_max_alt_m)
+            & (speed >= cfg.level_max_speed_mps)
+            & (np.abs(sin_g) < math.sin(cfg.glide_max_gamma_rad))
+        )
 
     def manoeuvring(self, t_s: float) -> BoolArr:
         """Tracks flagged as manoeuvring/thrusting at ``t_s`` (not ballistic)."""
@@ -272,9 +298,10 @@ class GnnTracker:
         r = self.x[:, :3]
         v_rel = self.x[:, 3:] - np.cross(OMEGA_EARTH_VEC, r)
         alt = np.linalg.norm(r, axis=1) - WGS84_A_M
-        return np.asarray(
-            (alt < cfg.level_max_alt_m) & (np.linalg.norm(v_rel, axis=1) < cfg.level_max_speed_mps)
+        level = (alt < cfg.level_max_alt_m) & (
+            np.linalg.norm(v_rel, axis=1) < cfg.level_max_speed_mps
         )
+        return np.asarray(level | self.glide_regime())
 
     def _predict(self, t: float) -> None:
         if len(self):

@@ -30,6 +30,15 @@ independent carriers (its count varies less), and a window W > 0 lets
 different missiles draw on different carriers; the simulation of the real
 Walker pattern against random launch times is the check on both.
 
+**Infeasible requirements** are reported, not sized: when no carrier of the
+reference constellation ever comes in reach (A = ∞), when the binomial count
+passes 10⁷ carriers, or when the Walker simulation misses the confidence at
+16 × the binomial count, :class:`SizingResult` carries ``binding_constraint``,
+one sentence naming what cannot be met (:func:`binding_constraint`): no time
+between firing and the kill deadline, a missile below the interceptor's lowest
+intercept altitude, or a fly-out too short for the gap between the orbit shell
+and the boost path (with the Δv or acceleration it would need).
+
 **Walker pattern** for n carriers: p = round(√n) planes (at least 1),
 ⌈n/p⌉ per plane (n rounded up to p·⌈n/p⌉), phasing f = 1, circular orbits
 at the given altitude and inclination (:func:`shieldlab.space.constellation.walker_delta`).
@@ -46,6 +55,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 from scipy.stats import binom
 
+from shieldlab.core.constants import G0_MPS2
 from shieldlab.space.constellation import walker_delta
 from shieldlab.space.orbits import OrbitalElements
 from shieldlab.weapons.sbi import (
@@ -53,11 +63,14 @@ from shieldlab.weapons.sbi import (
     SbiSpec,
     absentee_ratio,
     carrier_mass_kg,
+    engagement_window,
     reach_mask,
 )
 
 F64 = NDArray[np.float64]
 _HORIZON_S = 10.0 * 86400.0
+MAX_CARRIERS = 10_000_000
+"""Largest binomial count searched; past it the requirement is reported infeasible."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,13 @@ class SizingResult:
     interceptors: int
     mass_to_orbit_kg: float
     interceptor_cost_usd: float
+    binding_constraint: str = ""
+    """Why no constellation meets the requirement (one sentence); empty when one does."""
+
+    @property
+    def feasible(self) -> bool:
+        """A constellation meets the requirement (``constellation_size`` carriers)."""
+        return not self.binding_constraint
 
 
 def walker_for(n: int, altitude_m: float, inclination_rad: float) -> OrbitalElements:
@@ -127,7 +147,7 @@ def analytic_size(f_in_reach: float, m_required: int, confidence: float) -> int:
     lo, hi = m_required, max(m_required, 1)
     while binom.sf(m_required - 1, hi, f_in_reach) < confidence:
         lo, hi = hi, hi * 2
-        if hi > 10_000_000:
+        if hi > MAX_CARRIERS:
             return 0
     while lo < hi:
         mid = (lo + hi) // 2
@@ -136,6 +156,78 @@ def analytic_size(f_in_reach: float, m_required: int, confidence: float) -> int:
         else:
             lo = mid + 1
     return int(hi)
+
+
+def binding_constraint(
+    path: BoostPath,
+    spec: SbiSpec,
+    problem: SalvoProblem,
+    orbit_radius_m: float,
+    a_ratio: float,
+) -> str:
+    """Why no carrier reaches the boost path in time: one sentence, the binding constraint.
+
+    In order: no time between firing (launch + delay) and the kill deadline; the
+    missile below ``spec.min_intercept_alt_m`` until the deadline; or the fly-out
+    D(τ − δ) shorter, at every intercept time τ, than a lower bound on the gap
+    between the carriers' shell (radius ``orbit_radius_m``, latitudes within the
+    inclination) and the missile (law of cosines on the radial and latitude
+    gaps), with the Δv (at the interceptor's acceleration) or, if no Δv would do,
+    the acceleration that closing the smallest gap would need. Otherwise the
+    geometry allows a reach that the reference constellation (absentee ratio
+    ``a_ratio``) did not show.
+    """
+    deadline, delay = path.t_kill_s, problem.delay_s
+    if deadline <= delay:
+        return (
+            f"no time to fly: the kill deadline ({deadline:.0f} s after launch) is not after "
+            f"the firing time (decision delay {delay:.0f} s)"
+        )
+    tau, r_m, reach = engagement_window(path, spec, delay)
+    if tau.size == 0:
+        return (
+            f"the missile stays below the interceptor's lowest intercept altitude "
+            f"({spec.min_intercept_alt_m / 1e3:.0f} km) until the kill deadline ({deadline:.0f} s)"
+        )
+    r = np.linalg.norm(r_m, axis=-1)
+    lat = np.arcsin(np.clip(r_m[:, 2] / r, -1.0, 1.0))
+    i_eff = min(problem.inclination_rad, math.pi - problem.inclination_rad)
+    dlat = np.maximum(np.abs(lat) - i_eff, 0.0)
+    gap = np.sqrt(np.maximum(r**2 + orbit_radius_m**2 - 2.0 * r * orbit_radius_m * np.cos(dlat), 0))
+    if np.any(reach >= gap):
+        n_m = problem.salvo
+        return (
+            f"no carrier of a reference Walker shell at {problem.altitude_m / 1e3:.0f} km, "
+            f"{math.degrees(problem.inclination_rad):.0f}° came in reach of "
+            f"{'the missile' if n_m == 1 else 'a missile'} before the kill deadline "
+            f"({deadline:.0f} s) in the random launches tried (absentee ratio {a_ratio:.3g})"
+        )
+    t = tau - delay
+    a, dv = spec.accel_mps2, spec.delta_v_mps
+    k = int(np.argmin(gap - reach))
+    where = (
+        f"the boost path comes no closer than {gap[k] / 1e3:,.0f} km to the "
+        f"{problem.altitude_m / 1e3:.0f} km, {math.degrees(problem.inclination_rad):.0f}° shell "
+        f"({tau[k]:.0f} s after launch), the interceptor flies {reach[k] / 1e3:,.0f} km "
+        f"in the {t[k]:.0f} s from firing"
+    )
+    # Δv to cover the gap in t at acceleration a: Δv t − Δv²/(2a) = gap (burn ends first),
+    # possible only while the gap is within a t²/2 (burning all the way)
+    disc = (a * t) ** 2 - 2.0 * a * gap
+    with np.errstate(invalid="ignore"):
+        dv_need = np.where(disc >= 0.0, a * t - np.sqrt(np.maximum(disc, 0.0)), np.inf)
+    if np.isfinite(dv_need).any():
+        j = int(np.argmin(dv_need))
+        return (
+            f"no interceptor reaches the boost path before the kill deadline ({deadline:.0f} s): "
+            f"{where}; it needs Δv ≥ {dv_need[j] / 1e3:.1f} km/s at {a / G0_MPS2:.0f} g, "
+            f"has {dv / 1e3:.1f} km/s"
+        )
+    a_need = float(np.min(2.0 * gap / np.maximum(t, 1e-9) ** 2))
+    return (
+        f"no interceptor reaches the boost path before the kill deadline ({deadline:.0f} s): "
+        f"{where}; no Δv would do at {a / G0_MPS2:.0f} g, it needs ≥ {a_need / G0_MPS2:.0f} g"
+    )
 
 
 def _disc_rotations(path: BoostPath, radius_m: float, count: int, rng: np.random.Generator) -> F64:
@@ -221,7 +313,15 @@ def size_constellation(
     m_req = required_in_reach(problem.salvo, problem.shots_per_missile, k)
     n_an = analytic_size(1.0 / a_ratio, m_req, problem.confidence) if a_ratio < math.inf else 0
     if n_an == 0:
-        return SizingResult(0, 0, a_ratio, m_req, 0.0, 0.0, 0.0, 0, math.inf, math.inf)
+        if a_ratio < math.inf:
+            why = (
+                f"more than {MAX_CARRIERS:,} carriers would be needed: one carrier in "
+                f"{a_ratio:,.0f} is in reach of a launch (absentee ratio) and each missile "
+                f"needs {m_req} in reach"
+            )
+        else:
+            why = binding_constraint(path, spec, problem, float(ref.a_m[0]), a_ratio)
+        return SizingResult(0, 0, a_ratio, m_req, 0.0, 0.0, 0.0, 0, math.inf, math.inf, why)
 
     cache: dict[int, SalvoStats] = {}
 
@@ -235,8 +335,14 @@ def size_constellation(
     lo, hi = max(1, n_an // 8), 2 * n_an
     while stats(hi).p_engaged < problem.confidence and hi < 16 * n_an:
         lo, hi = hi, 2 * hi
+    missed = ""
     if stats(hi).p_engaged < problem.confidence:
         best = stats(hi)
+        missed = (
+            f"the Walker constellation of {best.n_carriers:,} carriers (16 × the binomial "
+            f"count) engages {best.p_engaged:.2f} of the salvos, below the confidence "
+            f"{problem.confidence:.2f}"
+        )
     else:
         while hi - lo > max(1, hi // 100):
             mid = (lo + hi) // 2
@@ -257,6 +363,7 @@ def size_constellation(
         interceptors=best.n_carriers * k,
         mass_to_orbit_kg=best.n_carriers * carrier_mass_kg(spec),
         interceptor_cost_usd=best.n_carriers * k * spec.unit_cost_usd,
+        binding_constraint=missed,
     )
 
 
