@@ -1,6 +1,6 @@
 """shieldlab: open, physics-based toolkit for layered homeland missile defense.
 
-The package is organised in the order data flows (see ARCHITECTURE.md):
+The package is organised in the order data flows (see docs/architecture.md):
 core → scenario → threats → sensors → tracking → weapons → battle → sim →
 store → report → cli.
 """

@@ -1,7 +1,7 @@
 """The deterministic part of a run: scenario → truth, sensors, weapons, assets.
 
 Built once per run and shared by all Monte Carlo trials (threat trajectories
-do not react to the defence, see ARCHITECTURE.md). Launches come from
+do not react to the defence, see docs/architecture.md). Launches come from
 :mod:`shieldlab.threats.raid` (explicit ``threats:`` groups, then the
 ``raid:`` threat assessment), drawn from the run's "raid" random stream, so
 they depend only on the scenario seed.
