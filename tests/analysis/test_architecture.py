@@ -173,3 +173,7 @@ def test_sbi_count_from_a_salvo_is_the_sizing_result(make_arch: Make) -> None:
     assert rel.quantity_basis.startswith("size sbi: 1 x generic-solid-icbm")
     with pytest.raises(ArchitectureError, match="needs the element's altitude_km"):
         make_arch([{k: v for k, v in el.items() if k != "altitude_km"}])
+    # a salvo no constellation can engage is an error naming the binding constraint
+    late = {**el, "sbi_salvo": {**el["sbi_salvo"], "decision_delay_s": 175.0}}  # type: ignore[dict-item]
+    with pytest.raises(ArchitectureError, match="infeasible: no interceptor reaches"):
+        make_arch([late])

@@ -288,6 +288,8 @@ def size_for_salvo(spec: SbiSalvo, altitude_km: float, inclination_deg: float) -
     rng = np.random.default_rng(np.random.SeedSequence(spec.seed))
     res = sz.size_constellation(path, specs[spec.interceptor], problem, spec.trials, rng)
     n = res.constellation_size if spec.method == "walker" else res.analytic_size
+    if not res.feasible:
+        raise ValueError(f"infeasible: {res.binding_constraint}")
     if n <= 0 or not math.isfinite(res.mass_to_orbit_kg):
         raise ValueError(
             "no constellation can engage this salvo (no carrier reaches a missile before "
