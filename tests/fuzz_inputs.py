@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, settings, strategies as st
 
 FUZZ_ENV = "SHIELDLAB_FUZZ_EXAMPLES"
 """Environment variable: examples per property test (``make fuzz`` sets it)."""

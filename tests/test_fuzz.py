@@ -22,8 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import assume, event, given, settings
-from hypothesis import strategies as st
+from hypothesis import assume, event, given, settings, strategies as st
 from hypothesis.control import currently_in_test_context
 from typer.testing import CliRunner
 

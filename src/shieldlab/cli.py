@@ -1090,8 +1090,7 @@ def size_sbi(
     from shieldlab.core.constants import DEG, G0_MPS2
     from shieldlab.core.time import parse_epoch
     from shieldlab.threats.registry import flyable_threats
-    from shieldlab.weapons import sbi
-    from shieldlab.weapons import sbi_sizing as sz
+    from shieldlab.weapons import sbi, sbi_sizing as sz
 
     lat, lon = parse_latlon(launch, "--launch")
     alat, alon = parse_latlon(aim, "--aim")

@@ -509,8 +509,7 @@ def _sbi_absentee_ratio() -> float:
     the generic solid ICBM from 40° N 127.5° E towards Washington, 300 km / 45° orbits
     (the case of ``tests/weapons/test_sbi_published.py``)."""
     from shieldlab.core.constants import DEG, G0_MPS2
-    from shieldlab.weapons import sbi
-    from shieldlab.weapons import sbi_sizing as sz
+    from shieldlab.weapons import sbi, sbi_sizing as sz
 
     spec = replace(
         sbi.load_sbi_specs()["generic-sbi-4kmps"],

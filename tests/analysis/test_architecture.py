@@ -138,8 +138,7 @@ def test_sbi_count_from_a_salvo_is_the_sizing_result(make_arch: Make) -> None:
 
     from shieldlab.core.constants import DEG
     from shieldlab.core.time import parse_epoch
-    from shieldlab.weapons import sbi
-    from shieldlab.weapons import sbi_sizing as sz
+    from shieldlab.weapons import sbi, sbi_sizing as sz
 
     el = {
         "label": "SBI",

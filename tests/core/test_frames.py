@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from shieldlab.core.constants import DEG, WGS84_A_M, WGS84_B_M, WGS84_OMEGA_RAD_S
 from shieldlab.core.frames import (

@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from shieldlab.core.constants import GM_EARTH_M3_S2 as MU
-from shieldlab.core.constants import R_EARTH_MEAN_M as R
+from shieldlab.core.constants import GM_EARTH_M3_S2 as MU, R_EARTH_MEAN_M as R
 from shieldlab.core.gravity import accel_j2, accel_point_mass, potential_j2
 from shieldlab.core.integrate import rk4, rk4_step, rk4_until, solve_ivp_batch
 

@@ -23,8 +23,8 @@ import pytest
 
 from shieldlab.report import write_report
 from shieldlab.report.figures import intercept_points, threat_outcome_mode
-from shieldlab.report.html import _shot_aim as shot_aim
 from shieldlab.report.html import (
+    _shot_aim as shot_aim,
     asset_leakage,
     asset_total,
     headline,

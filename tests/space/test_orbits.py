@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from shieldlab.core.constants import GM_EARTH_M3_S2, WGS84_A_M
 from shieldlab.space.orbits import (

@@ -19,8 +19,7 @@ from shieldlab.core.constants import DEG, G0_MPS2
 from shieldlab.core.frames import geodetic_to_ecef
 from shieldlab.space.constellation import from_elements, walker_delta
 from shieldlab.space.orbits import positions_eci
-from shieldlab.weapons import sbi
-from shieldlab.weapons import sbi_sizing as sz
+from shieldlab.weapons import sbi, sbi_sizing as sz
 from shieldlab.weapons.catalog import load_interceptor_specs
 
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)  # as tests/weapons/conftest.py (boost paths)

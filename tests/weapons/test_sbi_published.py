@@ -47,8 +47,7 @@ import numpy as np
 import pytest
 
 from shieldlab.core.constants import DEG, G0_MPS2
-from shieldlab.weapons import sbi
-from shieldlab.weapons import sbi_sizing as sz
+from shieldlab.weapons import sbi, sbi_sizing as sz
 
 INCLINATION = 45.0 * DEG
 DELAY_S = 30.0  # launch -> interceptor firing (detection, track, decision)

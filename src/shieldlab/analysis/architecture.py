@@ -261,8 +261,7 @@ def size_for_salvo(spec: SbiSalvo, altitude_km: float, inclination_deg: float) -
 
     from shieldlab.core.constants import DEG
     from shieldlab.core.time import parse_epoch
-    from shieldlab.weapons import sbi
-    from shieldlab.weapons import sbi_sizing as sz
+    from shieldlab.weapons import sbi, sbi_sizing as sz
 
     specs = sbi.load_sbi_specs()
     if spec.interceptor not in specs:

@@ -48,15 +48,15 @@ from pydantic import Field
 from shieldlab.core.constants import R_EARTH_MEAN_M
 from shieldlab.core.frames import ecef_to_geodetic, eci_to_ecef
 from shieldlab.sensors.measurements import Measurements
-from shieldlab.sensors.radar import K_REFRACTION as K_REFRACTION  # re-exported
 from shieldlab.sensors.radar import (
+    K_REFRACTION as K_REFRACTION,  # re-exported
     RadarSite,
+    radar_horizon_m as radar_horizon_m,  # re-exported
     radar_sigmas,
     radar_snr,
     radar_visible,
     swerling1_pd,
 )
-from shieldlab.sensors.radar import radar_horizon_m as radar_horizon_m  # re-exported
 from shieldlab.sensors.radar_params import RadarParameters, radar_site
 
 F64 = NDArray[np.float64]

@@ -22,12 +22,14 @@ from shieldlab.core.frames import geodetic_to_ecef
 from shieldlab.core.time import parse_epoch
 from shieldlab.scenario import LoadedScenario, Scenario
 from shieldlab.scenario.c2_schema import C2Section
-from shieldlab.scenario.schema import SENSOR_LAYER_NAMES
-from shieldlab.scenario.schema import AirborneRadarSensor as AirborneEntry
-from shieldlab.scenario.schema import GeoIrSensor as GeoIrEntry
-from shieldlab.scenario.schema import LeoIrSensor as LeoIrEntry
-from shieldlab.scenario.schema import RadarSensor as RadarEntry
-from shieldlab.scenario.schema import WarningIrSensor as WarningEntry
+from shieldlab.scenario.schema import (
+    SENSOR_LAYER_NAMES,
+    AirborneRadarSensor as AirborneEntry,
+    GeoIrSensor as GeoIrEntry,
+    LeoIrSensor as LeoIrEntry,
+    RadarSensor as RadarEntry,
+    WarningIrSensor as WarningEntry,
+)
 from shieldlab.sensors.airborne import AirborneRadar, make_airborne_radar
 from shieldlab.sensors.catalog import make_geo_ir, make_radar
 from shieldlab.sensors.ir import GeoIrSensor

@@ -23,32 +23,17 @@ from shieldlab.core.frames import (
     geodetic_to_ecef,
     great_circle_distance_m,
 )
-from shieldlab.core.objects import (
-    LETHAL_KINDS,
-    OBJECT_BALLOON,
-    OBJECT_BUS,
-    OBJECT_CHAFF,
-    OBJECT_CRUISE,
-    OBJECT_GLIDE,
-    OBJECT_HEAVY_DECOY,
-    OBJECT_LIGHT_DECOY,
-    OBJECT_NAMES,
-    OBJECT_RV,
-)
-
-# object kinds (int8) live in core.objects, shared with the defence's beliefs;
-# re-exported here for the threat models
-OBJECT_KINDS_EXPORTED = (
-    LETHAL_KINDS,
-    OBJECT_BALLOON,
-    OBJECT_BUS,
-    OBJECT_CHAFF,
-    OBJECT_CRUISE,
-    OBJECT_GLIDE,
-    OBJECT_HEAVY_DECOY,
-    OBJECT_LIGHT_DECOY,
-    OBJECT_NAMES,
-    OBJECT_RV,
+from shieldlab.core.objects import (  # re-exported: the threat models' object kinds
+    LETHAL_KINDS as LETHAL_KINDS,
+    OBJECT_BALLOON as OBJECT_BALLOON,
+    OBJECT_BUS as OBJECT_BUS,
+    OBJECT_CHAFF as OBJECT_CHAFF,
+    OBJECT_CRUISE as OBJECT_CRUISE,
+    OBJECT_GLIDE as OBJECT_GLIDE,
+    OBJECT_HEAVY_DECOY as OBJECT_HEAVY_DECOY,
+    OBJECT_LIGHT_DECOY as OBJECT_LIGHT_DECOY,
+    OBJECT_NAMES as OBJECT_NAMES,
+    OBJECT_RV as OBJECT_RV,
 )
 
 F64 = NDArray[np.float64]

@@ -48,8 +48,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldlab.core.constants import R_EARTH_MEAN_M, WGS84_OMEGA_RAD_S
-from shieldlab.core.frames import ecef_to_eci_state, ecef_to_geodetic, eci_to_ecef
-from shieldlab.core.frames import great_circle_distance_m as _great_circle_m
+from shieldlab.core.frames import (
+    ecef_to_eci_state,
+    ecef_to_geodetic,
+    eci_to_ecef,
+    great_circle_distance_m as _great_circle_m,
+)
 from shieldlab.weapons.intercept import (
     InterceptPlan,
     _threat_velocity,
