@@ -34,7 +34,7 @@ def _world(name: str, count: int | None) -> World:
 
 
 @pytest.mark.parametrize(
-    ("name", "count", "trials"), [("rogue-salvo", 4, 3), ("layered-defense", None, 2)]
+    ("name", "count", "trials"), [("rogue-salvo", 4, 2), ("layered-defense", None, 1)]
 )
 def test_event_time_agrees_with_fixed_steps(name: str, count: int | None, trials: int) -> None:
     w = _world(name, count)
