@@ -234,3 +234,68 @@ def test_the_decision_code_never_touches_truth() -> None:
         tree = ast.parse((SRC / mod).read_text(encoding="utf-8"))
         attrs = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
         assert not attrs & {"truth", "object_kind", "object_id", "launch_index"}, mod
+
+
+def test_boost_gate_works_on_measured_positions_not_identity() -> None:
+    """A radar detection near a plume the warning layer saw is withheld from the
+    ballistic filter whoever made it (a clutter row too); far from it, it is kept."""
+    from types import SimpleNamespace
+
+    from shieldlab.sensors.measurements import Measurements
+    from shieldlab.sim.engine import _boost_gate
+
+    w = _small(2)
+    radars = w.surface_radars()
+    j = _threatening_rv(w)
+    meas = None
+    for t in np.arange(float(w.truth.t_launch_s[j]) + 200.0, float(w.truth.t_impact_s[j]), 60.0):
+        r, v = w.truth.state_at(float(t))
+        gm = float(gmst_at(w.epoch, float(t)))
+        k = int(np.searchsorted(w.truth.t_s, t))
+        only = np.arange(w.truth.object_kind.size) == j
+        for i, (site, layer) in enumerate(radars):  # first radar that sees the RV
+            rng = np.random.default_rng(0)
+            m = oracle.radar_look(w, site, i, layer, float(t), r, v, k, only, gm, rng)
+            m = m.select(np.flatnonzero(m.object_id == j))
+            if len(m):
+                meas = m
+                break
+        if meas is not None:
+            break
+    assert meas is not None and len(meas) == 1
+    t = float(meas.t_s[0])
+    anon = Measurements(meas.t_s, meas.sensor_index, np.array([-1]), meas.z, meas.sigma)
+    plume = eci_to_ecef(r[j][None, :], gm)
+    for m in (meas, anon):
+        near = SimpleNamespace(world=w, radars=radars, plumes=[(t, plume)])
+        assert len(_boost_gate(near, m, i, t, gm)) == 0  # type: ignore[arg-type]
+        far = SimpleNamespace(world=w, radars=radars, plumes=[(t, -plume)])
+        assert len(_boost_gate(far, m, i, t, gm)) == 1  # type: ignore[arg-type]
+
+
+def test_the_hot_flag_comes_from_the_measured_intensity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The IR layer's hot flag is the *measured* intensity against the threshold: a
+    source exactly at the threshold reads hot about half the time (4 σ)."""
+    from test_sensor_layers import _two_missiles
+
+    w = world_of(_two_missiles(radars=False, space=True))
+    layer = w.ir_tracking[0]
+    thr = layer.sensor.earth_min_intensity_w_sr
+    n = w.truth.object_kind.size
+    monkeypatch.setattr(oracle, "ir_intensity", lambda *_a: np.full(n, thr * 1e3))
+    t = float(w.truth.t_launch_s.min()) + 400.0
+    k = int(np.searchsorted(w.truth.t_s, t))
+    r, _ = w.truth.state_at(t)
+    gm = float(gmst_at(w.epoch, t))
+    rng = np.random.default_rng(5)
+    vis = np.ones(n, bool)
+    meas, _, hot = oracle.ir_frame(w, 0, t, k, r, vis, gm, rng, 0)
+    assert len(meas) > 0 and hot.all()  # far above the threshold: hot
+    monkeypatch.setattr(oracle, "ir_intensity", lambda *_a: np.full(n, thr))
+    flags = []
+    for _ in range(40):  # frames
+        meas, _, hot = oracle.ir_frame(w, 0, t, k, r, vis, gm, rng, 0)
+        flags.append(hot)
+    f = np.concatenate(flags)
+    assert f.size >= 40
+    assert abs(f.mean() - 0.5) < 4.0 * math.sqrt(0.25 / f.size)
