@@ -225,11 +225,16 @@ def test_options_that_cannot_be_flown_raise_one_line(name, kwargs, range_km, az_
     assert "\n" not in msg and len(msg) < 400
 
 
-def test_default_beyond_min_energy_reach_flies_nearest_full_burn_and_says_so() -> None:
+def test_default_beyond_min_energy_reach_flies_nearest_full_burn_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """Not asked for, the shape falls back only where no minimum-energy shot exists
-    (between the γ* reach and the maximum range) and says so in ``shape_met``/``note``."""
+    (between the γ* reach and the maximum range) and says so in ``shape_met``/``note``
+    and in a logged warning (printed to stderr by the CLI): never silently."""
     spec = load_threat_specs()["generic-srbm-solid"]
-    sol = solve_aim(spec, *_aim([450e3], az_deg=300.0))
+    with caplog.at_level("WARNING", logger="shieldlab.threats.aim"):
+        sol = solve_aim(spec, *_aim([450e3], az_deg=300.0))
     assert not sol.shape_met[0] and "beyond the minimum-energy reach" in sol.note
+    assert any("beyond the minimum-energy reach" in r.getMessage() for r in caplog.records)
     assert sol.miss_m[0] < 100.0
     np.testing.assert_allclose(sol.gems_rad, 0.0)  # a full burn

@@ -41,6 +41,7 @@ minimum-energy shot exists: to the full burn nearest to it, with
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Literal
 
@@ -64,6 +65,9 @@ from shieldlab.threats.ballistic import (
     min_energy_gamma_rad,
 )
 from shieldlab.threats.catalog import BallisticMissileSpec
+
+LOG = logging.getLogger(__name__)
+"""Warnings of the aim solver (printed to stderr when nothing else handles them)."""
 
 F64 = NDArray[np.float64]
 
@@ -729,6 +733,7 @@ def solve_shaped(
             f"{spec.name}: {gi.size} of {n} targets lie beyond the minimum-energy reach "
             f"(e.g. {target[i] / 1e3:.0f} km vs {reach}); flying the full burn nearest to it"
         )
+        LOG.warning("warning: %s", note)  # never a silent fallback
     ctl_x = x[:, 2].copy()
     cutoff = ctl_x if ctl.kind == "cut-off" else fl.tau_burnout_s.copy()
     cone = ctl.gems_rad(ctl_x)
