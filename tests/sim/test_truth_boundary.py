@@ -243,6 +243,7 @@ def test_boost_gate_works_on_measured_positions_not_identity() -> None:
 
     from shieldlab.sensors.measurements import Measurements
     from shieldlab.sim.engine import _boost_gate
+    from shieldlab.tracking import site_geometry
 
     w = _small(2)
     radars = w.surface_radars()
@@ -266,10 +267,11 @@ def test_boost_gate_works_on_measured_positions_not_identity() -> None:
     t = float(meas.t_s[0])
     anon = Measurements(meas.t_s, meas.sensor_index, np.array([-1]), meas.z, meas.sigma)
     plume = eci_to_ecef(r[j][None, :], gm)
+    geo = site_geometry([site for site, _ in radars])
     for m in (meas, anon):
-        near = SimpleNamespace(world=w, radars=radars, plumes=[(t, plume)])
+        near = SimpleNamespace(world=w, radars=radars, geometry=geo, plumes=[(t, plume)])
         assert len(_boost_gate(near, m, i, t, gm)) == 0  # type: ignore[arg-type]
-        far = SimpleNamespace(world=w, radars=radars, plumes=[(t, -plume)])
+        far = SimpleNamespace(world=w, radars=radars, geometry=geo, plumes=[(t, -plume)])
         assert len(_boost_gate(far, m, i, t, gm)) == 1  # type: ignore[arg-type]
 
 

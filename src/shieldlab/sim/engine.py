@@ -87,7 +87,7 @@ from shieldlab.sim.oracle import BODY_AREA_M2, BODY_EMISSIVITY, BODY_TEMP_K, bea
 from shieldlab.sim.world import SENSOR_LAYERS, TRIAL_STREAM, World
 from shieldlab.threats import LETHAL_KINDS
 from shieldlab.tracking import site_geometry
-from shieldlab.tracking.ekf import radar_fix
+from shieldlab.tracking.ekf import SiteGeometry, radar_fix
 from shieldlab.tracking.impact import propagate
 from shieldlab.tracking.metrics import custody
 from shieldlab.tracking.tracker import GnnTracker, TrackerConfig
@@ -583,6 +583,8 @@ class _Trial:
     shots: Shots
     inventory: I64
     radars: tuple[tuple[RadarSite, int], ...]
+    geometry: SiteGeometry
+    """Site geometry of ``radars`` (computed once per trial, indexed by sensor)."""
 
     def visible(self, exists_flying: BoolArr, t: float) -> BoolArr:
         """Objects the sensors can see: flying and alive, or debris of a kinetic kill."""
@@ -620,12 +622,12 @@ def _boost_gate(
     st.plumes = recent
     if not recent or not len(meas):
         return meas
-    geo = site_geometry([st.radars[radar_i][0]])
+    geo = st.geometry
     r_fix, _ = radar_fix(
         meas.z,
         meas.sigma,
-        np.broadcast_to(geo.ecef_m[0], (len(meas), 3)),
-        np.broadcast_to(geo.enu[0], (len(meas), 3, 3)),
+        np.broadcast_to(geo.ecef_m[radar_i], (len(meas), 3)),
+        np.broadcast_to(geo.enu[radar_i], (len(meas), 3, 3)),
         gmst,
     )
     pos = eci_to_ecef(r_fix, gmst)
@@ -651,10 +653,9 @@ def _radar_scan(
         st.world, radar, i, layer_k, t, r_eci, v_eci, k, vis, gmst, st.rng_sense
     )
     meas = _boost_gate(st, meas, i, t, gmst)
-    geometry = site_geometry([r for r, _ in st.radars])
     tid = st.tracker.process_scan(
         meas,
-        geometry,
+        st.geometry,
         st.world.epoch,
         sensor_index=i,
         t_s=t,
@@ -842,6 +843,7 @@ def run_trial(
         shots=Shots(),
         inventory=np.array([s.inventory for s in world.sites], dtype=np.int64),
         radars=radars,
+        geometry=site_geometry([r for r, _ in radars]),
     )
     sbi = _SbiState.start(world, trial, ~alive)
     boost_kill_s = np.full(n, np.inf)
