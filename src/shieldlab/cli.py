@@ -496,11 +496,11 @@ ArchOpt = Annotated[
 ]
 
 
-def truth_shortcuts(world: object) -> list[str]:
+def truth_shortcuts(world: Any) -> list[str]:
     """The named truth shortcuts a world's engine run uses (printed and in ``--json``)."""
-    from shieldlab.sim.oracle import TRUTH_SHORTCUTS
+    from shieldlab.sim.oracle import truth_shortcuts as used
 
-    return list(TRUTH_SHORTCUTS) if getattr(world, "sbi", ()) else []
+    return used(world)
 
 
 def _run(

@@ -329,8 +329,9 @@ def test_layered_surviving_value_binary_damage() -> None:
 
 
 def test_layers_acting_before_flight_come_first() -> None:
-    """Left-of-launch then EW/cyber (launch failures) lead the layer table; lasers and
-    microwaves are layers of their own, ordered by name with the others."""
+    """Left-of-launch then EW/cyber (launch failures) lead the layer table; then the
+    layers in engagement-timeline order (midcourse before the lasers and microwaves,
+    which are layers of their own): :func:`shieldlab.sim.layers.timeline`."""
     t = layered_tables()
     o = t["threat_outcomes"]
     o["kill_layer"][1] = "ew-cyber"
@@ -341,11 +342,11 @@ def test_layers_acting_before_flight_come_first() -> None:
     assert [r["layer"] for r in rows] == [
         "left-of-launch",
         "ew-cyber",
+        "midcourse",
         "laser",
         "microwave",
-        "midcourse",
     ]
-    assert shot_layers(e) == ["laser", "midcourse"]
+    assert shot_layers(e) == ["midcourse", "laser"]
 
 
 def test_layer_kills_with_left_of_launch() -> None:

@@ -78,19 +78,20 @@ def test_laser_burns_the_drones() -> None:
 def test_hpm_defeats_the_drones_it_reaches() -> None:
     w = world_of(RAID + HPM)
     r = run_trial(w, 0)
-    assert r.hpm_shots[0] > 0
+    n_shots = r.layer_shots["microwave"].size
+    assert n_shots > 0
     # measured 4 of 12 (11 when it aimed at truth positions): the boresight goes to the
     # cue of its own sensor or the picture, the pulse affects what is in the beam
     assert r.hpm_killed.sum() >= 3
     assert np.all(r.status[r.hpm_killed] == KILLED)
     # one engagement row per microwave shot (aimed object, its Pk, aimed object defeated)
     log = r.hpm_log
-    assert log is not None and log["object"].size == r.hpm_shots.sum()
+    assert log is not None and log["object"].size == n_shots
     assert log["kills"].sum() == r.hpm_killed.sum() and np.all(log["hit"] <= (log["kills"] > 0))
     assert np.all(r.hpm_killed[log["object"][log["hit"]]])
     eng = result_tables(w, [r], with_maps=False)["engagements"]
     rows = eng["site"] == "LA HPM"
-    assert rows.sum() == r.hpm_shots.sum() and set(eng["layer"][rows]) == {"microwave"}
+    assert rows.sum() == n_shots and set(eng["layer"][rows]) == {"microwave"}
     np.testing.assert_allclose(eng["cost_usd"][rows], w.hpm[0].spec.cost_per_shot_usd)
     off = world_of(RAID + HPM + "disabled_layers: [microwave]\n")
     assert off.hpm == ()
@@ -98,11 +99,12 @@ def test_hpm_defeats_the_drones_it_reaches() -> None:
 
 def test_laser_and_microwave_are_separate_layers() -> None:
     """Both weapons at Los Angeles: each kill, shot and dollar goes to the weapon's own
-    layer (``laser_killed`` holds every directed-energy kill, ``hpm_killed`` the
-    microwave's); switching one layer off leaves the other, ``non-kinetic`` both."""
+    layer (``laser_killed``: the laser's kills, ``hpm_killed`` the microwave's, never
+    both); switching one layer off leaves the other, ``non-kinetic`` both."""
     w = world_of(RAID + LASER + HPM)
     r = run_trial(w, 0)
-    by_laser = r.laser_killed & ~r.hpm_killed
+    assert not (r.laser_killed & r.hpm_killed).any()
+    by_laser = r.laser_killed
     assert by_laser.any() and r.hpm_killed.any()  # measured 8 and 1 of 12
     t = result_tables(w, [r], with_maps=False)
     kill_layer = t["threat_outcomes"]["kill_layer"]
@@ -117,7 +119,7 @@ def test_laser_and_microwave_are_separate_layers() -> None:
     assert set(layer[site == "LA laser"]) == {"laser"}
     assert set(layer[site == "LA HPM"]) == {"microwave"}
     assert s.cost_by_layer is not None
-    usd = r.hpm_shots.sum() * w.hpm[0].spec.cost_per_shot_usd
+    usd = r.layer_shots["microwave"].size * w.hpm[0].spec.cost_per_shot_usd
     assert s.cost_by_layer["microwave"] == pytest.approx(usd)
     no_laser = world_of(RAID + LASER + HPM + "disabled_layers: [laser]\n")
     assert no_laser.lasers == () and len(no_laser.hpm) == 1 and no_laser.de_target is not None

@@ -1,13 +1,15 @@
 """Boost-phase layer in the engine: space-based interceptors on a Walker shell.
 
-Carriers in reach come from the flown boost path (``sim.world.sbi_reach``) and the
-firing time (the warning layer's launch report + the decision delay); per
-trial each launch gets the doctrine's salvo from the carriers still holding
-interceptors, each killing with the layer's Pk. Checks: the kill rate of a
-launch fired at with s shots is 1 − (1 − Pk)^s (4 binomial σ over 2,000
-trials); a carrier never fires more than it holds; boost kills take every object
-of the launch, before its engagement deadline, and are credited to the boost
-layer.
+These tests use the truth-path fire control (``fire_control: truth-path``, the
+named shortcut kept for comparison; the plume-track fire control is tested in
+``test_boost_fire_control.py``): carriers in reach come from the flown boost
+path (``sim.world.sbi_reach``) and the firing time (the warning layer's launch
+report + the decision delay); per trial each launch gets the doctrine's salvo
+from the carriers still holding interceptors, each killing with the layer's Pk.
+Checks: the kill rate of a launch fired at with s shots is 1 − (1 − Pk)^s
+(4 binomial σ over 2,000 trials); a carrier never fires more than it holds;
+boost kills take every object of the launch, before its engagement deadline,
+and are credited to the boost layer.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ constellations:
      altitude_km: 400, inclination_deg: 45}
 space_interceptors:
   - {name: SBI shell, type: generic-sbi-4kmps, constellation: sbi-shell,
-     decision_delay_s: 30, pk: 0.8}
+     decision_delay_s: 30, pk: 0.8, fire_control: truth-path}
 """
 
 

@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from shieldlab.scenario import sections
 from shieldlab.scenario.schema import DEFEAT_LAYER_NAMES, SENSOR_LAYER_NAMES, WARNING_LAYER_NAMES
 
 COST_LAYER_NAMES: tuple[str, ...] = (
@@ -45,9 +46,13 @@ weapon as ``microwave``, EW/cyber as ``ew-cyber``."""
 
 
 def known_layer(name: str) -> str:
-    """``name`` if it is one of :data:`COST_LAYER_NAMES`; else a one-line ValueError."""
-    if name not in COST_LAYER_NAMES:
-        raise ValueError(f"unknown layer {name!r}; allowed: {', '.join(COST_LAYER_NAMES)}")
+    """``name`` if it is one of :data:`COST_LAYER_NAMES` or a layer plug-in's name
+    (:func:`shieldlab.scenario.sections.layer_names`); else a one-line ValueError."""
+    allowed = COST_LAYER_NAMES + tuple(
+        x for x in sections.layer_names() if x not in COST_LAYER_NAMES
+    )
+    if name not in allowed:
+        raise ValueError(f"unknown layer {name!r}; allowed: {', '.join(allowed)}")
     return name
 
 

@@ -36,7 +36,8 @@ import plotly.graph_objects as go
 
 from shieldlab.analysis.stats import wilson_interval
 from shieldlab.report.figures import altitude_figure, globe_figure, leaker_histogram
-from shieldlab.sim.results import EW_CYBER, LEFT_OF_LAUNCH, custody_by_class
+from shieldlab.sim import layers
+from shieldlab.sim.results import LEFT_OF_LAUNCH, custody_by_class
 from shieldlab.store import RESULT_TABLES, read_run, read_table
 from shieldlab.threats import LETHAL_KINDS, OBJECT_NAMES
 
@@ -134,14 +135,10 @@ def _shot_aim(outcomes: dict[str, np.ndarray], engagements: dict[str, np.ndarray
     return aim
 
 
-_BEFORE_FLIGHT = (LEFT_OF_LAUNCH, EW_CYBER)
-"""Layers that act before any flight (strikes on launchers, launch failures)."""
-
-
 def _layer_order(names: set[str]) -> list[str]:
-    """Left-of-launch then EW/cyber first (they act before any flight), then the others
-    by name."""
-    return [n for n in _BEFORE_FLIGHT if n in names] + sorted(names - set(_BEFORE_FLIGHT))
+    """Layers in engagement-timeline order (:func:`shieldlab.sim.layers.timeline`:
+    left of launch and EW/cyber first, they act before any flight)."""
+    return layers.timeline(names)
 
 
 def shot_layers(engagements: dict[str, np.ndarray]) -> list[str]:

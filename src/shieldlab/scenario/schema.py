@@ -37,6 +37,7 @@ from pydantic import (
 )
 
 from shieldlab import catalog
+from shieldlab.scenario import sections
 from shieldlab.scenario.c2_schema import C2Section
 
 Lat = Annotated[float, Field(ge=-90.0, le=90.0, description="geodetic latitude [deg]")]
@@ -438,6 +439,10 @@ class InterceptorSite(_CatalogTyped):
     )
 
 
+def _default_boost_shapes() -> list[TrajectoryShape]:
+    return ["minimum-energy"]
+
+
 class Doctrine(_Model):
     """Battle-management rules of the skeleton battle manager."""
 
@@ -501,6 +506,33 @@ class Doctrine(_Model):
         le=1.0,
         description="threat assessment: P(lethal) of a glide-vehicle or cruise-missile track",
     )
+    boost_library: list[str] = Field(
+        default_factory=list,
+        description=(
+            "threat assessment: the ballistic classes whose boost profiles the SBI fire "
+            "control fits to plume tracks (catalog names; empty: every ballistic and MIRV "
+            "class of the catalog)"
+        ),
+    )
+
+    boost_shapes: list[TrajectoryShape] = Field(
+        default_factory=_default_boost_shapes,
+        min_length=1,
+        description=(
+            "threat assessment: the trajectory shapes of the SBI fire control's boost "
+            "templates (each shape adds one flight of every class when the world is built)"
+        ),
+    )
+
+    @field_validator("boost_library")
+    @classmethod
+    def _boost_classes(cls, v: list[str]) -> list[str]:
+        entries = catalog.load("threats")
+        allowed = sorted(n for n, e in entries.items() if e.get("kind") in ("ballistic", "mirv"))
+        for name in v:
+            if name not in allowed:
+                raise ValueError(f"unknown ballistic class {name!r}; allowed: {', '.join(allowed)}")
+        return v
 
 
 def polygon_area_km2(polygon_deg: list[tuple[float, float]]) -> float:
@@ -748,6 +780,14 @@ class SpaceInterceptorLayer(_CatalogTyped):
     pk: float = Field(
         default=0.8, gt=0.0, le=1.0, description="single-shot Pk against a boosting missile"
     )
+    fire_control: Literal["plume-track", "truth-path"] = Field(
+        default="plume-track",
+        description=(
+            "plume-track: predict the boost path from the warning layer's plume tracks and "
+            "the threat library (doctrine.boost_library); truth-path: the named truth "
+            "shortcut, the fire control flies the true boost path (for comparison)"
+        ),
+    )
 
 
 class _DirectedEnergySite(_CatalogTyped):
@@ -831,6 +871,28 @@ SWITCHABLE_LAYER_NAMES: tuple[str, ...] = LAYER_NAMES + tuple(LAYER_GROUPS)
 """Names ``disabled_layers`` accepts: the layers and the group names."""
 
 
+def _plugin_value(spec: sections.PluginSection, value: Any) -> Any:
+    """A plug-in section validated by its model (a list of them when ``many``);
+    a one-line ValueError naming the key and field otherwise."""
+    items = value if spec.many else [value]
+    if spec.many and not isinstance(value, list):
+        raise ValueError(f"{spec.key}: a list is required")
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, spec.model):
+            out.append(item)
+            continue
+        try:
+            out.append(spec.model.model_validate(item))
+        except ValidationError as exc:
+            e = exc.errors()[0]
+            where = ".".join(
+                str(x) for x in ([spec.key] + ([i] if spec.many else []) + list(e["loc"]))
+            )
+            raise ValueError(f"{where}: {e['msg']}") from None
+    return out if spec.many else out[0]
+
+
 class CoverageRegion(_Model):
     """Coverage question: a circular region, a target altitude band, k sensors, a time span."""
 
@@ -889,6 +951,10 @@ class Scenario(_Model):
         default=None,
         description="command-and-control network, kill chain and degradation events",
     )
+    plugins: dict[str, Any] = Field(
+        default_factory=dict,
+        description="sections of layer plug-ins by key (written at the top level of a file)",
+    )
     disabled_layers: list[str] = Field(
         default_factory=list,
         description=(
@@ -902,7 +968,8 @@ class Scenario(_Model):
     @classmethod
     def _known_layers(cls, v: list[str]) -> list[str]:
         """Check the names and expand the groups (``non-kinetic`` → its three layers)."""
-        allowed = SWITCHABLE_LAYER_NAMES
+        extra = tuple(x for x in sections.layer_names() if x not in SWITCHABLE_LAYER_NAMES)
+        allowed = SWITCHABLE_LAYER_NAMES + extra
         for name in v:
             if name not in allowed:
                 raise ValueError(f"unknown layer {name!r}; allowed: {', '.join(allowed)}")
@@ -920,6 +987,31 @@ class Scenario(_Model):
     @classmethod
     def _catalog_assets(cls, data: Any) -> Any:
         return resolve_assets(data) if isinstance(data, dict) else data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plugin_sections(cls, data: Any) -> Any:
+        """Move the top-level sections of layer plug-ins into ``plugins``, each
+        validated by its plug-in's model (:mod:`shieldlab.scenario.sections`)."""
+        known = sections.sections()
+        if not isinstance(data, dict) or not (set(data) & set(known) or "plugins" in data):
+            return data
+        data = dict(data)
+        raw = dict(data.pop("plugins", None) or {})
+        raw.update({k: data.pop(k) for k in list(data) if k in known})
+        out: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key not in known:
+                raise ValueError(
+                    f"plugins.{key}: not a plug-in section; allowed: {', '.join(known) or '(none)'}"
+                )
+            out[key] = _plugin_value(known[key], value)
+        data["plugins"] = out
+        return data
+
+    def section(self, key: str) -> Any:
+        """The validated plug-in section ``key`` (None when the scenario has none)."""
+        return self.plugins.get(key)
 
     @model_validator(mode="after")
     def _cross_refs(self) -> Scenario:

@@ -49,8 +49,10 @@ each sensor layer (a track updated by that layer within 2.5 of the layer's
 revisit periods), plus the number of track handovers
 (:func:`shieldlab.tracking.metrics.custody`).
 
-Named shortcut (:data:`~shieldlab.sim.oracle.TRUTH_SHORTCUTS`): the SBI
-layer's fire control flies the truth boost path of a reported launch.
+Named shortcut (:data:`~shieldlab.sim.oracle.TRUTH_SHORTCUTS`), used only when
+asked for (``space_interceptors[].fire_control: truth-path``): the SBI layer's fire
+control flies the truth boost path of a reported launch. By default it predicts the
+path from the warning layer's plume tracks (:mod:`shieldlab.sim.layers.boost`).
 
 Randomness: the trial's generator streams (sensing, fight) come from
 ``SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial))``, so a trial's result
@@ -62,18 +64,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.battle.threat_eval import threatened_asset
-from shieldlab.core.frames import ecef_to_geodetic, eci_to_ecef, geodetic_to_ecef
+from shieldlab.core.frames import eci_to_ecef
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_geometry
 from shieldlab.sensors.measurements import Measurements
 from shieldlab.sensors.radar import RadarSite, radar_visible
-from shieldlab.sim import oracle
+from shieldlab.sim import layers, oracle
 from shieldlab.sim.decide import (
     LaunchReports,
     Shots,
@@ -83,15 +85,26 @@ from shieldlab.sim.decide import (
     feature_information,
 )
 from shieldlab.sim.defense import Defense
-from shieldlab.sim.oracle import BODY_AREA_M2, BODY_EMISSIVITY, BODY_TEMP_K, beams
-from shieldlab.sim.world import SENSOR_LAYERS, TRIAL_STREAM, World
+from shieldlab.sim.layers import LayerShots
+from shieldlab.sim.layers.boost import BoostShots, boost_phase_engagements, launch_cue_s
+from shieldlab.sim.layers.ew_cyber import effects as _ew_effects
+from shieldlab.sim.layers.left_of_launch import kills as _lol_kills
+from shieldlab.sim.oracle import BODY_AREA_M2, BODY_EMISSIVITY, BODY_TEMP_K
+from shieldlab.sim.plume_tracks import PlumeTracks
+from shieldlab.sim.streams import (
+    C2_STREAM,
+    FEATURE_STREAM,
+    FIGHT_STREAM,
+    SENSING_STREAM,
+    trial_stream,
+)
+from shieldlab.sim.world import SENSOR_LAYERS, World
 from shieldlab.threats import LETHAL_KINDS
 from shieldlab.tracking import site_geometry
 from shieldlab.tracking.ekf import SiteGeometry, radar_fix
 from shieldlab.tracking.impact import propagate
 from shieldlab.tracking.metrics import custody
 from shieldlab.tracking.tracker import GnnTracker, TrackerConfig
-from shieldlab.weapons.effects import apply_launch_failures, displace_aim_points
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -154,25 +167,12 @@ class TrialResult:
     while another layer held it at the previous decision epoch."""
     tracks_started: int = 0
     """Tracks initiated in the trial (confirmed or not, false ones included)."""
-    prelaunch_killed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
-    """(n,) objects whose launcher was destroyed before launch (left of launch)."""
-    launch_failed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
-    """(n,) objects whose launch failed under the defender's EW/cyber effects."""
-    boost_killed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
-    """(n,) objects destroyed with their missile in boost (SBI layer)."""
-    boost_shots: BoostShots | None = None
-    """The trial's boost-phase shots (None: no SBI layer)."""
-    laser_killed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
-    """(n,) objects burnt by a high-energy laser."""
-    hpm_killed: NDArray[np.bool_] = field(default_factory=lambda: np.empty(0, bool))
-    """(n,) objects defeated by a high-power microwave weapon (also in ``laser_killed``,
-    the directed-energy kills)."""
-    hpm_shots: I64 = field(default_factory=lambda: np.empty(0, np.int64))
-    """(weapons,) shots fired by each high-power microwave weapon."""
-    hpm_log: dict[str, np.ndarray] | None = None
-    """Microwave shots of the trial (:meth:`_HpmState.record`), None if none."""
-    laser_shots: dict[str, np.ndarray] | None = None
-    """Laser dwells of the trial: columns laser, object, start_s, end_s, killed, fluence."""
+    layer_kills: dict[str, BoolArr] = field(default_factory=dict)
+    """Per layer plug-in present (:mod:`shieldlab.sim.layers`): the objects (n,) it killed."""
+    layer_shots: dict[str, LayerShots] = field(default_factory=dict)
+    """Per layer plug-in present: its shots (engagement rows, with cost)."""
+    layer_records: dict[str, Any] = field(default_factory=dict)
+    """Per layer plug-in present: its own detailed log (its state's ``record()``), if any."""
     impact_lat_rad: F64 = field(default_factory=lambda: np.empty(0))
     """(n,) impact latitude of the trial (nominal, or moved by degraded guidance) [rad]."""
     impact_lon_rad: F64 = field(default_factory=lambda: np.empty(0))
@@ -195,6 +195,50 @@ class TrialResult:
     """(m,) the track id each shot was aimed at (``shot_threat``: the object the kill
     vehicle met, −1 when it found nothing)."""
 
+    def _kills(self, name: str) -> BoolArr:
+        k = self.layer_kills.get(name)
+        return k if k is not None else np.zeros(self.status.size, bool)
+
+    @property
+    def prelaunch_killed(self) -> BoolArr:
+        """(n,) objects whose launcher was destroyed before launch (left of launch)."""
+        return self._kills("left-of-launch")
+
+    @property
+    def launch_failed(self) -> BoolArr:
+        """(n,) objects whose launch failed under the defender's EW/cyber effects."""
+        return self._kills("ew-cyber")
+
+    @property
+    def boost_killed(self) -> BoolArr:
+        """(n,) objects destroyed with their missile in boost (SBI layer)."""
+        return self._kills("boost")
+
+    @property
+    def laser_killed(self) -> BoolArr:
+        """(n,) objects burnt by a high-energy laser."""
+        return self._kills("laser")
+
+    @property
+    def hpm_killed(self) -> BoolArr:
+        """(n,) objects defeated by a high-power microwave weapon."""
+        return self._kills("microwave")
+
+    @property
+    def boost_shots(self) -> Any:
+        """The boost layer's shot log (:class:`~shieldlab.sim.layers.boost.BoostShots`)."""
+        return self.layer_records.get("boost")
+
+    @property
+    def laser_shots(self) -> dict[str, np.ndarray] | None:
+        """Laser dwells: columns laser, object, start_s, end_s, killed, fluence_j_m2."""
+        return self.layer_records.get("laser")
+
+    @property
+    def hpm_log(self) -> dict[str, np.ndarray] | None:
+        """Microwave shots: columns weapon, object, t_s, pk, hit, kills."""
+        return self.layer_records.get("microwave")
+
 
 @dataclass
 class _CustodyLog:
@@ -208,217 +252,24 @@ class _CustodyLog:
     t_s: list[float] = field(default_factory=list)
 
 
-SENSING_STREAM, FIGHT_STREAM, LOL_STREAM, C2_STREAM = 0, 1, 2, 3
-FEATURE_STREAM, EW_STREAM, SBI_STREAM, HPM_STREAM = 4, 5, 6, 7
-"""Independent random streams of a trial: sensing, fight, left of launch, C2 message
-losses, discrimination features, EW/cyber, boost-phase shots, microwave effects."""
-
-
-def trial_stream(stream: int, seed: int, trial: int) -> np.random.Generator:
-    """Generator of one stream of one trial: ``SeedSequence(seed, spawn_key=(TRIAL_STREAM,
-    trial, stream))`` — the ``stream``-th child of the trial's sequence, so a trial's
-    result depends only on the scenario, seed and trial index."""
-    return np.random.default_rng(
-        np.random.SeedSequence(seed, spawn_key=(TRIAL_STREAM, trial, stream))
-    )
-
-
 def trial_rngs(seed: int, trial: int) -> tuple[np.random.Generator, np.random.Generator]:
     """Independent (sensing, fight) generators of one trial."""
     return trial_stream(SENSING_STREAM, seed, trial), trial_stream(FIGHT_STREAM, seed, trial)
 
 
-def nonkinetic_effects(world: World, trial: int) -> tuple[BoolArr, F64, F64]:
-    """EW/cyber effects of a trial (scenario ``ew_cyber``, layer ``ew-cyber``).
-
-    Returns per object (n,): its launch failed; impact latitude and longitude
-    [rad] after guidance degradation (:mod:`shieldlab.weapons.effects`: one
-    failure draw and one degradation draw per launch; a degraded launch's
-    objects all land ``aim_miss_km`` away from their nominal impact at one
-    random azimuth). Stated shortcut: the trajectory is not re-flown — only the
-    impact point that decides leakage moves (the defence tracks the nominal
-    flight).
-    """
-    s = world.scenario
-    tr = world.truth
-    n = tr.t_launch_s.size
-    lat, lon = tr.impact_lat_rad.copy(), tr.impact_lon_rad.copy()
-    ew = s.ew_cyber
-    if ew is None or "ew-cyber" in s.disabled_layers or world.launches is None:
-        return np.zeros(n, bool), lat, lon
-    n_l = len(world.launches.threat_type)
-    rng = trial_stream(EW_STREAM, s.seed, trial)
-    _, failed = apply_launch_failures(np.ones(n_l, bool), ew.p_launch_failure, rng)
-    # one impact-point shift per launch, applied to all of its objects
-    nominal = geodetic_to_ecef(
-        world.launches.aim_lat_rad, world.launches.aim_lon_rad, np.zeros(n_l)
-    )
-    moved, degraded = displace_aim_points(
-        nominal, ew.p_guidance_degraded, ew.aim_miss_km * 1e3, rng
-    )
-    shift = (moved - nominal)[tr.launch_index]
-    deg = degraded[tr.launch_index]
-    if deg.any():
-        pts = geodetic_to_ecef(lat[deg], lon[deg], np.zeros(int(deg.sum()))) + shift[deg]
-        la, lo, _ = ecef_to_geodetic(pts)
-        lat[deg], lon[deg] = la, lo
-    return np.asarray(failed[tr.launch_index]), lat, lon
-
-
-@dataclass(frozen=True)
-class BoostShots:
-    """Boost-phase (SBI) shots of one trial (m,): layer index, launch, carrier, firing and
-    intercept time [s], Pk and outcome; ``kill_time_s (launches,)`` inf if none killed."""
-
-    layer: I64
-    launch: I64
-    carrier: I64
-    fire_s: F64
-    intercept_s: F64
-    pk: F64
-    hit: NDArray[np.bool_]
-    kill_time_s: F64
-
-
-@dataclass
-class _SbiState:
-    """Working state of the trial's boost-phase layers.
-
-    Per layer the interceptors left on each carrier (k at the start; carriers are
-    shared by all launches of the trial, so the inventory depletes across the
-    salvo); per launch whether it has been engaged (or is gone) and when it
-    died [s] (inf: not killed); the shot log; the trial's ``SBI_STREAM``.
-    """
-
-    left: list[I64]
-    done: BoolArr
-    kill: F64
-    rng: np.random.Generator
-    cols: dict[str, list[float]]
-
-    @classmethod
-    def start(cls, world: World, trial: int, gone: BoolArr) -> _SbiState:
-        n_l = 0 if world.launches is None else len(world.launches.threat_type)
-        done = np.zeros(n_l, bool)
-        done[world.truth.launch_index[gone]] = True
-        return cls(
-            [np.full(x.n_carriers, x.spec.interceptors_per_carrier) for x in world.sbi],
-            done,
-            np.full(n_l, np.inf),
-            trial_stream(SBI_STREAM, world.scenario.seed, trial),
-            {k: [] for k in ("layer", "launch", "carrier", "fire", "t", "pk", "hit")},
-        )
-
-    def engage(self, world: World, l_i: int, cue_s: float) -> None:
-        """Every layer fires at launch ``l_i`` at ``cue_s`` + its decision delay.
-
-        Each layer fires up to the doctrine's ``shots_per_threat`` interceptors
-        from the carriers in reach (:meth:`SbiLayer.reach_times`) that still hold
-        interceptors, earliest intercept first; each kills the boosting missile
-        (and every object it would release) with the layer's Pk (independent
-        draws). Layers in scenario order, all on the same cue (no look between
-        layers: the boost phase is too short).
-        """
-        self.done[l_i] = True
-        shots = world.scenario.doctrine.shots_per_threat
-        for li, layer in enumerate(world.sbi):  # layers: a handful
-            fire = cue_s + layer.decision_delay_s
-            left = self.left[li]
-            t_r = np.where(left > 0, layer.reach_times(l_i, fire), np.inf)
-            used = 0
-            for c in np.argsort(t_r, kind="stable"):  # carriers in reach, earliest first
-                if used == shots or not np.isfinite(t_r[c]):
-                    break
-                take = min(shots - used, int(left[c]))
-                for _ in range(take):
-                    hit = bool(self.rng.random() < layer.pk)
-                    for key, v in (
-                        ("layer", li),
-                        ("launch", l_i),
-                        ("carrier", int(c)),
-                        ("fire", fire),
-                        ("t", float(t_r[c])),
-                        ("pk", layer.pk),
-                        ("hit", hit),
-                    ):
-                        self.cols[key].append(v)
-                    if hit:
-                        self.kill[l_i] = min(self.kill[l_i], float(t_r[c]))
-                left[c] -= take
-                used += take
-
-    def record(self) -> BoostShots:
-        c = self.cols
-        return BoostShots(
-            np.asarray(c["layer"], np.int64),
-            np.asarray(c["launch"], np.int64),
-            np.asarray(c["carrier"], np.int64),
-            np.asarray(c["fire"], np.float64),
-            np.asarray(c["t"], np.float64),
-            np.asarray(c["pk"], np.float64),
-            np.asarray(c["hit"], bool),
-            self.kill.copy(),
-        )
-
-
-def _per_launch_min(world: World, values: F64) -> F64:
-    """Per launch (m,): the smallest of its objects' ``values (n,)`` (NaN as inf)."""
-    n_l = 0 if world.launches is None else len(world.launches.threat_type)
-    out = np.full(n_l, np.inf)
-    np.minimum.at(out, world.truth.launch_index, np.where(np.isnan(values), np.inf, values))
-    return out
-
-
-def launch_cue_s(world: World, report_s: F64) -> F64:
-    """Per launch (m,): when the boost-phase layer is cued [s from epoch] — the
-    earliest launch report of its objects from the warning layer (inf: not
-    reported yet). With no warning sensor in the scenario nothing cues it (inf:
-    the layer never fires; ``run`` warns)."""
-    if not (world.geo_ir or world.warning):
-        return np.full(0 if world.launches is None else len(world.launches.threat_type), np.inf)
-    return _per_launch_min(world, report_s)
-
-
-def boost_phase_engagements(
-    world: World, trial: int, gone: BoolArr, cue_s: F64 | None = None
-) -> BoostShots:
-    """Engage every launch with the SBI layers, in cue order (:meth:`_SbiState.engage`).
-
-    ``cue_s (m,)``: when each launch is cued [s from epoch] (default: at its
-    launch); launches not cued (inf) or ``gone`` (objects (n,) removed before
-    launch) are not engaged. The engine engages launches the same way, step by
-    step, as the warning layer reports them.
-    """
-    st = _SbiState.start(world, trial, gone)
-    if cue_s is None:
-        cue_s = _per_launch_min(world, world.truth.t_launch_s)
-    if world.sbi:
-        for l_i in np.argsort(cue_s, kind="stable"):
-            if not st.done[l_i] and np.isfinite(cue_s[l_i]):
-                st.engage(world, int(l_i), float(cue_s[l_i]))
-    return st.record()
-
-
 def left_of_launch_kills(world: World, trial: int) -> BoolArr:
-    """Objects (n,) whose launcher a strike destroyed before it fired in this trial.
+    """Objects (n,) whose launcher a strike destroyed before it fired in this trial
+    (plug-in ``left-of-launch``; none when the world does not hold it)."""
+    return _lol_kills(world, world.parts.get("left-of-launch"), trial)
 
-    Per launch: found with p_find, then destroyed with p_kill (two uniform
-    draws per launch from the trial's ``LOL_STREAM``, whatever the types), only
-    for the section's threat types (all when empty). None when the scenario
-    has no ``left_of_launch`` section or switches the layer off.
-    """
-    s = world.scenario
-    n = world.truth.t_launch_s.size
-    lol = s.left_of_launch
-    if lol is None or "left-of-launch" in s.disabled_layers or world.launches is None:
-        return np.zeros(n, bool)
-    launches = world.launches
-    n_l = len(launches.threat_type)
-    rng = trial_stream(LOL_STREAM, s.seed, trial)
-    u = rng.random((n_l, 2))
-    eligible = np.array([not lol.types or t in lol.types for t in launches.threat_type], bool)
-    destroyed = eligible & (u[:, 0] < lol.p_find) & (u[:, 1] < lol.p_kill)
-    return np.asarray(destroyed[world.truth.launch_index])
+
+def nonkinetic_effects(world: World, trial: int) -> tuple[BoolArr, F64, F64]:
+    """EW/cyber effects of a trial (plug-in ``ew-cyber``): launch failed (n,), and the
+    impact latitude and longitude [rad] after guidance degradation."""
+    return _ew_effects(world, world.parts.get("ew-cyber"), trial)
+
+
+__all__ = ["BoostShots", "boost_phase_engagements", "launch_cue_s"]
 
 
 def surface_radars(world: World) -> list[tuple[RadarSite, int]]:
@@ -441,11 +292,7 @@ def _layer_hold_s(world: World) -> F64:
 
 
 def _step_s(world: World) -> float:
-    periods = [r.revisit_s for r, _ in surface_radars(world)]
-    periods += [g.frame_s for g in world.geo_ir] + [x.revisit_s for x in world.ir_tracking]
-    periods += [w.sensor.frame_s for w in world.warning]
-    periods.append(world.scenario.doctrine.decision_interval_s)
-    return float(min(periods))
+    return world.step_s()
 
 
 def _strike(
@@ -577,6 +424,8 @@ class _Trial:
     first_ir: F64
     report_s: F64
     plumes: list[tuple[float, F64]]
+    plume_tracks: PlumeTracks
+    """The warning layer's sightings associated into plume tracks (boost fire control)."""
     tracker: GnnTracker
     book: TrackBook
     reports: LaunchReports
@@ -598,7 +447,8 @@ def _warning_frames(
     st: _Trial, t: float, k: int, r_eci: F64, exists: BoolArr, gmst: float, due: list[int]
 ) -> None:
     """Frames of the due warning sensors: first sightings become launch reports (with
-    the plume's measured position); every sighting is kept for the boost gate."""
+    the plume's measured position); every sighting is kept for the boost gate and
+    joins the plume tracks of the boost-phase fire control."""
     w = st.world
     latency = [g.report_latency_s for g in w.geo_ir] + [
         x.sensor.report_latency_s for x in w.warning
@@ -608,6 +458,7 @@ def _warning_frames(
         new = det & np.isnan(st.first_ir)
         pos = oracle.plume_positions(r_eci, det, gmst, st.rng_sense)
         st.plumes.append((t, pos))
+        st.plume_tracks.add_frame(t, latency[i], pos)
         oracle.add_reports(st.reports, t, latency[i], pos[new[det]])
         st.first_ir[new] = t
         st.report_s = np.fmin(st.report_s, st.first_ir + latency[i])
@@ -669,23 +520,6 @@ def _radar_scan(
         add_features(st.book, tid, info, y)
 
 
-def _de_cues(
-    st: _Trial, t: float, r_eci: F64, v_eci: F64, vis: BoolArr, gmst: float
-) -> tuple[list[F64], list[F64]]:
-    """Cue positions (ECI) for each laser and microwave weapon: the fused picture's
-    tracks classified as cruise missiles/drones, plus its own sensor's detections."""
-    x, _ = st.tracker.confirmed_states(t)
-    fused = beams.level_cues(x)
-    sites = [(w.r_ecef_m, w.own_sensor_range_m) for w in st.world.lasers]
-    sites += [(w.r_ecef_m, w.own_sensor_range_m) for w in st.world.hpm]
-    out: list[F64] = []
-    for site_ecef, r50 in sites:  # directed-energy weapons: a handful
-        own = beams.own_sensor_cues(site_ecef, r50, r_eci, v_eci, vis, gmst, st.rng_sense)
-        out.append(np.concatenate([fused, beams.level_cues(own)]))
-    n_l = len(st.world.lasers)
-    return out[:n_l], out[n_l:]
-
-
 def _resolve_shots(st: _Trial, t: float, gmst_fn: Callable[[float], float]) -> None:
     """Resolve, in intercept-time order, the shots whose intercept time has come.
 
@@ -740,23 +574,23 @@ def _resolve_shots(st: _Trial, t: float, gmst_fn: Callable[[float], float]) -> N
 @dataclass
 class _Next:
     """Next due time [s] of each periodic event: warning frames, IR tracking frames,
-    radar scans (per sensor), the decision epoch and the directed-energy tick."""
+    radar scans (per sensor) and the decision epoch."""
 
     warn: F64
     irt: F64
     radar: F64
     decision: F64
-    de: F64
 
 
 def _next_event(
-    st: _Trial, t: float, nxt: _Next, has_de: bool, sbi: _SbiState, boost_kill_s: F64
+    st: _Trial, t: float, nxt: _Next, plugins: list[tuple[str, layers.LayerState]]
 ) -> float | None:
     """Time of the next due event after ``t`` (None: nothing will happen any more).
 
     Over quiet sky — nothing flying or visible, no confirmed track, no shot in
-    flight — every periodic event is moved, in phase, to the next launch (the
-    radars' false alarms of an empty sky are not drawn there: stated)."""
+    flight — every periodic event (the layer plug-ins' too) is moved, in phase,
+    to the next launch (the radars' false alarms of an empty sky are not drawn
+    there: stated)."""
     truth = st.world.truth
     quiet = (
         not st._flying.any() and not st.tracker.confirmed.any() and st.shots.in_flight().size == 0
@@ -774,24 +608,46 @@ def _next_event(
             (nxt.irt, [x.revisit_s for x in st.world.ir_tracking]),
             (nxt.radar, [r.revisit_s for r, _ in st.radars]),
             (nxt.decision, [st.defense.doctrine.decision_interval_s]),
-            (nxt.de, [_step_s(st.world)]),
         ):
             p = np.asarray(period, dtype=np.float64)
             if arr.size:
                 arr += np.maximum(np.ceil((t_l - arr) / p - 1e-9), 0.0) * p
+        for _, state in plugins:
+            state.skip_to(t_l)
     cands = [nxt.warn, nxt.irt, nxt.radar, nxt.decision]
-    if has_de:
-        cands.append(nxt.de)
     fly = st.shots.in_flight()
     if fly.size:
         cands.append(np.asarray(st.shots.intercept_t_s)[fly])
-    if st.world.sbi:
-        cue = launch_cue_s(st.world, st.report_s)
-        cands.append(cue[~sbi.done & np.isfinite(cue)])
-    cands.append(boost_kill_s[st.alive & np.isfinite(boost_kill_s)])
+    cands.append(np.array([state.due_s(t, st) for _, state in plugins]))
     allc = np.concatenate([np.atleast_1d(c) for c in cands])
-    allc = allc[allc > t + 1e-9]
+    allc = allc[(allc > t + 1e-9) & np.isfinite(allc)]
     return float(allc.min()) if allc.size else None
+
+
+def _before_flight(world: World, trial: int) -> tuple[dict[str, BoolArr], F64, F64]:
+    """The plug-ins that act before any flight, in timeline order: the objects each
+    removed (left of launch, failed launches) and the impact points after them."""
+    n = world.truth.t_launch_s.size
+    state = layers.BeforeFlight(
+        np.zeros(n, bool), world.truth.impact_lat_rad.copy(), world.truth.impact_lon_rad.copy()
+    )
+    kills: dict[str, BoolArr] = {}
+    for layer in layers.layers():
+        if layer.before_flight is None or layer.name not in world.parts:
+            continue
+        out = layer.before_flight(world, world.parts[layer.name], trial, state)
+        kills[layer.name] = out.gone
+        state = layers.BeforeFlight(state.gone | out.gone, out.impact_lat_rad, out.impact_lon_rad)
+    return kills, state.impact_lat_rad, state.impact_lon_rad
+
+
+def _start_plugins(world: World, trial: int) -> list[tuple[str, layers.LayerState]]:
+    """Per-trial states of the in-flight plug-ins the world holds, in timeline order."""
+    return [
+        (x.name, x.start(world, world.parts[x.name], trial))
+        for x in layers.layers()
+        if x.start is not None and x.name in world.parts
+    ]
 
 
 def run_trial(
@@ -801,11 +657,12 @@ def run_trial(
 
     ``time_advance``: "event" (default) jumps from one due event to the next —
     a sensor look, a warning frame, a decision epoch, a shot's intercept time, a
-    boost-phase cue or kill, a directed-energy tick while something flies — and
-    over quiet sky (nothing flying, no confirmed track, no shot in flight) to
-    the next launch, ending after the last impact; "fixed" steps by the
-    smallest sensor or decision period until the last impact (the former
-    engine, kept to show the two agree, ``tests/sim/test_event_time.py``)."""
+    layer plug-in's due time (a boost-phase cue or kill, a directed-energy
+    tick while something flies) — and over quiet sky (nothing flying, no
+    confirmed track, no shot in flight) to the next launch, ending after the
+    last impact; "fixed" steps by the smallest sensor or decision period until
+    the last impact (the former engine, kept to show the two agree,
+    ``tests/sim/test_event_time.py``)."""
     truth = world.truth
     doc = world.scenario.doctrine
     rng_sense, rng_fight = trial_rngs(world.scenario.seed, trial)
@@ -814,10 +671,10 @@ def run_trial(
     step = _step_s(world)
     t_end = float(np.max(truth.t_impact_s)) + step
 
-    prelaunch = left_of_launch_kills(world, trial)
-    failed, impact_lat, impact_lon = nonkinetic_effects(world, trial)
-    failed &= ~prelaunch
-    alive = ~(prelaunch | failed)
+    kills, impact_lat, impact_lon = _before_flight(world, trial)
+    alive = np.ones(n, bool)
+    for k_ in kills.values():
+        alive &= ~k_
     defense = world.defense()
     radars = defense.radars
     warners = list(world.geo_ir) + [w.sensor for w in world.warning]
@@ -835,6 +692,7 @@ def run_trial(
         first_ir=np.full(n, np.nan),
         report_s=np.full(n, np.nan) if warners else np.zeros(n),
         plumes=[],
+        plume_tracks=PlumeTracks(),
         tracker=GnnTracker(TRACKER),
         book=TrackBook(
             n_radars=len(radars), rng_c2=trial_stream(C2_STREAM, world.scenario.seed, trial)
@@ -845,31 +703,24 @@ def run_trial(
         radars=radars,
         geometry=site_geometry([r for r, _ in radars]),
     )
-    sbi = _SbiState.start(world, trial, ~alive)
-    boost_kill_s = np.full(n, np.inf)
-    boost_killed = np.zeros(n, bool)
+    plugins = _start_plugins(world, trial)
+    for name, _ in plugins:
+        kills[name] = np.zeros(n, bool)
     log = _CustodyLog()
     hold = _layer_hold_s(world)
     next_radar = np.zeros(len(radars))
     next_warn = np.zeros(len(warners))
     next_irt = np.zeros(len(world.ir_tracking))
     ir_offset = np.cumsum([0] + [x.constellation.n for x in world.ir_tracking])
-    lasers = beams.LaserState.start(world, n)
-    hpm = beams.HpmState.start(world, trial_stream(HPM_STREAM, world.scenario.seed, trial))
-    de_killed = np.zeros(n, bool)
-    hpm_killed = np.zeros(n, bool)
 
     def gmst_fn(tt: float) -> float:
         return float(gmst_at(world.epoch, tt))
 
-    nxt = _Next(next_warn, next_irt, next_radar, np.array([0.0]), np.array([0.0]))
-    has_de = bool(world.lasers or world.hpm)
+    nxt = _Next(next_warn, next_irt, next_radar, np.array([0.0]))
     t, i_step = 0.0, 0
     while t <= t_end + 1e-9:
         k = min(round(t / dt_truth), truth.t_s.size - 1)
         r_eci, v_eci = truth.state_at(t)
-        # boost-phase kills take the whole launch
-        _strike(st.alive & (boost_kill_s <= t), boost_kill_s, st.alive, st.kill_time, boost_killed)
         gmst = gmst_fn(t)
         _resolve_shots(st, t, gmst_fn)
         exists = oracle.in_flight(world, k, st.alive)
@@ -882,15 +733,6 @@ def run_trial(
             next_warn[i] += warners[i].frame_s
         if due_w:
             _warning_frames(st, t, k, r_eci, exists, gmst, due_w)
-        # boost-phase layer: fire at launches the warning layer has reported
-        # (named shortcut: its fire control flies the reported launch's truth path)
-        if world.sbi:
-            cue = launch_cue_s(world, st.report_s)
-            new_l = np.flatnonzero(~sbi.done & (cue <= t + 1e-9))
-            for l_i in new_l[np.argsort(cue[new_l], kind="stable")]:
-                sbi.engage(world, int(l_i), float(cue[l_i]))
-            if new_l.size:
-                boost_kill_s = sbi.kill[truth.launch_index]
         # space tracking layer → tracker (one frame per constellation)
         for i, layer in enumerate(world.ir_tracking):
             if t + 1e-9 >= next_irt[i]:
@@ -908,16 +750,11 @@ def run_trial(
                 next_radar[i] += radars[i][0].revisit_s
                 _radar_scan(st, i, t, k, r_eci, v_eci, vis, gmst)
 
-        # directed energy, cued by the picture and the weapons' own sensors
-        if has_de and t + 1e-9 >= nxt.de[0]:
-            nxt.de[0] += step
-            cue_l, cue_h = _de_cues(st, t, r_eci, v_eci, vis, gmst)
-            if world.lasers:
-                killed_now = lasers.step(world, t, step, r_eci, exists & st.alive, gmst, cue_l)
-                _strike(killed_now, t, st.alive, st.kill_time, de_killed)
-            if world.hpm:
-                killed_now = hpm.step(world, t, step, r_eci, exists & st.alive, gmst, cue_h)
-                _strike(killed_now, t, st.alive, st.kill_time, de_killed, hpm_killed)
+        # layer plug-ins (boost-phase interceptors, lasers, microwaves, ...)
+        for name, state in plugins:
+            x = layers.Step(t, k, step, r_eci, v_eci, exists & st.alive, st.alive, vis, gmst, st)
+            killed_now, when = state.step(x)
+            _strike(killed_now & st.alive, when, st.alive, st.kill_time, kills[name])
 
         # decide (and sample custody)
         if t + 1e-9 >= nxt.decision[0]:
@@ -931,27 +768,12 @@ def run_trial(
             i_step += 1
             t = i_step * step
             continue
-        t_next = _next_event(st, t, nxt, has_de, sbi, boost_kill_s)
+        t_next = _next_event(st, t, nxt, plugins)
         if t_next is None:
             break
         t = t_next
 
-    return _result(
-        st,
-        trial,
-        log,
-        hold,
-        prelaunch,
-        failed,
-        impact_lat,
-        impact_lon,
-        boost_killed,
-        sbi,
-        de_killed,
-        lasers,
-        hpm_killed,
-        hpm,
-    )
+    return _result(st, trial, log, hold, impact_lat, impact_lon, kills, plugins)
 
 
 def _result(
@@ -959,16 +781,10 @@ def _result(
     trial: int,
     log: _CustodyLog,
     hold: F64,
-    prelaunch: BoolArr,
-    failed: BoolArr,
     impact_lat: F64,
     impact_lon: F64,
-    boost_killed: BoolArr,
-    sbi: _SbiState,
-    de_killed: BoolArr,
-    lasers: beams.LaserState,
-    hpm_killed: BoolArr,
-    hpm: beams.HpmState,
+    kills: dict[str, BoolArr],
+    plugins: list[tuple[str, layers.LayerState]],
 ) -> TrialResult:
     """The trial's outcome: survivors land where their true impact point lies."""
     world, shots, alive = st.world, st.shots, st.alive
@@ -1008,17 +824,11 @@ def _result(
         handovers=cust["handovers"].astype(np.int64),
         sensor_handovers=cust["sensor_handovers"].astype(np.int64),
         tracks_started=st.tracker.next_id,
-        prelaunch_killed=prelaunch,
-        launch_failed=failed,
         impact_lat_rad=impact_lat,
         impact_lon_rad=impact_lon,
-        boost_killed=boost_killed,
-        boost_shots=sbi.record(),
-        laser_killed=de_killed,
-        laser_shots=lasers.record(),
-        hpm_killed=hpm_killed,
-        hpm_shots=hpm.shots.copy(),
-        hpm_log=hpm.record(),
+        layer_kills=kills,
+        layer_shots={name: state.shots() for name, state in plugins},
+        layer_records={name: state.record() for name, state in plugins if hasattr(state, "record")},
         shot_intercept_lat_rad=np.array(shots.intercept_lat_rad),
         shot_intercept_lon_rad=np.array(shots.intercept_lon_rad),
         shot_planned_miss_m=np.array(shots.planned_miss_m),

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.scenario import LoadedScenario
-from shieldlab.scenario.schema import LAYER_NAMES
+from shieldlab.sim import layers
 from shieldlab.sim.montecarlo import run_trials
 from shieldlab.sim.results import Summary, shot_costs, summarise
 from shieldlab.sim.world import SENSOR_LAYERS, World, build_world, radar_layer
@@ -73,12 +73,13 @@ class LayerRun:
 
 
 def present_layers(world: World) -> list[str]:
-    """The sensor and defeat layers a world holds, in the order of
-    :data:`~shieldlab.scenario.schema.LAYER_NAMES`: the LEO tracking layer
-    (``space-ir``) apart from the GEO/HEO warning sensors (``space-warning``), and
-    the lasers, microwaves and EW/cyber as three layers."""
+    """The sensor and defeat layers a world holds, in timeline order
+    (:func:`shieldlab.sim.layers.all_layer_names`): the LEO tracking layer
+    (``space-ir``) apart from the GEO/HEO warning sensors (``space-warning``),
+    the interceptor layers of its fire units, and every layer plug-in the world
+    holds (left of launch, EW/cyber, boost, lasers, microwaves, ...)."""
     s = world.scenario
-    have = set()
+    have = set(world.parts)
     if world.ir_tracking:
         have.add("space-ir")
     if world.geo_ir or world.warning:
@@ -86,19 +87,9 @@ def present_layers(world: World) -> list[str]:
     have.update(SENSOR_LAYERS[radar_layer(r)] for r in world.radars)
     if world.airborne:
         have.add("airborne-radar")
-    if s.left_of_launch is not None:
-        have.add("left-of-launch")
-    if world.sbi:
-        have.add("boost")
     have.update(site.spec.layer for site in world.sites)
-    if world.lasers:
-        have.add("laser")
-    if world.hpm:
-        have.add("microwave")
-    if s.ew_cyber is not None:
-        have.add("ew-cyber")
     have -= set(s.disabled_layers)
-    return [n for n in LAYER_NAMES if n in have]
+    return [n for n in layers.all_layer_names() if n in have]
 
 
 def _paired(diff: F64) -> tuple[float, tuple[float, float]]:

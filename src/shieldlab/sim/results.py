@@ -9,7 +9,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.analysis.stats import wilson_interval
+from shieldlab.sim import layers
 from shieldlab.sim.engine import KILLED, LEAKED, STATUS_NAMES, TrialResult
+from shieldlab.sim.layers import LayerShots
 from shieldlab.sim.world import SENSOR_LAYERS, World
 from shieldlab.threats import LETHAL_KINDS, OBJECT_NAMES
 from shieldlab.threats.summary import geodetic_samples
@@ -112,7 +114,7 @@ def summarise(
         p_no_leaker_ci95=(float(lo), float(hi)),
         mean_leakers=float(leak.mean()),
         mean_value_hit=float(np.mean(value_hit)),
-        mean_shots=float(np.mean([r.shot_site.size + _n_boost(r) for r in results])),
+        mean_shots=float(np.mean([r.shot_site.size + _n_interceptors(r) for r in results])),
         kills_by_layer=layer_kills,
         shots_by_site=shots_site,
         hits_by_site=hits_site,
@@ -149,120 +151,61 @@ MICROWAVE = "microwave"
 """Kill layer and engagement layer of the high-power microwave weapons."""
 
 
-def _microwave(r: TrialResult) -> NDArray[np.bool_]:
-    return _mask(r, r.hpm_killed)
-
-
-def _laser(r: TrialResult) -> NDArray[np.bool_]:
-    """Objects a laser killed (``laser_killed`` holds every directed-energy kill)."""
-    return _mask(r, r.laser_killed) & ~_microwave(r)
-
-
 def kill_layers(world: World, r: TrialResult) -> np.ndarray:
-    """The layer credited with each object's kill (n,) (None: not killed): left of
-    launch, then EW/cyber (launch failure), then boost, then laser or microwave,
-    else the layer of the fire unit whose shot killed it."""
+    """The layer credited with each object's kill (n,) (None: not killed): the layer
+    plug-in that killed it (:mod:`shieldlab.sim.layers`; an object dies once), else
+    the layer of the fire unit whose shot killed it."""
     out = np.full(r.status.size, None, dtype=object)
     by_shot = (r.status == KILLED) & (r.killed_by_shot >= 0)
     out[by_shot] = [world.sites[int(s)].spec.layer for s in r.shot_site[r.killed_by_shot[by_shot]]]
-    out[_microwave(r)] = MICROWAVE
-    out[_laser(r)] = LASER
-    out[_boost(r)] = BOOST
-    out[_failed(r)] = EW_CYBER
-    out[_prelaunch(r)] = LEFT_OF_LAUNCH
+    for name, killed in r.layer_kills.items():
+        out[_mask(r, killed)] = name
     return out
 
 
-def _append_rows(
-    eng: dict[str, list[np.ndarray]],
-    r: TrialResult,
-    first_id: int,
-    threat: np.ndarray,
-    site: np.ndarray,
-    layer: str,
-    start_s: np.ndarray,
-    end_s: np.ndarray,
-    pk: np.ndarray,
-    hit: np.ndarray,
+def _plugin_shots(r: TrialResult) -> list[tuple[str, LayerShots]]:
+    """The trial's plug-in shot tables in timeline order."""
+    return [(k, r.layer_shots[k]) for k in layers.timeline(list(r.layer_shots))]
+
+
+def _n_interceptors(r: TrialResult) -> int:
+    """Interceptors fired by plug-ins that fire interceptors (space-based ones)."""
+    return sum(t.size for k, t in r.layer_shots.items() if (x := layers.get(k)) and x.interceptors)
+
+
+def _append_plugin_rows(
+    eng: dict[str, list[np.ndarray]], r: TrialResult, first_id: int, layer: str, t: LayerShots
 ) -> None:
-    """Engagement rows of shots that are not interceptor fly-outs from a site (boost-phase
-    shots, laser dwells): no C2, intercept point or miss data (NULL)."""
-    m = threat.size
+    """Engagement rows of a plug-in's shots (no C2, intercept point or miss data:
+    NULL), numbered from ``first_id``."""
+    m = t.size
     nan = np.full(m, np.nan)
     rows: dict[str, np.ndarray] = {
         "trial": np.full(m, r.trial, np.int64),
         "shot_id": first_id + np.arange(m, dtype=np.int64),
-        "threat_id": threat.astype(np.int64),
-        "site": site,
+        "threat_id": t.threat,
+        "site": t.site,
         "layer": np.full(m, layer, dtype=object),
-        "decision_time_s": start_s,
-        "launch_time_s": start_s,
-        "intercept_time_s": end_s,
+        "decision_time_s": t.start_s,
+        "launch_time_s": t.start_s,
+        "intercept_time_s": t.end_s,
         "intercept_alt_m": nan,
-        "pk": pk,
-        "hit": hit,
+        "pk": t.pk,
+        "hit": t.hit,
     }
     for k in eng:
         if k != COST:
             eng[k].append(rows.get(k, nan))
 
 
-def _append_laser_dwells(eng: dict[str, list[np.ndarray]], world: World, r: TrialResult) -> None:
-    """Engagement rows of the trial's laser dwells (site = the laser, layer laser;
-    launch = start of the dwell, intercept = its end; Pk = absorbed / kill fluence,
-    at most 1: the fluence model is deterministic, a dwell kills when it completes)."""
-    d = r.laser_shots
-    if d is None or d["object"].size == 0:
-        return
-    kill = np.array([world.lasers[i].target.kill_fluence_j_m2 for i in d["laser"]])
-    _append_rows(
-        eng,
-        r,
-        r.shot_site.size + _n_boost(r),
-        d["object"],
-        np.array([world.lasers[i].name for i in d["laser"]], dtype=object),
-        LASER,
-        d["start_s"],
-        d["end_s"],
-        np.minimum(d["fluence_j_m2"] / kill, 1.0),
-        d["killed"],
-    )
-
-
-def _n_laser(r: TrialResult) -> int:
-    return 0 if r.laser_shots is None else int(r.laser_shots["object"].size)
-
-
-def _append_hpm_shots(eng: dict[str, list[np.ndarray]], world: World, r: TrialResult) -> None:
-    """Engagement rows of the trial's microwave shots (site = the weapon, layer
-    microwave; threat = the object the beam was pointed at; Pk = that object's
-    effect probability; hit = that object defeated — the others the beam defeated
-    count as kills of the layer, not as rows)."""
-    h = r.hpm_log
-    if h is None:
-        return
-    _append_rows(
-        eng,
-        r,
-        r.shot_site.size + _n_boost(r) + _n_laser(r),
-        h["object"],
-        np.array([world.hpm[i].name for i in h["weapon"]], dtype=object),
-        MICROWAVE,
-        h["t_s"],
-        h["t_s"],
-        h["pk"],
-        h["hit"],
-    )
-
-
 def shot_costs(world: World, r: TrialResult) -> tuple[NDArray[np.object_], F64]:
     """Layer and cost [USD] of every shot of a trial, in the order of its engagement rows.
 
     Interceptors from sites: the catalog's procurement unit cost (NaN where the
-    catalog has none); space-based interceptors: the unit cost of one SBI (the
-    carrier's share is not counted); laser dwells and microwave shots: the
-    catalog's cost per shot. Expended cost only: no launcher, sensor or
-    life-cycle cost.
+    catalog has none); the layer plug-ins' shots: the cost their table states
+    (space-based interceptors: the unit cost of one SBI, the carrier's share
+    not counted; laser dwells and microwave shots: the catalog's cost per
+    shot). Expended cost only: no launcher, sensor or life-cycle cost.
     """
     site_cost = np.array(
         [
@@ -270,66 +213,18 @@ def shot_costs(world: World, r: TrialResult) -> tuple[NDArray[np.object_], F64]:
             for s in world.sites
         ]
     )
-    layers = [np.array([world.sites[i].spec.layer for i in r.shot_site], dtype=object)]
+    lay = [np.array([world.sites[i].spec.layer for i in r.shot_site], dtype=object)]
     costs = [site_cost[r.shot_site] if r.shot_site.size else np.zeros(0)]
-    b = r.boost_shots
-    if b is not None and b.launch.size:
-        layers.append(np.full(b.launch.size, BOOST, dtype=object))
-        costs.append(np.array([world.sbi[i].spec.unit_cost_usd for i in b.layer]))
-    d = r.laser_shots
-    if d is not None and d["object"].size:
-        layers.append(np.full(d["object"].size, LASER, dtype=object))
-        costs.append(np.array([world.lasers[i].spec.cost_per_shot_usd for i in d["laser"]]))
-    h = r.hpm_log
-    if h is not None:
-        layers.append(np.full(h["object"].size, MICROWAVE, dtype=object))
-        costs.append(np.array([world.hpm[i].spec.cost_per_shot_usd for i in h["weapon"]]))
-    return np.concatenate(layers), np.concatenate(costs).astype(np.float64)
+    for name, t in _plugin_shots(r):
+        lay.append(np.full(t.size, name, dtype=object))
+        costs.append(t.cost_usd)
+    return np.concatenate(lay), np.concatenate(costs).astype(np.float64)
 
 
 def _mask(r: TrialResult, values: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """A per-object mask of a trial result, all False when the trial does not carry it."""
     n = r.status.size
     return values if values.size == n else np.zeros(n, bool)
-
-
-def _n_boost(r: TrialResult) -> int:
-    return 0 if r.boost_shots is None else int(r.boost_shots.launch.size)
-
-
-def _boost(r: TrialResult) -> NDArray[np.bool_]:
-    return _mask(r, r.boost_killed)
-
-
-def _append_boost_shots(eng: dict[str, list[np.ndarray]], world: World, r: TrialResult) -> None:
-    """Engagement rows of the trial's boost-phase shots (site = the SBI layer's name,
-    threat = the launch's first object), numbered after the terminal shots."""
-    b = r.boost_shots
-    if b is None or b.launch.size == 0:
-        return
-    first_obj = np.array(
-        [int(np.flatnonzero(world.truth.launch_index == lx)[0]) for lx in b.launch], np.int64
-    )
-    _append_rows(
-        eng,
-        r,
-        r.shot_site.size,
-        first_obj,
-        np.array([world.sbi[i].name for i in b.layer], dtype=object),
-        BOOST,
-        b.fire_s,
-        b.intercept_s,
-        b.pk,
-        b.hit,
-    )
-
-
-def _failed(r: TrialResult) -> NDArray[np.bool_]:
-    return _mask(r, r.launch_failed)
-
-
-def _prelaunch(r: TrialResult) -> NDArray[np.bool_]:
-    return _mask(r, r.prelaunch_killed)
 
 
 _LETHAL_NAMES = tuple(OBJECT_NAMES[k] for k in LETHAL_KINDS)
@@ -409,7 +304,7 @@ def result_tables(
         "threats": np.full(len(results), n, np.int64),
         "killed": np.array([np.sum(r.status == KILLED) for r in results], np.int64),
         # interceptors fired: ground/sea-launched and space-based (as Summary.mean_shots)
-        "shots": np.array([r.shot_site.size + _n_boost(r) for r in results], np.int64),
+        "shots": np.array([r.shot_site.size + _n_interceptors(r) for r in results], np.int64),
         "value_hit": np.array(
             [value[r.hit_asset[r.hit_asset >= 0]].sum() for r in results], np.float64
         ),
@@ -507,9 +402,10 @@ def result_tables(
         eng["intercept_lon_deg"].append(np.degrees(_per_shot(r.shot_intercept_lon_rad, m)))
         eng["planned_miss_m"].append(_per_shot(r.shot_planned_miss_m, m))
         eng["achieved_miss_m"].append(_per_shot(r.shot_achieved_miss_m, m))
-        _append_boost_shots(eng, world, r)
-        _append_laser_dwells(eng, world, r)
-        _append_hpm_shots(eng, world, r)
+        first = m
+        for name, t in _plugin_shots(r):
+            _append_plugin_rows(eng, r, first, name, t)
+            first += t.size
         usd = shot_costs(world, r)[1]
         eng[COST].append(usd)
         trials[COST][row] = np.nansum(usd)

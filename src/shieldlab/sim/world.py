@@ -10,15 +10,15 @@ they depend only on the scenario seed.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.battle.c2 import c2_from_section, nominal_delay
-from shieldlab.core.frames import geodetic_to_ecef
 from shieldlab.core.time import parse_epoch
 from shieldlab.scenario import LoadedScenario, Scenario
 from shieldlab.scenario.c2_schema import C2Section
@@ -36,7 +36,7 @@ from shieldlab.sensors.ir import GeoIrSensor
 from shieldlab.sensors.ir_track import LeoIrTrackingSensor, make_leo_ir
 from shieldlab.sensors.radar import RadarSite
 from shieldlab.sim.defense import DECIDE_STAGE, C2Model, Defense
-from shieldlab.space.constellation import Constellation, elements_from_spec, from_spec
+from shieldlab.space.constellation import Constellation, from_spec
 from shieldlab.space.orbits import OrbitalElements
 from shieldlab.threats import Trajectories
 from shieldlab.threats.raid import (
@@ -53,14 +53,12 @@ from shieldlab.weapons.directed_energy import (
     DeTarget,
     HpmSpec,
     LaserSpec,
-    extinction_per_m,
     load_directed_energy_catalog,
 )
 from shieldlab.weapons.sbi import (
     BoostPath,
     SbiSpec,
     engagement_window,
-    load_sbi_specs,
     positions_at_eci,
     reach_distance_m,
 )
@@ -110,9 +108,8 @@ class SbiLayer:
     """A boost-phase layer: SBI carriers (``spec``) on a constellation, with the
     geometry of every launch against them (:func:`sbi_reach`).
 
-    ``decision_delay_s``: from the launch report of the warning layer to the
-    interceptors' firing (track, decide, authorise) [s]; in a scenario with no
-    warning sensor, from the launch itself (stated: an external report at launch).
+    ``decision_delay_s``: from the first launch report of the warning layer to the
+    interceptors' firing (track, decide, authorise) [s].
     """
 
     name: str
@@ -121,6 +118,11 @@ class SbiLayer:
     decision_delay_s: float
     n_carriers: int
     launches: tuple[LaunchReach, ...]
+    """Truth geometry of every launch against the carriers (the oracle's, for physics)."""
+    elements: OrbitalElements | None = None
+    """The carriers' orbits (the defence's own constellation, for its fire control)."""
+    fire_control: str = "plume-track"
+    """``plume-track`` (predict from plume tracks) or ``truth-path`` (named shortcut)."""
 
     def reach_times(self, l_i: int, fire_s: float) -> F64:
         """Earliest intercept time [s from epoch] of every carrier (n_carriers,) on
@@ -292,15 +294,55 @@ class World:
     c2: C2Model | None = None
     warning: tuple[WarningLayer, ...] = ()
     channels: tuple[int | None, ...] = ()
-    sbi: tuple[SbiLayer, ...] = ()
-    lasers: tuple[LaserLayer, ...] = ()
-    hpm: tuple[HpmLayer, ...] = ()
-    de_targets: tuple[DeTarget, ...] = ()
-    """Directed-energy vulnerability classes of the world's objects (see ``de_target``)."""
-    de_target: NDArray[np.int64] | None = None
-    """(n,) index into ``de_targets`` of each object (−1: not a directed-energy target):
-    the threat type's own class when the catalog has one (e.g. generic-owa-drone),
-    else the generic cruise missile for cruise-class objects."""
+    parts: dict[str, Any] = field(default_factory=dict)
+    """The share of the world of each layer plug-in present (by layer name,
+    :mod:`shieldlab.sim.layers`; a layer absent or switched off has none)."""
+
+    @property
+    def sbi(self) -> tuple[SbiLayer, ...]:
+        """The boost-phase layers (plug-in ``boost``)."""
+        part = self.parts.get("boost")
+        return () if part is None else tuple(part.layers)
+
+    @property
+    def lasers(self) -> tuple[LaserLayer, ...]:
+        """The high-energy lasers (plug-in ``laser``)."""
+        return tuple(self.parts.get("laser", ()))
+
+    @property
+    def hpm(self) -> tuple[HpmLayer, ...]:
+        """The high-power microwave weapons (plug-in ``microwave``)."""
+        return tuple(self.parts.get("microwave", ()))
+
+    @cached_property
+    def _de_classes(self) -> tuple[tuple[DeTarget, ...], NDArray[np.int64] | None]:
+        if not (self.lasers or self.hpm) or self.launches is None:
+            return (), None
+        de_cat = load_directed_energy_catalog()
+        names = sorted(de_cat.targets)
+        types = [self.launches.threat_type[i] for i in self.truth.launch_index]
+        cls = [
+            names.index(ty)
+            if ty in de_cat.targets
+            else names.index(LASER_TARGET)
+            if k == OBJECT_CRUISE
+            else -1
+            for ty, k in zip(types, self.truth.object_kind, strict=True)
+        ]
+        return tuple(de_cat.targets[k] for k in names), np.array(cls, dtype=np.int64)
+
+    @property
+    def de_targets(self) -> tuple[DeTarget, ...]:
+        """Directed-energy vulnerability classes of the world's objects (see ``de_target``)."""
+        return self._de_classes[0]
+
+    @property
+    def de_target(self) -> NDArray[np.int64] | None:
+        """(n,) index into ``de_targets`` of each object (−1: not a directed-energy
+        target): the threat type's own class when the catalog has one (e.g.
+        generic-owa-drone), else the generic cruise missile for cruise-class objects."""
+        return self._de_classes[1]
+
     """Fire-control channels of each fire unit (None: unlimited), same order as ``sites``."""
     """The launches the truth was flown from (``truth.launch_index`` indexes them)."""
 
@@ -312,6 +354,15 @@ class World:
             site = replace(a.sensor.radar, lat_rad=a.lat_rad, lon_rad=a.lon_rad, alt_m=a.alt_m)
             out.append((site, 3))
         return tuple(out)
+
+    def step_s(self) -> float:
+        """The engine's step [s]: the shortest sensor period or decision interval (the
+        fixed-step loop's step and the directed-energy tick)."""
+        periods = [r.revisit_s for r, _ in self.surface_radars()]
+        periods += [g.frame_s for g in self.geo_ir] + [x.revisit_s for x in self.ir_tracking]
+        periods += [w.sensor.frame_s for w in self.warning]
+        periods.append(self.scenario.doctrine.decision_interval_s)
+        return float(min(periods))
 
     def defense(self) -> Defense:
         """The defence's view of this world: everything but the truth."""
@@ -419,70 +470,6 @@ def build_world(loaded: LoadedScenario) -> World:
         for x in s.sensors
         if isinstance(x, WarningEntry) and warned
     ]
-    sbi_layers = []
-    if "boost" not in off:
-        specs = load_sbi_specs()
-        for sb in s.space_interceptors:
-            el = elements_from_spec(consts[sb.constellation], epoch)
-            sbi_layers.append(
-                SbiLayer(
-                    sb.name,
-                    specs[sb.type],
-                    sb.pk,
-                    sb.decision_delay_s,
-                    el.n,
-                    sbi_reach(truth, launches, specs[sb.type], el),
-                )
-            )
-    hpms = []
-    de_targets: tuple[DeTarget, ...] = ()
-    de_target = None
-    laser_on = "laser" not in off and bool(s.lasers)
-    hpm_on = "microwave" not in off and bool(s.hpm)
-    if laser_on or hpm_on:
-        de_cat = load_directed_energy_catalog()
-        names = sorted(de_cat.targets)
-        de_targets = tuple(de_cat.targets[k] for k in names)
-        types = [launches.threat_type[i] for i in truth.launch_index]
-        de_target = np.array(
-            [
-                names.index(ty)
-                if ty in de_cat.targets
-                else names.index(LASER_TARGET)
-                if k == OBJECT_CRUISE
-                else -1
-                for ty, k in zip(types, truth.object_kind, strict=True)
-            ],
-            dtype=np.int64,
-        )
-        for hs in s.hpm if hpm_on else []:
-            la, lo = math.radians(hs.lat_deg), math.radians(hs.lon_deg)
-            hpms.append(
-                HpmLayer(
-                    hs.name,
-                    de_cat.hpms[hs.type],
-                    geodetic_to_ecef(la, lo, hs.alt_m),
-                    hs.own_sensor_range_km * 1e3,
-                )
-            )
-    lasers = []
-    if laser_on:
-        de = load_directed_energy_catalog()
-        for ls in s.lasers:
-            spec = de.lasers[ls.type]
-            la, lo = math.radians(ls.lat_deg), math.radians(ls.lon_deg)
-            lasers.append(
-                LaserLayer(
-                    ls.name,
-                    spec,
-                    geodetic_to_ecef(la, lo, ls.alt_m),
-                    la,
-                    lo,
-                    float(extinction_per_m(ls.visibility_km * 1e3, spec.wavelength_m)),
-                    de.targets[LASER_TARGET],
-                    ls.own_sensor_range_km * 1e3,
-                )
-            )
     airborne = []
     for x in s.sensors:
         if isinstance(x, AirborneEntry) and "airborne-radar" not in off:
@@ -517,9 +504,16 @@ def build_world(loaded: LoadedScenario) -> World:
         c2=None if s.c2 is None else build_c2(s.c2, [x.name for x in sites]),
         warning=tuple(warning),
         channels=channels,
-        sbi=tuple(sbi_layers),
-        lasers=tuple(lasers),
-        hpm=tuple(hpms),
-        de_targets=de_targets,
-        de_target=de_target,
+        parts=_layer_parts(s, epoch, truth, launches, off),
     )
+
+
+def _layer_parts(
+    s: Scenario, epoch: datetime, truth: Trajectories, launches: Launches, off: set[str]
+) -> dict[str, object]:
+    """The world's share of every layer plug-in the scenario holds (by layer name)."""
+    from shieldlab.sim import layers
+
+    x = layers.BuildInputs(s, epoch, truth, launches, frozenset(off))
+    built = {layer.name: layer.build(x) for layer in layers.layers()}
+    return {k: v for k, v in built.items() if v is not None}

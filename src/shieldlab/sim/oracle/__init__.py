@@ -25,6 +25,8 @@ not modelled.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtr
@@ -48,8 +50,23 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 BoolArr = NDArray[np.bool_]
 
-TRUTH_SHORTCUTS = ("sbi-fire-control-flies-truth-boost-path",)
-"""Places where the defence still reads truth, by name (reported with every run)."""
+TRUTH_PATH_SHORTCUT = "sbi-fire-control-flies-truth-boost-path"
+"""The named shortcut of an SBI layer with ``fire_control: truth-path``."""
+TRUTH_SHORTCUTS = (TRUTH_PATH_SHORTCUT,)
+"""Every named place where the defence may read truth (each reported by ``run`` when
+the scenario uses it: :func:`truth_shortcuts`)."""
+BOOST_SEEKER_M = 100_000.0
+"""An SBI kill vehicle, updated in flight by the plume track, acquires the boosting
+missile nearest its predicted intercept point within this distance [m] (a hot plume
+is seen from far; stated)."""
+
+
+def truth_shortcuts(world: World) -> list[str]:
+    """The named truth shortcuts a world uses (empty: the defence reads no truth)."""
+    sb = world.scenario.space_interceptors
+    used = world.sbi and any(x.fire_control == "truth-path" for x in sb)
+    return [TRUTH_PATH_SHORTCUT] if used else []
+
 
 WARNING_POS_SIGMA_M = 2_000.0
 """1-σ per axis of a warning satellite's plume position (a few km GEO/HEO pixel
@@ -249,6 +266,52 @@ def resolve_shot(
     spec = world.sites[shots.site[i]].spec
     pk = float(class_pk(spec, np.array([int(tr.object_kind[obj])]))[0])
     return obj, float(d[j]), miss, bool(miss <= 0.0 and u < pk)
+
+
+def resolve_boost_shot(
+    world: World,
+    layer_i: int,
+    carrier: int,
+    fire_s: float,
+    aim_eci: F64,
+    t_aim_s: float,
+    alive: BoolArr,
+) -> tuple[int, float]:
+    """Physics of one SBI shot fired at ``fire_s`` from ``carrier`` of SBI layer
+    ``layer_i`` toward the fire control's latest predicted intercept point ``aim_eci``
+    (3,) at ``t_aim_s``: the kill vehicle acquires the boosting missile nearest that
+    point within :data:`BOOST_SEEKER_M` (a launch whose first object is alive and
+    still before its engagement deadline) and meets it at ``t_aim_s`` or, when its
+    carrier can first reach the missile later
+    (:meth:`~shieldlab.sim.world.SbiLayer.reach_times` on the truth path), then —
+    provided that is before the missile's true deadline. Returns (launch, −1 if
+    none; intercept time [s], inf when the missile is out of reach)."""
+    layer = world.sbi[layer_i]
+    tr = world.truth
+    cand = []
+    for l_i, lr in enumerate(layer.launches):  # launches of the raid: vectorised below
+        if lr.tau_s.size == 0:
+            continue
+        in_window = lr.t_launch_s <= t_aim_s <= lr.t_launch_s + float(lr.tau_s[-1]) + 2.0
+        if in_window:
+            cand.append(l_i)
+    if not cand:
+        return -1, math.inf
+    first = np.array([int(np.flatnonzero(tr.launch_index == l_i)[0]) for l_i in cand])
+    ok = alive[first]
+    if not ok.any():
+        return -1, math.inf
+    cand_a, first = np.asarray(cand)[ok], first[ok]
+    r, _ = tr.state_at(t_aim_s)
+    d = np.linalg.norm(r[first] - aim_eci[None, :], axis=1)
+    j = int(np.argmin(d))
+    if d[j] > BOOST_SEEKER_M:
+        return -1, math.inf
+    l_i = int(cand_a[j])
+    lr = layer.launches[l_i]
+    t_reach = float(layer.reach_times(l_i, fire_s)[carrier])
+    t_meet = max(t_reach, t_aim_s)
+    return l_i, t_meet if t_meet <= lr.t_launch_s + float(lr.tau_s[-1]) + 1e-9 else math.inf
 
 
 def kill_assessment_pcorrect(defense: Defense, pos_eci: F64, t: float, gmst: float) -> float:
