@@ -11,11 +11,12 @@ heading), predicts the boost path and the engagement deadline, and fires the
 doctrine's ``shots_per_threat`` from the carriers it predicts in reach
 (:func:`~shieldlab.sim.boost_fc.predicted_reach_times`), earliest first, from
 those still holding interceptors. With too few sightings to fit, it waits for
-the next report; past the predicted deadline it gives up. The physics of each
-shot is the oracle's (:func:`shieldlab.sim.oracle.resolve_boost_shot`): the kill
-vehicle, updated in flight, acquires the boosting missile nearest the predicted
-intercept point and meets it if its carrier truly can before the true deadline,
-killing it with the layer's Pk. A wrong class, heading or deadline wastes
+the next report; past the predicted deadline it gives up. Each shot is resolved
+at its planned intercept time by the oracle
+(:func:`shieldlab.sim.oracle.resolve_boost_shot`): the kill vehicle, updated in
+flight, flies to the plume track's latest prediction, acquires the boosting
+missile nearest it and meets it if its carrier truly can before the true
+deadline, killing it with the layer's Pk. A wrong class, heading or deadline wastes
 interceptors on carriers out of reach, or misses carriers that were in reach.
 
 **Truth path** (``fire_control: truth-path``, the named truth shortcut
@@ -185,34 +186,21 @@ class BoostState:
         for key in _COLS:
             self.cols[key].append(row[key])
 
-    def _fire(
-        self,
-        li: int,
-        launch: int,
-        carrier: int,
-        fire: float,
-        t_int: float,
-        track: int,
-        t_planned: float | None = None,
-        sightings: int = 0,
-    ) -> None:
-        """One interceptor: a hit with the layer's Pk when it met a launch it can reach
-        (``t_int`` finite; one uniform per shot, drawn whatever happens). The log's
-        intercept time is ``t_int``, else the planned one."""
+    def _fire(self, li: int, launch: int, carrier: int, fire: float, t_int: float) -> None:
+        """One interceptor of the truth-path fire control at a launch its carrier reaches
+        at ``t_int``: a hit with the layer's Pk (one uniform per shot)."""
         layer = self.sbi[li]
-        u = float(self.rng.random())
-        hit = bool(np.isfinite(t_int) and launch >= 0 and u < layer.pk)
-        t_log = t_int if np.isfinite(t_int) or t_planned is None else t_planned
+        hit = bool(self.rng.random() < layer.pk)
         self._log(
             layer=li,
             launch=launch,
             carrier=carrier,
             fire=fire,
-            t=t_log,
+            t=t_int,
             pk=layer.pk,
             hit=hit,
-            track=track,
-            sightings=sightings,
+            track=-1,
+            sightings=0,
         )
         if hit:
             self.kill[launch] = min(self.kill[launch], t_int)
@@ -236,7 +224,7 @@ class BoostState:
             left = self.left[li]
             t_r = np.where(left > 0, layer.reach_times(l_i, fire), np.inf)
             for c in _salvo(t_r, left, shots):
-                self._fire(li, l_i, int(c), fire, float(t_r[c]), -1)
+                self._fire(li, l_i, int(c), fire, float(t_r[c]))
 
     def engage_track(self, li: int, i: int, t: float, trial: Any) -> None:
         """Plume-track fire control of layer ``li`` on plume track ``i`` at ``t``
