@@ -62,12 +62,14 @@ def cues(x: layers.Step, sites: list[tuple[Any, float]]) -> list[layers.F64]:
 
 
 @dataclass
-class LaserPlugin:
-    """Per-trial state: the lasers' beams (:class:`~shieldlab.sim.oracle.beams.LaserState`),
-    ticking every ``dt`` of the engine while anything flies."""
+class BeamPlugin:
+    """Per-trial state of a directed-energy layer: its weapons' beams (an
+    :mod:`~shieldlab.sim.oracle.beams` state), ticking every ``dt`` of the engine
+    while anything flies, each tick cued by :func:`cues`."""
 
     world: World
-    beams: beams.LaserState
+    beams: Any
+    weapons: tuple[Any, ...]
     next_s: float = 0.0
 
     def due_s(self, t: float, trial: Any) -> float:
@@ -80,12 +82,17 @@ class LaserPlugin:
         if x.t + 1e-9 < self.next_s:
             return np.zeros(x.live.size, bool), x.t
         self.next_s += x.dt
-        c = cues(x, [(w.r_ecef_m, w.own_sensor_range_m) for w in self.world.lasers])
+        c = cues(x, [(w.r_ecef_m, w.own_sensor_range_m) for w in self.weapons])
         return self.beams.step(self.world, x.t, x.dt, x.r_eci, x.live, x.gmst, c), x.t
 
     def record(self) -> dict[str, np.ndarray] | None:
         """The beams' own log (``TrialResult.layer_records``)."""
         return self.beams.record()
+
+
+@dataclass
+class LaserPlugin(BeamPlugin):
+    """Per-trial state of the lasers (:class:`~shieldlab.sim.oracle.beams.LaserState`)."""
 
     def shots(self) -> layers.LayerShots:
         """One row per dwell (site = the laser; start and end of the dwell; Pk =
@@ -113,7 +120,7 @@ def _in_phase(due: float, t: float, period: float) -> float:
 
 
 def start(world: World, part: tuple[LaserLayer, ...], trial: int) -> LaserPlugin:
-    return LaserPlugin(world, beams.LaserState.start(world, world.truth.t_launch_s.size))
+    return LaserPlugin(world, beams.LaserState.start(world, world.truth.t_launch_s.size), part)
 
 
 LAYER = layers.register(

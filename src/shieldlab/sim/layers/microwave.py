@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from shieldlab.core.frames import geodetic_to_ecef
 from shieldlab.sim import layers
-from shieldlab.sim.layers.laser import _in_phase, cues
+from shieldlab.sim.layers.laser import BeamPlugin
 from shieldlab.sim.oracle import beams
 from shieldlab.sim.streams import HPM_STREAM, trial_stream
 from shieldlab.sim.world import HpmLayer
@@ -44,30 +42,8 @@ def build(x: layers.BuildInputs) -> tuple[HpmLayer, ...] | None:
 
 
 @dataclass
-class MicrowavePlugin:
-    """Per-trial state: the weapons' pulses (:class:`~shieldlab.sim.oracle.beams.HpmState`),
-    ticking every ``dt`` of the engine while anything flies."""
-
-    world: World
-    beams: beams.HpmState
-    next_s: float = 0.0
-
-    def due_s(self, t: float, trial: Any) -> float:
-        return self.next_s if self.next_s > t + 1e-9 else np.inf
-
-    def skip_to(self, t: float) -> None:
-        self.next_s = _in_phase(self.next_s, t, self.world.step_s())
-
-    def step(self, x: layers.Step) -> tuple[layers.BoolArr, float]:
-        if x.t + 1e-9 < self.next_s:
-            return np.zeros(x.live.size, bool), x.t
-        self.next_s += x.dt
-        c = cues(x, [(w.r_ecef_m, w.own_sensor_range_m) for w in self.world.hpm])
-        return self.beams.step(self.world, x.t, x.dt, x.r_eci, x.live, x.gmst, c), x.t
-
-    def record(self) -> dict[str, np.ndarray] | None:
-        """The beams' own log (``TrialResult.layer_records``)."""
-        return self.beams.record()
+class MicrowavePlugin(BeamPlugin):
+    """Per-trial state of the microwave weapons (:class:`~shieldlab.sim.oracle.beams.HpmState`)."""
 
     def shots(self) -> layers.LayerShots:
         """One row per pulse (site = the weapon; threat = the object the beam was
@@ -91,7 +67,7 @@ class MicrowavePlugin:
 
 def start(world: World, part: tuple[HpmLayer, ...], trial: int) -> MicrowavePlugin:
     rng = trial_stream(HPM_STREAM, world.scenario.seed, trial)
-    return MicrowavePlugin(world, beams.HpmState.start(world, rng))
+    return MicrowavePlugin(world, beams.HpmState.start(world, rng), part)
 
 
 LAYER = layers.register(
