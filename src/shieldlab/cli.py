@@ -543,7 +543,7 @@ def _run(
         warn_unpriced(lcc, present_layers(world), s)
     shortcuts = truth_shortcuts(world)
     for name in shortcuts:
-        err.print(f"note: named truth shortcut in use: {name} (see docs/architecture.md)")
+        err.print(f"note: named truth shortcut in use: {name}", highlight=False)
     if world.sbi and not (world.geo_ir or world.warning):
         err.print(
             "warning: space_interceptors: no launch-warning sensor (geo-ir or warning-ir) "

@@ -112,7 +112,9 @@ def test_the_cli_stores_the_plugin_layer(ciws: object, tmp_path: Path) -> None:
         ["run", str(path), "--trials", "2", "--workers", "1", "--out", str(tmp_path), "--json"],
     )
     assert res.exit_code == 0, res.output
-    run_id = json.loads(res.output)["run_id"]
+    out = json.loads(res.output)
+    run_id = out["run_id"]
+    assert out["truth_shortcuts"] == []  # the defence read no truth
     eng = read_table(tmp_path / "shieldlab.duckdb", "engagements", run_id)
     assert "ciws" in set(eng["layer"].tolist())
 

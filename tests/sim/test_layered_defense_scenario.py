@@ -80,6 +80,10 @@ def test_each_layer_did_its_part(flown: tuple[World, list[TrialResult], Summary]
     mean_killed = np.mean([np.sum(r.status == KILLED) for r in results])
     assert sum(summary.kills_by_layer.values()) == pytest.approx(mean_killed)
     assert set(summary.kills_by_layer) >= {"left-of-launch", "boost", "midcourse", "terminal"}
+    # listed on the engagement timeline: before launch, boost, midcourse, terminal
+    timeline = ("left-of-launch", "ew-cyber", "boost", "midcourse", "terminal", "laser")
+    listed = [k for k in summary.kills_by_layer if k in timeline]
+    assert listed == [k for k in timeline if k in summary.kills_by_layer]
 
 
 def test_few_leak(flown: tuple[World, list[TrialResult], Summary]) -> None:

@@ -35,6 +35,7 @@ class Summary:
     mean_value_hit: float
     mean_shots: float
     kills_by_layer: dict[str, float]
+    """Objects killed per trial by each layer, in engagement-timeline order."""
     shots_by_site: dict[str, float]
     hits_by_site: dict[str, float]
     leakers_by_asset: dict[str, float]
@@ -46,7 +47,7 @@ class Summary:
     mean_cost_usd: float = 0.0
     """Expended cost of the shots per trial [USD] (:func:`shot_costs`; unknown costs as 0)."""
     cost_by_layer: dict[str, float] | None = None
-    """Expended cost per trial by defeat layer [USD]."""
+    """Expended cost per trial by defeat layer [USD], in engagement-timeline order."""
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready dictionary."""
@@ -96,7 +97,7 @@ def summarise(
         for si in r.shot_site[r.shot_hit].tolist():
             hits_site[sites[si].name] += 1.0 / n_tr
         kill_counts.update(x for x in kill_layers(world, r) if x is not None)
-    layer_kills = {k: c / n_tr for k, c in kill_counts.items()}
+    layer_kills = {k: kill_counts[k] / n_tr for k in layers.timeline(list(kill_counts))}
     cost_layer: Counter[str] = Counter()
     for r in results:
         lay, usd = shot_costs(world, r)
@@ -122,7 +123,7 @@ def summarise(
         custody=custody_by_class(tables["threat_outcomes"], tables["custody_layers"]),
         c2=None if world.c2 is None else _c2_summary(results),
         mean_cost_usd=float(sum(cost_layer.values())),
-        cost_by_layer=dict(cost_layer),
+        cost_by_layer={k: cost_layer[k] for k in layers.timeline(list(cost_layer))},
     )
 
 
