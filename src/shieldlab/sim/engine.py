@@ -86,7 +86,11 @@ from shieldlab.sim.decide import (
 )
 from shieldlab.sim.defense import Defense
 from shieldlab.sim.layers import LayerShots
-from shieldlab.sim.layers.boost import BoostShots, boost_phase_engagements, launch_cue_s
+from shieldlab.sim.layers.boost import (
+    BoostShots as BoostShots,
+    boost_phase_engagements as boost_phase_engagements,
+    launch_cue_s as launch_cue_s,
+)
 from shieldlab.sim.layers.ew_cyber import effects as _ew_effects
 from shieldlab.sim.layers.left_of_launch import kills as _lol_kills
 from shieldlab.sim.oracle import BODY_AREA_M2, BODY_EMISSIVITY, BODY_TEMP_K
@@ -267,9 +271,6 @@ def nonkinetic_effects(world: World, trial: int) -> tuple[BoolArr, F64, F64]:
     """EW/cyber effects of a trial (plug-in ``ew-cyber``): launch failed (n,), and the
     impact latitude and longitude [rad] after guidance degradation."""
     return _ew_effects(world, world.parts.get("ew-cyber"), trial)
-
-
-__all__ = ["BoostShots", "boost_phase_engagements", "launch_cue_s"]
 
 
 def surface_radars(world: World) -> list[tuple[RadarSite, int]]:

@@ -142,14 +142,6 @@ COST = "cost_usd"
 
 LEFT_OF_LAUNCH = "left-of-launch"
 """Kill layer of objects whose launcher was destroyed before launch."""
-EW_CYBER = "ew-cyber"
-"""Kill layer of objects whose launch failed under EW/cyber effects."""
-BOOST = "boost"
-"""Kill layer of objects destroyed with their missile in boost (space-based interceptors)."""
-LASER = "laser"
-"""Kill layer and engagement layer of the high-energy lasers."""
-MICROWAVE = "microwave"
-"""Kill layer and engagement layer of the high-power microwave weapons."""
 
 
 def kill_layers(world: World, r: TrialResult) -> np.ndarray:

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -189,7 +189,6 @@ class Layer:
     section: str | None = None
     model: type[BaseModel] | None = None
     many: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def stream_id(self) -> int:
