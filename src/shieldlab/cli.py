@@ -1235,3 +1235,9 @@ def _print_sbi_size(res: SizingResult, kill_deadline_s: float, salvo: int, threa
 from shieldlab.cli_cost import cost as _cost  # noqa: E402
 
 app.command("cost")(_cost)
+
+# --- plan and optimize (in their own module) ---
+from shieldlab.cli_plan import optimize as _optimize, plan as _plan  # noqa: E402
+
+app.command("plan")(_plan)
+app.command("optimize")(_optimize)

@@ -1,0 +1,67 @@
+"""The analytic layered-defense model against the engine on every shipped scenario.
+
+Run: ``.venv/bin/python benchmarks/analytic_vs_engine.py [--trials N] [--write]``
+(not a test). For each ``scenarios/*.yaml``: the engine's Monte Carlo (the
+scenario's own trials and seed unless ``--trials``) and the analytic model
+(:mod:`shieldlab.analysis.scenario_model`, the same raid) side by side —
+expected leakers with the engine's 95 % interval, P(no leaker), value lost —
+and whether they agree by the plan's rule (inside the interval, or within
+20 % + 0.2 leakers). ``--write`` stores the engine's numbers in
+``tests/analysis/data/engine_reference.json`` with each scenario's SHA-256,
+which ``tests/analysis/test_analytic_vs_engine.py`` checks the model against
+(the test fails when a scenario changes without a new reference).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from shieldlab import __version__
+from shieldlab.analysis.analytic import evaluate
+from shieldlab.analysis.confirm import agree, simulate
+from shieldlab.analysis.scenario_model import build_model
+from shieldlab.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "tests" / "analysis" / "data" / "engine_reference.json"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--trials", type=int, default=None)
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args()
+    rows = {}
+    print(f"{'scenario':<18} {'analytic':>9} {'engine':>7} {'95 % CI':>13} {'trials':>6} agree")
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        loaded = load_scenario(path)
+        t0 = time.perf_counter()
+        out = evaluate(build_model(loaded).inputs())
+        t_model = time.perf_counter() - t0
+        sim = simulate(loaded, args.trials or loaded.scenario.trials)
+        a = float(out.leakers[0, 0])
+        lo, hi = sim["leakers_ci95"]
+        ok = agree(a, sim)
+        print(
+            f"{loaded.scenario.name:<18} {a:>9.2f} {sim['leakers']:>7.2f} "
+            f"{lo:>6.2f}–{hi:<6.2f} {sim['trials']:>6} {'yes' if ok else 'NO'}"
+        )
+        rows[path.name] = {
+            "sha256": loaded.sha256,
+            "engine": sim,
+            "analytic_leakers": a,
+            "model_build_s": round(t_model, 1),
+        }
+    if args.write:
+        REFERENCE.write_text(
+            json.dumps({"shieldlab": __version__, "scenarios": rows}, indent=1) + "\n",
+            encoding="utf-8",
+        )
+        print(f"wrote {REFERENCE.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
