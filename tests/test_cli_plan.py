@@ -127,3 +127,35 @@ def test_bad_input_one_line_exit_2(tmp_path: Path) -> None:
     assert "max: 1 is below min 4" in _bad(
         tmp_path, {"variables": [{"element": "GBI/NGI", "min": 4, "max": 1}]}
     )
+
+
+def test_a_budget_cap_changes_the_implementation_plan() -> None:
+    from dataclasses import replace
+
+    import numpy as np
+
+    from shieldlab.analysis.plan import implementation
+    from shieldlab.analysis.plan_file import load_plan
+    from shieldlab.analysis.trade import tier_models
+
+    lp = load_plan(SMALL)
+    tiers = tier_models(lp)
+    q = np.array([80.0])
+    cap = 2.7e9  # above every year's fixed costs, below the FY2027 radar buys
+    free, _ = implementation(lp, tiers, q)
+    capped_lp = replace(lp, plan=lp.plan.model_copy(update={"budget_cap_usd_per_year": cap}))
+    capped, money = implementation(capped_lp, tiers, q)
+    assert capped["capped"] and not free["capped"]
+    assert max(r["total"] for r in money["by_year"]) <= cap * (1 + 1e-9)
+    later = [
+        s
+        for s in capped["slips"]
+        if s["foc_fy"] is None or (s["uncapped_foc_fy"] or 0) < s["foc_fy"]
+    ]
+    assert later, capped["slips"]
+    for f_cap, f_free in zip(capped["fielded"], free["fielded"], strict=True):
+        assert all(c <= f for c, f in zip(f_cap["by_year"], f_free["by_year"], strict=True))
+    # fewer units in service: never better against the same raids
+    by_year = {(r["tier"], r["year"]): r["leakers"] for r in free["effectiveness"]}
+    for r in capped["effectiveness"]:
+        assert r["leakers"] >= by_year[(r["tier"], r["year"])] - 1e-9

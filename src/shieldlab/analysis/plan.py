@@ -154,7 +154,8 @@ def implementation(
     try:
         lc = life_evaluate(arch, point_inputs(arch), cap)
     except BudgetError as exc:
-        raise PlanError(f"{lp.path}: budget_cap_usd_per_year: {exc}") from None
+        why = str(exc).removeprefix("--budget-cap-usd: ")
+        raise PlanError(f"{lp.path}: budget_cap_usd_per_year: {why}") from None
     free = life_evaluate(arch, point_inputs(arch)) if cap is not None else lc
     years = [int(y) for y in lc.years]
     fielded = lc.fielded[0]
@@ -318,14 +319,17 @@ def prioritized_locations(lp: LoadedPlan, tiers: list[TierModel], q: F64) -> dic
 def confirmation(
     lp: LoadedPlan,
     tiers: list[TierModel],
-    points: list[tuple[str, F64]],
+    points: list[tuple[str, F64, str | None]],
     progress: Callable[[str], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Engine Monte Carlo of each (label, design) against each tier's flown raid."""
+    """Engine Monte Carlo of each (label, design, tier) against the tier's flown raid
+    (tier None: every tier)."""
     rows = []
     trials = lp.plan.confirm.trials
-    for label, q in points:
+    for label, q, only in points:
         for tm in tiers:
+            if only is not None and tm.tier != only:
+                continue
             scen = design_scenario(lp, tm.loaded, _design_dict(lp, q))
             o = effectiveness(lp, tm, q[None, :], None)
             sim = simulate(scen, trials)
@@ -401,11 +405,13 @@ def run_plan(
                     "design": _design_dict(lp, q_all[i]),
                 }
             )
-    points = [("recommended", design)]
-    for fr in fronts.values():
+    # the recommended design against every tier; each further point (a knee)
+    # against its own tier only: the engine's Monte Carlo is the slow part
+    points: list[tuple[str, F64, str | None]] = [("recommended", design, None)]
+    for tier, fr in fronts.items():
         k = int(fr["knee"])  # type: ignore[call-overload]
         if k >= 0 and len(points) < p.confirm.points and not np.array_equal(q_all[k], design):
-            points.append((f"knee ({_describe(lp, q_all[k])})", q_all[k]))
+            points.append((f"knee ({_describe(lp, q_all[k])})", q_all[k], tier))
     points = points[: p.confirm.points]
     step("confirming in the engine", 0.7)
     conf = confirmation(lp, tiers, points, lambda s: step(f"engine: {s}", 0.8)) if confirm else []
