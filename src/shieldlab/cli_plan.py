@@ -103,10 +103,24 @@ def _requirements(d: dict[str, Any]) -> None:
     t = Table(title="capabilities-based requirements", box=box.SIMPLE)
     for c in ("goal / capability", "design", "threshold", "margin"):
         t.add_column(c, justify="left" if c.startswith("goal") else "right")
+    goal = None
     for r in d["requirements"]:
+        if r["goal"] != goal:
+            goal = r["goal"]
+            t.add_row(f"[bold]{goal}[/bold]", "", "", "")
         thr = "—" if r["threshold"] is None else f"{r['threshold']:.3g}"
         mar = "—" if r["margin"] is None else f"{r['margin']:.2f}"
-        t.add_row(f"{r['capability']}", f"{r['design_value']:.3g}", thr, mar)
+        design = f"{r['design_value']:.3g}"
+        if r["capability"] == "sensor-to-shooter time":
+            design = "+0 s"
+            thr = (
+                "unmet"
+                if "unmet at the design" in r["note"]
+                else (f"+{r['threshold']:g} s" if r["threshold"] is not None else "beyond tried")
+            )
+        elif r["threshold"] is None and "unmet" not in r["note"]:
+            thr = "not binding"
+        t.add_row(f"  {r['capability']}", design, thr, mar)
     out.print(t)
 
 

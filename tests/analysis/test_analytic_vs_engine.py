@@ -18,12 +18,19 @@ import pytest
 
 from shieldlab.analysis.analytic import evaluate
 from shieldlab.analysis.confirm import agree, simulate
-from shieldlab.analysis.scenario_model import build_model
+from shieldlab.analysis.scenario_model import ScenarioModel, build_model
 from shieldlab.scenario import load_scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = json.loads((Path(__file__).parent / "data" / "engine_reference.json").read_text())
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+_MODELS: dict[str, ScenarioModel] = {}
+
+
+def _model(path: Path) -> ScenarioModel:
+    if path.name not in _MODELS:
+        _MODELS[path.name] = build_model(load_scenario(path))
+    return _MODELS[path.name]
 
 
 def test_every_shipped_scenario_has_a_reference() -> None:
@@ -37,9 +44,20 @@ def test_analytic_leakers_agree_with_the_engine(path: Path) -> None:
     assert loaded.sha256 == ref["sha256"], (
         f"{path.name} changed: run benchmarks/analytic_vs_engine.py --write"
     )
-    leakers = float(evaluate(build_model(loaded).inputs()).leakers[0, 0])
+    leakers = float(evaluate(_model(path).inputs()).leakers[0, 0])
     sim = ref["engine"]
     assert agree(leakers, sim), (path.name, leakers, sim["leakers"], sim["leakers_ci95"])
+
+
+def test_mirv_warheads_in_their_cloud_are_hard_to_single_out() -> None:
+    m = _model(ROOT / "scenarios" / "layered-defense.yaml")
+    mid = m.layer_names.index("midcourse")
+    mirv = [g for g, c in enumerate(m.threat) if c == "generic-mirv-icbm"]
+    solid = [g for g, c in enumerate(m.threat) if c == "generic-solid-icbm"]
+    assert mirv and solid
+    assert min(m.p_engage[g, mid] for g in mirv) < 0.5
+    assert all(m.p_engage[g, mid] == 1.0 for g in solid)
+    assert all(m.decoys[g] == 0.0 for g in solid)
 
 
 def test_agreement_rule_can_fail() -> None:

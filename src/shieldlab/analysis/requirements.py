@@ -238,7 +238,7 @@ def _timeline_row(
         thr: float | None = None
         note = "goal unmet at the design timeline"
     elif all(met):
-        thr, note = None, f"met with {vals[-1]:g} s more (largest tried)"
+        thr, note = vals[-1], f"met with every delay tried: at least +{vals[-1]:g} s"
     else:
         thr = vals[met.index(False) - 1]
         note = f"unmet with {vals[met.index(False)]:g} s more"

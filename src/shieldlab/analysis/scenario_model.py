@@ -7,7 +7,9 @@ layers' opportunities come from the engine's own envelopes and timelines:
 
 * **Track time** of an object: its first look by a ground, sea or airborne
   radar of the scenario (the engine's visibility masks: horizon, range,
-  sector), plus ``min_track_updates`` revisits of that radar.
+  sector), plus ``min_track_updates`` revisits of that radar; a LEO
+  infrared tracking layer is taken to hold every object from launch (its
+  revisits then count), a stated assumption.
 * **Commit**: track time + half a decision interval + the nominal C2 delay
   (when a ``c2`` section is given) + the class's launch-to-commit time.
 * **Reach and looks**: a layer reaches an object when one of its sites has a
@@ -20,6 +22,12 @@ layers' opportunities come from the engine's own envelopes and timelines:
   error of ``doctrine.fire_control_error_km``.
 * **Kill assessment**: the engine's ``kill_assessment_pcorrect`` (radar SNR on
   the intercept point) at the first planned intercept.
+* **Closely spaced objects**: at the first planned intercept, a lethal object that no
+  radar seeing it resolves from the other objects of its launch (range
+  resolution c/2B and beamwidth, as ``sensors.resolution``) is held as one
+  track with the k objects in its cell; a midcourse (Lambert fly-out)
+  salvo aimed at that track meets the lethal object with probability
+  1/(1 + k) (``p_engage``), and its decoys draw no salvos of their own.
 * **Decoys**: a decoy draws fire with P = Φ(Φ⁻¹(c) − d′) at the
   doctrine's RV-acceptance threshold c, equal-variance Gaussian scores with
   index d′ (:data:`DEFAULT_DPRIME`, a stated assumption).
@@ -62,9 +70,10 @@ from shieldlab.core.frames import eci_to_ecef
 from shieldlab.core.objects import LETHAL_KINDS
 from shieldlab.core.time import gmst_at, parse_epoch
 from shieldlab.scenario import LoadedScenario, load_scenario
-from shieldlab.scenario.schema import AirborneRadarSensor, RadarSensor
+from shieldlab.scenario.schema import AirborneRadarSensor, LeoIrSensor, RadarSensor
 from shieldlab.sensors.airborne import airborne_geometry, make_airborne_radar
 from shieldlab.sensors.catalog import make_radar
+from shieldlab.sensors.ir_track import make_leo_ir
 from shieldlab.sensors.radar import radar_visible
 from shieldlab.sim import layers as sim_layers
 from shieldlab.sim.oracle import kill_assessment_pcorrect
@@ -227,12 +236,44 @@ def _first_track_s(loaded: LoadedScenario, truth: Any, objs: NDArray[np.intp]) -
                 a, math.radians(x.lat_deg), math.radians(x.lon_deg), alt, flat, AIRBORNE_RCS_M2
             )[0].reshape(objs.size, t.size)
             revisit = a.radar.revisit_s
+        elif isinstance(x, LeoIrSensor) and "space-ir" not in s.disabled_layers:
+            # stated assumption: the tracking layer holds every object from launch
+            revisit = x.revisit_s or make_leo_ir(x.type).frame_s
+            vis = flying.copy()
         else:
             continue
         vis &= flying
         first = np.where(vis.any(axis=1), t[np.argmax(vis, axis=1)], np.inf)
         best = np.minimum(best, first + updates * revisit)
     return best
+
+
+def _cluster_share(
+    radars: list[Any], truth: Any, o: int, siblings: NDArray[np.intp], t_s: float, epoch: Any
+) -> float:
+    """1/(1 + k): k the fewest siblings any radar seeing object ``o`` at ``t_s`` leaves
+    in its resolution cell (1 when none is seen or no radar sees it)."""
+    if siblings.size == 0 or not np.isfinite(t_s):
+        return 1.0
+    k_t = int(np.clip(np.searchsorted(truth.t_s, t_s), 0, truth.t_s.size - 1))
+    ids = np.concatenate([[o], siblings])
+    r = eci_to_ecef(truth.r_eci_m[ids, k_t], float(gmst_at(epoch, truth.t_s[k_t])))
+    flying = (truth.t_launch_s[ids] <= truth.t_s[k_t]) & (truth.t_impact_s[ids] > truth.t_s[k_t])
+    best = None
+    for radar, _ in radars:  # a handful
+        vis, az, el, rng = radar_visible(radar, r)
+        if not vis[0]:
+            continue
+        d_az = np.mod(az[1:] - az[0] + np.pi, 2 * np.pi) - np.pi
+        ang = np.hypot(d_az * np.cos(el[0]), el[1:] - el[0])
+        same = (
+            (np.abs(rng[1:] - rng[0]) < radar.range_resolution_m)
+            & (ang < radar.beamwidth_rad)
+            & flying[1:]
+        )
+        k = int(np.sum(same))
+        best = k if best is None else min(best, k)
+    return 1.0 if best is None else 1.0 / (1.0 + best)
 
 
 def _radars(loaded: LoadedScenario) -> SimpleNamespace:
@@ -394,6 +435,12 @@ def build_model(path: str | Path | LoadedScenario, extra_delay_s: float = 0.0) -
                     float(gmst_at(epoch, t0)),
                 )
                 arr["p_decoy"][j, l_i] = thr
+                if spec_of.flyout == "lambert":
+                    sib = np.flatnonzero((li == li[o]) & (np.arange(li.size) != o))
+                    share = _cluster_share(radars.radars, truth, int(o), sib, t0, epoch)
+                    p_engage[j, l_i] = share
+                    if share < 1.0:
+                        arr["p_decoy"][j, l_i] = 0.0
         elif name == "boost":
             info, f = _boost_layer(s, epoch, truth, objs, li, extra_delay_s)
             infos.append(info)
