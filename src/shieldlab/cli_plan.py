@@ -21,6 +21,9 @@ from rich.table import Table
 from shieldlab.cli import JsonOpt, check_output, err, fail, out
 
 PlanArg = Annotated[Path, typer.Argument(help="Plan YAML file (plans/*.yaml).")]
+ConfirmOpt = Annotated[
+    bool, typer.Option("--confirm/--no-confirm", help="Re-run chosen designs in the engine.")
+]
 
 
 def _clean(x: Any) -> Any:
@@ -163,10 +166,7 @@ def plan(
         Path | None, typer.Option("-o", "--output", help="Write the HTML plan report here.")
     ] = None,
     as_json: JsonOpt = False,
-    confirm: Annotated[
-        bool,
-        typer.Option("--confirm/--no-confirm", help="Re-run chosen designs in the engine."),
-    ] = True,
+    confirm: ConfirmOpt = True,
 ) -> None:
     """The executive order's six deliverables from a plan file, as one report."""
     check_output(output, "-o")
@@ -190,10 +190,7 @@ def plan(
 def optimize(
     plan_file: PlanArg,
     as_json: JsonOpt = False,
-    confirm: Annotated[
-        bool,
-        typer.Option("--confirm/--no-confirm", help="Re-run chosen designs in the engine."),
-    ] = True,
+    confirm: ConfirmOpt = True,
 ) -> None:
     """Pareto fronts of 20-year cost against value lost per threat tier (NSGA-II)."""
     d = _clean(_run(plan_file, confirm, optimize_only=True))

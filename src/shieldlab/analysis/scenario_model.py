@@ -77,10 +77,9 @@ from shieldlab.sensors.ir_track import make_leo_ir
 from shieldlab.sensors.radar import radar_visible
 from shieldlab.sim import layers as sim_layers
 from shieldlab.sim.oracle import kill_assessment_pcorrect
-from shieldlab.sim.world import expand_launches
+from shieldlab.sim.world import fly_raid
 from shieldlab.space.constellation import elements_from_spec
 from shieldlab.threats.raid import Assets
-from shieldlab.threats.registry import fly_threats
 from shieldlab.weapons.catalog import make_site
 from shieldlab.weapons.envelope import plan_for_site
 from shieldlab.weapons.intercept import earliest_launch_s, shot_pk
@@ -331,19 +330,7 @@ def build_model(path: str | Path | LoadedScenario, extra_delay_s: float = 0.0) -
     loaded = path if isinstance(path, LoadedScenario) else load_scenario(path)
     s = loaded.scenario
     epoch = parse_epoch(s.epoch_utc)
-    assets = Assets.from_scenario(s.assets)
-    launches = expand_launches(s)
-    truth = fly_threats(
-        list(launches.threat_type),
-        launches.launch_lat_rad,
-        launches.launch_lon_rad,
-        launches.aim_lat_rad,
-        launches.aim_lon_rad,
-        launches.t_launch_s,
-        epoch,
-        dt_s=s.time_step_s,
-        options=list(launches.options),
-    )
+    assets, launches, truth = fly_raid(s, epoch)
     hit = threatened_asset(
         truth.impact_lat_rad, truth.impact_lon_rad, assets.lat_rad, assets.lon_rad, assets.radius_m
     )
@@ -449,7 +436,8 @@ def build_model(path: str | Path | LoadedScenario, extra_delay_s: float = 0.0) -
             arr["pk"][:, l_i] = info.pk
         elif name in ("left-of-launch", "ew-cyber"):
             infos.append(LayerInfo(name, KIND_ATTRITION, (), math.inf, math.inf, 0.0))
-            arr["attr"][:, l_i] = _attrition(s, name, truth, objs, assets, hit)
+            types = [str(launches.threat_type[li[o]]) for o in objs]
+            arr["attr"][:, l_i] = _attrition(s, name, types, objs, assets, hit)
         else:
             unmodelled.append(name)
             infos.append(LayerInfo(name, KIND_ATTRITION, (), math.inf, math.inf, 0.0))
@@ -546,10 +534,15 @@ def _boost_layer(
 
 
 def _attrition(
-    s: Any, name: str, truth: Any, objs: NDArray[np.intp], assets: Assets, hit: NDArray[np.int64]
+    s: Any,
+    name: str,
+    types: list[str],
+    objs: NDArray[np.intp],
+    assets: Assets,
+    hit: NDArray[np.int64],
 ) -> F64:
-    """Probability each group's object is removed by the layer (module docstring)."""
-    types = [str(x) for x in truth_types(s, truth, objs)]
+    """Probability each group's object (catalog ``types``) is removed by the layer
+    (module docstring)."""
     if name == "left-of-launch":
         sec = s.left_of_launch
         ok = np.array([not sec.types or t in sec.types for t in types])
@@ -560,12 +553,6 @@ def _attrition(
     still = np.ones(objs.size) if miss <= 0 else np.minimum(1.0, (r / miss) ** 2)
     fail = sec.p_launch_failure
     return fail + (1.0 - fail) * sec.p_guidance_degraded * (1.0 - still)
-
-
-def truth_types(s: Any, truth: Any, objs: NDArray[np.intp]) -> list[str]:
-    """Catalog threat type of each object (re-expands the launches: deterministic)."""
-    launches = expand_launches(s)
-    return [str(launches.threat_type[truth.launch_index[o]]) for o in objs]
 
 
 __all__ = ["DEFAULT_DPRIME", "LayerInfo", "ScenarioModel", "build_model"]

@@ -421,15 +421,8 @@ def _object_aim_asset(launches: Launches, truth: Trajectories) -> NDArray[np.int
     return aim
 
 
-def build_world(loaded: LoadedScenario) -> World:
-    """Expand the raid, fly the truth and instantiate sensors and fire units.
-
-    Sensors and fire units of the scenario's ``disabled_layers`` are left out
-    (the way to measure a layer's marginal contribution).
-    """
-    s = loaded.scenario
-    epoch = parse_epoch(s.epoch_utc)
-    assets = Assets.from_scenario(s.assets)
+def fly_raid(s: Scenario, epoch: datetime) -> tuple[Assets, Launches, Trajectories]:
+    """The scenario's assets, its launches (raid stream of its seed) and their flown truth."""
     launches = expand_launches(s)
     truth = fly_threats(
         list(launches.threat_type),
@@ -442,6 +435,18 @@ def build_world(loaded: LoadedScenario) -> World:
         dt_s=s.time_step_s,
         options=list(launches.options),
     )
+    return Assets.from_scenario(s.assets), launches, truth
+
+
+def build_world(loaded: LoadedScenario) -> World:
+    """Expand the raid, fly the truth and instantiate sensors and fire units.
+
+    Sensors and fire units of the scenario's ``disabled_layers`` are left out
+    (the way to measure a layer's marginal contribution).
+    """
+    s = loaded.scenario
+    epoch = parse_epoch(s.epoch_utc)
+    assets, launches, truth = fly_raid(s, epoch)
     off = set(s.disabled_layers)
     radars = [x for x in s.sensors if isinstance(x, RadarEntry)]
     radar_sites = [
