@@ -183,6 +183,8 @@ def plan(
     _requirements(d)
     _implementation(d)
     _confirmation(d)
+    if d["reference_architecture"]["warning"]:
+        err.print(f"warning: {d['reference_architecture']['warning']}")
     if output is not None:
         out.print(f"report: {output}")
 

@@ -433,7 +433,7 @@ def test_threat_sources_are_numbered_notes_and_unmoved_elements_not_slips(page: 
     d["implementation_plan"]["slips"] = [
         {"element": "SM-6", "foc_fy": 2030, "uncapped_foc_fy": 2030}
     ]
-    assert "moves for no element" in plan_report_html(d)
+    assert "does not bind: every element is fielded" in plan_report_html(d)
 
 
 def test_six_sections_in_order_then_trade_space_and_annex(page: str) -> None:

@@ -485,14 +485,17 @@ def _requirements_html(d: dict[str, Any]) -> str:
 def _slips_html(ip: dict[str, Any]) -> str:
     cap = _finite(ip.get("budget_cap_usd_per_year"))
     if not ip.get("capped"):
-        return "<p>No budget cap binds: every element is fielded at its production rate.</p>"
+        return "<p>No budget cap: every element is fielded at its production rate.</p>"
     text = (
-        f"<p>The budget cap of {_b(cap)} {_B} per FY binds; full operational capability (FOC) "
-        "moves for these elements:</p>"
+        f"<p>Under the budget cap of {_b(cap)} {_B} per FY, full operational capability "
+        "(FOC) moves for these elements:</p>"
     )
     slips = [r for r in _list(ip, "slips") if r.get("foc_fy") != r.get("uncapped_foc_fy")]
     if not slips:
-        return text.replace("moves for these elements:", "moves for no element.")
+        return (
+            f"<p>The budget cap of {_b(cap)} {_B} per FY does not bind: every element is "
+            "fielded at its production rate.</p>"
+        )
 
     def slip(r: dict[str, Any]) -> str:
         a, b = r.get("foc_fy"), r.get("uncapped_foc_fy")
