@@ -427,6 +427,17 @@ def run_plan(
         for c, proj in threat_tiers.load_projections()[t].threats.items()
         if not proj.in_raid
     ]
+    not_flown += [
+        {
+            "tier": tm.tier,
+            "threat": c,
+            "inventory": threat_tiers.inventory(tm.tier, p.tiers.design_year)[c],
+            "note": "reaches none of the plan's assets from its launch area (catalog range): "
+            "not flown",
+        }
+        for tm in tiers
+        for c in tm.unreached
+    ]
     step("done", 1.0)
     off = [r for r in conf if not r["agree"]]
     warning = None if ok else basis

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,6 +52,8 @@ class TierModel:
     loaded: LoadedScenario
     model: ScenarioModel
     flown: dict[str, int]
+    unreached: tuple[str, ...] = ()
+    """Classes of the tier's raid that reach none of the plan's assets (not flown)."""
 
     def scale(self, year: int) -> F64:
         """Per group (G,): the tier's raid of ``year`` over the missiles flown, by class."""
@@ -60,8 +63,11 @@ class TierModel:
         )
 
 
-def tier_scenario(lp: LoadedPlan, tier: str, year: int) -> LoadedScenario:
-    """The plan's defense scenario against ``tier``'s raid of ``year`` (module docstring)."""
+def tier_scenario(
+    lp: LoadedPlan, tier: str, year: int, groups: list[dict[str, Any]] | None = None
+) -> LoadedScenario:
+    """The plan's defense scenario against ``tier``'s raid of ``year`` (module docstring);
+    ``groups``: its :func:`tier_groups` when already made."""
     path = _scenario_path(lp)
     with open(path, encoding="utf-8") as fh:
         data: dict[str, Any] = load_yaml(fh.read())
@@ -69,7 +75,7 @@ def tier_scenario(lp: LoadedPlan, tier: str, year: int) -> LoadedScenario:
     data["raid"] = None
     data["assets"] = []
     data["asset_sets"] = list(lp.plan.asset_sets)
-    data["threats"] = tier_groups(lp, tier, year)
+    data["threats"] = tier_groups(lp, tier, year)[0] if groups is None else groups
     data.pop("raid")
     if data.get("left_of_launch"):
         data["left_of_launch"] = {**data["left_of_launch"], "types": []}
@@ -144,12 +150,15 @@ def _area_circle(area: dict[str, Any]) -> tuple[float, float, float]:
     return lat_c, lon_c, min(r, 2000.0)
 
 
-def tier_groups(lp: LoadedPlan, tier: str, year: int) -> list[dict[str, Any]]:
+def tier_groups(
+    lp: LoadedPlan, tier: str, year: int
+) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
     """``threats:`` groups of the tier's raid of ``year``, at most ``max_per_class`` per
     class, each aimed at the highest-valued assets its class reaches from its launch
     area: counterforce targets (deterrent, military, command) for the tier's
     counterforce fraction of the weapons, cities for the rest, ``weapons_per_target``
-    on each in turn. Classes that reach none of the assets are left out."""
+    on each in turn. Returns the groups and the classes left out because they reach
+    none of the assets (reported as not flown)."""
     from shieldlab.scenario.schema import (
         COUNTERFORCE_CATEGORIES,
         asset_set_members,
@@ -170,6 +179,7 @@ def tier_groups(lp: LoadedPlan, tier: str, year: int) -> list[dict[str, Any]]:
     groups = []
     t0 = 60.0
     n_force = n_city = 0  # weapons aimed so far: targets rotate across classes
+    unreached: list[str] = []
     for c_i, (cls, item) in enumerate(section["inventory"].items()):
         area_names = item.get("launch_areas") or list(areas)
         lat, lon, rad = areas[area_names[0]]
@@ -179,6 +189,7 @@ def tier_groups(lp: LoadedPlan, tier: str, year: int) -> list[dict[str, Any]]:
         far = reach_mask(cls, lat, lon, pts, pad_m=rad * 1e3)
         ok = [n for n, k in zip(names, far.tolist(), strict=True) if k]
         if not ok:
+            unreached.append(cls)
             continue
         k = int(item["count"])
         force = sorted(
@@ -208,15 +219,12 @@ def tier_groups(lp: LoadedPlan, tier: str, year: int) -> list[dict[str, Any]]:
         )
     if not groups:
         raise PlanError(f"{lp.path}: tier {tier} {year}: no class of the raid reaches the assets")
-    return groups
+    return groups, tuple(unreached)
 
 
 def _scenario_path(lp: LoadedPlan) -> str:
-    from pathlib import Path
-
-    scen = lp.arch.architecture.scenario
-    assert scen is not None
-    return str(Path(lp.arch.path).parent / scen)
+    """The defense scenario's file (a plan's architecture always names one: load_plan)."""
+    return str(Path(lp.arch.path).parent / str(lp.arch.architecture.scenario))
 
 
 def tier_models(lp: LoadedPlan, year: int | None = None) -> list[TierModel]:
@@ -224,12 +232,13 @@ def tier_models(lp: LoadedPlan, year: int | None = None) -> list[TierModel]:
     y = lp.plan.tiers.design_year if year is None else year
     out = []
     for tier in lp.plan.tiers.names:
-        loaded = tier_scenario(lp, tier, y)
+        groups, unreached = tier_groups(lp, tier, y)
+        loaded = tier_scenario(lp, tier, y, groups)
         model = build_model(loaded)
         flown: dict[str, int] = {}
         for c in model.threat:
             flown[c] = flown.get(c, 0) + 1
-        out.append(TierModel(tier, loaded, model, flown))
+        out.append(TierModel(tier, loaded, model, flown, unreached))
     return out
 
 
@@ -327,7 +336,6 @@ def cost_curves(lp: LoadedPlan) -> CostCurves:
     grids, deltas = [], []
     for v, var in enumerate(lp.plan.variables):
         e = lp.element_index[v]
-        q0 = arch.elements[e].quantity
         n = min(COST_GRID, (var.max - var.min) // var.step + 1)
         g = np.unique(np.round(np.linspace(var.min, var.max, max(n, 2))))
         d = []
@@ -335,7 +343,7 @@ def cost_curves(lp: LoadedPlan) -> CostCurves:
             qv = np.array([x], np.float64)
             d.append(life_cycle_total(with_quantities(arch, (e,), qv)) - base)
         grids.append(g.astype(np.float64))
-        deltas.append(np.array(d) - np.interp(q0, g, np.array(d)) * 0.0)
+        deltas.append(np.array(d))
     return CostCurves(tuple(grids), tuple(deltas), base)
 
 
