@@ -159,3 +159,66 @@ def test_a_budget_cap_changes_the_implementation_plan() -> None:
     by_year = {(r["tier"], r["year"]): r["leakers"] for r in free["effectiveness"]}
     for r in capped["effectiveness"]:
         assert r["leakers"] >= by_year[(r["tier"], r["year"])] - 1e-9
+
+
+BASING = [
+    {
+        "name": "second site",
+        "options": [
+            {"name": "Vandenberg"},
+            {
+                "name": "Fort Drum",
+                "sites": {"Vandenberg": [44.05, -75.76]},
+                "items": ["midcourse-site"],
+                "quantities": [1],
+            },
+        ],
+    }
+]
+
+
+def _with_basing(tmp_path: Path, basing: list[dict[str, Any]]) -> Path:
+    data = yaml.safe_load(SMALL.read_text(encoding="utf-8"))
+    data["architecture"] = str(ROOT / "architectures" / "rogue-salvo.yaml")
+    data["basing"] = basing
+    p = tmp_path / "basing.yaml"
+    p.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return p
+
+
+def test_basing_options_move_sites_and_cost_their_items(tmp_path: Path) -> None:
+    import numpy as np
+
+    from shieldlab.analysis.optimize import Evaluator
+    from shieldlab.analysis.plan_file import load_plan
+    from shieldlab.analysis.trade import (
+        basing_combinations,
+        cost_curves,
+        grid_values,
+        tier_models,
+        tier_scenario,
+    )
+
+    lp = load_plan(_with_basing(tmp_path, BASING))
+    assert basing_combinations(lp) == [(0,), (1,)]
+    assert [g.tolist() for g in grid_values(lp)][-1] == [0.0, 1.0]
+    moved = tier_scenario(lp, "rogue", 2026, basing=(1,)).scenario
+    site = next(s for s in moved.interceptor_sites if s.name == "Vandenberg")
+    assert (site.lat_deg, site.lon_deg) == (44.05, -75.76)
+    costs = cost_curves(lp)
+    # a new midcourse site: at least 4 G$ (CBO 2021) in FY2026 dollars, plus operations
+    assert costs.basing_usd[0][0] == 0.0
+    assert costs.basing_usd[0][1] > 4.0e9
+    q = np.array([[40.0, 0.0], [40.0, 1.0]])
+    assert costs.total_usd(q)[1] - costs.total_usd(q)[0] == pytest.approx(costs.basing_usd[0][1])
+    ev = Evaluator(lp, {c: tier_models(lp, basing=c) for c in basing_combinations(lp)}, costs)
+    _, met = ev(q)
+    assert np.all(np.isfinite(met["rogue"]["leakers"]))
+
+
+def test_bad_basing_site_one_line(tmp_path: Path) -> None:
+    bad = [{"name": "x", "options": [{"name": "a"}, {"name": "b", "sites": {"Nowhere": [0, 0]}}]}]
+    res = runner.invoke(app, ["plan", str(_with_basing(tmp_path, bad)), "--no-confirm"])
+    assert res.exit_code == 2
+    assert "'Nowhere' is not an interceptor site" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1

@@ -51,22 +51,40 @@ class Archive:
 
 
 class Evaluator:
-    """Cost and every tier's metrics of designs, recorded in an :class:`Archive`."""
+    """Cost and every tier's metrics of designs, recorded in an :class:`Archive`.
 
-    def __init__(self, lp: LoadedPlan, tiers: list[TierModel], costs: CostCurves) -> None:
-        self.lp, self.tiers, self.costs = lp, tiers, costs
-        self.archive = Archive([], [], {t.tier: {} for t in tiers})
+    ``tiers_by``: the tier models of each basing combination (one key, (), without
+    basing); a design's last B columns choose its combination."""
+
+    def __init__(
+        self,
+        lp: LoadedPlan,
+        tiers_by: dict[tuple[int, ...], list[TierModel]],
+        costs: CostCurves,
+    ) -> None:
+        self.lp, self.tiers_by, self.costs = lp, tiers_by, costs
+        self.tiers = next(iter(tiers_by.values()))
+        self.archive = Archive([], [], {t.tier: {} for t in self.tiers})
         self.evaluations = 0
 
     def __call__(self, q: F64) -> tuple[F64, dict[str, dict[str, F64]]]:
         q = np.atleast_2d(np.asarray(q, np.float64))
+        n_v = len(self.lp.plan.variables)
         cost = self.costs.total_usd(q)
-        out: dict[str, dict[str, F64]] = {}
-        for tm in self.tiers:
-            o = effectiveness(self.lp, tm, q, self.lp.plan.tiers.design_year)
-            out[tm.tier] = {m: metric_of(o, m) for m in ("p_no_leaker", "leakers", "value_lost")}
-            for m, v in out[tm.tier].items():
-                self.archive.metrics[tm.tier].setdefault(m, []).append(v)
+        combos = np.rint(q[:, n_v:]).astype(np.int64)
+        metrics = ("p_no_leaker", "leakers", "value_lost")
+        out = {t.tier: {m: np.zeros(q.shape[0]) for m in metrics} for t in self.tiers}
+        for combo, tiers in self.tiers_by.items():
+            rows = np.all(combos == np.asarray(combo, np.int64), axis=1)
+            if not rows.any():
+                continue
+            for tm in tiers:
+                o = effectiveness(self.lp, tm, q[rows], self.lp.plan.tiers.design_year)
+                for m in metrics:
+                    out[tm.tier][m][rows] = metric_of(o, m)
+        for tier, d in out.items():
+            for m, v in d.items():
+                self.archive.metrics[tier].setdefault(m, []).append(v)
         self.archive.q.append(q)
         self.archive.cost.append(cost)
         self.evaluations += q.shape[0] * len(self.tiers)

@@ -23,11 +23,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.analysis import threat_tiers
-from shieldlab.analysis.architecture import parse_architecture
 from shieldlab.analysis.confirm import agree, design_scenario, simulate
 from shieldlab.analysis.lifecycle import (
     CATEGORIES,
-    DEV,
     BudgetError,
     capability_years,
     evaluate as life_evaluate,
@@ -48,8 +46,11 @@ from shieldlab.analysis.requirements import requirements
 from shieldlab.analysis.trade import (
     TierModel,
     baseline_design,
+    basing_combinations,
+    basing_names,
     cost_curves,
     effectiveness,
+    items_cost_usd,
     metric_of,
     tier_models,
     with_quantities,
@@ -65,26 +66,47 @@ def _names(lp: LoadedPlan) -> list[str]:
 
 
 def _design_dict(lp: LoadedPlan, q: F64) -> dict[str, float]:
-    return {n: float(x) for n, x in zip(_names(lp), q.tolist(), strict=True)}
+    """Quantity of each variable of design ``q`` (its basing columns left out)."""
+    n_v = len(lp.plan.variables)
+    return {n: float(x) for n, x in zip(_names(lp), q[:n_v].tolist(), strict=True)}
+
+
+def _combo(lp: LoadedPlan, q: F64) -> tuple[int, ...]:
+    """The basing options chosen by design ``q``."""
+    return tuple(round(x) for x in q[len(lp.plan.variables) :].tolist())
 
 
 def _describe(lp: LoadedPlan, q: F64) -> str:
-    return ", ".join(f"{n} {x:g}" for n, x in _design_dict(lp, q).items())
+    parts = [f"{n} {x:g}" for n, x in _design_dict(lp, q).items()]
+    parts += [f"{b}: {o}" for b, o in basing_names(lp, _combo(lp, q)).items()]
+    return ", ".join(parts)
 
 
-def check_goals(lp: LoadedPlan, tiers: list[TierModel]) -> None:
+def check_goals(lp: LoadedPlan, tiers_by: dict[tuple[int, ...], list[TierModel]]) -> None:
     """Raise PlanError when the top of the trade space (every variable at its maximum,
-    the most capable design: the model is monotone in quantities) misses a goal."""
-    top = np.array([float(v.max) for v in lp.plan.variables])
-    by = {t.tier: t for t in tiers}
+    the most capable design: the model is monotone in quantities; the best basing
+    combination) misses a goal."""
+    top_q = [float(v.max) for v in lp.plan.variables]
     for i, g in enumerate(lp.plan.goals):
-        out = effectiveness(lp, by[g.tier], top[None, :], lp.plan.tiers.design_year)
-        v = float(metric_of(out, g.metric)[0])
-        if not g.met(v):
+        best: tuple[float, F64] | None = None
+        for combo, tiers in tiers_by.items():
+            top = np.array(top_q + [float(k) for k in combo])
+            tm = next(t for t in tiers if t.tier == g.tier)
+            v = float(
+                metric_of(effectiveness(lp, tm, top[None, :], lp.plan.tiers.design_year), g.metric)[
+                    0
+                ]
+            )
+            if g.met(v):
+                break
+            if best is None or (v > best[0] if g.at_least is not None else v < best[0]):
+                best = (v, top)
+        else:
+            assert best is not None
             raise PlanError(
                 f"{lp.path}: goals.{i}: no architecture in the bounds meets {g.label} in "
                 f"FY{lp.plan.tiers.design_year}; the closest, every variable at its maximum "
-                f"({_describe(lp, top)}), reaches {g.metric} = {v:.3g}"
+                f"({_describe(lp, best[1])}), reaches {g.metric} = {best[0]:.3g}"
             )
 
 
@@ -239,29 +261,6 @@ def _held_from(met: list[int], years: list[int]) -> int | None:
     return held
 
 
-def battery_cost_usd(lp: LoadedPlan, items: list[str], quantities: list[int]) -> float:
-    """20-year cost of one battery (its items, no development: an existing program)."""
-    a = lp.arch.architecture
-    from shieldlab.analysis.cost_catalog import load_cost_catalog
-
-    cat = load_cost_catalog()
-    for it in items:
-        if it not in cat:
-            raise PlanError(f"{lp.path}: locations.batteries: unknown cost item {it!r}")
-    els = "\n".join(
-        f"  - {{label: e{i}, layer: {cat[it].layer}, item: {it}, quantity: {q}, "
-        f"start_fy: {a.first_fy + 1}}}"
-        for i, (it, q) in enumerate(zip(items, quantities, strict=True))
-    )
-    text = (
-        f"name: battery\nfirst_fy: {a.first_fy}\nhorizon_years: {a.horizon_years}\n"
-        f"dollars_fy: {a.dollars_fy}\nelements:\n{els}\n"
-    )
-    arch = parse_architecture(text, "<battery>")
-    lc = life_evaluate(arch, point_inputs(arch))
-    return float(lc.cost_usd[0].sum() - lc.cost_usd[0][..., DEV].sum())
-
-
 def prioritized_locations(lp: LoadedPlan, tiers: list[TierModel], q: F64) -> dict[str, Any] | None:
     """Ranked locations and the battery placement (module docstring of :mod:`.locations`)."""
     spec = lp.plan.locations
@@ -284,14 +283,14 @@ def prioritized_locations(lp: LoadedPlan, tiers: list[TierModel], q: F64) -> dic
             b.name,
             "terminal",
             b.defended_radius_km,
-            battery_cost_usd(lp, b.items, b.quantities),
+            items_cost_usd(lp, b.items, b.quantities),
             b.max_count,
         )
         for b in spec.batteries
     ]
     national = [
         n
-        for n, x in zip(_names(lp), q.tolist(), strict=True)
+        for n, x in _design_dict(lp, q).items()
         if x > 0
         and lp.arch.elements[lp.element_index[_names(lp).index(n)]].element.layer
         in ("boost", "midcourse")
@@ -318,16 +317,16 @@ def prioritized_locations(lp: LoadedPlan, tiers: list[TierModel], q: F64) -> dic
 
 def confirmation(
     lp: LoadedPlan,
-    tiers: list[TierModel],
+    tiers_by: dict[tuple[int, ...], list[TierModel]],
     points: list[tuple[str, F64, str | None]],
     progress: Callable[[str], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Engine Monte Carlo of each (label, design, tier) against the tier's flown raid
-    (tier None: every tier)."""
+    (tier None: every tier), with the design's basing."""
     rows = []
     trials = lp.plan.confirm.trials
     for label, q, only in points:
-        for tm in tiers:
+        for tm in tiers_by[_combo(lp, q)]:
             if only is not None and tm.tier != only:
                 continue
             scen = design_scenario(lp, tm.loaded, _design_dict(lp, q))
@@ -367,17 +366,18 @@ def run_plan(
 
     p = lp.plan
     step("flying the threat tiers", 0.0)
-    tiers = tier_models(lp)
-    check_goals(lp, tiers)
+    tiers_by = {c: tier_models(lp, basing=c) for c in basing_combinations(lp)}
+    check_goals(lp, tiers_by)
     step("pricing the trade space", 0.25)
     costs = cost_curves(lp)
-    ev = Evaluator(lp, tiers, costs)
+    ev = Evaluator(lp, tiers_by, costs)
     ev(baseline_design(lp)[None, :])
     step("optimizing", 0.3)
     fronts = run_nsga2(lp, ev, lambda t: step(f"NSGA-II {t}", 0.45))
     q_all, cost, met = ev.archive.arrays()
     rec, basis, ok, cheapest = recommend(lp, ev)
     design = q_all[rec]
+    tiers = tiers_by[_combo(lp, design)]
     reqs: list[dict[str, Any]] = []
     impl: dict[str, Any] = {}
     funding: dict[str, Any] = {}
@@ -387,6 +387,8 @@ def run_plan(
         reqs = requirements(lp, tiers, design)
         step("implementation and funding plans", 0.6)
         impl, funding = implementation(lp, tiers, design)
+        combo = _combo(lp, design)
+        funding["basing_usd"] = float(sum(costs.basing_usd[j][k] for j, k in enumerate(combo)))
         step("prioritized locations", 0.65)
         locs = prioritized_locations(lp, tiers, design)
     pareto = []
@@ -403,6 +405,7 @@ def run_plan(
                     "knee": i == fr["knee"],
                     "recommended": i == rec,
                     "design": _design_dict(lp, q_all[i]),
+                    "basing": basing_names(lp, _combo(lp, q_all[i])),
                 }
             )
     # the recommended design against every tier; each further point (a knee)
@@ -414,7 +417,9 @@ def run_plan(
             points.append((f"knee ({_describe(lp, q_all[k])})", q_all[k], tier))
     points = points[: p.confirm.points]
     step("confirming in the engine", 0.7)
-    conf = confirmation(lp, tiers, points, lambda s: step(f"engine: {s}", 0.8)) if confirm else []
+    conf = (
+        confirmation(lp, tiers_by, points, lambda s: step(f"engine: {s}", 0.8)) if confirm else []
+    )
     a = lp.arch.architecture
     not_flown = [
         {
@@ -499,7 +504,17 @@ def run_plan(
                     "quantity": float(x),
                     "baseline": float(lp.arch.elements[e].quantity),
                 }
-                for v, e, x in zip(p.variables, lp.element_index, design.tolist(), strict=True)
+                for v, e, x in zip(
+                    p.variables, lp.element_index, design[: len(p.variables)].tolist(), strict=True
+                )
+            ],
+            "basing": [
+                {
+                    "decision": b,
+                    "option": o,
+                    "cost_usd": float(costs.basing_usd[j][_combo(lp, design)[j]]),
+                }
+                for j, (b, o) in enumerate(basing_names(lp, _combo(lp, design)).items())
             ],
             "effectiveness": _effect_rows(lp, tiers, design, p.tiers.design_year),
             "warning": warning,

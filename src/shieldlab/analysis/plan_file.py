@@ -54,6 +54,38 @@ class Variable(_Model):
         return self
 
 
+class BasingOption(_Model):
+    """One basing option: where the named interceptor sites of the scenario stand, and
+    what building it costs (cost-catalog items priced over the study, no development)."""
+
+    name: str = Field(min_length=1)
+    sites: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description="site name -> [lat_deg, lon_deg]"
+    )
+    items: list[str] = Field(default_factory=list, description="cost catalog entries")
+    quantities: list[int] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _same(self) -> BasingOption:
+        if len(self.items) != len(self.quantities):
+            raise ValueError("quantities: give one per item")
+        for site, (lat, lon) in self.sites.items():
+            if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+                raise ValueError(f"sites.{site}: [lat_deg, lon_deg] within ±90, ±180")
+        return self
+
+
+class Basing(_Model):
+    """A basing decision: one of its options is chosen (a categorical variable)."""
+
+    name: str = Field(min_length=1)
+    options: list[BasingOption] = Field(min_length=2, max_length=8)
+
+
+MAX_BASING_COMBINATIONS = 8
+"""Basing combinations flown (each is a geometry of its own)."""
+
+
 class Tiers(_Model):
     """Threat tiers (:mod:`.threat_tiers`) and the fiscal years shown."""
 
@@ -148,6 +180,7 @@ class Plan(_Model):
     description: str = ""
     architecture: str = Field(description="baseline architecture file, relative to this one")
     variables: list[Variable] = Field(default_factory=list)
+    basing: list[Basing] = Field(default_factory=list)
     tiers: Tiers
     asset_sets: list[str] = Field(min_length=1, description="defended assets of the raids")
     goals: list[Goal] = Field(default_factory=list)
@@ -165,6 +198,13 @@ class Plan(_Model):
         names = [v.element for v in self.variables]
         if len(set(names)) != len(names):
             raise ValueError("variables: an element is listed twice")
+        combos = 1
+        for b in self.basing:
+            combos *= len(b.options)
+        if combos > MAX_BASING_COMBINATIONS:
+            raise ValueError(
+                f"basing: {combos} combinations of options; at most {MAX_BASING_COMBINATIONS}"
+            )
         for g in self.goals:
             if g.tier not in self.tiers.names:
                 raise ValueError(
@@ -206,7 +246,26 @@ def parse_plan(text: str, path: str = "<string>") -> LoadedPlan:
                 f"{plan.architecture}; allowed: {', '.join(labels)}"
             )
         idx.append(labels.index(v.element))
+    from shieldlab.analysis.cost_catalog import load_cost_catalog
+    from shieldlab.scenario import load_scenario
     from shieldlab.scenario.schema import ASSET_SETS
+
+    scen = load_scenario(Path(arch.path).parent / str(arch.architecture.scenario)).scenario
+    site_names = [s.name for s in scen.interceptor_sites]
+    cat = load_cost_catalog()
+    for i, b in enumerate(plan.basing):
+        for j, o in enumerate(b.options):
+            for s in o.sites:
+                if s not in site_names:
+                    raise PlanError(
+                        f"{path}: basing.{i}.options.{j}.sites: {s!r} is not an interceptor "
+                        f"site of the scenario; allowed: {', '.join(site_names)}"
+                    )
+            for it in o.items:
+                if it not in cat:
+                    raise PlanError(
+                        f"{path}: basing.{i}.options.{j}.items: {it!r} is not a cost catalog entry"
+                    )
 
     for i, s in enumerate(plan.asset_sets):
         if s not in ASSET_SETS:

@@ -21,6 +21,7 @@ quantities priced exactly (:func:`cost_curves`).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -64,10 +65,15 @@ class TierModel:
 
 
 def tier_scenario(
-    lp: LoadedPlan, tier: str, year: int, groups: list[dict[str, Any]] | None = None
+    lp: LoadedPlan,
+    tier: str,
+    year: int,
+    groups: list[dict[str, Any]] | None = None,
+    basing: tuple[int, ...] = (),
 ) -> LoadedScenario:
     """The plan's defense scenario against ``tier``'s raid of ``year`` (module docstring);
-    ``groups``: its :func:`tier_groups` when already made."""
+    ``groups``: its :func:`tier_groups` when already made; ``basing``: the option chosen
+    for each of the plan's basing decisions (default: none moved)."""
     path = _scenario_path(lp)
     with open(path, encoding="utf-8") as fh:
         data: dict[str, Any] = load_yaml(fh.read())
@@ -79,6 +85,11 @@ def tier_scenario(
     data.pop("raid")
     if data.get("left_of_launch"):
         data["left_of_launch"] = {**data["left_of_launch"], "types": []}
+    for b, k in zip(lp.plan.basing, basing, strict=False):
+        moved = b.options[k].sites
+        for site in data.get("interceptor_sites", []):
+            if site["name"] in moved:
+                site["lat_deg"], site["lon_deg"] = (float(x) for x in moved[site["name"]])
     text = yaml.safe_dump(data, sort_keys=False)
     try:
         return parse_scenario(text, f"{lp.path}:{tier}-{year}")
@@ -227,13 +238,26 @@ def _scenario_path(lp: LoadedPlan) -> str:
     return str(Path(lp.arch.path).parent / str(lp.arch.architecture.scenario))
 
 
-def tier_models(lp: LoadedPlan, year: int | None = None) -> list[TierModel]:
-    """Build the analytic model of every tier of the plan at ``year`` (default design year)."""
+def basing_combinations(lp: LoadedPlan) -> list[tuple[int, ...]]:
+    """Every combination of the plan's basing options (one () without basing)."""
+    return list(itertools.product(*(range(len(b.options)) for b in lp.plan.basing)))
+
+
+def basing_names(lp: LoadedPlan, combo: tuple[int, ...]) -> dict[str, str]:
+    """Basing decision → chosen option name."""
+    return {b.name: b.options[k].name for b, k in zip(lp.plan.basing, combo, strict=True)}
+
+
+def tier_models(
+    lp: LoadedPlan, year: int | None = None, basing: tuple[int, ...] = ()
+) -> list[TierModel]:
+    """Build the analytic model of every tier of the plan at ``year`` (default design
+    year) with the ``basing`` options chosen."""
     y = lp.plan.tiers.design_year if year is None else year
     out = []
     for tier in lp.plan.tiers.names:
         groups, unreached = tier_groups(lp, tier, y)
-        loaded = tier_scenario(lp, tier, y, groups)
+        loaded = tier_scenario(lp, tier, y, groups, basing)
         model = build_model(loaded)
         flown: dict[str, int] = {}
         for c in model.threat:
@@ -314,18 +338,24 @@ def life_cycle_total(arch: LoadedArchitecture) -> float:
 
 @dataclass(frozen=True)
 class CostCurves:
-    """Per variable: quantity grid and exact cost change on it; the baseline total."""
+    """Per variable: quantity grid and exact cost change on it; the baseline total;
+    per basing decision, the cost of each option."""
 
     grids: tuple[F64, ...]
     deltas: tuple[F64, ...]
     baseline_usd: float
+    basing_usd: tuple[F64, ...] = ()
 
     def total_usd(self, q: F64) -> F64:
-        """20-year cost of designs ``q`` (A, V) [USD]."""
+        """20-year cost of designs ``q`` (A, V + B) [USD]: V quantities, then the option
+        index of each of the B basing decisions."""
         q = np.atleast_2d(q)
         out = np.full(q.shape[0], self.baseline_usd)
         for v, (g, d) in enumerate(zip(self.grids, self.deltas, strict=True)):
             out += np.interp(q[:, v], g, d)
+        n_v = len(self.grids)
+        for b, usd in enumerate(self.basing_usd):
+            out += usd[np.rint(q[:, n_v + b]).astype(np.int64)]
         return out
 
 
@@ -344,16 +374,47 @@ def cost_curves(lp: LoadedPlan) -> CostCurves:
             d.append(life_cycle_total(with_quantities(arch, (e,), qv)) - base)
         grids.append(g.astype(np.float64))
         deltas.append(np.array(d))
-    return CostCurves(tuple(grids), tuple(deltas), base)
+    basing = tuple(
+        np.array([items_cost_usd(lp, o.items, o.quantities) for o in b.options])
+        for b in lp.plan.basing
+    )
+    return CostCurves(tuple(grids), tuple(deltas), base, basing)
+
+
+def items_cost_usd(lp: LoadedPlan, items: list[str], quantities: list[int]) -> float:
+    """Life-cycle cost over the study of cost-catalog ``items`` bought in the study's
+    second year, without development (an existing program): a battery, a new site."""
+    if not items:
+        return 0.0
+    from shieldlab.analysis.architecture import parse_architecture
+    from shieldlab.analysis.cost_catalog import load_cost_catalog
+    from shieldlab.analysis.lifecycle import DEV
+
+    a = lp.arch.architecture
+    cat = load_cost_catalog()
+    els = "\n".join(
+        f"  - {{label: e{i}, layer: {cat[it].layer}, item: {it}, quantity: {q}, "
+        f"start_fy: {a.first_fy + 1}}}"
+        for i, (it, q) in enumerate(zip(items, quantities, strict=True))
+    )
+    text = (
+        f"name: items\nfirst_fy: {a.first_fy}\nhorizon_years: {a.horizon_years}\n"
+        f"dollars_fy: {a.dollars_fy}\nelements:\n{els}\n"
+    )
+    arch = parse_architecture(text, "<items>")
+    lc = life_evaluate(arch, point_inputs(arch))
+    return float(lc.cost_usd[0].sum() - lc.cost_usd[0][..., DEV].sum())
 
 
 def baseline_design(lp: LoadedPlan) -> F64:
-    """The architecture's own quantities of the plan variables (V,), clipped to the bounds."""
+    """The architecture's own quantities of the plan variables, clipped to the bounds,
+    and the first option of each basing decision (V + B,)."""
     return np.array(
         [
             float(min(max(lp.arch.elements[e].quantity, v.min), v.max))
             for v, e in zip(lp.plan.variables, lp.element_index, strict=True)
         ]
+        + [0.0] * len(lp.plan.basing)
     )
 
 
@@ -363,7 +424,8 @@ def metric_of(out: Outcome, metric: str) -> F64:
 
 
 def grid_values(lp: LoadedPlan) -> list[F64]:
-    """Allowed values of each variable (min, min + step, …, max)."""
+    """Allowed values of each variable (min, min + step, …, max), then the option
+    indices of each basing decision."""
     out = []
     for v in lp.plan.variables:
         n = (v.max - v.min) // v.step
@@ -371,6 +433,7 @@ def grid_values(lp: LoadedPlan) -> list[F64]:
         if vals[-1] != v.max:
             vals = np.append(vals, float(v.max))
         out.append(vals)
+    out += [np.arange(len(b.options), dtype=np.float64) for b in lp.plan.basing]
     return out
 
 

@@ -426,6 +426,14 @@ def _reference_html(d: dict[str, Any]) -> str:
         parts.append(_warn(escape(str(ra["warning"])), []))
     design = _list(ra, "design")
     parts.append(_design_table(design) if design else "<p>No design.</p>")
+    basing = _list(ra, "basing")
+    if basing:
+        items = "".join(
+            f"<li><b>{escape(str(b.get('decision')))}:</b> {escape(str(b.get('option')))} "
+            f"({_b(b.get('cost_usd'))} {_B})</li>"
+            for b in basing
+        )
+        parts.append(f"<p>Basing chosen:</p><ul>{items}</ul>")
     eff = _list(ra, "effectiveness")
     if eff:
         parts += [
