@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 
-.PHONY: demo test check lint typecheck bench bench-tracking fuzz sbom audit lock clean
+.PHONY: demo web test check lint typecheck bench bench-tracking fuzz sbom audit lock clean
 
 # every dependency (and the build backend) pinned with its hashes in requirements.lock;
 # shieldlab itself is installed from this checkout without touching the network again
@@ -25,8 +25,17 @@ lock: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/shieldlab demo
 
+# the viewer's offline front end (CesiumJS and its Natural Earth II imagery), pinned in
+# web/package-lock.json and installed from the npm registry by its integrity hashes
+WEB := web/node_modules/.installed
+$(WEB): web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	touch $(WEB)
+
+web: $(WEB)
+
 # pytest exits 5 when it collected no test: that is a failure here
-test: $(STAMP)
+test: $(STAMP) $(WEB)
 	@$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 

@@ -1241,3 +1241,9 @@ from shieldlab.cli_plan import optimize as _optimize, plan as _plan  # noqa: E40
 
 app.command("plan")(_plan)
 app.command("optimize")(_optimize)
+
+# --- export czml and serve: a stored trial on a globe (in their own module) ---
+from shieldlab.cli_view import export_app as _export_app, serve as _serve  # noqa: E402
+
+app.add_typer(_export_app, name="export")
+app.command("serve")(_serve)

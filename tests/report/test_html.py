@@ -415,8 +415,10 @@ def test_layered_report_columns(layered_html: str) -> None:
     assert (
         '<tr><td>terminal</td><td class="n">1</td><td class="n">0.50</td>'
         '<td class="n">0</td><td class="n">0.00</td><td class="n">0.00</td>'
-        '<td class="n">–</td><td class="n">–</td></tr>'
+        '<td class="n">–</td><td class="n">– + 1 shot unpriced</td></tr>'
     ) in h
+    # the THAAD shot has no cost in the fixture: named, not counted as 0
+    assert "the shots expended cost 187.5 M$" in h and "1 shot without a catalog cost" in h
 
 
 def test_page_structure_and_self_contained(html: str) -> None:
@@ -438,7 +440,7 @@ def test_page_structure_and_self_contained(html: str) -> None:
     assert '"type":"orthographic"' in html.replace(" ", "")
     assert '"world_110m": {"type":"Topology"' in html  # inlined land/coastlines
     assert not re.search(r"<script[^>]*\bsrc\s*=", html, flags=re.IGNORECASE)
-    assert html.count("Plotly.newPlot(") == 3
+    assert html.count("Plotly.newPlot(") == 3 + 5  # globe, leakers, altitude + dashboard
     assert html.count("plotly.js v") == 1  # library inlined once
     assert 4_000_000 < len(html.encode()) < 8_000_000
 

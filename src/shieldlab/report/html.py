@@ -2,13 +2,15 @@
 
 What it reports, in order: the run's identity and a headline (P(no leaker)
 with a 95 % Wilson score interval, mean leakers, mean value hit,
-interceptors fired per trial); a 3-D globe of the engagement; per defended
-asset the threats aimed, shots fired by layer, leakers, P(asset hit) and
-expected surviving value (binary damage model: value · (1 − P(asset hit)));
-the distribution of leakers per trial; shots and kills per layer (left of
-launch included) and per site (shots, hits, empirical Pk); sensor custody; an
-altitude–time view of the engagement; the scenario text and its SHA-256 as
-the record of assumptions.
+interceptors fired per trial); a 3-D globe of the engagement; the five figures
+of the run dashboard (leakers by asset, kill chain, custody by sensor layer,
+cost by layer, trial 0's engagement timeline: :mod:`shieldlab.report.run_figures`,
+the function the viewer calls too); per defended asset the threats aimed, shots
+fired by layer, leakers, P(asset hit) and expected surviving value (binary
+damage model: value · (1 − P(asset hit))); the distribution of leakers per
+trial; shots and kills per layer (left of launch included) and per site (shots,
+hits, empirical Pk); sensor custody; an altitude–time view of the engagement;
+the scenario text and its SHA-256 as the record of assumptions.
 
 Assumptions: trials are independent, identically distributed Monte Carlo
 replications, so proportions over trials are binomial and the Wilson
@@ -36,10 +38,20 @@ import plotly.graph_objects as go
 
 from shieldlab.analysis.stats import wilson_interval
 from shieldlab.report.figures import altitude_figure, globe_figure, leaker_histogram
-from shieldlab.sim import layers
+from shieldlab.report.run_figures import (
+    DASHBOARD_SLUGS,
+    _layer_order,
+    _lethal,
+    _n_shots,
+    _shot_aim as _shot_aim,
+    asset_leakage,
+    layer_costs,
+    mean_count_interval,
+    run_dashboard_figures,
+    shot_layers,
+)
 from shieldlab.sim.results import LEFT_OF_LAUNCH, custody_by_class
 from shieldlab.store import RESULT_TABLES, read_run, read_table
-from shieldlab.threats import LETHAL_KINDS, OBJECT_NAMES
 
 __all__ = [
     "asset_leakage",
@@ -50,8 +62,6 @@ __all__ = [
     "shot_layers",
     "write_report",
 ]
-
-_LETHAL_NAMES = tuple(OBJECT_NAMES[k] for k in LETHAL_KINDS)
 
 _CSS = """
 body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
@@ -111,100 +121,6 @@ def headline(trials: dict[str, np.ndarray]) -> dict[str, float]:
     }
 
 
-def _lethal(outcomes: dict[str, np.ndarray]) -> np.ndarray:
-    """True for warhead-carrying objects (RV, glide vehicle, cruise missile)."""
-    return np.isin(np.asarray(outcomes["object_kind"], dtype=object), _LETHAL_NAMES)
-
-
-def _shot_aim(outcomes: dict[str, np.ndarray], engagements: dict[str, np.ndarray]) -> np.ndarray:
-    """Aim asset of each shot's threat, joined on (trial, threat_id); None where unknown."""
-    o_trial = np.asarray(outcomes["trial"], dtype=np.int64)
-    o_id = np.asarray(outcomes["threat_id"], dtype=np.int64)
-    e_trial = np.asarray(engagements["trial"], dtype=np.int64)
-    e_id = np.asarray(engagements["threat_id"], dtype=np.int64)
-    aim = np.full(e_id.size, None, dtype=object)
-    if not (o_id.size and e_id.size):
-        return aim
-    stride = int(max(o_id.max(), e_id.max())) + 1
-    o_key = o_trial * stride + o_id
-    e_key = e_trial * stride + e_id
-    order = np.argsort(o_key, kind="stable")
-    pos = np.clip(np.searchsorted(o_key[order], e_key), 0, o_key.size - 1)
-    found = o_key[order][pos] == e_key
-    aim[found] = np.asarray(outcomes["aim_asset"], dtype=object)[order][pos[found]]
-    return aim
-
-
-def _layer_order(names: set[str]) -> list[str]:
-    """Layers in engagement-timeline order (:func:`shieldlab.sim.layers.timeline`:
-    left of launch and EW/cyber first, they act before any flight)."""
-    return layers.timeline(names)
-
-
-def shot_layers(engagements: dict[str, np.ndarray]) -> list[str]:
-    """Interceptor layers that fired at least one shot in the run, in report order."""
-    return _layer_order({str(x) for x in np.asarray(engagements["layer"]).tolist()})
-
-
-def asset_leakage(
-    outcomes: dict[str, np.ndarray],
-    sites: dict[str, np.ndarray],
-    engagements: dict[str, np.ndarray],
-    n_trials: int,
-) -> list[dict[str, object]]:
-    """One row per defended asset: threats aimed, shots by layer, leakers, P(hit), value.
-
-    Per trial means over ``n_trials``: ``threats_aimed`` (objects aimed at the
-    asset, decoys included) and ``warheads_aimed`` (RV, glide vehicle, cruise
-    missile); ``shots:<layer>`` and ``shots`` — interceptors fired at objects
-    aimed at the asset, attributed through the shot's (trial, threat_id) to
-    ``threat_outcomes.aim_asset``; ``mean_leakers`` (leakers that hit it, which
-    may have been aimed elsewhere). ``p_hit`` is the share of trials in which at
-    least one leaker hit the asset, with a 95 % Wilson interval (``p_lo``,
-    ``p_hi``). Binary damage model: the asset is lost when any leaker hits it,
-    so its expected surviving value per trial is
-    ``surviving_value = value · (1 − p_hit)``.
-    """
-    is_asset = sites["kind"] == "asset"
-    names = [str(x) for x in sites["name"][is_asset]]
-    values = {str(k): float(v) for k, v in zip(names, sites["value"][is_asset], strict=True)}
-    extra = {str(a) for a in outcomes["aim_asset"] if a is not None} - set(names)
-    names += sorted(extra)
-    leaked = outcomes["status"] == "leaked"
-    lethal = _lethal(outcomes)
-    shot_aim = _shot_aim(outcomes, engagements)
-    shot_layer = np.asarray(engagements["layer"]).astype(str)
-    layers = shot_layers(engagements)
-    per = 1.0 / n_trials if n_trials else np.nan
-    rows: list[dict[str, object]] = []
-    for name in names:
-        aimed = outcomes["aim_asset"] == name
-        hits = leaked & (outcomes["hit_asset"] == name)
-        trials_hit = np.unique(outcomes["trial"][hits]).size
-        lo, hi = wilson_interval(trials_hit, n_trials)
-        at_asset = shot_aim == name
-        p_hit = trials_hit * per
-        value = values.get(name, float("nan"))
-        row: dict[str, object] = {
-            "asset": name,
-            "threats_aimed": np.count_nonzero(aimed) * per,
-            "warheads_aimed": np.count_nonzero(aimed & lethal) * per,
-        }
-        for layer in layers:
-            row[f"shots:{layer}"] = np.count_nonzero(at_asset & (shot_layer == layer)) * per
-        row |= {
-            "shots": np.count_nonzero(at_asset) * per,
-            "mean_leakers": np.count_nonzero(hits) * per,
-            "p_hit": p_hit,
-            "p_lo": float(lo),
-            "p_hi": float(hi),
-            "value": value,
-            "surviving_value": value * (1.0 - p_hit),
-        }
-        rows.append(row)
-    return rows
-
-
 def asset_total(
     rows: list[dict[str, object]], outcomes: dict[str, np.ndarray], n_trials: int
 ) -> dict[str, object]:
@@ -213,25 +129,32 @@ def asset_total(
     Per-trial counts, values and expected surviving values are sums over the
     assets (assets without a value are left out of the value sums); ``p_hit`` is
     P(any asset hit), the share of trials with a leaker into any of the assets,
-    with its 95 % Wilson interval — not a sum.
+    with its 95 % Wilson interval — not a sum; the intervals of the mean leakers
+    (``leakers_*``, ``leakers_aimed_*``) are those of the per-trial totals.
     """
     names = [str(r["asset"]) for r in rows]
-    hit = (outcomes["status"] == "leaked") & np.isin(
-        np.asarray(outcomes["hit_asset"], dtype=object), names
-    )
+    leaked = outcomes["status"] == "leaked"
+    hit = leaked & np.isin(np.asarray(outcomes["hit_asset"], dtype=object), names)
+    aimed = leaked & np.isin(np.asarray(outcomes["aim_asset"], dtype=object), names)
     trials_hit = np.unique(outcomes["trial"][hit]).size
     lo, hi = wilson_interval(trials_hit, n_trials)
-    total: dict[str, object] = {"asset": "all assets"}
-    for key in rows[0] if rows else ():
-        if key == "asset" or key in ("p_hit", "p_lo", "p_hi"):
-            continue
-        total[key] = float(np.nansum([float(r[key]) for r in rows]))  # type: ignore[arg-type]
-    total |= {
+    _, hit_lo, hit_hi = mean_count_interval(outcomes["trial"][hit], n_trials)
+    _, aim_lo, aim_hi = mean_count_interval(outcomes["trial"][aimed], n_trials)
+    intervals = {
         "p_hit": trials_hit / n_trials if n_trials else np.nan,
         "p_lo": float(lo),
         "p_hi": float(hi),
+        "leakers_lo": hit_lo,
+        "leakers_hi": hit_hi,
+        "leakers_aimed_lo": aim_lo,
+        "leakers_aimed_hi": aim_hi,
     }
-    return total
+    total: dict[str, object] = {"asset": "all assets"}
+    for key in rows[0] if rows else ():
+        if key == "asset" or key in intervals:
+            continue
+        total[key] = float(np.nansum([float(r[key]) for r in rows]))  # type: ignore[arg-type]
+    return total | intervals
 
 
 def layer_kills(
@@ -244,11 +167,12 @@ def layer_kills(
     for ``left-of-launch``, which fires no shots). Per row: ``shots``,
     ``kills``, ``warhead_kills`` (RV, glide vehicle, cruise missile) as run
     totals, ``shots_per_trial``, ``kills_per_trial``, ``warhead_kills_per_trial``
-    ``shots_per_kill`` (NaN without kills) and ``cost_per_trial_usd`` (expended cost
-    of the layer's shots per trial; NaN where no shot has a known cost).
+    ``shots_per_kill`` (NaN without kills), ``cost_per_trial_usd`` (expended cost
+    of the layer's priced shots per trial; NaN where no shot has a known cost) and
+    ``unpriced`` (shots without a known cost): :func:`layer_costs`, as the dashboard.
     """
     shot_layer = np.asarray(engagements["layer"]).astype(str)
-    cost = np.asarray(engagements.get("cost_usd", np.full(shot_layer.size, np.nan)), float)
+    costs = {str(r["layer"]): r for r in layer_costs(engagements, n_trials)}
     kill_layer = np.asarray(outcomes["kill_layer"], dtype=object)
     killed = np.array([k is not None for k in kill_layer.tolist()], dtype=bool)
     kill_layer = np.where(killed, kill_layer, "").astype(str)
@@ -270,9 +194,10 @@ def layer_kills(
                 "warhead_kills": warhead_kills,
                 "warhead_kills_per_trial": warhead_kills * per,
                 "shots_per_kill": shots / kills if kills else np.nan,
-                "cost_per_trial_usd": float(np.nansum(cost[shot_layer == layer])) * per
-                if np.isfinite(cost[shot_layer == layer]).any()
+                "cost_per_trial_usd": costs[layer]["cost_per_trial_usd"]
+                if layer in costs
                 else np.nan,
+                "unpriced": costs[layer]["unpriced"] if layer in costs else 0,
             }
         )
     return rows
@@ -490,7 +415,8 @@ def _layers_html(
             _num(r["kills_per_trial"]),
             *([_num(r["warhead_kills_per_trial"])] if decoys else []),
             _num(r["shots_per_kill"]),
-            _num(float(r["cost_per_trial_usd"]) / 1e6, ",.1f"),  # type: ignore[arg-type]
+            _num(float(r["cost_per_trial_usd"]) / 1e6, ",.1f")  # type: ignore[arg-type]
+            + (f" + {_n_shots(int(r['unpriced']))} unpriced" if r["unpriced"] else ""),  # type: ignore[call-overload]
         ]
         for r in rows
     ]
@@ -509,7 +435,7 @@ def _layers_html(
         "killed; two shots of a salvo may both hit one object, which counts as one kill (so "
         "hits below may exceed kills). Cost / trial: the rounds expended at their catalog "
         "unit cost (directed energy: cost per shot), no launcher, sensor or life-cycle "
-        "cost; – where the catalog gives none.</p>"
+        "cost; – where the catalog gives none; unpriced shots are named, not counted.</p>"
     )
     return note + _table(heads, body, numeric=set(range(1, len(heads))))
 
@@ -537,6 +463,7 @@ def write_report(db_path: Path, run_id: str, out_path: Path) -> Path:
         f"(95 % Wilson interval {_num(head['p_lo'], '.3f')}–{_num(head['p_hi'], '.3f')}, "
         f"{head['n_clean']} of {n} trials without a leaker)"
     )
+    unpriced = int(np.count_nonzero(np.isnan(t["engagements"]["cost_usd"])))
     parts.append('<div class="headline">')
     parts.append(
         _kpi(
@@ -555,7 +482,9 @@ def write_report(db_path: Path, run_id: str, out_path: Path) -> Path:
         + (
             f"; the shots expended cost {_num(head['mean_cost_usd'] / 1e6, ',.1f')} M$ "
             "(interceptor unit costs and directed-energy cost per shot; no launcher, sensor "
-            "or life-cycle cost)"
+            "or life-cycle cost"
+            + (f"; {_n_shots(unpriced)} without a catalog cost not counted" if unpriced else "")
+            + ")"
             if np.isfinite(head["mean_cost_usd"]) and head["mean_cost_usd"] > 0
             else ""
         )
@@ -574,6 +503,14 @@ def write_report(db_path: Path, run_id: str, out_path: Path) -> Path:
             first=True,
         )
     )
+
+    parts.append("<h2>Dashboard</h2>")
+    parts.append(
+        '<p class="note">The figures of the run dashboard (<code>shieldlab</code> viewer), '
+        "over all trials; the engagement timeline shows trial 0. Definitions under each.</p>"
+    )
+    figs = run_dashboard_figures(db_path, run_id, trial=0)
+    parts.extend(_figure_html(figs[slug], f"fig-{slug}", first=False) for slug in DASHBOARD_SLUGS)
 
     parts.append("<h2>Defended assets: threats, shots, leakers and surviving value</h2>")
     parts.append(_assets_html(t["threat_outcomes"], t["sites"], t["engagements"], n))
