@@ -34,9 +34,12 @@ $(WEB): web/package.json web/package-lock.json
 
 web: $(WEB)
 
-# pytest exits 5 when it collected no test: that is a failure here
+# pytest exits 5 when it collected no test: that is a failure here. The test files are
+# spread over the machine's cores (pytest-xdist; each file's tests stay in one worker,
+# so a module's fixtures are built once); TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
 test: $(STAMP) $(WEB)
-	@$(PY) -m pytest; rc=$$?; \
+	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 lint: $(STAMP)
