@@ -171,3 +171,17 @@ def test_export_czml_writes_the_trial_and_refuses_bad_input(store: Path, run_id:
         assert not bad.exists()
     res = runner.invoke(app, ["export", "czml", run_id, "--db", str(store), "-o", str(tmp_path)])
     assert res.exit_code == 2 and "--output" in res.output
+
+
+def test_the_player_shows_the_re_flights_warnings(store: Path, run_id: str, tmp_path: Path):
+    import shutil
+
+    older = tmp_path / "older.duckdb"
+    shutil.copy(store, older)
+    con = duckdb.connect(str(older))
+    con.execute("UPDATE runs SET shieldlab_version = '0.0.1' WHERE run_id = ?", [run_id])
+    con.close()
+    html = TestClient(create_app(older)).get(f"/runs/{run_id}/trials/0").text
+    assert '<p class="warn">run written by shieldlab 0.0.1' in html
+    clean = TestClient(create_app(store)).get(f"/runs/{run_id}/trials/0").text
+    assert '<p class="warn">' not in clean

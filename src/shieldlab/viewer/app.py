@@ -190,7 +190,9 @@ def create_app(db_path: Path, cesium_dir: Path | None = None) -> FastAPI:
     def player(run_id: str, trial: int) -> str:
         run = _run_or_404(db, run_id)
         _trial_or_404(run, trial)
-        return pages.player_page(run, trial, cesium_ready=cesium is not None)
+        # built now (and cached for the globe's request) so its warnings are on the page
+        warnings = cache.get(db, run_id, trial).warnings
+        return pages.player_page(run, trial, cesium_ready=cesium is not None, warnings=warnings)
 
     @app.get("/runs/{run_id}/trials/{trial}/czml")
     def czml(run_id: str, trial: int) -> Response:

@@ -158,9 +158,13 @@ def dashboard_page(
     return _page(f"run {rid}", body, head='\n<script src="/assets/plotly.min.js"></script>')
 
 
-def player_page(run: dict[str, object], trial: int, cesium_ready: bool) -> str:
-    """The trial player: a CesiumJS globe playing the trial's CZML, with its controls."""
+def player_page(
+    run: dict[str, object], trial: int, cesium_ready: bool, warnings: list[str] | None = None
+) -> str:
+    """The trial player: a CesiumJS globe playing the trial's CZML, with its controls and
+    the warnings of its re-flight (another shieldlab version, another scenario text)."""
     rid = escape(str(run["run_id"]))
+    warned = "".join(f'<p class="warn">{escape(w)}</p>' for w in warnings or [])
     n = int(run["trials"])  # type: ignore[call-overload]
     czml = f"/runs/{rid}/trials/{trial}/czml"
     if not cesium_ready:
@@ -169,7 +173,7 @@ def player_page(run: dict[str, object], trial: int, cesium_ready: bool) -> str:
             "the globe cannot be shown: run <code>make web</code> (or <code>npm ci --prefix "
             "web</code>) in the shieldlab checkout, or set <code>SHIELDLAB_CESIUM_DIR</code> to "
             f'a CesiumJS <code>Build/Cesium</code> folder. The <a href="{czml}">CZML of this '
-            "trial</a> opens in any Cesium viewer.</p>"
+            f"trial</a> opens in any Cesium viewer.</p>{warned}"
         )
         return _page(f"run {rid} · trial {trial}", body)
     head = (
@@ -186,7 +190,7 @@ def player_page(run: dict[str, object], trial: int, cesium_ready: bool) -> str:
 <div id="globe" aria-label="globe"></div>
 <aside>
 <h1>Run <a href="/runs/{rid}">{rid}</a> · trial {trial}</h1>
-<p class="sub">{escape(str(run["scenario_name"]))} · {prev_t} {next_t}</p>
+<p class="sub">{escape(str(run["scenario_name"]))} · {prev_t} {next_t}</p>{warned}
 <div class="controls">
 <button id="play" type="button">▶ play</button>
 <label>time <input id="time-slider" type="range" min="0" max="1000" value="0" step="1"></label>
