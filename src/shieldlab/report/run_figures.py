@@ -468,6 +468,7 @@ def custody_by_layer_figure(outcomes: Table, custody_layers: Table) -> go.Figure
         "the fused picture within 20 km (any track) and within the fire-control error; per "
         "sensor layer, a track that layer updated within 2.5 revisit periods."
         + ("" if few else " Many threat classes: all objects only (the report's table has each)."),
+        axis_px=110,  # the layer names may be drawn slanted
     )
     return fig
 

@@ -158,6 +158,24 @@ def dashboard_page(
     return _page(f"run {rid}", body, head='\n<script src="/assets/plotly.min.js"></script>')
 
 
+def _marker_legend() -> str:
+    """Legend lines in the CZML's own colours (one source: :mod:`trial_czml_parts`)."""
+    from shieldlab.report import trial_czml_parts as tp
+
+    items = [
+        (tp.KILL_COLOUR, "kill, at the kill point"),
+        (tp.LEAK_COLOUR, "leak: impact in a defended asset"),
+        (tp.ASSET_COLOUR, "defended asset (circle of its radius)"),
+        (tp.SENSOR_COLOUR, "sensor and its coverage"),
+        (tp.SITE_COLOUR, "fire unit"),
+        (tp.LAUNCH_COLOUR, "launch area"),
+        *((rgb, f"interceptor: {layer}") for layer, rgb in tp.LAYER_COLOURS.items()),
+    ]
+    return "".join(
+        f'<li><i style="background:rgb{tuple(rgb)}"></i>{escape(text)}</li>' for rgb, text in items
+    )
+
+
 def player_page(
     run: dict[str, object], trial: int, cesium_ready: bool, warnings: list[str] | None = None
 ) -> str:
@@ -200,12 +218,10 @@ def player_page(
 <div id="status" class="note">loading the trial (re-flown from the stored scenario)…</div>
 <div id="details" class="details"><p class="note">Click an object on the globe for its
 details.</p></div>
-<ul class="legend">
-<li><i style="background:#d62728"></i>leaker (impact)</li>
-<li><i style="background:#1f9e5a"></i>kill</li>
-<li><i style="background:#1f77b4"></i>interceptor fly-out</li>
-<li><i style="background:#8c8c8c"></i>decoy / debris</li>
-</ul>
+<h2 class="legend">threat paths</h2>
+<ul class="legend" id="legend-threats"></ul>
+<h2 class="legend">markers and sites</h2>
+<ul class="legend">{_marker_legend()}</ul>
 <p class="note"><a href="{czml}" download>CZML of this trial</a></p>
 <p class="note" id="render-note"></p>
 </aside></div>"""

@@ -53,6 +53,27 @@
     return c;
   }
 
+  function showLegend(ds) {
+    // one line per threat class and object kind, in the colour of its path
+    const seen = new Map();
+    const t = viewer.clock.startTime;
+    for (const e of ds.entities.values) {
+      if (prefix(e) !== "threat" || !e.path || !e.path.material) continue;
+      const what = (e.name || e.id).replace(/\s+\d+$/, "");
+      if (seen.has(what)) continue;
+      const c = e.path.material.color ? e.path.material.color.getValue(t) : undefined;
+      if (c) seen.set(what, c.toCssColorString());
+    }
+    const ul = document.getElementById("legend-threats");
+    for (const [what, css] of [...seen.entries()].sort()) {
+      const li = document.createElement("li");
+      const i = document.createElement("i");
+      i.style.background = css;
+      li.append(i, document.createTextNode(what));
+      ul.append(li);
+    }
+  }
+
   function showCounts(c) {
     const rows = [["threat", "threat objects"], ["interceptor", "interceptors"],
       ["kill", "kills"], ["leak", "leakers"], ["sat", "satellites shown"],
@@ -146,6 +167,7 @@
       viewer.clock.onTick.addEventListener(onTick);
       state.counts = count(ds);
       showCounts(state.counts);
+      showLegend(ds);
       frame(ds);
       viewer.homeButton.viewModel.command.beforeExecute.addEventListener((ev) => {
         ev.cancel = true; // "home" is the raid's region, not Cesium's default view
