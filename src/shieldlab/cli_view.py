@@ -30,11 +30,17 @@ def open_store(db: Path) -> list[str]:
     from shieldlab.store import list_runs
 
     if not db.is_file():
-        fail(f"--db: {db} does not exist; run a scenario first (shieldlab run … --db {db})")
+        fail(
+            f"--db: {db} does not exist; run a scenario first "
+            "(shieldlab run SCENARIO --out DIR writes DIR/shieldlab.duckdb)"
+        )
     try:
         con = duckdb.connect(str(db), read_only=True)
     except duckdb.Error as exc:
-        reason = "locked by a process writing it" if "lock" in str(exc).lower() else str(exc)
+        text = str(exc)
+        if "not a valid duckdb" in text.lower():
+            fail(f"--db: {db} is not a shieldlab results store (not a DuckDB file)")
+        reason = "locked by a process writing it" if "lock" in text.lower() else text
         fail(f"--db: {db} cannot be opened read only: {reason.splitlines()[0]}")
     try:
         rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
@@ -147,7 +153,8 @@ def serve(
     app = create_app(db, cesium)
     shown = f"[{host}]" if ":" in host else host
     out.print(
-        f"shieldlab viewer: http://{shown}:{port}/ — {len(known)} runs in {db} "
+        f"shieldlab viewer: http://{shown}:{port}/ — {len(known)} "
+        f"run{'' if len(known) == 1 else 's'} in {db} "
         "(read only); Ctrl-C to stop",
         soft_wrap=True,
         highlight=False,
