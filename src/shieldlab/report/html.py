@@ -45,9 +45,9 @@ from shieldlab.report.run_figures import (
     _n_shots,
     _shot_aim as _shot_aim,
     asset_leakage,
+    dashboard_figures,
     layer_costs,
     mean_count_interval,
-    run_dashboard_figures,
     shot_layers,
 )
 from shieldlab.sim.results import LEFT_OF_LAUNCH, custody_by_class
@@ -509,7 +509,7 @@ def write_report(db_path: Path, run_id: str, out_path: Path) -> Path:
         '<p class="note">The figures of the run dashboard (<code>shieldlab</code> viewer), '
         "over all trials; the engagement timeline shows trial 0. Definitions under each.</p>"
     )
-    figs = run_dashboard_figures(db_path, run_id, trial=0)
+    figs = dashboard_figures(t, trial=0)  # the tables read above, not read again
     parts.extend(_figure_html(figs[slug], f"fig-{slug}", first=False) for slug in DASHBOARD_SLUGS)
 
     parts.append("<h2>Defended assets: threats, shots, leakers and surviving value</h2>")

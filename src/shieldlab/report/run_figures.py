@@ -1,7 +1,8 @@
 """The five dashboard figures of one stored run, shared by the HTML report and the viewer.
 
-What it shows (plotly figures keyed by a stable slug in :func:`run_dashboard_figures`,
-the one function both the report and the web dashboard call):
+What it shows (plotly figures keyed by a stable slug in :func:`dashboard_figures`,
+the one function both the report and the web dashboard call, on the tables they
+have read; :func:`run_dashboard_figures` reads them from the store first):
 
 - ``leakers-by-asset``: mean leakers per trial by defended asset, those aimed at
   it and those that hit it, with 95 % intervals;
@@ -70,7 +71,7 @@ DASHBOARD_SLUGS: tuple[str, ...] = (
     "cost-by-layer",
     "engagement-timeline",
 )
-"""Keys of :func:`run_dashboard_figures`, in display order (page anchors use them)."""
+"""Keys of :func:`dashboard_figures`, in display order (page anchors use them)."""
 
 LAYER_COLOURS: dict[str, str] = {
     "left-of-launch": "#4d4d4d",
@@ -645,7 +646,8 @@ def engagement_timeline_figure(
 
 def dashboard_figures(tables: dict[str, Table], trial: int = 0) -> dict[str, go.Figure]:
     """The five figures from a run's tables (:data:`~shieldlab.store.RESULT_TABLES`),
-    keyed by :data:`DASHBOARD_SLUGS`; the engagement timeline shows ``trial``."""
+    keyed by :data:`DASHBOARD_SLUGS`; the engagement timeline shows ``trial``. The one
+    function the HTML report and the viewer's run dashboard both call."""
     n = int(np.asarray(tables["trials"]["trial"]).size)
     o, e = tables["threat_outcomes"], tables["engagements"]
     return {
@@ -658,7 +660,7 @@ def dashboard_figures(tables: dict[str, Table], trial: int = 0) -> dict[str, go.
 
 
 def run_dashboard_figures(db_path: Path, run_id: str, trial: int = 0) -> dict[str, go.Figure]:
-    """The five dashboard figures of a stored run, keyed by :data:`DASHBOARD_SLUGS` — the
-    one function the HTML report and the viewer's run dashboard both call."""
+    """The five dashboard figures of a stored run (its tables read, then
+    :func:`dashboard_figures`)."""
     tables = {name: read_table(db_path, name, run_id) for name in RESULT_TABLES}
     return dashboard_figures(tables, trial)

@@ -38,7 +38,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shieldlab import __version__
 from shieldlab.report.html import headline
-from shieldlab.store import list_runs, read_run, read_table
+from shieldlab.store import RESULT_TABLES, list_runs, read_run, read_table
 from shieldlab.viewer import pages
 
 __all__ = ["CSP", "create_app", "find_cesium", "run_rows"]
@@ -178,13 +178,13 @@ def create_app(db_path: Path, cesium_dir: Path | None = None) -> FastAPI:
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse)
     def dashboard(run_id: str, trial: int = 0) -> str:
-        from shieldlab.report.run_figures import run_dashboard_figures
+        from shieldlab.report.run_figures import dashboard_figures
 
         run = _run_or_404(db, run_id)
         _trial_or_404(run, trial)
-        trials = read_table(db, "trials", run_id)
-        figures = run_dashboard_figures(db, run_id, trial)
-        return pages.dashboard_page(run, headline(trials), figures, trial)
+        tables = {name: read_table(db, name, run_id) for name in RESULT_TABLES}
+        figures = dashboard_figures(tables, trial)
+        return pages.dashboard_page(run, headline(tables["trials"]), figures, trial)
 
     @app.get("/runs/{run_id}/trials/{trial}", response_class=HTMLResponse)
     def player(run_id: str, trial: int) -> str:

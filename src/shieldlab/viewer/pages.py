@@ -1,7 +1,7 @@
 """HTML of the viewer's pages: run list, run dashboard, trial player, error page.
 
 Plain server-side HTML (every value escaped); the figures are the report's own
-plotly figures (:func:`shieldlab.report.run_figures.run_dashboard_figures`)
+plotly figures (:func:`shieldlab.report.run_figures.dashboard_figures`)
 drawn with the plotly.js this server hands out; the player's globe is CesiumJS
 driven by ``static/player.js``. Units are in the labels.
 """
