@@ -1,6 +1,6 @@
 """The analytic layered-defense model against the engine on every shipped scenario.
 
-Run: ``.venv/bin/python benchmarks/analytic_vs_engine.py [--trials N] [--write]``
+Run: ``.venv/bin/python benchmarks/analytic_vs_engine.py [--trials N] [--only FILE] [--write]``
 (not a test). For each ``scenarios/*.yaml``: the engine's Monte Carlo (the
 scenario's own trials and seed unless ``--trials``) and the analytic model
 (:mod:`shieldlab.analysis.scenario_model`, the same raid) side by side —
@@ -9,7 +9,9 @@ and whether they agree by the plan's rule (inside the interval, or within
 20 % + 0.2 leakers). ``--write`` stores the engine's numbers in
 ``tests/analysis/data/engine_reference.json`` with each scenario's SHA-256,
 which ``tests/analysis/test_analytic_vs_engine.py`` checks the model against
-(the test fails when a scenario changes without a new reference).
+(the test fails when a scenario changes without a new reference). ``--only`` (repeatable,
+a file name such as ``theater-pacific.yaml``) runs those scenarios and, with
+``--write``, replaces only their entries.
 """
 
 from __future__ import annotations
@@ -33,10 +35,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--trials", type=int, default=None)
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--only", action="append", default=[], help="scenario file name")
     args = ap.parse_args()
-    rows = {}
+    rows = json.loads(REFERENCE.read_text(encoding="utf-8"))["scenarios"] if args.only else {}
     print(f"{'scenario':<18} {'analytic':>9} {'engine':>7} {'95 % CI':>13} {'trials':>6} agree")
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        if args.only and path.name not in args.only:
+            continue
         loaded = load_scenario(path)
         t0 = time.perf_counter()
         out = evaluate(build_model(loaded).inputs())

@@ -764,6 +764,7 @@ def marginal(
         rows = marginal_contributions(
             loaded, n_workers, lambda k: prog.advance(task, k), chosen, world
         )
+    partners = _marginal_partners(loaded, n_workers, world, as_json)
     layer_usd: dict[str, float] = lcc["by_layer_usd"] if lcc else {}
 
     def lcc_of(name: str | None) -> float | None:
@@ -777,7 +778,12 @@ def marginal(
         ]
         head = {"scenario": s.name, "seed": s.seed, "trials": s.trials}
         out.print_json(
-            json.dumps(head | ({"life_cycle_cost": lcc} if lcc else {}) | {"runs": runs})
+            json.dumps(
+                head
+                | ({"life_cycle_cost": lcc} if lcc else {})
+                | {"runs": runs}
+                | ({"partners": [r.as_dict() for r in partners]} if partners else {})
+            )
         )
         return
     t = Table(
@@ -816,6 +822,43 @@ def marginal(
             *([f"{(lcc_of(r.layer) or 0.0) / 1e9:,.1f}"] if lcc else []),
         )
     out.print(t)
+    if partners:
+        p = Table(
+            title="coalition: each partner's sensors and shooters off, and no sharing",
+            caption="Δ = run without it − baseline ± 95 % half-width (shieldlab coalition "
+            "--split: sensors and shooters apart)",
+            box=box.SIMPLE_HEAD,
+            collapse_padding=True,
+            pad_edge=False,
+        )
+        for col in ("without", "P(no leak)", "leakers", "Δ leakers", "Δ value"):
+            p.add_column(col, justify="left" if col == "without" else "right", no_wrap=True)
+        for pr in partners:
+            p.add_row(
+                pr.partner,
+                f"{pr.p_no_leaker:.2f}",
+                f"{pr.mean_leakers:.2f}",
+                f"{pr.delta_leakers:+.2f}±{pr.delta_leakers_half:.2f}",
+                f"{pr.delta_value_lost:+.1f}±{pr.delta_value_lost_half:.1f}",
+            )
+        out.print(p)
+
+
+def _marginal_partners(
+    loaded: LoadedScenario, workers: int, world: Any, as_json: bool
+) -> list[Any]:
+    """The coalition rows of ``marginal`` (each partner off, sharing off); none
+    without a ``coalition:`` section."""
+    from shieldlab.sim.coalition import coalition_study, n_runs
+
+    s = loaded.scenario
+    if s.coalition is None:
+        return []
+    with _progress(as_json) as prog:
+        runs = n_runs(s)
+        task = prog.add_task(f"coalition: {runs} runs × {s.trials} trials", total=runs * s.trials)
+        study = coalition_study(loaded, workers, lambda k: prog.advance(task, k), world=world)
+    return list(study.rows)
 
 
 @app.command()
@@ -1247,3 +1290,13 @@ from shieldlab.cli_view import export_app as _export_app, serve as _serve  # noq
 
 app.add_typer(_export_app, name="export")
 app.command("serve")(_serve)
+
+# --- deterrent: the second strike after a counterforce raid (in its own module) ---
+from shieldlab.cli_deterrent import deterrent as _deterrent  # noqa: E402
+
+app.command("deterrent")(_deterrent)
+
+# --- coalition: what each partner and data sharing add (in its own module) ---
+from shieldlab.cli_coalition import coalition as _coalition  # noqa: E402
+
+app.command("coalition")(_coalition)

@@ -144,6 +144,36 @@ def locations_from_sets(sets: list[str], values: dict[str, float] | None = None)
     ]
 
 
+def with_deterrent_values(
+    locs: Sequence[Location], base_warheads: dict[str, float]
+) -> list[Location]:
+    """Copies of ``locs`` where the deterrent and command locations named in
+    ``base_warheads`` carry the value of the second strike they protect.
+
+    ``base_warheads``: per catalog base, the warheads its survival keeps able to
+    retaliate (:func:`shieldlab.scenario.deterrent_schema.base_values` of a scenario's
+    ``deterrent:`` laydown: a wing's alert missiles and its LCCs' share, a bomber
+    base's bombers not on alert, an SSBN base's boats in port, a command site's share
+    of the force it authorizes). Rule (stated): the catalog value those locations
+    hold together (10 each) is apportioned among them in proportion to those
+    warheads, so the deterrent weighs what it did against the cities while its sites
+    rank by the second strike they protect. Locations not in the laydown keep
+    their value."""
+    named = [
+        i
+        for i, loc in enumerate(locs)
+        if loc.name in base_warheads and loc.category in ("deterrent", "command")
+    ]
+    w = np.array([max(float(base_warheads[locs[i].name]), 0.0) for i in named])
+    if not named or not np.isfinite(w).all() or w.sum() <= 0.0:
+        return list(locs)
+    total = sum(locs[i].value for i in named)
+    out = list(locs)
+    for i, wi in zip(named, w, strict=True):
+        out[i] = replace(locs[i], value=float(total * wi / w.sum()))
+    return out
+
+
 def threat_weights(
     locs: Sequence[Location],
     aimed: dict[str, float] | None = None,

@@ -38,6 +38,7 @@ from shieldlab.analysis.locations import (
     place_batteries,
     ranked_table,
     threat_weights,
+    with_deterrent_values,
     with_threats,
 )
 from shieldlab.analysis.optimize import Evaluator, run_nsga2, shortfall
@@ -261,12 +262,30 @@ def _held_from(met: list[int], years: list[int]) -> int | None:
     return held
 
 
+def _second_strike_values(lp: LoadedPlan) -> dict[str, float]:
+    """Per catalog base, the second-strike warheads it protects, from the ``deterrent:``
+    section of the plan's scenario (empty without one)."""
+    from pathlib import Path
+
+    from shieldlab.scenario import load_scenario
+    from shieldlab.scenario.deterrent_schema import base_values
+
+    name = lp.arch.architecture.scenario
+    if name is None:
+        return {}
+    section = load_scenario(Path(lp.arch.path).parent / str(name)).scenario.deterrent
+    return {} if section is None else base_values(section)
+
+
 def prioritized_locations(lp: LoadedPlan, tiers: list[TierModel], q: F64) -> dict[str, Any] | None:
     """Ranked locations and the battery placement (module docstring of :mod:`.locations`)."""
     spec = lp.plan.locations
     if spec is None:
         return None
     locs = locations_from_sets(spec.sets)
+    second_strike = _second_strike_values(lp)
+    if second_strike:
+        locs = with_deterrent_values(locs, second_strike)
     year = lp.plan.tiers.design_year
     aimed: dict[str, float] = {}
     for tm in tiers:

@@ -14,7 +14,9 @@ confirmation of the analytic model, assumptions, sources).
 
 Money in constant dollars of ``plan.dollars_fy``, shown in $B (1e9 $). Value:
 the defended assets' relative value (a metro: its population in millions; a
-deterrent or command site: 10), as in :mod:`shieldlab.analysis.locations`.
+deterrent or command site: 10, or, with a ``deterrent:`` laydown in the scenario,
+its share by the second-strike warheads it protects), as in
+:mod:`shieldlab.analysis.locations`.
 
 The page needs no network: plotly.js is inlined once (with the first figure)
 and so are the map's land and state lines (the figures and the map assets:

@@ -55,6 +55,9 @@ class C2Node(_Model):
     serves: list[str] = Field(
         default_factory=list, description="scenario sensors / interceptor sites attached here"
     )
+    force: str | None = Field(
+        default=None, description="coalition force operating it (default: the lead force)"
+    )
     source: str = Field(default="", description="where the numbers come from")
 
     @model_validator(mode="after")

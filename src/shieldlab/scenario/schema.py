@@ -39,6 +39,8 @@ from pydantic import (
 from shieldlab import catalog
 from shieldlab.scenario import sections
 from shieldlab.scenario.c2_schema import C2Section
+from shieldlab.scenario.coalition_schema import CoalitionSection
+from shieldlab.scenario.deterrent_schema import DeterrentSection, check_deterrent, resolve_deterrent
 
 Lat = Annotated[float, Field(ge=-90.0, le=90.0, description="geodetic latitude [deg]")]
 Lon = Annotated[float, Field(ge=-180.0, le=360.0, description="longitude east [deg]")]
@@ -93,6 +95,9 @@ class _CatalogTyped(_Model):
 
     name: str = Field(min_length=1)
     type: str
+    force: str | None = Field(
+        default=None, description="coalition force fielding it (default: the lead force)"
+    )
 
     @field_validator("type")
     @classmethod
@@ -951,6 +956,11 @@ class Scenario(_Model):
         default=None,
         description="command-and-control network, kill chain and degradation events",
     )
+    coalition: CoalitionSection | None = Field(
+        default=None,
+        description="coalition forces, their data-sharing agreements and outages",
+    )
+    deterrent: DeterrentSection | None = None
     plugins: dict[str, Any] = Field(
         default_factory=dict,
         description="sections of layer plug-ins by key (written at the top level of a file)",
@@ -986,7 +996,7 @@ class Scenario(_Model):
     @model_validator(mode="before")
     @classmethod
     def _catalog_assets(cls, data: Any) -> Any:
-        return resolve_assets(data) if isinstance(data, dict) else data
+        return resolve_deterrent(resolve_assets(data)) if isinstance(data, dict) else data
 
     @model_validator(mode="before")
     @classmethod
@@ -1039,6 +1049,8 @@ class Scenario(_Model):
                 raise ValueError(f"{what} names must be unique")
         if self.c2 is not None:
             self._check_c2(self.c2)
+        self._check_forces()
+        check_deterrent(self)
         const = [c.name for c in self.constellations]
         for i, sbi in enumerate(self.space_interceptors):
             if sbi.constellation not in const:
@@ -1056,6 +1068,50 @@ class Scenario(_Model):
                     f"constellation; allowed: {', '.join(const) or '(none declared)'}"
                 )
         return self
+
+    def force_items(self) -> list[tuple[str, str, str | None]]:
+        """Every item that may belong to a coalition force: (scenario path, name, force)."""
+        out: list[tuple[str, str, str | None]] = []
+        for key, items in (
+            ("sensors", self.sensors),
+            ("interceptor_sites", self.interceptor_sites),
+            ("space_interceptors", self.space_interceptors),
+            ("lasers", self.lasers),
+            ("hpm", self.hpm),
+        ):
+            out += [(f"{key}.{i}", x.name, x.force) for i, x in enumerate(items)]
+        if self.c2 is not None:
+            out += [(f"c2.nodes.{i}", n.name, n.force) for i, n in enumerate(self.c2.nodes)]
+        return out
+
+    def force_of(self, force: str | None) -> str:
+        """The force an item belongs to (its ``force:``, else the coalition's lead)."""
+        if force is not None:
+            return force
+        return self.coalition.lead_force if self.coalition is not None else ""
+
+    def _check_forces(self) -> None:
+        items = self.force_items()
+        if self.coalition is None:
+            for where, _, force in items:
+                if force is not None:
+                    raise ValueError(
+                        f"{where}.force: {force!r} needs a `coalition:` section naming the forces"
+                    )
+            return
+        names = self.coalition.names
+        for where, _, force in items:
+            if force is not None and force not in names:
+                raise ValueError(
+                    f"{where}.force: {force!r} is not a force; allowed: {', '.join(names)}"
+                )
+        fielded = {self.force_of(f) for _, _, f in items}
+        for i, f in enumerate(self.coalition.forces):
+            if f.name not in fielded:
+                raise ValueError(
+                    f"coalition.forces.{i}: {f.name!r} fields no sensor, shooter or C2 node "
+                    "(give an item `force: " + f.name + "`)"
+                )
 
     def _check_c2(self, c2: C2Section) -> None:
         known = {x.name for x in self.sensors} | {x.name for x in self.interceptor_sites}

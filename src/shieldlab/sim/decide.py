@@ -194,6 +194,12 @@ class TrackBook:
     snr_sum: F64 = field(default_factory=lambda: np.zeros((0, 0)))
     feat_num: F64 = field(default_factory=lambda: np.zeros(0))
     feat_info: F64 = field(default_factory=lambda: np.zeros(0))
+    own_s: F64 = field(default_factory=lambda: np.zeros(0))
+    """Coalition: last time [s] the force's own sensors updated the track (−inf: never)."""
+    remote_s: F64 = field(default_factory=lambda: np.zeros(0))
+    """Coalition: last time [s] a track update reached the force on an engage-on-remote
+    agreement (−inf: never) and that agreement's data latency ``remote_lat_s`` [s]."""
+    remote_lat_s: F64 = field(default_factory=lambda: np.zeros(0))
     rng_c2: np.random.Generator | None = None
     c2_cut: int = 0
 
@@ -210,6 +216,30 @@ class TrackBook:
             self.snr_sum = np.concatenate([self.snr_sum, np.zeros((k, self.n_radars))])
             self.feat_num = np.concatenate([self.feat_num, np.zeros(k)])
             self.feat_info = np.concatenate([self.feat_info, np.zeros(k)])
+            self.own_s = np.concatenate([self.own_s, np.full(k, -np.inf)])
+            self.remote_s = np.concatenate([self.remote_s, np.full(k, -np.inf)])
+            self.remote_lat_s = np.concatenate([self.remote_lat_s, np.zeros(k)])
+
+
+@dataclass(frozen=True)
+class ForceView:
+    """One coalition force's share of a decision epoch: its fire units ``sites`` (s,),
+    the forces whose shots it knows of ``knows`` (f,) (its own and those whose tracks
+    reach it), the force of every fire unit ``site_force`` (s,) and the hold window
+    ``hold_s`` [s] of its tracks (see :class:`~shieldlab.sim.defense.Coalition`)."""
+
+    sites: BoolArr
+    knows: BoolArr
+    site_force: I64
+    hold_s: float
+
+
+def receive_looks(book: TrackBook, i: int, tid: I64, snr: F64, info: F64, y: F64) -> None:
+    """A force receiving the looks of radar ``i`` on tracks ``tid`` from another force:
+    their SNR and features (measured once, by the radar's own force) join its book."""
+    book.grow(int(tid.max()) + 1 if tid.size else 0)
+    np.add.at(book.snr_sum[:, i], tid, snr)
+    add_features(book, tid, info, y)
 
 
 def feature_information(defense: Defense, book: TrackBook, i: int, tid: I64, snr: F64) -> F64:
@@ -304,10 +334,13 @@ def report_correlated(defense: Defense, x_eci: F64, t: float, reports: LaunchRep
     return np.asarray(np.any(d <= reach[None, :], axis=1))
 
 
-def _engaged_elsewhere(shots: Shots, x: F64, t: float) -> BoolArr:
+def _engaged_elsewhere(shots: Shots, x: F64, t: float, force: ForceView | None = None) -> BoolArr:
     """Candidate tracks (states x (k, 6) at t) within :data:`REENGAGE_GATE_M` of the
-    predicted position of a track with shots in flight."""
+    predicted position of a track with shots in flight (with ``force``: the shots of
+    the forces it knows of)."""
     fly = shots.in_flight()
+    if force is not None and fly.size:
+        fly = fly[force.knows[force.site_force[np.asarray(shots.site, np.int64)[fly]]]]
     out = np.zeros(x.shape[0], bool)
     if fly.size == 0 or x.shape[0] == 0:
         return out
@@ -368,7 +401,7 @@ def _hold_later_layers(
 
 
 def _c2_delays(
-    defense: Defense, t: float, inventory: I64, book: TrackBook
+    defense: Defense, t: float, inventory: I64, book: TrackBook, mine: BoolArr | None = None
 ) -> tuple[F64, F64, BoolArr]:
     """Per fire unit: decide → authorize → launch delay of the C2 chain at ``t`` [s]
     (NaN without a ``c2`` section), the part of it due to degradation events
@@ -388,7 +421,7 @@ def _c2_delays(
         first_stage=DECIDE_STAGE,
     )
     ok = timing.reachable
-    book.c2_cut += int(np.sum(~ok & (inventory > 0)))
+    book.c2_cut += int(np.sum(~ok & (inventory > 0) & (True if mine is None else mine)))
     extra = np.where(ok, np.maximum(timing.delay_s - c2.nominal_s, 0.0), np.inf)
     return np.where(ok, timing.delay_s, np.inf), extra, ok
 
@@ -400,16 +433,26 @@ def _candidates(
     t: float,
     reports: LaunchReports,
     shots: Shots,
-) -> tuple[I64, F64, F64]:
-    """Rows of the tracks eligible at ``t`` with their predicted states and covariances."""
+    force: ForceView | None = None,
+) -> tuple[I64, F64, F64, F64]:
+    """Rows of the tracks eligible at ``t`` with their predicted states and covariances,
+    and the data latency [s] the deciding force has on each (0 without a coalition;
+    with one: 0 on a track its own sensors hold, else the latency of the
+    engage-on-remote agreement that brought the latest update)."""
     doc = defense.doctrine
     ok = tracker.confirmed & (tracker.n_updates >= doc.min_track_updates)
     tid_all = tracker.track_id
     ok &= (book.in_flight[tid_all] == 0) & book.engageable[tid_all] & ~book.dead[tid_all]
     ok &= book.next_eval[tid_all] <= t + 1e-9
+    lat = np.zeros(tid_all.size)
+    if force is not None:
+        own = t - book.own_s[tid_all] <= force.hold_s
+        remote = t - book.remote_s[tid_all] <= force.hold_s
+        ok &= own | remote
+        lat = np.where(own, 0.0, book.remote_lat_s[tid_all])
     rows = np.flatnonzero(ok)
     if rows.size == 0:
-        return rows, np.empty((0, 6)), np.empty((0, 6, 6))
+        return rows, np.empty((0, 6)), np.empty((0, 6, 6)), np.empty(0)
     x, p = ekf_predict(
         tracker.x[rows],
         tracker.P[rows],
@@ -417,7 +460,7 @@ def _candidates(
         tracker.q_now(t)[rows],
         tracker.config.max_step_s,
     )
-    keep = report_correlated(defense, x, t, reports) & ~_engaged_elsewhere(shots, x, t)
+    keep = report_correlated(defense, x, t, reports) & ~_engaged_elsewhere(shots, x, t, force)
     if rows.size > 1:  # duplicates: the track with more updates is engaged
         d = np.linalg.norm(x[:, None, :3] - x[None, :, :3], axis=-1)
         upd = tracker.n_updates[rows]
@@ -426,7 +469,7 @@ def _candidates(
             & (np.arange(rows.size)[None, :] < np.arange(rows.size)[:, None])
         )
         keep &= ~np.any((d < DUPLICATE_M) & better, axis=1)
-    return rows[keep], x[keep], p[keep]
+    return rows[keep], x[keep], p[keep], lat[rows][keep]
 
 
 def decide(
@@ -437,11 +480,16 @@ def decide(
     reports: LaunchReports,
     inventory: I64,
     shots: Shots,
+    force: ForceView | None = None,
 ) -> None:
     """One decision epoch: threat evaluation, intercept planning for every fire unit,
-    weapon-target assignment (see module docstring). Appends to ``shots``; in place."""
+    weapon-target assignment (see module docstring). Appends to ``shots``; in place.
+
+    ``force``: in a coalition, one force's epoch — its own fire units, the tracks
+    it holds (its book), the shots it knows of, and the data latency of remote
+    tracks added before launch."""
     doc = defense.doctrine
-    rows, x, p = _candidates(defense, tracker, book, t, reports, shots)
+    rows, x, p, lat = _candidates(defense, tracker, book, t, reports, shots, force)
     if rows.size == 0:
         return
     tids = tracker.track_id[rows]
@@ -449,13 +497,14 @@ def decide(
     believed = declared_class(kin, book, tids, doc.rv_confidence)
     level = np.isin(believed, (OBJECT_GLIDE, OBJECT_CRUISE))
     engage = (believed >= 0) & (level | ~tracker.manoeuvring(t)[rows])
-    tids, x, p, believed, level, kin = (
+    tids, x, p, believed, level, kin, lat = (
         tids[engage],
         x[engage],
         p[engage],
         believed[engage],
         level[engage],
         kin[engage],
+        lat[engage],
     )
     if tids.size == 0:
         return
@@ -519,6 +568,8 @@ def decide(
         t_imp[keep],
         believed[keep],
         level[keep],
+        lat[keep],
+        force,
     )
 
 
@@ -535,8 +586,13 @@ def _plan_and_assign(
     t_imp: F64,
     believed: I64,
     level: BoolArr,
+    lat: F64,
+    force: ForceView | None,
 ) -> None:
-    """Plan every fire unit's fly-out at the threatening tracks and assign shots."""
+    """Plan every fire unit's fly-out at the threatening tracks and assign shots.
+
+    A track a coalition force holds only through a remote force's data (latency
+    ``lat`` > 0) is planned with the launch ``lat`` later."""
     doc = defense.doctrine
     n_s = len(defense.sites)
     feasible = np.zeros((tids.size, n_s), bool)
@@ -546,6 +602,7 @@ def _plan_and_assign(
     win_end = np.full((tids.size, n_s), np.nan)
     pip = np.full((tids.size, n_s, 3), np.nan)
     t_launch = np.zeros(n_s)
+    t_launch_ts = np.zeros((tids.size, n_s))
     t_c = np.arange(t + CANDIDATE_STEP_S, float(np.max(t_imp)), CANDIDATE_STEP_S)
     if any(site.spec.flyout == "envelope" for site in defense.sites):
         # endgame layers: their windows last seconds, so a fine grid before each impact
@@ -556,26 +613,33 @@ def _plan_and_assign(
     states = propagate(x, t, t_c, max_step_s=PREDICT_STEP_S)  # (n, k, 6) ECI
     if level.any():
         states[level] = predict_level_flight(x[level], t, defense.epoch, t_c)
-    c2_delay, c2_extra, c2_ok = _c2_delays(defense, t, inventory, book)
+    mine = None if force is None else force.sites
+    c2_delay, c2_extra, c2_ok = _c2_delays(defense, t, inventory, book, mine)
+    delays = np.unique(lat)
     for s_i, site in enumerate(defense.sites):  # fire units: a handful
-        if inventory[s_i] <= 0 or not c2_ok[s_i]:
+        if inventory[s_i] <= 0 or not c2_ok[s_i] or (mine is not None and not mine[s_i]):
             continue
-        t_launch[s_i] = max(float(earliest_launch_s(site.spec, t)), t + float(c2_delay[s_i]))
-        plan = plan_for_site(
-            site,
-            t_launch[s_i],
-            t_c,
-            states[..., :3],
-            float(gmst_at(defense.epoch, t_launch[s_i])),
-            states[..., 3:],
-            believed,
-        )
-        feasible[:, s_i] = plan.feasible & (plan.t_intercept_s < t_imp)
-        _, win_end[:, s_i] = intercept_window(plan, t_c)
-        pip[:, s_i] = plan.r_pip_eci_m
-        t_int[:, s_i] = np.where(plan.feasible, plan.t_intercept_s, np.inf)
-        alt_int[:, s_i] = plan.intercept_alt_m
-        closing[:, s_i] = plan.closing_speed_mps
+        for d in delays:  # data latencies: own tracks (0) and a remote agreement or two
+            grp = lat == d if delays.size > 1 else slice(None)
+            t_d = t + float(d)
+            t_l = max(float(earliest_launch_s(site.spec, t_d)), t_d + float(c2_delay[s_i]))
+            plan = plan_for_site(
+                site,
+                t_l,
+                t_c,
+                states[grp][..., :3],
+                float(gmst_at(defense.epoch, t_l)),
+                states[grp][..., 3:],
+                believed[grp],
+            )
+            t_launch_ts[grp, s_i] = t_l
+            feasible[grp, s_i] = plan.feasible & (plan.t_intercept_s < t_imp[grp])
+            _, win_end[grp, s_i] = intercept_window(plan, t_c)
+            pip[grp, s_i] = plan.r_pip_eci_m
+            t_int[grp, s_i] = np.where(plan.feasible, plan.t_intercept_s, np.inf)
+            alt_int[grp, s_i] = plan.intercept_alt_m
+            closing[grp, s_i] = plan.closing_speed_mps
+        t_launch[s_i] = float(t_launch_ts[:, s_i].min())
     if not feasible.any():
         return
     if doc.shoot_look_shoot:
@@ -613,7 +677,7 @@ def _plan_and_assign(
         shots.track.append(tid)
         shots.site.append(si)
         shots.decision_t_s.append(t)
-        shots.launch_t_s.append(float(t_launch[si]))
+        shots.launch_t_s.append(float(t_launch_ts[ti, si]))
         shots.intercept_t_s.append(float(t_int[ti, si]))
         shots.intercept_alt_m.append(float(alt_int[ti, si]))
         shots.pk.append(float(pk[ti, si]))

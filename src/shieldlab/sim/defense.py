@@ -48,6 +48,46 @@ class C2Model:
 
 
 @dataclass(frozen=True)
+class Coalition:
+    """The forces of a coalition and how their track data flow (decision side).
+
+    ``site_force`` (s,), ``radar_force`` (r,) in the tracker's radar order and
+    ``ir_force`` (one per LEO IR tracking layer): index of the force fielding
+    each. ``agreements``: (from, to, latency [s], engage on remote, outage
+    windows [(start, end)] with end ``inf`` when not restored), force indices.
+    ``hold_s``: a track updated this recently by a force's sensors is held by it.
+    """
+
+    names: tuple[str, ...]
+    site_force: NDArray[np.int64]
+    radar_force: NDArray[np.int64]
+    ir_force: NDArray[np.int64]
+    agreements: tuple[tuple[int, int, float, bool, tuple[tuple[float, float], ...]], ...]
+    hold_s: float
+
+    @property
+    def n(self) -> int:
+        """Number of forces."""
+        return len(self.names)
+
+    def links(self, t: float) -> tuple[NDArray[np.bool_], NDArray[np.bool_], F64]:
+        """At ``t`` [s]: (f, f) matrices ``flows[g, f]`` (g's tracks reach f: own,
+        or an agreement up), ``engage[g, f]`` (f may fire on g's tracks) and
+        ``latency_s[g, f]`` (data latency; 0 on the diagonal)."""
+        n = self.n
+        flows = np.eye(n, dtype=bool)
+        engage = np.eye(n, dtype=bool)
+        latency = np.zeros((n, n))
+        for g, f, lat, eor, down in self.agreements:  # agreements: a handful
+            if any(a <= t < b for a, b in down):
+                continue
+            flows[g, f] = True
+            engage[g, f] = eor
+            latency[g, f] = lat
+        return flows, engage, latency
+
+
+@dataclass(frozen=True)
 class Defense:
     """The defence's own view of a world (no truth).
 
@@ -65,6 +105,7 @@ class Defense:
     has_warning: bool
     c2: C2Model | None = None
     channels: tuple[int | None, ...] = ()
+    coalition: Coalition | None = None
 
     @property
     def doctrine(self) -> Doctrine:

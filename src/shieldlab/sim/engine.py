@@ -75,13 +75,12 @@ from shieldlab.core.time import gmst_at
 from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_geometry
 from shieldlab.sensors.measurements import Measurements
 from shieldlab.sensors.radar import RadarSite, radar_visible
-from shieldlab.sim import layers, oracle
+from shieldlab.sim import layers, oracle, sharing
 from shieldlab.sim.decide import (
     LaunchReports,
     Shots,
     TrackBook,
     add_features,
-    decide,
     feature_information,
 )
 from shieldlab.sim.defense import Defense
@@ -428,13 +427,19 @@ class _Trial:
     plume_tracks: PlumeTracks
     """The warning layer's sightings associated into plume tracks (boost fire control)."""
     tracker: GnnTracker
-    book: TrackBook
+    books: list[TrackBook]
+    """The battle managers' books: one, or one per coalition force."""
     reports: LaunchReports
     shots: Shots
     inventory: I64
     radars: tuple[tuple[RadarSite, int], ...]
     geometry: SiteGeometry
     """Site geometry of ``radars`` (computed once per trial, indexed by sensor)."""
+
+    @property
+    def book(self) -> TrackBook:
+        """The (lead force's) battle-manager book."""
+        return self.books[0]
 
     def visible(self, exists_flying: BoolArr, t: float) -> BoolArr:
         """Objects the sensors can see: flying and alive, or debris of a kinetic kill."""
@@ -514,11 +519,17 @@ def _radar_scan(
         layer=layer_k,
         coverage=_radar_coverage(radar, gmst),
     )
+    coal = st.defense.coalition
+    g = 0 if coal is None else int(coal.radar_force[i])
     if len(meas):
         snr = oracle.look_snr(st.world, radar, meas, k)
-        info = feature_information(st.defense, st.book, i, tid, snr)
+        info = feature_information(st.defense, st.books[g], i, tid, snr)
         y = oracle.feature_looks(st.world, meas, info, st.rng_feature)
-        add_features(st.book, tid, info, y)
+        add_features(st.books[g], tid, info, y)
+        if coal is not None:
+            sharing.share_looks(st.books, coal, g, i, t, tid, snr, info, y)
+    if coal is not None:
+        sharing.held(st.books, coal, g, t, tid)
 
 
 def _resolve_shots(st: _Trial, t: float, gmst_fn: Callable[[float], float]) -> None:
@@ -532,14 +543,17 @@ def _resolve_shots(st: _Trial, t: float, gmst_fn: Callable[[float], float]) -> N
     manager learns only the report: a track reported killed is not engaged
     again; otherwise, with shoot-look-shoot, it is eligible again after the
     look (``kill_assessment_s``)."""
-    shots, book, tracker = st.shots, st.book, st.tracker
+    shots, tracker = st.shots, st.tracker
     doc = st.defense.doctrine
+    coal = st.defense.coalition
     fly = shots.in_flight()
     due = [int(i) for i in fly if shots.intercept_t_s[i] <= t]
     due.sort(key=lambda i: (shots.intercept_t_s[i], i))
     for i in due:  # a handful per step: shots, not objects, and order matters
         tid = shots.track[i]
         t_int = shots.intercept_t_s[i]
+        force = 0 if coal is None else int(coal.site_force[shots.site[i]])
+        book = st.books[force]
         handover = shots.pip_eci_m[i]
         row = np.flatnonzero(tracker.track_id == tid)
         if row.size:  # in-flight target update: the track's latest estimate
@@ -566,7 +580,7 @@ def _resolve_shots(st: _Trial, t: float, gmst_fn: Callable[[float], float]) -> N
         shots.assessed_kill[i] = said
         book.in_flight[tid] -= 1
         if said:
-            book.dead[tid] = True
+            sharing.assessed(st.books, coal, force, t_int, tid)
         if book.in_flight[tid] == 0:
             book.engageable[tid] = doc.shoot_look_shoot and not book.dead[tid]
             book.next_eval[tid] = t_int + doc.kill_assessment_s
@@ -695,8 +709,8 @@ def run_trial(
         plumes=[],
         plume_tracks=PlumeTracks(),
         tracker=GnnTracker(TRACKER),
-        book=TrackBook(
-            n_radars=len(radars), rng_c2=trial_stream(C2_STREAM, world.scenario.seed, trial)
+        books=sharing.books_for(
+            defense.coalition, len(radars), trial_stream(C2_STREAM, world.scenario.seed, trial)
         ),
         reports=LaunchReports(),
         shots=Shots(),
@@ -742,9 +756,14 @@ def run_trial(
                     world, i, t, k, r_eci, vis, gmst, rng_sense, int(ir_offset[i])
                 )
                 sats = layer.constellation.positions_eci(t)[:, 0]
+                coal = defense.coalition
+                before = (st.tracker.track_id.copy(), st.tracker.n_updates.copy())
                 st.tracker.process_angles_frame(
                     meas, obs, t, layer=0, hot=hot, coverage=_ir_coverage(layer.sensor, sats)
                 )
+                if coal is not None:
+                    tid = sharing.updated_ids(st.tracker, *before)
+                    sharing.held(st.books, coal, int(coal.ir_force[i]), t, tid)
         # radars → tracker, scan by scan (empty scans count misses)
         for i in range(len(radars)):
             if t + 1e-9 >= next_radar[i]:
@@ -761,9 +780,12 @@ def run_trial(
         if t + 1e-9 >= nxt.decision[0]:
             nxt.decision[0] += doc.decision_interval_s
             _log_custody(log, st.tracker, t, r_eci, exists, hold)
-            st.book.grow(st.tracker.next_id)
             if st.inventory.sum() > 0:
-                decide(defense, st.tracker, st.book, t, st.reports, st.inventory, st.shots)
+                sharing.decide_all(
+                    defense, st.tracker, st.books, t, st.reports, st.inventory, st.shots
+                )
+            else:
+                st.book.grow(st.tracker.next_id)
 
         if time_advance == "fixed":
             i_step += 1
@@ -836,7 +858,7 @@ def _result(
         shot_achieved_miss_m=np.array(shots.achieved_miss_m),
         shot_c2_delay_s=np.array(shots.c2_delay_s),
         shot_c2_extra_s=np.array(shots.c2_extra_s),
-        c2_cut=st.book.c2_cut,
+        c2_cut=sum(b.c2_cut for b in st.books),
         shot_assessed_kill=np.array(shots.assessed_kill, bool),
         shot_track=np.array(shots.track, np.int64),
     )

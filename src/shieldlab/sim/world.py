@@ -35,7 +35,7 @@ from shieldlab.sensors.catalog import make_geo_ir, make_radar
 from shieldlab.sensors.ir import GeoIrSensor
 from shieldlab.sensors.ir_track import LeoIrTrackingSensor, make_leo_ir
 from shieldlab.sensors.radar import RadarSite
-from shieldlab.sim.defense import DECIDE_STAGE, C2Model, Defense
+from shieldlab.sim.defense import DECIDE_STAGE, C2Model, Coalition, Defense
 from shieldlab.space.constellation import Constellation, from_spec
 from shieldlab.space.orbits import OrbitalElements
 from shieldlab.threats import Trajectories
@@ -259,6 +259,45 @@ SENSOR_LAYERS: tuple[str, ...] = SENSOR_LAYER_NAMES
 """Sensor layers of the custody bookkeeping, in the tracker's layer-index order."""
 
 
+def build_coalition(
+    s: Scenario, site_names: list[str], radar_names: list[str], ir_names: list[str]
+) -> Coalition | None:
+    """The scenario's ``coalition`` section for the engine: the force of every fire
+    unit, radar (tracker order: ground/sea, then airborne) and LEO IR tracking
+    layer, and the sharing agreements by force index (None without a section)."""
+    c = s.coalition
+    if c is None:
+        return None
+    idx = {name: i for i, name in enumerate(c.names)}
+    owner = {name: s.force_of(force) for _, name, force in s.force_items()}
+
+    def forces(names: list[str]) -> NDArray[np.int64]:
+        return np.array([idx[owner[n]] for n in names], dtype=np.int64)
+
+    agreements = tuple(
+        (
+            idx[a.src],
+            idx[a.dst],
+            a.latency_s,
+            a.engage_on_remote,
+            tuple(
+                (o.start_s, math.inf if o.end_s is None else o.end_s)
+                for o in c.outages
+                if (o.src, o.dst) == (a.src, a.dst)
+            ),
+        )
+        for a in c.sharing
+    )
+    return Coalition(
+        tuple(c.names),
+        forces(site_names),
+        forces(radar_names),
+        forces(ir_names),
+        agreements,
+        c.hold_s,
+    )
+
+
 def radar_layer(radar: RadarSite) -> int:
     """Layer index of a surface radar: sea-based when its catalog platform says so."""
     return 2 if getattr(radar, "platform", "ground") == "sea" else 1
@@ -294,6 +333,8 @@ class World:
     c2: C2Model | None = None
     warning: tuple[WarningLayer, ...] = ()
     channels: tuple[int | None, ...] = ()
+    coalition: Coalition | None = None
+    """Forces and data sharing of a coalition scenario (None: one force)."""
     parts: dict[str, Any] = field(default_factory=dict)
     """The share of the world of each layer plug-in present (by layer name,
     :mod:`shieldlab.sim.layers`; a layer absent or switched off has none)."""
@@ -375,6 +416,7 @@ class World:
             has_warning=bool(self.geo_ir or self.warning),
             c2=self.c2,
             channels=self.channels,
+            coalition=self.coalition,
         )
 
 
@@ -509,6 +551,12 @@ def build_world(loaded: LoadedScenario) -> World:
         c2=None if s.c2 is None else build_c2(s.c2, [x.name for x in sites]),
         warning=tuple(warning),
         channels=channels,
+        coalition=build_coalition(
+            s,
+            [x.name for x in sites],
+            [r.name for r in radars] + [a.name for a in airborne],
+            [x.name for x in ir_layers],
+        ),
         parts=_layer_parts(s, epoch, truth, launches, off),
     )
 
