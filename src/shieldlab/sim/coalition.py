@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from shieldlab.scenario import LoadedScenario, Scenario
-from shieldlab.sim.marginal import Z95, _paired, _per_trial
+from shieldlab.sim.marginal import _paired, _per_trial
 from shieldlab.sim.world import World, build_world
 
 What = Literal["all", "sensors", "shooters"]
@@ -107,7 +107,7 @@ def without_partner(s: Scenario, partner: str, what: What = "all") -> Scenario:
         update["c2"] = s.c2.model_copy(update={"nodes": nodes})
     if what == "all":
         update["coalition"] = _drop_force(s, partner)
-    return _revalidate(s, update)
+    return s.model_copy(update=update)  # items taken from s itself: already valid
 
 
 def _drop_force(s: Scenario, partner: str) -> Any:
@@ -137,12 +137,7 @@ def without_sharing(s: Scenario) -> Scenario:
     c = s.coalition
     if c is None:
         raise ValueError("coalition: the scenario has no `coalition:` section")
-    return _revalidate(s, {"coalition": c.model_copy(update={"sharing": [], "outages": []})})
-
-
-def _revalidate(s: Scenario, update: dict[str, Any]) -> Scenario:
-    """A copy of ``s`` with ``update`` (items taken from ``s`` itself, already valid)."""
-    return s.model_copy(update=update)
+    return s.model_copy(update={"coalition": c.model_copy(update={"sharing": [], "outages": []})})
 
 
 def coalition_study(
@@ -201,6 +196,3 @@ def n_runs(s: Scenario, split: bool = False) -> int:
     """Runs a study makes (for progress bars): baseline, partners, sharing."""
     n_f = len(s.coalition.names) if s.coalition is not None else 0
     return 1 + n_f * (3 if split else 1) + 1
-
-
-__all__ = ["Z95", "CoalitionStudy", "PartnerRow", "coalition_study", "n_runs"]
