@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -19,7 +18,13 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -483,6 +488,8 @@ def _progress(transient: bool) -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        "eta",
+        TimeRemainingColumn(),
         console=err,
         transient=transient,
     )
@@ -503,8 +510,41 @@ def truth_shortcuts(world: Any) -> list[str]:
     return used(world)
 
 
+def check_executor(executor: str, cluster: str | None, workers: int | None) -> None:
+    """``--executor``/``--cluster`` make sense together (exit 2 with one line if not)."""
+    from shieldlab.sim.executors import EXECUTORS
+
+    if executor not in EXECUTORS:
+        fail(f"--executor: {executor!r} is not one of {', '.join(EXECUTORS)}")
+    if cluster is not None and executor != "dask":
+        fail("--cluster: a scheduler address needs --executor dask")
+    if executor == "serial" and workers not in (None, 1):
+        fail("--workers: the serial executor runs one trial at a time (give 1 or omit it)")
+
+
+def _resume_target(
+    db: Path, resume: str, scenario: Path | None, trials: int | None, seed: int | None
+) -> LoadedScenario:
+    """The stored run to finish; the scenario file, when given, must be the run's."""
+    from shieldlab.runner import stored_scenario
+    from shieldlab.store import list_runs
+
+    if trials is not None or seed is not None:
+        fail("--resume: the run's trials and seed are stored; drop --trials/--seed")
+    if not db.is_file():
+        fail(f"--resume: {db} does not exist (give the --out folder of the run)")
+    known = {str(r["run_id"]): r for r in list_runs(db)}
+    if resume not in known:
+        stored = ", ".join(list(known)[-6:]) or "none"
+        fail(f"--resume: no run {resume!r} in {db}; stored: {stored}")
+    loaded = stored_scenario(db, resume)
+    if scenario is not None and _load(scenario).sha256 != loaded.sha256:
+        fail(f"SCENARIO: {scenario} is not the scenario run {resume!r} ran (SHA-256 differs)")
+    return loaded
+
+
 def _run(
-    scenario: Path,
+    scenario: Path | None,
     trials: int | None,
     seed: int | None,
     workers: int | None,
@@ -512,19 +552,15 @@ def _run(
     as_json: bool,
     write_html: bool,
     architecture: Path | None = None,
+    executor: str = "process",
+    cluster: str | None = None,
+    resume: str | None = None,
 ) -> None:
-    from shieldlab.sim.montecarlo import default_workers, run_trials
-    from shieldlab.sim.results import result_tables, summarise
+    from shieldlab.runner import RunOutcome, resume_run, run_to_store
+    from shieldlab.sim.montecarlo import default_workers
     from shieldlab.sim.world import build_world
-    from shieldlab.store import list_runs, write_run
-    from shieldlab.store.provenance import provenance
 
-    loaded = _with_overrides(_load(scenario), trials, seed)
-    s = loaded.scenario
-    from shieldlab.cli_cost import life_cycle_of, warn_unpriced
-
-    lcc = life_cycle_of(architecture)
-    n_workers = workers or default_workers()
+    check_executor(executor, cluster, workers)
     for folder in (out_dir, *out_dir.absolute().parents):
         if folder.exists():
             if not folder.is_dir():
@@ -532,11 +568,22 @@ def _run(
             break
     db = out_dir / "shieldlab.duckdb"
     check_store(db, "--out")
+    if resume is not None:
+        loaded = _resume_target(db, resume, scenario, trials, seed)
+    elif scenario is None:
+        fail("SCENARIO: give a scenario file (or --resume RUN_ID to finish a stored run)")
+    else:
+        loaded = _with_overrides(_load(scenario), trials, seed)
+    s = loaded.scenario
+    from shieldlab.cli_cost import life_cycle_of, warn_unpriced
+
+    lcc = life_cycle_of(architecture)
+    n_workers = 1 if executor == "serial" else workers or default_workers()
     with err.status("flying the raid (truth trajectories)…"):
         try:
             world = build_world(loaded)
         except ValueError as exc:
-            fail(f"{scenario}: {exc}")
+            fail(f"{scenario or resume}: {exc}")
     if lcc is not None:
         from shieldlab.sim.marginal import present_layers
 
@@ -549,30 +596,31 @@ def _run(
             "warning: space_interceptors: no launch-warning sensor (geo-ir or warning-ir) "
             "cues them; they will not fire"
         )
-    with _progress(as_json) as prog:
-        task = prog.add_task(f"{s.trials} trials on {n_workers} workers", total=s.trials)
-        results = run_trials(world, s.trials, n_workers, lambda k: prog.advance(task, k))
-    tables = result_tables(world, results)
-    summary = summarise(world, results, tables)
-    base = f"{s.name}-{loaded.sha256[:8]}-s{s.seed}-n{s.trials}"
-    taken = {str(r["run_id"]) for r in list_runs(db)} if db.exists() else set()
-    run_id, i = base, 2
-    while run_id in taken:
-        run_id, i = f"{base}-{i}", i + 1
-    run_row: dict[str, object] = {
-        "run_id": run_id,
-        "created_utc": datetime.now(UTC),
-        "scenario_name": s.name,
-        "scenario_text": loaded.text,
-        "scenario_sha256": loaded.sha256,
-        "seed": s.seed,
-        "trials": s.trials,
-        "workers": n_workers,
-        "shieldlab_version": __version__,
-        "epoch_utc": s.epoch_utc,
-        **provenance(),
-    }
-    write_run(db, run_row, tables)
+    where = f"{n_workers} workers" + (f" on {cluster}" if cluster else f" ({executor})")
+    started: list[str] = [resume] if resume else []
+    try:
+        with _progress(as_json) as prog:
+            task = prog.add_task(f"{s.trials} trials, {where}", total=s.trials)
+
+            def advance(k: int) -> None:
+                prog.advance(task, k)
+
+            kw: dict[str, Any] = {
+                "executor": executor,
+                "workers": n_workers,
+                "cluster": cluster,
+                "progress": advance,
+            }
+            outcome: RunOutcome
+            if resume is not None:
+                outcome = resume_run(db, resume, loaded=loaded, world=world, **kw)
+            else:
+                outcome = run_to_store(loaded, db, world=world, on_created=started.append, **kw)
+    except KeyboardInterrupt:
+        _interrupted(db, out_dir, started)
+    except ValueError as exc:
+        fail(one_line(str(exc)))
+    run_id, summary = outcome.run_id, outcome.summary
     report_path = None
     if write_html:
         from shieldlab.report import write_report
@@ -583,6 +631,8 @@ def _run(
         "database": str(db),
         "report": str(report_path) if report_path else None,
         "truth_shortcuts": shortcuts,
+        "resumed": resume is not None,
+        "trials_run": outcome.ran,
         **summary.as_dict(),
     }
     if lcc is not None:
@@ -591,6 +641,23 @@ def _run(
         out.print_json(json.dumps(info))
         return
     _print_summary(s.name, run_id, summary.as_dict() | {"life_cycle_cost": lcc}, db, report_path)
+
+
+def _interrupted(db: Path, out_dir: Path, started: list[str]) -> NoReturn:
+    """Ctrl-C: say what is stored and how to finish the run; exit 130."""
+    if not started:
+        err.print("interrupted before any trial was stored")
+        raise typer.Exit(130)
+    from shieldlab.store import committed_trials
+
+    run_id = started[0]
+    done = committed_trials(db, run_id).size
+    err.print(
+        f"interrupted: {done} trials of run {run_id} are stored in {db}; finish it with\n"
+        f"  shieldlab run --resume {run_id} --out {out_dir}",
+        highlight=False,
+    )
+    raise typer.Exit(130)
 
 
 def _print_summary(
@@ -696,9 +763,28 @@ OutOpt = Annotated[Path, typer.Option("--out", help="Output directory (DuckDB + 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
+ExecutorOpt = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        help="Where trials run: serial (this process), process (a local process pool) "
+        "or dask (a dask.distributed cluster: a LocalCluster, or --cluster).",
+    ),
+]
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        help="Address of a running dask scheduler (tcp://HOST:8786); with --executor dask.",
+    ),
+]
+
+
 @app.command()
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    scenario: Annotated[
+        Path | None, typer.Argument(help="Scenario YAML file (optional with --resume).")
+    ] = None,
     trials: TrialsOpt = None,
     seed: SeedOpt = None,
     workers: WorkersOpt = None,
@@ -706,9 +792,26 @@ def run(
     as_json: JsonOpt = False,
     report: Annotated[bool, typer.Option(help="Write the HTML report.")] = True,
     architecture: ArchOpt = None,
+    executor: ExecutorOpt = "process",
+    cluster: ClusterOpt = None,
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            "--resume",
+            help="Finish a stored run that was interrupted (its id, in --out's store): "
+            "runs only the trials it has not committed.",
+        ),
+    ] = None,
 ) -> None:
-    """Run a scenario's Monte Carlo, store it in DuckDB and write the HTML report."""
-    _run(scenario, trials, seed, workers, out_dir, as_json, report, architecture)
+    """Run a scenario's Monte Carlo, store it in DuckDB and write the HTML report.
+
+    Trials are committed to the store in chunks as they finish: after a crash,
+    kill or Ctrl-C, ``--resume RUN_ID`` finishes the run.
+    """
+    _run(
+        scenario, trials, seed, workers, out_dir, as_json, report, architecture,
+        executor, cluster, resume,
+    )  # fmt: skip
 
 
 @app.command()
@@ -718,9 +821,14 @@ def demo(
     workers: WorkersOpt = None,
     out_dir: OutOpt = Path("out"),
     as_json: JsonOpt = False,
+    executor: ExecutorOpt = "process",
+    cluster: ClusterOpt = None,
 ) -> None:
     """Run the flagship scenario (rogue ICBM salvo) end to end and write the report."""
-    _run(_find_demo_scenario(), trials, seed, workers, out_dir, as_json, True)
+    _run(
+        _find_demo_scenario(), trials, seed, workers, out_dir, as_json, True, None,
+        executor, cluster,
+    )  # fmt: skip
 
 
 @app.command()
@@ -982,23 +1090,36 @@ def constellation(
 
 @app.command()
 def report(
-    run_id: Annotated[str | None, typer.Argument(help="Run id (default: the latest).")] = None,
+    run_id: Annotated[
+        str | None, typer.Argument(help="Run id or study id (default: the latest run).")
+    ] = None,
     db: Annotated[Path, typer.Option("--db", help="Results database.")] = Path(
         "out/shieldlab.duckdb"
     ),
     output: Annotated[Path | None, typer.Option("--output", "-o", help="HTML file.")] = None,
 ) -> None:
-    """Write the HTML report of a stored run."""
+    """Write the HTML report of a stored run, or of a study (`shieldlab sweep`)."""
     from shieldlab.report import write_report
+    from shieldlab.report.study_html import write_study_report
     from shieldlab.store import latest_run_id, list_runs
+    from shieldlab.store.study import study_ids
 
     if not db.is_file():
         fail(f"--db: {db} does not exist; run a scenario first")
     check_store(db, "--db")
+    check_output(output, "--output")
+    studies = study_ids(db)
+    if run_id is not None and run_id in studies:
+        path = write_study_report(db, run_id, output or db.parent / f"{run_id}.html")
+        out.print(f"report: {path}")
+        return
     rid = run_id or latest_run_id(db)
     known = [str(r["run_id"]) for r in list_runs(db)]
     if rid not in known:
-        fail(f"RUN: unknown run {rid!r}; stored: {', '.join(known) or 'none'}")
+        fail(
+            f"RUN: unknown run {rid!r}; stored: {', '.join(known) or 'none'}"
+            + (f"; studies: {', '.join(studies)}" if studies else "")
+        )
     path = write_report(db, rid, output or db.parent / f"{rid}.html")
     out.print(f"report: {path}")
 
@@ -1300,3 +1421,8 @@ app.command("deterrent")(_deterrent)
 from shieldlab.cli_coalition import coalition as _coalition  # noqa: E402
 
 app.command("coalition")(_coalition)
+
+# --- sweep: a study over a grid or Latin hypercube of scenario parameters (own module) ---
+from shieldlab.cli_sweep import sweep as _sweep  # noqa: E402
+
+app.command("sweep")(_sweep)

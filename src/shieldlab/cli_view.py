@@ -96,6 +96,48 @@ def export_czml(
     )
 
 
+@export_app.command("parquet")
+def export_parquet_cmd(
+    ident: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="Run id ('latest': the newest run) or study id.", show_default=False
+        ),
+    ],
+    directory: Annotated[
+        Path,
+        typer.Argument(metavar="DIR", help="Folder for the .parquet files.", show_default=False),
+    ],
+    db: DbOpt = _DEFAULT_DB,
+) -> None:
+    """Write a stored run, or every run of a study, as Parquet files: one per table.
+
+    DIR/runs.parquet and one file per result table (with run_id); a study adds its
+    studies and study_points rows. Files are written whole or not at all.
+    """
+    from shieldlab.store import StoreBusy, export_parquet, latest_run_id
+
+    if directory.exists() and not directory.is_dir():
+        fail(f"DIR: {directory} is a file, not a directory")
+    for folder in directory.absolute().parents:
+        if folder.exists():
+            if not folder.is_dir():
+                fail(f"DIR: cannot write {directory}: {folder} is a file, not a directory")
+            break
+    known = open_store(db)
+    rid = (latest_run_id(db) or "") if ident == "latest" else ident
+    try:
+        files = export_parquet(db, rid, directory)
+    except (ValueError, StoreBusy) as exc:
+        fail(f"ID: {exc}" if rid not in known else str(exc))
+    what = f"run {rid}" if rid in known else f"study {rid}"
+    out.print(
+        f"parquet: {directory} — {what}: {len(files)} files ({', '.join(f.stem for f in files)})",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
 def _check_port(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)

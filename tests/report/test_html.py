@@ -67,6 +67,7 @@ def fixture_tables() -> dict[str, dict[str, np.ndarray]]:
             "shots": O([3, 2]),
             "value_hit": O([10.0, 0.0]),
             "cost_usd": O([2.25e8, 1.5e8]),
+            "c2_cut_epochs": O([-1, -1]),
         },
         "threat_outcomes": {
             "trial": O([0, 0, 0, 1, 1, 1]),

@@ -22,7 +22,7 @@ from shieldlab.scenario import load_scenario
 from shieldlab.sim.engine import KILLED, LEAKED, NO_THREAT, TrialResult
 from shieldlab.sim.marginal import present_layers
 from shieldlab.sim.montecarlo import run_trials
-from shieldlab.sim.results import Summary, summarise
+from shieldlab.sim.results import Summary, result_tables, summarise, summarise_tables
 from shieldlab.sim.world import World, build_world
 from shieldlab.threats import LETHAL_KINDS
 
@@ -98,3 +98,24 @@ def test_few_leak(flown: tuple[World, list[TrialResult], Summary]) -> None:
     assert summary.mean_leakers == pytest.approx(np.mean(leakers))
     for r in results:
         assert np.all(r.hit_asset[r.status != LEAKED] < 0)
+
+
+def test_summary_from_the_stored_tables_equals_the_summary_of_the_trials(
+    flown: tuple[World, list[TrialResult], Summary],
+) -> None:
+    """What a resumed run reports (``summarise_tables``, rows in any trial order)
+    is what ``summarise`` gives from the trial results (two independent paths:
+    one reads the engine's arrays, the other the store's columns)."""
+    w, results, summary = flown
+    tables = result_tables(w, list(reversed(results)), with_maps=False)
+    got = summarise_tables(w, tables).as_dict()
+    want = summary.as_dict()
+    assert got.keys() == want.keys()
+    for key, value in want.items():
+        if isinstance(value, dict):
+            assert got[key] == pytest.approx(value, rel=1e-12, abs=1e-12), key
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            assert got[key] == value, key
+        else:
+            assert got[key] == pytest.approx(value, rel=1e-12), key
+    assert summary.c2 is not None and summary.c2["cut_epochs_per_trial"] >= 0.0

@@ -168,3 +168,23 @@ def test_cli_marginal_json_and_bad_layer(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     assert "--layer: 'boost' is not in the scenario" in bad.output
     assert "ground-radar, midcourse" in bad.output
+
+
+def test_layer_off_variants_reuse_the_flown_truth() -> None:
+    """``marginal`` flies the raid once: a variant of the same raid reuses the truth
+    (the very arrays) and runs the same trials as a world flown anew; another raid
+    is refused rather than silently given the wrong truth."""
+    loaded = parse_scenario(SMALL, "small.yaml")
+    base = build_world(loaded)
+    s = loaded.scenario
+    off = s.model_copy(update={"disabled_layers": ["midcourse"]})
+    variant = type(loaded)(off, loaded.text, loaded.sha256, loaded.path)
+    reused = build_world(variant, flown=base)
+    assert reused.truth is base.truth and not reused.sites
+    anew = build_world(variant)
+    a, b = run_trials(reused, 1)[0], run_trials(anew, 1)[0]
+    np.testing.assert_array_equal(a.status, b.status)
+    np.testing.assert_array_equal(a.hit_asset, b.hit_asset)
+    other = type(loaded)(s.model_copy(update={"seed": s.seed + 1}), loaded.text, "", "x")
+    with pytest.raises(ValueError, match="seed differ"):
+        build_world(other, flown=base)

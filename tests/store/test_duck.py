@@ -63,6 +63,7 @@ def make_tables(
             "shots": np.full(n_trials, n_threats),
             "value_hit": leakers * 1.5,
             "cost_usd": leakers * 0.0 + 7.0e7,
+            "c2_cut_epochs": np.where(leakers > 0, leakers, -1),
         },
         "threat_outcomes": {
             "trial": trial,
@@ -271,7 +272,8 @@ def test_list_runs_and_latest(tmp_path: Path, rng: np.random.Generator) -> None:
 
 def test_empty_tables_and_all_null_strings(tmp_path: Path) -> None:
     db = tmp_path / "r.duckdb"
-    empty = {c: np.zeros(0) for c in ("trial", "leakers", "threats", "killed", "shots")}
+    names = ("trial", "leakers", "threats", "killed", "shots", "c2_cut_epochs")
+    empty = {c: np.zeros(0) for c in names}
     empty["value_hit"] = np.zeros(0)
     empty["cost_usd"] = np.zeros(0)
     sites = {

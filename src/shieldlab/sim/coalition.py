@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from shieldlab.scenario import LoadedScenario, Scenario
 from shieldlab.sim.marginal import _paired, _per_trial
-from shieldlab.sim.world import World, build_world
+from shieldlab.sim.world import World, build_world, same_raid
 
 What = Literal["all", "sensors", "shooters"]
 SHOOTER_KEYS = ("interceptor_sites", "space_interceptors", "lasers", "hpm")
@@ -162,7 +162,8 @@ def coalition_study(
     variants.append(("sharing", "sharing", without_sharing(s)))
     rows = []
     for partner, removed, sv in variants:
-        w = build_world(LoadedScenario(sv, loaded.text, loaded.sha256, loaded.path))
+        flown = base if same_raid(base.scenario, sv) else None  # the truth flown once
+        w = build_world(LoadedScenario(sv, loaded.text, loaded.sha256, loaded.path), flown)
         summ, leak, hit, _ = _per_trial(w, s.trials, workers, progress)
         dl, (lo_l, hi_l) = _paired(leak - leak0)
         dv, (lo_v, hi_v) = _paired(hit - hit0)

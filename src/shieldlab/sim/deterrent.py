@@ -70,7 +70,7 @@ from shieldlab.scenario.deterrent_schema import DEFAULT_KEY, DeterrentSection
 from shieldlab.sim.engine import KILLED, TrialResult
 from shieldlab.sim.marginal import _paired, present_layers
 from shieldlab.sim.montecarlo import run_trials
-from shieldlab.sim.world import World, build_world
+from shieldlab.sim.world import World, build_world, same_raid
 from shieldlab.threats import LETHAL_KINDS
 
 F64 = NDArray[np.float64]
@@ -264,7 +264,11 @@ class DeterrentRun:
         ld = loaded or self.loaded
         if self.announce is not None:
             self.announce(label, self.trials)
-        w = world if world is not None else build_world(ld)
+        if world is None:  # a variant of the same raid: its truth is flown once
+            base = self.world
+            same = base is not None and same_raid(base.scenario, ld.scenario)
+            world = build_world(ld, base if same else None)
+        w = world
         s = self.loaded.scenario
         results = run_trials(w, self.trials, self.workers, self.progress)
         draws = self.section.draws_per_trial

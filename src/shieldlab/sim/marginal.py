@@ -140,7 +140,9 @@ def marginal_contributions(
     rows = [_row(None, summary, zero, zero, zero)]
     for name in chosen:
         off = s.model_copy(update={"disabled_layers": [*s.disabled_layers, name]})
-        w_off = build_world(LoadedScenario(off, loaded.text, loaded.sha256, loaded.path))
+        w_off = build_world(
+            LoadedScenario(off, loaded.text, loaded.sha256, loaded.path), flown=base_world
+        )
         summ, leak, hit, cost = _per_trial(w_off, s.trials, workers, progress)
         rows.append(
             _row(name, summ, _paired(leak - leak0), _paired(hit - hit0), _paired(cost - cost0))

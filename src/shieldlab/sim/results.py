@@ -127,6 +127,68 @@ def summarise(
     )
 
 
+def summarise_tables(world: World, tables: dict[str, dict[str, np.ndarray]]) -> Summary:
+    """:func:`summarise` from a run's stored per-trial tables (``trials``,
+    ``threat_outcomes``, ``engagements``, ``custody_layers``, rows of any trial
+    order): what a resumed run reports, the same numbers as :func:`summarise`
+    over the same trials."""
+    tri = tables["trials"]
+    n_tr = int(tri["trial"].size)
+    leak = np.asarray(tri["leakers"], np.int64)[np.argsort(tri["trial"], kind="stable")]
+    k = int(np.sum(leak == 0))
+    lo, hi = wilson_interval(k, n_tr)
+    oc, eng = tables["threat_outcomes"], tables["engagements"]
+    order = np.lexsort((oc["threat_id"], oc["trial"]))  # the engine's order: custody means
+    oc = {k: np.asarray(v)[order] for k, v in oc.items()}
+    kill = [x for x in oc["kill_layer"].tolist() if x is not None]
+    kill_counts = Counter(str(x) for x in kill)
+    layer = np.asarray(eng["layer"], dtype=object)
+    own = np.array([layers.get(str(x)) is None for x in layer.tolist()], bool)
+    site = np.asarray(eng["site"], dtype=object)
+    hit = np.asarray(eng["hit"], bool)
+    shots_site = {s.name: 0.0 for s in world.sites}
+    hits_site = {s.name: 0.0 for s in world.sites}
+    for name, c in Counter(site[own].tolist()).items():
+        shots_site[str(name)] = c / n_tr
+    for name, c in Counter(site[own & hit].tolist()).items():
+        hits_site[str(name)] = c / n_tr
+    cost_layer: Counter[str] = Counter()
+    for name, usd in zip(layer.tolist(), np.nan_to_num(eng[COST]).tolist(), strict=True):
+        cost_layer[str(name)] += usd / n_tr
+    by_asset = {a: 0.0 for a in world.assets.name}
+    leaked = np.asarray(oc["status"], dtype=object) == "leaked"
+    for name, c in Counter(oc["hit_asset"][leaked].tolist()).items():
+        if name is not None:
+            by_asset[str(name)] = c / n_tr
+    c2 = None
+    if world.c2 is not None:
+        delay, extra = eng["c2_delay_s"][own], eng["c2_lost_s"][own]
+        cut = tri.get("c2_cut_epochs")
+        c2 = {
+            "mean_delay_s": float(np.mean(delay)) if delay.size else 0.0,
+            "mean_lost_s": float(np.mean(extra)) if extra.size else 0.0,
+            "cut_epochs_per_trial": float(np.mean(cut)) if cut is not None else float("nan"),
+        }
+    return Summary(
+        trials=n_tr,
+        threats=int(world.truth.t_launch_s.size),
+        leakers_per_trial=leak,
+        p_no_leaker=k / n_tr,
+        p_no_leaker_ci95=(float(lo), float(hi)),
+        mean_leakers=float(leak.mean()),
+        mean_value_hit=float(np.mean(tri["value_hit"])),
+        mean_shots=float(np.mean(tri["shots"])),
+        kills_by_layer={k: kill_counts[k] / n_tr for k in layers.timeline(list(kill_counts))},
+        shots_by_site=shots_site,
+        hits_by_site=hits_site,
+        leakers_by_asset=by_asset,
+        custody=custody_by_class(oc, tables["custody_layers"]),
+        c2=c2,
+        mean_cost_usd=float(sum(cost_layer.values())),
+        cost_by_layer={k: cost_layer[k] for k in layers.timeline(list(cost_layer))},
+    )
+
+
 def _c2_summary(results: list[TrialResult]) -> dict[str, float]:
     delay = np.concatenate([r.shot_c2_delay_s for r in results])
     extra = np.concatenate([r.shot_c2_extra_s for r in results])
@@ -302,6 +364,7 @@ def result_tables(
             [value[r.hit_asset[r.hit_asset >= 0]].sum() for r in results], np.float64
         ),
         COST: np.zeros(len(results)),  # filled per trial below
+        "c2_cut_epochs": np.array([r.c2_cut for r in results], np.int64),
     }
     cols: dict[str, list[np.ndarray]] = {
         c: []

@@ -480,15 +480,35 @@ def fly_raid(s: Scenario, epoch: datetime) -> tuple[Assets, Launches, Trajectori
     return Assets.from_scenario(s.assets), launches, truth
 
 
-def build_world(loaded: LoadedScenario) -> World:
+RAID_FIELDS = ("epoch_utc", "seed", "time_step_s", "threats", "raid", "asset_sets", "assets")
+"""The scenario fields the flown truth depends on (:func:`fly_raid`): variants that
+agree on them (a layer switched off, a partner removed, another inventory) fly
+the same raid."""
+
+
+def same_raid(a: Scenario, b: Scenario) -> bool:
+    """Whether two scenarios fly the same truth (equal :data:`RAID_FIELDS`)."""
+    return all(getattr(a, f) == getattr(b, f) for f in RAID_FIELDS)
+
+
+def build_world(loaded: LoadedScenario, flown: World | None = None) -> World:
     """Expand the raid, fly the truth and instantiate sensors and fire units.
 
     Sensors and fire units of the scenario's ``disabled_layers`` are left out
-    (the way to measure a layer's marginal contribution).
+    (the way to measure a layer's marginal contribution). ``flown``: a world of
+    the same raid (:func:`same_raid`) whose truth is reused instead of flying it
+    again (the defence is built anew); ``ValueError`` if the raids differ.
     """
     s = loaded.scenario
     epoch = parse_epoch(s.epoch_utc)
-    assets, launches, truth = fly_raid(s, epoch)
+    if flown is None:
+        assets, launches, truth = fly_raid(s, epoch)
+    elif same_raid(flown.scenario, s) and flown.launches is not None:
+        assets, launches, truth = flown.assets, flown.launches, flown.truth
+    else:
+        changed = [f for f in RAID_FIELDS if getattr(flown.scenario, f) != getattr(s, f)]
+        changed = changed or ["launches"]
+        raise ValueError(f"flown: a different raid ({', '.join(changed)} differ); fly it anew")
     off = set(s.disabled_layers)
     radars = [x for x in s.sensors if isinstance(x, RadarEntry)]
     radar_sites = [

@@ -2,8 +2,10 @@
 
 What it models: the persistent record of a Monte Carlo run — the run's
 provenance (scenario text and its SHA-256, seed, trials, shieldlab version,
-creation time given by the caller) and its result tables (per-trial totals,
-per-threat outcomes, engagements, truth trajectories, sites for maps).
+creation time given by the caller, optional study id), its status
+(``'running'`` while trials are still being committed, ``'complete'``) and its
+result tables (per-trial totals, per-threat outcomes, engagements, custody by
+sensor layer, truth trajectories, sites for maps).
 
 Assumptions and conventions:
 
@@ -12,23 +14,40 @@ Assumptions and conventions:
   of NumPy arrays (``DuckDBPyConnection.register``), which copies ~10⁵ rows
   in a few milliseconds.
 - SI units; latitude/longitude in degrees only in columns named ``*_deg``.
-- Nullable columns: ``threat_outcomes.killed_by_shot, kill_layer, kill_time_s,
-  hit_asset``; ``engagements.intercept_time_s, intercept_alt_m``;
-  ``sites.value, radius_m``. All others are NOT NULL.
+- Nullable columns: ``runs.study_id`` and the provenance columns;
+  ``threat_outcomes.killed_by_shot, kill_layer, kill_time_s, hit_asset``;
+  ``engagements.intercept_time_s, intercept_alt_m``; ``sites.value,
+  radius_m``. All others are NOT NULL.
 - NULL on write: NaN in a DOUBLE column, ``None`` in a string (object) array,
   a negative value in a nullable INTEGER column (``killed_by_shot``).
   NULL on read: NaN for DOUBLE, ``None`` for VARCHAR, :data:`NULL_INT` (−1)
   for nullable INTEGER columns.
-- A run is written in one transaction: on any error nothing of it remains and
-  other runs are untouched. A run id is written once (duplicates refused).
+- Two ways to write a run, each commit one transaction (on any error nothing
+  of it remains, other runs untouched): :func:`write_run` writes a whole run
+  at once (status ``'complete'``); or :func:`create_run` (runs row and map
+  tables, status ``'running'``), then :func:`append_trials` per chunk of
+  trials, then :func:`finish_run`. A crash loses only the chunk in flight;
+  :func:`committed_trials` says which trials are stored. A trial is committed
+  once (duplicates refused), so all rows of a trial come from one chunk, and
+  :func:`read_table` orders rows by the table's keys: the same tables
+  whatever order the chunks were committed in. A run id is written once.
+  Rows of stores older than the status column (NULL) read as ``'complete'``.
+- Concurrency: DuckDB lets one process open the file read-write, and readers
+  only when no process writes. Every connection is held for one transaction
+  only and opened with retries (up to ``SHIELDLAB_STORE_WAIT_S`` seconds,
+  default 120 s for writers, at most 10 s for readers), so several processes
+  can write runs to one file; past the wait :class:`StoreBusy` is raised.
 - No wall clock inside: ``created_utc`` is passed in by the caller so stored
   results are reproducible.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,12 +57,22 @@ import numpy as np
 
 __all__ = [
     "NULL_INT",
+    "PER_TRIAL_TABLES",
     "RESULT_TABLES",
+    "RUN_STATUSES",
     "SCHEMA",
+    "StoreBusy",
+    "append_trials",
+    "committed_trials",
+    "connect_write",
+    "create_run",
+    "finish_run",
     "latest_run_id",
     "list_runs",
+    "order_by",
     "read_run",
     "read_table",
+    "runs_of_study",
     "write_run",
 ]
 
@@ -78,7 +107,13 @@ RUN_COLUMNS: tuple[Column, ...] = (
     _c("git_commit", "VARCHAR", nullable=True),
     _c("python_version", "VARCHAR", nullable=True),
     _c("dependencies", "VARCHAR", nullable=True),
+    _c("study_id", "VARCHAR", nullable=True),
+    # NOT NULL on new stores; NULL in rows of stores older than the column (= complete)
+    _c("status", "VARCHAR"),
 )
+RUN_STATUSES: tuple[str, ...] = ("running", "complete")
+"""Values of ``runs.status``: trials still being committed, or all of them stored."""
+_RUN_DEFAULTS: dict[str, object] = {"study_id": None, "status": "complete"}
 
 SCHEMA: dict[str, tuple[Column, ...]] = {
     "trials": (
@@ -89,6 +124,7 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
         _c("shots", "INTEGER"),
         _c("value_hit", "DOUBLE"),
         _c("cost_usd", "DOUBLE", nullable=True),
+        _c("c2_cut_epochs", "INTEGER", nullable=True),
     ),
     "threat_outcomes": (
         _c("trial", "INTEGER"),
@@ -152,8 +188,26 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
     ),
 }
 RESULT_TABLES: tuple[str, ...] = tuple(SCHEMA)
+PER_TRIAL_TABLES: tuple[str, ...] = ("trials", "threat_outcomes", "engagements", "custody_layers")
+"""Tables with rows per trial (keyed by ``trial``), committed chunk by chunk."""
+STATIC_TABLES: tuple[str, ...] = ("trajectories", "sites")
+"""Tables written once per run, by :func:`create_run` (or :func:`write_run`)."""
+
+# Row order of read_table: the table's keys, then insertion order. All rows of one
+# trial come from one chunk (a trial is committed once), so the order does not depend
+# on the order in which chunks were committed. shot_id is unique within a trial (site
+# shots 0…m−1, then the layer plug-ins' shots numbered on); rowid breaks any tie.
+_ORDER: dict[str, tuple[str, ...]] = {
+    "trials": ("trial",),
+    "threat_outcomes": ("trial", "threat_id"),
+    "engagements": ("trial", "shot_id"),
+    "custody_layers": ("trial", "threat_id", "layer"),
+    "trajectories": ("threat_id", "t_s"),
+    "sites": (),
+}
 
 _CHECKS: dict[str, str] = {
+    "runs": "CHECK (status IN ('running', 'complete'))",
     "threat_outcomes": "CHECK (status IN ('killed', 'leaked', 'no_threat'))",
     "sites": "CHECK (kind IN ('asset', 'interceptor', 'radar', 'geo-ir', 'launch'))",
 }
@@ -175,7 +229,10 @@ def _ddl() -> list[str]:
             f"{c.name} {c.sql_type}{'' if c.nullable else ' NOT NULL'}" for c in columns
         )
 
-    stmts = [f"CREATE TABLE IF NOT EXISTS runs ({cols(RUN_COLUMNS)}, PRIMARY KEY (run_id))"]
+    stmts = [
+        f"CREATE TABLE IF NOT EXISTS runs ({cols(RUN_COLUMNS)}, PRIMARY KEY (run_id), "
+        f"{_CHECKS['runs']})"
+    ]
     for name, columns in SCHEMA.items():
         extra = f", {_CHECKS[name]}" if name in _CHECKS else ""
         stmts.append(
@@ -184,13 +241,105 @@ def _ddl() -> list[str]:
     return stmts
 
 
+WAIT_ENV = "SHIELDLAB_STORE_WAIT_S"
+"""Environment variable: seconds to wait for a store locked by another process."""
+WRITE_WAIT_S = 120.0
+"""Default wait of a writer for the file lock [s]."""
+READ_WAIT_S = 10.0
+"""Longest wait of a reader for the file lock [s] (a writer holds it for one chunk)."""
+_RETRY_FIRST_S, _RETRY_MAX_S = 0.005, 0.05  # backoff between attempts [s]
+_WRITE_LOCK = threading.RLock()  # one write transaction at a time within this process
+
+
+class StoreBusy(RuntimeError):
+    """The results store stayed locked by another process for longer than the wait."""
+
+
+def _wait_s(default: float) -> float:
+    text = os.environ.get(WAIT_ENV, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{WAIT_ENV}={text!r}: expected seconds (a number)") from None
+    return max(value, 0.0)
+
+
+def _locked(exc: duckdb.Error) -> bool:
+    """Whether ``exc`` says the file is held by another process (or, in this process,
+    by a connection of the other kind, read-only vs read-write): worth retrying."""
+    text = str(exc).lower()
+    if isinstance(exc, duckdb.IOException):
+        return "lock" in text
+    return isinstance(exc, duckdb.ConnectionException) and "different configuration" in text
+
+
+def _open(db_path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying with backoff while the file is locked; :class:`StoreBusy` after
+    ``wait_s`` seconds."""
+    deadline = time.monotonic() + wait_s
+    pause = _RETRY_FIRST_S
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.Error as exc:
+            if not _locked(exc):
+                raise
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise StoreBusy(
+                    f"{db_path}: another shieldlab process is writing this results store "
+                    f"(still locked after {wait_s:g} s; {WAIT_ENV} sets the wait)"
+                ) from None
+            time.sleep(min(pause, left))
+            pause = min(2.0 * pause, _RETRY_MAX_S)
+
+
 @contextmanager
 def _connect(db_path: Path, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(db_path), read_only=read_only)
+    """A connection for one read (read-only) or one write; closed on exit."""
+    if read_only:
+        con = _open(db_path, True, min(_wait_s(READ_WAIT_S), READ_WAIT_S))
+    else:
+        con = _open(db_path, False, _wait_s(WRITE_WAIT_S))
     try:
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def connect_write(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to the store at ``db_path``, its schema created and
+    migrated; closed on exit. Hold it for one transaction only: while it is open no
+    other process can read or write the file.
+
+    Creates the file and its folder if absent. Waits up to ``SHIELDLAB_STORE_WAIT_S``
+    (default 120 s) for another process's lock, then raises :class:`StoreBusy`.
+    Write transactions of threads of one process are serialised.
+    """
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _WRITE_LOCK, _connect(db_path, read_only=False) as con:
+        if not _up_to_date(con):
+            for stmt in _ddl():
+                con.execute(stmt)
+            _migrate(con)
+        yield con
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN … COMMIT; ROLLBACK on any error (the error propagates)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        with suppress(duckdb.Error):  # a failed COMMIT has already rolled back
+            con.execute("ROLLBACK")
+        raise
 
 
 def _normalise_created(value: object) -> datetime:
@@ -204,15 +353,27 @@ def _normalise_created(value: object) -> datetime:
     return value
 
 
-def _check_run(run: dict[str, object]) -> list[object]:
+def _check_run(run: dict[str, object], status: str) -> list[object]:
+    """The ``runs`` row in :data:`RUN_COLUMNS` order, written with ``status``
+    (``run`` may omit it, and the nullable columns)."""
     names = [c.name for c in RUN_COLUMNS]
-    run = {c.name: None for c in RUN_COLUMNS if c.nullable} | run
+    given = run.get("status", status)
+    if given != status:
+        raise ValueError(f"runs.status: this call writes a {status!r} run, got {given!r}")
+    run = {c.name: None for c in RUN_COLUMNS if c.nullable} | _RUN_DEFAULTS | run
+    run["status"] = status
     missing = [n for n in names if n not in run]
     unknown = [k for k in run if k not in names]
     if missing or unknown:
         raise ValueError(f"runs row: missing columns {missing}, unknown columns {unknown}")
     if not isinstance(run["run_id"], str) or not run["run_id"]:
         raise ValueError("runs.run_id must be a non-empty string")
+    if run["study_id"] is not None and (
+        not isinstance(run["study_id"], str) or not run["study_id"]
+    ):
+        raise ValueError(
+            f"runs.study_id must be None or a non-empty string, got {run['study_id']!r}"
+        )
     row = [run[n] for n in names]
     row[names.index("created_utc")] = _normalise_created(run["created_utc"])
     return row
@@ -257,47 +418,167 @@ def _select_expr(col: Column) -> str:
     return f"{col.name}::{col.sql_type}"
 
 
+def _insert_run(con: duckdb.DuckDBPyConnection, db_path: Path, row: list[object]) -> None:
+    """Insert a ``runs`` row (inside the caller's transaction); refuse a duplicate id."""
+    run_id = row[0]
+    exists = con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id])
+    if exists.fetchone() != (0,):
+        raise ValueError(f"run id {run_id!r} already exists in {db_path}")
+    names = ", ".join(c.name for c in RUN_COLUMNS)
+    placeholders = ", ".join("?" for _ in RUN_COLUMNS)
+    con.execute(f"INSERT INTO runs ({names}) VALUES ({placeholders})", row)
+
+
+def _insert_tables(
+    con: duckdb.DuckDBPyConnection, run_id: str, checked: dict[str, dict[str, np.ndarray]]
+) -> None:
+    """Insert checked tables for ``run_id`` (inside the caller's transaction)."""
+    for name, cols in checked.items():
+        view = f"_shieldlab_in_{name}"
+        con.register(view, cols)
+        try:
+            names = ", ".join(["run_id", *cols])
+            exprs = ", ".join(_select_expr(c) for c in SCHEMA[name])
+            con.execute(
+                f"INSERT INTO {name} ({names}) SELECT $run_id, {exprs} FROM {view}",
+                {"run_id": run_id},
+            )
+        finally:
+            with suppress(duckdb.Error):  # in an aborted transaction: closed with it
+                con.unregister(view)
+
+
 def write_run(
     db_path: Path, run: dict[str, object], tables: dict[str, dict[str, np.ndarray]]
 ) -> None:
-    """Write one run (its ``runs`` row and result tables) atomically.
+    """Write one whole run (its ``runs`` row and result tables) atomically.
 
-    ``run`` holds every ``runs`` column; ``tables`` maps a subset of
-    :data:`RESULT_TABLES` to columns (without ``run_id``, which is added).
-    Creates the file and schema if absent. Raises ``ValueError`` for a
-    duplicate run id or columns that do not match the schema; any error
-    rolls the whole run back.
+    ``run`` holds every ``runs`` column (``study_id`` and the provenance columns
+    may be left out: NULL; ``status``, if given, must be ``'complete'``, which is
+    written); ``tables`` maps a subset of :data:`RESULT_TABLES` to columns
+    (without ``run_id``, which is added). Creates the file and schema if absent.
+    Raises ``ValueError`` for a duplicate run id or columns that do not match the
+    schema; any error rolls the whole run back.
     """
     db_path = Path(db_path)
-    row = _check_run(run)
-    run_id = str(run["run_id"])
+    row = _check_run(run, "complete")
     checked = {name: _check_table(name, cols) for name, cols in tables.items()}
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    views = {name: f"_shieldlab_in_{name}" for name in checked}
-    with _connect(db_path, read_only=False) as con:
-        for stmt in _ddl():
-            con.execute(stmt)
-        _migrate(con)
-        for name, cols in checked.items():
-            con.register(views[name], cols)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            exists = con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id])
-            if exists.fetchone() != (0,):
-                raise ValueError(f"run id {run_id!r} already exists in {db_path}")
-            placeholders = ", ".join("?" for _ in RUN_COLUMNS)
-            con.execute(f"INSERT INTO runs VALUES ({placeholders})", row)
-            for name, cols in checked.items():
-                names = ", ".join(["run_id", *cols])
-                exprs = ", ".join(_select_expr(c) for c in SCHEMA[name])
-                con.execute(
-                    f"INSERT INTO {name} ({names}) SELECT $run_id, {exprs} FROM {views[name]}",
-                    {"run_id": run_id},
-                )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with connect_write(db_path) as con, _transaction(con):
+        _insert_run(con, db_path, row)
+        _insert_tables(con, str(run["run_id"]), checked)
+
+
+def create_run(
+    db_path: Path, run: dict[str, object], static_tables: dict[str, dict[str, np.ndarray]]
+) -> None:
+    """Start a run committed in chunks: its ``runs`` row (status ``'running'``) and
+    its tables without trials (a subset of ``trajectories``, ``sites``), in one
+    transaction.
+
+    ``run`` as for :func:`write_run` (``status``, if given, must be ``'running'``).
+    Then :func:`append_trials` per chunk and :func:`finish_run`. Raises
+    ``ValueError`` for a duplicate run id, a per-trial table, or columns that do
+    not match the schema (nothing written).
+    """
+    db_path = Path(db_path)
+    row = _check_run(run, "running")
+    per_trial = [t for t in static_tables if t in PER_TRIAL_TABLES]
+    if per_trial:
+        raise ValueError(
+            f"create_run takes the tables {list(STATIC_TABLES)}; per-trial tables "
+            f"{per_trial} go to append_trials"
+        )
+    checked = {name: _check_table(name, cols) for name, cols in static_tables.items()}
+    with connect_write(db_path) as con, _transaction(con):
+        _insert_run(con, db_path, row)
+        _insert_tables(con, str(run["run_id"]), checked)
+
+
+def _check_chunk(tables: dict[str, dict[str, np.ndarray]]) -> dict[str, dict[str, np.ndarray]]:
+    """Validate a chunk of per-trial tables; every row's trial must be one of the
+    chunk's ``trials`` rows, each listed once."""
+    other = [t for t in tables if t not in PER_TRIAL_TABLES]
+    if other:
+        raise ValueError(
+            f"append_trials takes the per-trial tables {list(PER_TRIAL_TABLES)}; got {other}"
+        )
+    if "trials" not in tables:
+        raise ValueError(
+            "append_trials: the chunk needs its 'trials' table (its rows mark the trials committed)"
+        )
+    checked = {name: _check_table(name, cols) for name, cols in tables.items()}
+    trials = checked["trials"]["trial"].astype(np.int64)
+    unique, counts = np.unique(trials, return_counts=True)
+    if np.any(counts > 1):
+        raise ValueError(f"append_trials: trials {unique[counts > 1][:8].tolist()} repeated")
+    for name, cols in checked.items():
+        stray = np.setdiff1d(cols["trial"].astype(np.int64), unique)
+        if stray.size:
+            raise ValueError(
+                f"append_trials: {name} has rows of trials {stray[:8].tolist()} that are "
+                "not in the chunk's trials table"
+            )
+    return checked
+
+
+def _status(con: duckdb.DuckDBPyConnection, db_path: Path, run_id: str) -> str:
+    """A run's status (NULL in an older store: complete); ``ValueError`` if absent."""
+    row = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    if row is None:
+        raise ValueError(f"run {run_id!r} not found in {db_path}")
+    return "complete" if row[0] is None else str(row[0])
+
+
+def append_trials(db_path: Path, run_id: str, tables: dict[str, dict[str, np.ndarray]]) -> None:
+    """Commit one chunk of a running run's trials in one transaction.
+
+    ``tables`` maps ``trials`` and any of the other :data:`PER_TRIAL_TABLES` to
+    columns (without ``run_id``); every row's ``trial`` must be in
+    ``tables["trials"]["trial"]``. Raises ``ValueError`` (nothing written) if the
+    run is not stored or is complete, a trial of the chunk is already committed
+    or listed twice, or the columns do not match the schema.
+    """
+    db_path = Path(db_path)
+    checked = _check_chunk(tables)
+    trials = checked["trials"]["trial"].astype(np.int64)
+    if not db_path.is_file():
+        raise ValueError(f"run {run_id!r} not found: no results store at {db_path}")
+    with connect_write(db_path) as con, _transaction(con):
+        if _status(con, db_path, run_id) != "running":
+            raise ValueError(f"run {run_id!r} in {db_path} is complete; it takes no more trials")
+        stored = con.execute("SELECT trial FROM trials WHERE run_id = ?", [run_id]).fetchnumpy()
+        dup = np.intersect1d(stored["trial"], trials)
+        if dup.size:
+            raise ValueError(
+                f"run {run_id!r} in {db_path}: trials {dup[:8].tolist()} are already committed"
+            )
+        _insert_tables(con, run_id, checked)
+
+
+def committed_trials(db_path: Path, run_id: str) -> np.ndarray:
+    """Trial numbers stored in the ``trials`` table for ``run_id`` (int64, sorted);
+    empty if the store or the run does not exist."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return np.zeros(0, np.int64)
+    with _connect(db_path, read_only=True) as con:
+        if not _has_schema(con):
+            return np.zeros(0, np.int64)
+        rows = con.execute(
+            "SELECT DISTINCT trial FROM trials WHERE run_id = ? ORDER BY trial", [run_id]
+        ).fetchall()
+    return np.array([r[0] for r in rows], dtype=np.int64)
+
+
+def finish_run(db_path: Path, run_id: str) -> None:
+    """Mark a run ``'complete'`` (no more trials are taken). Finishing a complete run
+    does nothing; ``ValueError`` if the run is not stored."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise ValueError(f"run {run_id!r} not found: no results store at {db_path}")
+    with connect_write(db_path) as con, _transaction(con):
+        _status(con, db_path, run_id)
+        con.execute("UPDATE runs SET status = 'complete' WHERE run_id = ?", [run_id])
 
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
@@ -308,16 +589,23 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     NaN / None / :data:`NULL_INT`); new tables come from :func:`_ddl`. Nothing
     is ever dropped, so older runs stay readable.
     """
+    rows = con.execute("SELECT table_name, column_name FROM information_schema.columns")
+    have = {(str(t), str(c)) for t, c in rows.fetchall()}
     for name, columns in {"runs": RUN_COLUMNS, **SCHEMA}.items():
-        have = {
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
-            ).fetchall()
-        }
         for c in columns:
-            if c.name not in have:
+            if (name, c.name) not in have:
                 con.execute(f"ALTER TABLE {name} ADD COLUMN {c.name} {c.sql_type}")
+
+
+def _up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every table and column of the schema exists (one catalogue query)."""
+    rows = con.execute("SELECT table_name, column_name FROM information_schema.columns")
+    have = {(str(t), str(c)) for t, c in rows.fetchall()}
+    return all(
+        (name, c.name) in have
+        for name, columns in {"runs": RUN_COLUMNS, **SCHEMA}.items()
+        for c in columns
+    )
 
 
 def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
@@ -328,18 +616,21 @@ def _has_schema(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _run_columns_sql(con: duckdb.DuckDBPyConnection, names: list[str]) -> str:
-    """SELECT list of ``runs`` columns; NULL for those an older store lacks."""
-    have = {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'"
-        ).fetchall()
-    }
-    return ", ".join(n if n in have else f"NULL AS {n}" for n in names)
+    """SELECT list of ``runs`` columns; NULL for those an older store lacks, and
+    ``'complete'`` for a status that is NULL (rows older than the column)."""
+    have = _columns(con, "runs")
+
+    def expr(n: str) -> str:
+        if n == "status":
+            return "coalesce(status, 'complete') AS status" if n in have else "'complete' AS status"
+        return n if n in have else f"NULL AS {n}"
+
+    return ", ".join(expr(n) for n in names)
 
 
 def list_runs(db_path: Path) -> list[dict[str, object]]:
-    """All runs' provenance rows (without ``scenario_text``), oldest first.
+    """All runs' provenance rows (without ``scenario_text``; with ``study_id`` and
+    ``status``), oldest first.
 
     Returns ``[]`` if the file does not exist.
     """
@@ -354,6 +645,29 @@ def list_runs(db_path: Path) -> list[dict[str, object]]:
             f"SELECT {_run_columns_sql(con, names)} FROM runs ORDER BY created_utc, run_id"
         ).fetchall()
     return [dict(zip(names, r, strict=True)) for r in rows]
+
+
+def runs_of_study(db_path: Path, study_id: str) -> list[str]:
+    """Ids of the runs whose ``study_id`` is ``study_id``, oldest first (``[]`` if none
+    or no store)."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return []
+    with _connect(db_path, read_only=True) as con:
+        if not _has_schema(con) or "study_id" not in _columns(con, "runs"):
+            return []
+        rows = con.execute(
+            "SELECT run_id FROM runs WHERE study_id = ? ORDER BY created_utc, run_id", [study_id]
+        ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """Column names of ``table`` (empty if the store has no such table)."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+    ).fetchall()
+    return {str(r[0]) for r in rows}
 
 
 def read_run(db_path: Path, run_id: str) -> dict[str, object]:
@@ -392,8 +706,17 @@ def _fill(col: Column, arr: np.ndarray) -> np.ndarray:
     return np.asarray(arr)
 
 
+def order_by(table: str) -> str:
+    """ORDER BY list of ``table``'s rows within a run: its keys, then insertion order
+    (``trials``: trial; ``threat_outcomes``: trial, threat_id; ``engagements``:
+    trial, shot_id; ``custody_layers``: trial, threat_id, layer; ``trajectories``:
+    threat_id, t_s; ``sites``: insertion order)."""
+    return ", ".join([*_ORDER[table], "rowid"])
+
+
 def read_table(db_path: Path, table: str, run_id: str) -> dict[str, np.ndarray]:
-    """Columns (without ``run_id``) of ``table`` for one run, in insertion order.
+    """Columns (without ``run_id``) of ``table`` for one run, ordered by the table's
+    keys (:func:`order_by`): the same whatever order its chunks were committed in.
 
     NULL becomes NaN in DOUBLE columns, ``None`` in VARCHAR (object) columns
     and :data:`NULL_INT` in nullable INTEGER columns. A run without rows in the
@@ -403,12 +726,7 @@ def read_table(db_path: Path, table: str, run_id: str) -> dict[str, np.ndarray]:
         raise ValueError(f"unknown table {table!r}; known tables: {list(SCHEMA)}")
     spec = SCHEMA[table]
     with _connect(Path(db_path), read_only=True) as con:
-        have = {
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
-            ).fetchall()
-        }
+        have = _columns(con, table)
         if not have:  # a store older than the table: no rows
             raw = {c.name: np.ma.masked_all(0) for c in spec}
             return {c.name: _fill(c, raw[c.name]) for c in spec}
@@ -417,7 +735,7 @@ def read_table(db_path: Path, table: str, run_id: str) -> dict[str, np.ndarray]:
             c.name if c.name in have else f"NULL::{c.sql_type} AS {c.name}" for c in spec
         )
         raw = con.execute(
-            f"SELECT {names} FROM {table} WHERE run_id = ? ORDER BY rowid", [run_id]
+            f"SELECT {names} FROM {table} WHERE run_id = ? ORDER BY {order_by(table)}", [run_id]
         ).fetchnumpy()
     return {c.name: _fill(c, raw[c.name]) for c in spec}
 
