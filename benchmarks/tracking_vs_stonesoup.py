@@ -67,29 +67,17 @@ Run: ``.venv/bin/python benchmarks/tracking_vs_stonesoup.py [--sizes 10,100,500]
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
+import sys
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.stats import chi2
-from stonesoup.dataassociator.neighbour import GNNWith2DAssignment
-from stonesoup.deleter.time import UpdateTimeStepsDeleter
-from stonesoup.hypothesiser.distance import DistanceHypothesiser
-from stonesoup.initiator.simple import MultiMeasurementInitiator
-from stonesoup.measures import Mahalanobis
-from stonesoup.models.measurement.nonlinear import CartesianToElevationBearingRange
-from stonesoup.models.transition.linear import (
-    CombinedLinearGaussianTransitionModel,
-    ConstantVelocity,
-)
-from stonesoup.predictor.kalman import ExtendedKalmanPredictor
-from stonesoup.tracker.simple import MultiTargetTracker
-from stonesoup.types.detection import Detection
-from stonesoup.types.state import GaussianState
-from stonesoup.updater.kalman import ExtendedKalmanUpdater
 
 from shieldlab.core.constants import DEG
 from shieldlab.core.frames import (
@@ -105,6 +93,11 @@ from shieldlab.tracking.ekf import SiteGeometry
 from shieldlab.tracking.metrics import gospa_series
 from shieldlab.tracking.scenes import ballistic_velocity, points_from_site_eci, radar_scans
 from shieldlab.tracking.tracker import TrackerConfig, run_tracker
+
+if TYPE_CHECKING:  # Stone Soup is optional: imported only when its tracker is run
+    from stonesoup.models.measurement.nonlinear import CartesianToElevationBearingRange
+    from stonesoup.tracker.simple import MultiTargetTracker
+    from stonesoup.types.detection import Detection
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 LAT, LON, ALT = 40.0 * DEG, -100.0 * DEG, 0.0
@@ -161,6 +154,21 @@ def make_scene(
 def _stonesoup_tracker(
     q_m2_s3: float,
 ) -> tuple[MultiTargetTracker, CartesianToElevationBearingRange]:
+    from stonesoup.dataassociator.neighbour import GNNWith2DAssignment
+    from stonesoup.deleter.time import UpdateTimeStepsDeleter
+    from stonesoup.hypothesiser.distance import DistanceHypothesiser
+    from stonesoup.initiator.simple import MultiMeasurementInitiator
+    from stonesoup.measures import Mahalanobis
+    from stonesoup.models.measurement.nonlinear import CartesianToElevationBearingRange
+    from stonesoup.models.transition.linear import (
+        CombinedLinearGaussianTransitionModel,
+        ConstantVelocity,
+    )
+    from stonesoup.predictor.kalman import ExtendedKalmanPredictor
+    from stonesoup.tracker.simple import MultiTargetTracker
+    from stonesoup.types.state import GaussianState
+    from stonesoup.updater.kalman import ExtendedKalmanUpdater
+
     transition = CombinedLinearGaussianTransitionModel([ConstantVelocity(q_m2_s3)] * 3)
     sensor = CartesianToElevationBearingRange(
         ndim_state=6,
@@ -196,6 +204,8 @@ def _to_stonesoup(
     scan_list: list[tuple[int, float, Measurements]], sensor: CartesianToElevationBearingRange
 ) -> list[tuple[datetime, set[Detection]]]:
     """(time, detections) per scan: z = (el, bearing = π/2 − az, range)."""
+    from stonesoup.types.detection import Detection
+
     out = []
     for _, t, meas in scan_list:
         ts = EPOCH + timedelta(seconds=t)
@@ -264,15 +274,25 @@ def cv_config(q_m2_s3: float) -> TrackerConfig:
     return replace(CFG, q_m2_s3=q_m2_s3, level_max_alt_m=math.inf, level_max_speed_mps=math.inf)
 
 
-def bench(n: int, seed: int, clutter_rate: float, ss_q: float, repeat: int) -> dict[str, float]:
+def have_stonesoup() -> bool:
+    """Whether Stone Soup is installed (it is optional: ``pip install stonesoup``)."""
+    return importlib.util.find_spec("stonesoup") is not None
+
+
+def bench(
+    n: int, seed: int, clutter_rate: float, ss_q: float, repeat: int, with_ss: bool = True
+) -> dict[str, float]:
+    """One scene of ``n`` targets; Stone Soup's columns are NaN when ``with_ss`` is false."""
     n_scans = N_SCANS if n <= LARGE_TARGETS else N_SCANS_LARGE
     truth, visible, _, scan_list = make_scene(n, seed, clutter_rate, n_scans)
     pos, valid, s_sl = run_shieldlab(scan_list, CFG, repeat)
     g_sl = _score(truth, visible, pos, valid)
     pos, valid, s_cv = run_shieldlab(scan_list, cv_config(ss_q), repeat)
     g_cv = _score(truth, visible, pos, valid)
-    pos, valid, s_ss = run_stonesoup(scan_list, ss_q, repeat)
-    g_ss = _score(truth, visible, pos, valid)
+    g_ss = s_ss = math.nan
+    if with_ss:
+        pos, valid, s_ss = run_stonesoup(scan_list, ss_q, repeat)
+        g_ss = _score(truth, visible, pos, valid)
     return {
         "targets": n,
         "scans": n_scans,
@@ -295,8 +315,15 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="timed runs of each tracker (best of)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    with_ss = have_stonesoup()
+    if not with_ss:
+        print(
+            "Stone Soup is not installed (pip install stonesoup): its columns are NaN; "
+            "benchmarks/tracker_scale.py measures shieldlab's tracker alone",
+            file=sys.stderr,
+        )
     rows = [
-        bench(int(s), args.seed, args.clutter, args.ss_q, args.repeat)
+        bench(int(s), args.seed, args.clutter, args.ss_q, args.repeat, with_ss)
         for s in args.sizes.split(",")
         if s
     ]

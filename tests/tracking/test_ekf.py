@@ -19,12 +19,15 @@ from shieldlab.core.frames import (
     eci_to_ecef,
 )
 from shieldlab.tracking.ekf import (
+    ballistic_deriv,
     ekf_predict,
     ekf_update,
+    gravity_gradient,
     init_single_point,
     init_two_point,
     measure_aer,
     nees,
+    process_noise,
     propagate_states,
 )
 from shieldlab.tracking.scenes import arc_state, noisy_aer, radar_scene
@@ -87,6 +90,59 @@ def test_stm_matches_finite_differences_point_mass() -> None:
     x1, p1 = ekf_predict(x0, p0[None], dt, 0.0, j2=False)
     assert np.allclose(x1, propagate_states(x0, dt, j2=False), rtol=0, atol=1e-9)
     assert np.allclose(p1[0], phi_fd @ p0 @ phi_fd.T, rtol=1e-6, atol=1e-6)
+
+
+def _predict_6x6_reference(
+    x: np.ndarray, P: np.ndarray, dt: float, q: float, g_scale: np.ndarray, max_step_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The obvious (slow) prediction: RK4 of the state and of Φ̇ = A Φ as full 6 × 6
+    products, A = [[0, I], [g G, 0]]; P ← Φ P Φᵀ + Q per substep."""
+    ns = max(1, int(np.ceil(abs(dt) / max_step_s - 1e-9)))
+    h = dt / ns
+    gs = g_scale[:, None]
+
+    def f(y: np.ndarray, phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        dy = ballistic_deriv(0.0, y)
+        dy[:, 3:] *= gs
+        a = np.zeros((y.shape[0], 6, 6))
+        a[:, :3, 3:] = np.eye(3)
+        a[:, 3:, :3] = gravity_gradient(y[:, :3]) * gs[:, :, None]
+        return dy, a @ phi
+
+    for _ in range(ns):
+        phi0 = np.broadcast_to(np.eye(6), P.shape)
+        k1, m1 = f(x, phi0)
+        k2, m2 = f(x + 0.5 * h * k1, phi0 + 0.5 * h * m1)
+        k3, m3 = f(x + 0.5 * h * k2, phi0 + 0.5 * h * m2)
+        k4, m4 = f(x + h * k3, phi0 + h * m3)
+        x = x + h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
+        phi = phi0 + h / 6.0 * (m1 + 2 * m2 + 2 * m3 + m4)
+        P = phi @ P @ np.swapaxes(phi, -1, -2) + process_noise(np.full(x.shape[0], h), q)
+    return x, 0.5 * (P + np.swapaxes(P, -1, -2))
+
+
+@pytest.mark.parametrize("dt", [0.0, 2.5, 5.0, 37.0, -12.0])
+def test_block_stm_equals_6x6_variational_rk4(dt: float) -> None:
+    """The 3 × 3 block form of the RK4 STM equals RK4 on the full 6 × 6 variational
+    equation (same stages) to rounding, ballistic and level-flight tracks mixed."""
+    rng = np.random.default_rng(4)
+    n = 200
+    r = rng.normal(size=(n, 3))
+    r *= rng.uniform(6.5e6, 9e6, (n, 1)) / np.linalg.norm(r, axis=1, keepdims=True)
+    x = np.concatenate([r, rng.normal(0.0, 4e3, (n, 3))], axis=1)
+    a = rng.normal(size=(n, 6, 6))
+    P = a @ np.swapaxes(a, -1, -2) * 1e4 + np.eye(6)
+    gs = rng.choice([0.0, 1.0], n)
+    x_ref, p_ref = _predict_6x6_reference(x, P, dt, 0.01, gs, 10.0)
+    x1, p1 = ekf_predict(x, P, dt, 0.01, 10.0, g_scale=gs)
+    np.testing.assert_array_equal(x1, x_ref)  # the state's RK4 is unchanged
+    sd = np.sqrt(np.einsum("nii->ni", p_ref))
+    np.testing.assert_allclose(
+        p1 / (sd[:, :, None] * sd[:, None, :]),
+        p_ref / (sd[:, :, None] * sd[:, None, :]),
+        rtol=0,
+        atol=1e-13,
+    )
 
 
 def test_filter_is_consistent_and_converges(scenario: dict) -> None:

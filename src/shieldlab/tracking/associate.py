@@ -36,8 +36,8 @@ from typing import Literal, overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 from scipy.stats import chi2
 
 from shieldlab.tracking.ekf import measure_aer, wrap_pi
@@ -224,6 +224,238 @@ def gnn_assign(
     real = (rows < n) & (cols < m)
     meas_for_track[rows[real]] = cols[real]
     track_for_meas[cols[real]] = rows[real]
+    return track_for_meas, meas_for_track
+
+
+# ------------------------------------------------- sparse gating, clustered GNN
+#: Relative widening of the pre-gate boxes: covers the rounding of d² (≈ 1e-15 relative).
+_BOX_SLACK = 1e-6
+
+
+def pregate_pairs(
+    zhat: F64,
+    hph: F64,
+    z: F64,
+    R: F64,
+    angle_axes: Sequence[int] = (),
+    gamma: float = math.inf,
+) -> tuple[I64, I64]:
+    """Candidate track–measurement pairs ``(ti, mj)`` of the χ² gate d² ≤ γ, found
+    without the n × m matrices; sorted by track, then measurement.
+
+    ``zhat (n, k)`` predicted measurements, ``hph (n, k, k)`` = H P Hᵀ, ``z (m, k)``,
+    ``R (m, k, k)``. A pair inside the gate has, on every axis a,
+    ν_a² ≤ d² S_aa ≤ γ (HPHᵀ_aa + max_j R_j,aa) (Cauchy–Schwarz in the S⁻¹ inner
+    product), so the per-track box |ν_a| ≤ w_a = √(γ (HPHᵀ_aa + max_j R_j,aa)) is a
+    necessary condition: no pair of the gate is dropped (the boxes are widened by
+    1e-6 for rounding). The measurements are sorted along the one axis with the
+    fewest pairs in the tracks' windows [ẑ_a − w_a, ẑ_a + w_a] (sort and sweep; on
+    an angle axis with copies at ±2π), and the window candidates are kept if
+    inside the box on every axis (``angle_axes`` residuals wrapped to (−π, π]).
+    Tracks with a non-finite ẑ or HPHᵀ have no candidates (their d² is not finite).
+    """
+    zhat = np.asarray(zhat, dtype=np.float64)
+    z = np.asarray(z, dtype=np.float64)
+    n, m = zhat.shape[0], z.shape[0]
+    none = np.empty(0, np.int64)
+    if n == 0 or m == 0:
+        return none, none.copy()
+    k = z.shape[1]
+    ang = np.zeros(k, dtype=bool)
+    ang[list(angle_axes)] = True
+    rmax = np.max(np.diagonal(np.asarray(R, dtype=np.float64), axis1=-2, axis2=-1), axis=0)
+    var = np.diagonal(np.asarray(hph, dtype=np.float64), axis1=-2, axis2=-1) + rmax
+    with np.errstate(invalid="ignore"):
+        w = np.sqrt(gamma * var) * (1.0 + _BOX_SLACK)
+    w += 1e-12 * (1.0 + np.abs(zhat) + 2.0 * math.pi * ang)
+    live = np.all(np.isfinite(w) & np.isfinite(zhat), axis=1)
+    rows = np.flatnonzero(live)
+    if rows.size == 0:
+        return none, none.copy()
+    c, wr = zhat[rows], w[rows]
+    best: tuple[int, I64, I64, I64] | None = None  # (count, lo, hi, sorted meas index)
+    for a in range(k):  # sweep axis: the one with the fewest window candidates
+        v = z[:, a]
+        ca = c[:, a]
+        if ang[a]:
+            if np.any(wr[:, a] >= 0.5 * math.pi):
+                continue  # wide angle windows: not a useful (or safe) sweep axis
+            v = np.mod(v, 2.0 * math.pi)
+            ca = np.mod(ca, 2.0 * math.pi)
+            v = np.concatenate([v - 2.0 * math.pi, v, v + 2.0 * math.pi])
+        order = np.argsort(v, kind="stable")
+        vs = v[order]
+        lo = np.searchsorted(vs, ca - wr[:, a], side="left")
+        hi = np.searchsorted(vs, ca + wr[:, a], side="right")
+        cnt = int(np.sum(hi - lo))
+        if best is None or cnt < best[0]:
+            best = (cnt, lo, hi, order % m)
+    if best is None:  # every axis an angle with a wide window: all pairs are candidates
+        ti = np.repeat(rows, m)
+        mj = np.tile(np.arange(m, dtype=np.int64), rows.size)
+    else:
+        total, lo, hi, order = best
+        cnt_r = hi - lo
+        ti = np.repeat(rows, cnt_r)
+        start = np.repeat(lo - (np.cumsum(cnt_r) - cnt_r), cnt_r)
+        mj = order[start + np.arange(total)]
+    nu = np.abs(z[mj] - zhat[ti])
+    for ax in angle_axes:
+        nu[:, ax] = np.abs(wrap_pi(nu[:, ax]))
+    inside = np.all(nu <= w[ti], axis=1)
+    ti, mj = ti[inside], mj[inside]
+    o = np.lexsort((mj, ti))
+    return ti[o].astype(np.int64), mj[o].astype(np.int64)
+
+
+def gated_pairs(
+    x: F64,
+    P: F64,
+    z: F64,
+    R: F64,
+    measure: MeasureFn,
+    angle_axes: Sequence[int] = (),
+    dof: int = 3,
+    p_gate: float = 0.9997,
+) -> tuple[I64, I64, F64, F64]:
+    """The track–measurement pairs inside the χ² gate, as a sparse list.
+
+    Same pairs and values as :func:`innovation_stats` followed by :func:`gate`
+    (d² ≤ χ²_dof quantile at ``p_gate``), but the Mahalanobis distance is only
+    computed for the candidates of :func:`pregate_pairs`: the work grows with the
+    number of nearby pairs, not with n × m. Returns ``ti, mj`` (K,) track and
+    measurement rows (sorted by track, then measurement), ``d2 (K,)`` and
+    ``logdet (K,)`` = ln|S|.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    P = np.asarray(P, dtype=np.float64)
+    z = np.asarray(z, dtype=np.float64)
+    R = np.asarray(R, dtype=np.float64)
+    n, m = x.shape[0], z.shape[0]
+    if n == 0 or m == 0:
+        none = np.empty(0, np.int64)
+        return none, none.copy(), np.empty(0), np.empty(0)
+    gamma = gate_threshold(dof, p_gate)
+    zhat, H = measure(x)
+    hph = H @ P @ np.swapaxes(H, -1, -2)  # (n, k, k)
+    ti, mj = pregate_pairs(zhat, hph, z, R, angle_axes, gamma)
+    nu = z[mj] - zhat[ti]  # (K, k)
+    for ax in angle_axes:
+        nu[:, ax] = wrap_pi(nu[:, ax])
+    S = hph[ti] + R[mj]
+    S = 0.5 * (S + np.swapaxes(S, -1, -2))
+    L = np.linalg.cholesky(S)
+    w = np.linalg.solve(L, nu[..., None])[..., 0]  # L⁻¹ ν
+    d2 = np.einsum("ki,ki->k", w, w)
+    logdet = 2.0 * np.sum(np.log(np.diagonal(L, axis1=-2, axis2=-1)), axis=-1)
+    ok = np.isfinite(d2) & (d2 <= gamma)
+    return ti[ok], mj[ok], d2[ok], logdet[ok]
+
+
+def _sparse_gnn(r: I64, c: I64, cost: F64, nr: int, nc: int, cost_unassigned: float | None) -> I64:
+    """Measurement (−1: none) of each of ``nr`` tracks: :func:`gnn_assign`'s optimum on
+    the sparse pairs (track r, measurement c) at ``cost``.
+
+    :func:`gnn_assign` minimises Σ c over the assigned pairs + c₀ × (unassigned
+    tracks + unassigned measurements) = Σ c + 2 c₀ × (unassigned tracks) + c₀ (nc − nr).
+    The constant aside, that is a full matching of the tracks into the
+    measurements and one private dummy per track at 2 c₀: an nr × (nc + nr)
+    sparse problem with K + nr edges, solved by LAPJVsp
+    (``scipy.sparse.csgraph.min_weight_full_bipartite_matching``, Jonker &
+    Volgenant 1987) with every weight shifted by one constant to be ≥ 1 (it
+    takes no zero weights; every full matching has nr edges, so the optimum
+    does not move). c₀ as in :func:`gnn_assign` (None: Σ c + 1 after shifting
+    the costs to ≥ 0, maximum cardinality first).
+    """
+    if cost_unassigned is None:
+        cost = cost - cost.min()  # same shift for every maximum-cardinality assignment
+        c0 = float(np.sum(cost)) + 1.0
+    else:
+        c0 = float(cost_unassigned)
+    ar = np.arange(nr)
+    w = np.concatenate([cost, np.full(nr, 2.0 * c0)])
+    w += 1.0 - min(float(w.min()), 0.0)
+    graph = csr_matrix((w, (np.concatenate([r, ar]), np.concatenate([c, nc + ar]))), (nr, nc + nr))
+    ri, ci = min_weight_full_bipartite_matching(graph)
+    real = ci < nc
+    mft = np.full(nr, -1, dtype=np.int64)
+    mft[ri[real]] = ci[real]
+    return mft
+
+
+def gnn_assign_pairs(
+    n: int,
+    m: int,
+    ti: ArrayLike,
+    mj: ArrayLike,
+    cost: ArrayLike,
+    cost_unassigned: float | None = None,
+) -> tuple[I64, I64]:
+    """:func:`gnn_assign` on a sparse list of gated pairs, solved cluster by cluster.
+
+    ``ti, mj (K,)`` the (distinct) gated pairs of ``n`` tracks and ``m``
+    measurements, ``cost (K,)`` their costs (non-finite: not assignable). The
+    gating graph is split into connected components (clusters, Blackman &
+    Popoli 1999, §6.3); the GNN objective — with ``cost_unassigned`` the total
+    cost, with None the number of assigned pairs first, then their cost — is a
+    sum over clusters, so the optimum is the union of the clusters' optima:
+    the same assignment as :func:`gnn_assign` on the dense matrix whenever that
+    optimum is unique. A cluster with a single track or a single measurement
+    takes its cheapest pair (if worth assigning, c < 2 c₀); the larger clusters
+    are solved together (independent subproblems) by a sparse assignment with
+    the non-assignment dummies of :func:`gnn_assign` (:func:`_sparse_gnn`): its
+    work follows the gated pairs, not the clusters' rows × columns.
+
+    Returns ``track_for_meas (m,)`` and ``meas_for_track (n,)``, −1 where
+    unassigned.
+    """
+    track_for_meas = np.full(m, -1, dtype=np.int64)
+    meas_for_track = np.full(n, -1, dtype=np.int64)
+    c = np.asarray(cost, dtype=np.float64)
+    ok = np.isfinite(c)
+    tr = np.asarray(ti, dtype=np.int64)[ok]
+    ms = np.asarray(mj, dtype=np.int64)[ok]
+    c = c[ok]
+    if c.size == 0:
+        return track_for_meas, meas_for_track
+    # clusters of one pair (the bulk of a well-separated scene): no graph needed
+    single = (np.bincount(tr, minlength=n)[tr] == 1) & (np.bincount(ms, minlength=m)[ms] == 1)
+    if cost_unassigned is None:
+        take = single
+    else:
+        take = single & (c < 2.0 * float(cost_unassigned))
+    meas_for_track[tr[take]] = ms[take]
+    track_for_meas[ms[take]] = tr[take]
+    tr, ms, c = tr[~single], ms[~single], c[~single]
+    if c.size == 0:
+        return track_for_meas, meas_for_track
+    rows, r_loc = np.unique(tr, return_inverse=True)
+    cols, c_loc = np.unique(ms, return_inverse=True)
+    nr = rows.size
+    adj = coo_matrix((np.ones(c.size), (r_loc, nr + c_loc)), shape=(nr + cols.size, nr + cols.size))
+    _, lab = connected_components(adj, directed=False)
+    e_lab = lab[r_loc]
+    n_tr = np.bincount(lab[:nr], minlength=lab.max() + 1)
+    n_ms = np.bincount(lab[nr:], minlength=lab.max() + 1)
+    star = (n_tr[e_lab] == 1) | (n_ms[e_lab] == 1)
+    # stars: the cheapest pair of each cluster (lexsort: cluster, then cost, then order)
+    es = np.flatnonzero(star)
+    if es.size:
+        o = es[np.lexsort((c[es], e_lab[es]))]
+        first = np.ones(o.size, dtype=bool)
+        first[1:] = e_lab[o[1:]] != e_lab[o[:-1]]
+        best = o[first]
+        if cost_unassigned is not None:
+            best = best[c[best] < 2.0 * float(cost_unassigned)]
+        meas_for_track[tr[best]] = ms[best]
+        track_for_meas[ms[best]] = tr[best]
+    # larger clusters, all at once (independent subproblems): sparse assignment
+    eg = np.flatnonzero(~star)
+    if eg.size:
+        mft = _sparse_gnn(r_loc[eg], c_loc[eg], c[eg], nr, cols.size, cost_unassigned)
+        hit = np.flatnonzero(mft >= 0)
+        meas_for_track[rows[hit]] = cols[mft[hit]]
+        track_for_meas[cols[mft[hit]]] = rows[hit]
     return track_for_meas, meas_for_track
 
 

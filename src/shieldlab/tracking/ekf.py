@@ -15,7 +15,9 @@ Dynamics (prediction)
     matrix Φ is integrated with the state by the same RK4 from the variational
     equation Φ̇ = A(x) Φ, A = [[0, I], [G, 0]], where G = ∂a/∂r is the
     analytic *point-mass* gravity gradient μ/r³ (3 r̂ r̂ᵀ − I) (the J2 part of
-    the gradient is ~1e-3 of it and is neglected in Φ only).
+    the gradient is ~1e-3 of it and is neglected in Φ only). With Φ(0) = I the
+    RK4 stages of Φ are written out in 3 × 3 blocks of the stage gradients
+    (:func:`_step_with_stm`; equal to RK4 on the 6 × 6 equation to rounding).
     Process noise: continuous white acceleration of spectral density q
     [m²/s³] per axis, Q(h) = q [[h³/3 I, h²/2 I], [h²/2 I, h I]] per substep
     (Bar-Shalom, Li, Kirubarajan 2001, §6.2.2), P ← Φ P Φᵀ + Q.
@@ -91,28 +93,41 @@ def gravity_gradient(r_m: F64) -> F64:
     return k[:, None, None] * (3.0 * u[:, :, None] * u[:, None, :] - _EYE3)
 
 
-def _aug_deriv(x: F64, phi: F64, j2: bool, g_scale: F64 | float = 1.0) -> tuple[F64, F64]:
-    """Derivatives of the state and of Φ (variational equation Φ̇ = A Φ);
-    ``g_scale (n,)`` multiplies gravity (0: lift-supported level flight)."""
-    dx = ballistic_deriv(0.0, x, j2)
-    gs = np.asarray(g_scale, dtype=np.float64)
-    dx[:, 3:] *= gs[:, None] if gs.ndim else gs
-    g = gravity_gradient(x[:, :3]) * (gs[:, None, None] if gs.ndim else gs)
-    dphi = np.concatenate([phi[:, 3:, :], g @ phi[:, :3, :]], axis=1)
-    return dx, dphi
-
-
 def _step_with_stm(x: F64, h: F64, j2: bool, g_scale: F64 | float = 1.0) -> tuple[F64, F64]:
-    """One RK4 step of per-track size ``h (n,)`` for the state and Φ (from I)."""
+    """One RK4 step of per-track size ``h (n,)`` for the state and Φ (from I);
+    ``g_scale (n,)`` multiplies gravity (0: lift-supported level flight).
+
+    Φ is the RK4 solution of Φ̇ = A Φ, Φ(0) = I, A = [[0, I], [G, 0]] with G_s
+    the gradient at the stage states s = 1…4 of the state's RK4. Written out in
+    3 × 3 blocks (the same RK4 stages, no 6 × 6 products):
+    Φ_rr = I + h²/6 (G₁ + G₂ + G₃) + h⁴/24 G₃G₁, Φ_rv = h I + h³/12 (G₂ + G₃),
+    Φ_vr = h/6 (G₁ + 2G₂ + 2G₃ + G₄) + h³/12 (G₃G₁ + G₄G₂),
+    Φ_vv = I + h²/6 (G₂ + G₃ + G₄) + h⁴/24 G₄G₂.
+    """
+    n = x.shape[0]
+    gs = np.asarray(g_scale, dtype=np.float64)
+    gv = gs[:, None] if gs.ndim else gs
+    gm = gs[:, None, None] if gs.ndim else gs
     hh = h[:, None]
-    hp = h[:, None, None]
-    phi0 = np.broadcast_to(_EYE6, (x.shape[0], 6, 6))
-    k1x, k1p = _aug_deriv(x, phi0, j2, g_scale)
-    k2x, k2p = _aug_deriv(x + 0.5 * hh * k1x, phi0 + 0.5 * hp * k1p, j2, g_scale)
-    k3x, k3p = _aug_deriv(x + 0.5 * hh * k2x, phi0 + 0.5 * hp * k2p, j2, g_scale)
-    k4x, k4p = _aug_deriv(x + hh * k3x, phi0 + hp * k3p, j2, g_scale)
-    x1 = x + (hh / 6.0) * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
-    phi = phi0 + (hp / 6.0) * (k1p + 2.0 * k2p + 2.0 * k3p + k4p)
+
+    def deriv(y: F64) -> tuple[F64, F64]:
+        dy = ballistic_deriv(0.0, y, j2)
+        dy[:, 3:] *= gv
+        return dy, gravity_gradient(y[:, :3]) * gm
+
+    k1, g1 = deriv(x)
+    k2, g2 = deriv(x + 0.5 * hh * k1)
+    k3, g3 = deriv(x + 0.5 * hh * k2)
+    k4, g4 = deriv(x + hh * k3)
+    x1 = x + (hh / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    h1 = h[:, None, None]
+    h2, h3 = h1 * h1, h1 * h1 * h1
+    g31, g42 = g3 @ g1, g4 @ g2
+    phi = np.empty((n, 6, 6))
+    phi[:, :3, :3] = (h2 / 6.0) * (g1 + g2 + g3) + (h2 * h2 / 24.0) * g31 + _EYE3
+    phi[:, :3, 3:] = (h3 / 12.0) * (g2 + g3) + h1 * _EYE3
+    phi[:, 3:, :3] = (h1 / 6.0) * (g1 + 2.0 * g2 + 2.0 * g3 + g4) + (h3 / 12.0) * (g31 + g42)
+    phi[:, 3:, 3:] = (h2 / 6.0) * (g2 + g3 + g4) + (h2 * h2 / 24.0) * g42 + _EYE3
     return x1, phi
 
 

@@ -7,16 +7,22 @@ Cycle per scan (the measurements of ONE radar at ONE time, :meth:`GnnTracker.pro
 
 1. **Predict** every track to the scan time (:func:`~shieldlab.tracking.ekf.ekf_predict`,
    RK4 on point-mass + J2 gravity, white-acceleration process noise q).
-2. **Gate** every track–measurement pair by the χ²₃ Mahalanobis distance of
-   the (range, az, el) innovation (:func:`~shieldlab.tracking.associate.innovation_stats`
-   with the sensor's :func:`~shieldlab.tracking.associate.aer_model`; gate
-   probability ``p_gate``).
-3. **Assign** by GNN (:func:`~shieldlab.tracking.associate.gnn_assign`) in two
-   stages: confirmed tracks first against all measurements, then tentative
-   tracks against the measurements left over, so that a new (possibly false)
-   tentative track never steals a measurement from a confirmed one (priority
-   to established tracks, Blackman & Popoli 1999, §6.4). Pair cost d², or
-   d² + ln|S| with ``use_logdet``.
+2. **Gate** the track–measurement pairs by the χ²₃ Mahalanobis distance of
+   the (range, az, el) innovation with the sensor's
+   :func:`~shieldlab.tracking.associate.aer_model` (gate probability
+   ``p_gate``): :func:`~shieldlab.tracking.associate.gated_pairs` computes d²
+   only for the candidates of a per-track box in measurement space (a necessary
+   condition of the gate, found by sort and sweep), so the work grows with the
+   nearby pairs, not with tracks × measurements; the pairs and d² are those of
+   the dense :func:`~shieldlab.tracking.associate.innovation_stats` + ``gate``.
+3. **Assign** by GNN in two stages: confirmed tracks first against all
+   measurements, then tentative tracks against the measurements left over, so
+   that a new (possibly false) tentative track never steals a measurement from
+   a confirmed one (priority to established tracks, Blackman & Popoli 1999,
+   §6.4). Pair cost d², or d² + ln|S| with ``use_logdet``. Each stage is solved
+   cluster by cluster on the sparse gating graph
+   (:func:`~shieldlab.tracking.associate.gnn_assign_pairs`): the same optimum as
+   :func:`~shieldlab.tracking.associate.gnn_assign` on the dense matrix.
 4. **Update** the assigned tracks with one batched EKF update (Joseph form).
 5. **Initiate** a tentative track from every unassigned measurement
    (:func:`~shieldlab.tracking.ekf.init_single_point`: position from the
@@ -68,10 +74,9 @@ from shieldlab.tracking.associate import (
     MeasureFn,
     aer_model,
     diag_cov,
-    gate,
     gate_threshold,
-    gnn_assign,
-    innovation_stats,
+    gated_pairs,
+    gnn_assign_pairs,
     m_of_n_confirm,
 )
 from shieldlab.tracking.ekf import (
@@ -229,6 +234,8 @@ class GnnTracker:
 
     # ----------------------------------------------------------------- helpers
     def _keep(self, keep: BoolArr) -> None:
+        if keep.all():
+            return
         for name in self._COLUMNS:
             setattr(self, name, getattr(self, name)[keep])
 
@@ -323,21 +330,18 @@ class GnnTracker:
         meas_for_track = np.full(n, -1, dtype=np.int64)
         if n == 0 or m == 0:
             return meas_for_track
-        d2, logdet = innovation_stats(self.x, self.P, z, R, measure, angle_axes)
-        gated = gate(d2, dof, cfg.p_gate)
-        ld = logdet if cfg.use_logdet else None
+        ti, mj, d2, logdet = gated_pairs(self.x, self.P, z, R, measure, angle_axes, dof, cfg.p_gate)
+        cost = d2 + logdet if cfg.use_logdet else d2
+        conf = self.confirmed[ti]
         free = np.ones(m, dtype=bool)
-        for rows in (np.flatnonzero(self.confirmed), np.flatnonzero(~self.confirmed)):
-            cols = np.flatnonzero(free)
-            if rows.size == 0 or cols.size == 0:
+        for stage in (conf, ~conf):  # confirmed tracks first, then tentative ones
+            e = np.flatnonzero(stage & free[mj])
+            if e.size == 0:
                 continue
-            sub = np.ix_(rows, cols)
-            _, mft = gnn_assign(
-                d2[sub], gated[sub], None if ld is None else ld[sub], cfg.cost_unassigned
-            )
-            ok = mft >= 0
-            meas_for_track[rows[ok]] = cols[mft[ok]]
-            free[cols[mft[ok]]] = False
+            tfm, _ = gnn_assign_pairs(n, m, ti[e], mj[e], cost[e], cfg.cost_unassigned)
+            got = np.flatnonzero(tfm >= 0)
+            meas_for_track[tfm[got]] = got
+            free[got] = False
         return meas_for_track
 
     def _flag_manoeuvre(self, ti: I64, nis: F64, dof: int, t: float) -> None:
@@ -583,12 +587,17 @@ class GnnTracker:
         (no covariance; RK4 with J2, or inertial constant velocity for the tracks in
         level flight, as in :meth:`_predict`), and their ids ``(k,)``."""
         c = np.flatnonzero(self.confirmed)
+        x = self.x[c]
         dt = t_s - self.t_s[c]
-        x = propagate_states(self.x[c], dt, self.config.max_step_s)
-        lvl = self.level_flight()[c]
-        x0 = self.x[c][lvl]
-        x[lvl, :3] = x0[:, :3] + x0[:, 3:] * dt[lvl, None]
-        x[lvl, 3:] = x0[:, 3:]
+        go = np.flatnonzero(dt != 0.0)  # tracks at t_s already: x + 0 · k is x
+        if go.size:
+            cg, dtg = c[go], dt[go]
+            xg = propagate_states(self.x[cg], dtg, self.config.max_step_s)
+            lvl = self.level_flight()[cg]
+            x0 = self.x[cg][lvl]
+            xg[lvl, :3] = x0[:, :3] + x0[:, 3:] * dtg[lvl, None]
+            xg[lvl, 3:] = x0[:, 3:]
+            x[go] = xg
         return x, self.track_id[c].copy()
 
 
