@@ -197,3 +197,11 @@ def test_radial_height_close_to_geodetic_and_zero_on_ground() -> None:
     for h_max, tol in ((100e3, 1.0), (1000e3, 5.0)):
         h = rng.uniform(0.0, h_max, 2000)
         assert np.max(np.abs(radial_height_m(geodetic_to_ecef(lat, lon, h)) - h)) < tol
+
+
+def test_radial_height_component_form() -> None:
+    from shieldlab.core.frames import radial_height_m, radial_height_xyz
+
+    r = np.random.default_rng(2).normal(size=(40, 3)) * 7e6
+    h = radial_height_xyz(r[:, 0], r[:, 1], r[:, 2])
+    np.testing.assert_allclose(h, radial_height_m(r), rtol=0, atol=1e-8)

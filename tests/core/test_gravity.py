@@ -87,3 +87,18 @@ def test_batched_shapes_and_scalar_loop() -> None:
     for i in range(4):
         for j in range(5):
             np.testing.assert_allclose(accel_j2(r[i, j]), a[i, j], rtol=1e-15)
+
+
+def test_component_and_scalar_forms_equal_accel_j2() -> None:
+    """The hot-loop forms agree with accel_j2 to rounding and with each other to the bit."""
+    from shieldlab.core.gravity import accel_j2_components, accel_j2_scalar
+
+    r = np.random.default_rng(1).normal(size=(50, 3)) * 1e7
+    out = np.empty((3, 50))
+    accel_j2_components(np.ascontiguousarray(r.T), out)
+    np.testing.assert_allclose(out.T, accel_j2(r), rtol=1e-14, atol=0)
+    scalar = np.array([accel_j2_scalar(*map(float, ri)) for ri in r])
+    np.testing.assert_array_equal(scalar, out.T)
+    pm = np.empty((3, 50))
+    accel_j2_components(np.ascontiguousarray(r.T), pm, j2=0.0)
+    np.testing.assert_allclose(pm.T, accel_point_mass(r), rtol=1e-14)

@@ -193,3 +193,20 @@ def test_track_capacity_per_scan_ranks_by_range_not_rcs(ewr: RadarSite) -> None:
     for _ in range(20):
         m = radar_observe(radar, 0, 0.0, r, rcs, np.ones(4, bool), GMST, g)
         assert len(m) <= 3 and 3 not in m.object_id
+
+
+def test_cached_site_frame_gives_the_ecef_to_aer_geometry(ewr: RadarSite) -> None:
+    """radar_visible uses the site's ECEF position and ENU rotation computed once."""
+    from shieldlab.core.frames import ecef_to_aer, geodetic_to_ecef
+    from shieldlab.sensors.radar import radar_visible, site_frame
+
+    origin, rot = site_frame(ewr.lat_rad, ewr.lon_rad, ewr.alt_m)
+    assert not origin.flags.writeable and not rot.flags.writeable
+    np.testing.assert_array_equal(ewr.site_ecef_m, geodetic_to_ecef(ewr.lat_rad, ewr.lon_rad, 80.0))
+    r = geodetic_to_ecef(
+        np.linspace(0.6, 0.9, 20), np.linspace(-1.4, -1.0, 20), np.linspace(0.0, 9e5, 20)
+    )
+    _, az, el, rg = radar_visible(ewr, r)
+    want = ecef_to_aer(r, ewr.lat_rad, ewr.lon_rad, ewr.alt_m)
+    for got, ref in zip((az, el, rg), want, strict=True):
+        np.testing.assert_array_equal(got, ref)

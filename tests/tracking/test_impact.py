@@ -125,3 +125,102 @@ def test_impact_covariance_against_monte_carlo(truth: dict) -> None:
     mc = np.cov(en.T)
     assert np.allclose(np.sqrt(np.diag(cov[0])), np.sqrt(np.diag(mc)), rtol=0.2)
     assert np.all(np.linalg.eigvalsh(cov[0]) > 0)
+
+
+# ---------------------------------------------------------------- fast paths
+def _cloud(n: int, seed: int = 0) -> np.ndarray:
+    """n midcourse-like states around the test trajectory (a few km and m/s apart)."""
+    x0 = _burnout_state()
+    rng = np.random.default_rng(seed)
+    return x0 + rng.normal(size=(n, 6)) * np.array([3e3] * 3 + [30.0] * 3)
+
+
+def _reference_impact(x: np.ndarray, t0: float, dt: float) -> tuple[np.ndarray, ...]:
+    """The slow obvious path: core.integrate.rk4_until on ekf.ballistic_deriv."""
+    from shieldlab.core.frames import radial_height_m
+    from shieldlab.core.integrate import rk4_until
+    from shieldlab.tracking.ekf import ballistic_deriv
+
+    res = rk4_until(ballistic_deriv, x, t0, dt, t0 + 4000.0, lambda t, y: radial_height_m(y[:, :3]))
+    ok = np.isfinite(res.t_event_s)
+    lat, lon, _ = ecef_to_geodetic(
+        eci_to_ecef(res.y_event[:, :3], gmst_at(EPOCH, np.where(ok, res.t_event_s, t0)))
+    )
+    return lat, lon, res.t_event_s, ok
+
+
+@pytest.mark.parametrize("n", [1, 13, 40])
+def test_predict_impact_fast_paths_match_rk4_until(n: int) -> None:
+    """Scalar (few objects) and component-major array paths reproduce the generic
+    integrator to rounding (event times within 1e-6 s, points within 1 mm)."""
+    from shieldlab.tracking.impact import SCALAR_MAX_ROWS
+
+    assert (n <= SCALAR_MAX_ROWS) != (n == 40)
+    x = _cloud(n)
+    for dt in (10.0, 30.0):
+        lat, lon, t_imp, ok = predict_impact(x, 0.0, EPOCH, dt)
+        lat_r, lon_r, t_r, ok_r = _reference_impact(x, 0.0, dt)
+        assert ok.tolist() == ok_r.tolist() and ok.all()
+        np.testing.assert_allclose(t_imp, t_r, rtol=0, atol=1e-6)
+        err = [
+            _surface_error_m(a, b, c, d) for a, b, c, d in zip(lat, lon, lat_r, lon_r, strict=True)
+        ]
+        assert max(err) < 1e-3
+
+
+def test_predict_impact_does_not_depend_on_the_batch() -> None:
+    """The same object alone (scalar path) and in a large batch (array path)."""
+    x = _cloud(40, seed=1)
+    big = predict_impact(x, 0.0, EPOCH, 30.0)
+    for i in (0, 17, 39):
+        one = predict_impact(x[i : i + 1], 0.0, EPOCH, 30.0)
+        np.testing.assert_allclose(one[2], big[2][i : i + 1], rtol=0, atol=1e-6)
+        assert _surface_error_m(one[0][0], one[1][0], big[0][i], big[1][i]) < 1e-3
+
+
+@pytest.mark.parametrize("n", [1, 5, 30])
+def test_propagate_equals_ekf_propagate_states(n: int) -> None:
+    """Both paths take the substeps of ekf.propagate_states and its arithmetic."""
+    from shieldlab.tracking.ekf import propagate_states
+
+    x = _cloud(n, seed=2)
+    grid = np.array([45.0, 300.0, 20.0, -70.0, 300.0, 1000.0, -10.0])
+    out = propagate(x, 0.0, grid, max_step_s=30.0)
+    for times in (
+        sorted(t for t in grid if t >= 0),
+        sorted((t for t in grid if t < 0), reverse=True),
+    ):
+        cur, t_cur = x, 0.0
+        for tk in times:  # the reference march: one propagate_states call per grid time
+            cur, t_cur = propagate_states(cur, tk - t_cur, 30.0), tk
+            k = int(np.flatnonzero(grid == tk)[0])
+            np.testing.assert_allclose(out[:, k], cur, rtol=1e-14, atol=1e-9)
+
+
+def test_propagate_by_is_a_batch_of_one_point_propagations() -> None:
+    from shieldlab.tracking.impact import propagate_by
+
+    x = _cloud(30, seed=3)
+    dt = np.random.default_rng(3).uniform(-200.0, 400.0, 30)
+    for n in (3, 30):  # scalar and array paths
+        out = propagate_by(x[:n], dt[:n], max_step_s=30.0)
+        for i in range(n):
+            one = propagate(x[i : i + 1], 0.0, [dt[i]], max_step_s=30.0)[0, 0]
+            np.testing.assert_array_equal(out[i], one)
+
+
+def test_impact_with_covariance_equals_the_separate_calls() -> None:
+    from shieldlab.tracking.impact import impact_with_covariance
+
+    x = _cloud(3, seed=4)
+    p = np.stack([np.diag([200.0**2] * 3 + [0.5**2] * 3)] * 3)
+    lat, lon, t_imp, ok, cov, cov_ok = impact_with_covariance(x, p, 0.0, EPOCH, sigma_rows=[0, 2])
+    lat1, lon1, t1, ok1 = predict_impact(x, 0.0, EPOCH)
+    np.testing.assert_allclose(t_imp, t1, rtol=0, atol=1e-6)
+    for i in range(3):
+        assert _surface_error_m(lat[i], lon[i], lat1[i], lon1[i]) < 1e-3
+    assert ok.tolist() == ok1.tolist() and cov_ok.tolist() == [True, False, True]
+    assert np.isnan(cov[1]).all()
+    _, _, cov2, ok2 = impact_covariance(x[[0, 2]], p[[0, 2]], 0.0, EPOCH)
+    assert ok2.all()
+    np.testing.assert_allclose(cov[[0, 2]], cov2, rtol=1e-6)

@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtr
 
 from shieldlab.core.frames import ecef_to_enu, geodetic_to_ecef, great_circle_distance_m
-from shieldlab.tracking.impact import impact_covariance, predict_impact
+from shieldlab.tracking.impact import impact_covariance, impact_with_covariance, predict_impact
 
 F64 = NDArray[np.float64]
 
@@ -281,23 +281,30 @@ def assess_threats(
     if not np.all(val >= 0.0):
         raise ValueError(f"asset_value: non-negative values expected, got {val}")
 
-    lat, lon, t_imp, ok = predict_impact(x0, t_s, epoch, dt_s, max_flight_s)
     cov = np.zeros((n, 2, 2))
     cov_ok = np.zeros(n, dtype=bool)
     p_sym = 0.5 * (p0 + np.swapaxes(p0, 1, 2))
     finite = np.all(np.isfinite(p_sym), axis=(1, 2))
     eig = np.linalg.eigvalsh(np.where(finite[:, None, None], p_sym, 0.0))
     pd = finite & (eig[:, 0] > 1e-12 * np.maximum(eig[:, -1], 0.0)) & (eig[:, -1] > 0.0)
-    cand = np.flatnonzero(ok & pd)
-    if cand.size:
-        try:
-            _, _, cov_c, ok_c = impact_covariance(
-                x0[cand], p_sym[cand], t_s, epoch, dt_s, max_flight_s
-            )
-        except np.linalg.LinAlgError:  # Cholesky failed on a near-singular P: fall back
-            cov_c, ok_c = np.zeros((cand.size, 2, 2)), np.zeros(cand.size, dtype=bool)
-        cov[cand[ok_c]] = cov_c[ok_c]
-        cov_ok[cand[ok_c]] = True
+    try:  # the means and the sigma points of the positive-definite rows in one coast
+        lat, lon, t_imp, ok, cov_all, good = impact_with_covariance(
+            x0, p_sym, t_s, epoch, dt_s, max_flight_s, sigma_rows=np.flatnonzero(pd)
+        )
+        cov[good] = cov_all[good]
+        cov_ok[good] = True
+    except np.linalg.LinAlgError:  # Cholesky failed on a near-singular P: per row below
+        lat, lon, t_imp, ok = predict_impact(x0, t_s, epoch, dt_s, max_flight_s)
+        cand = np.flatnonzero(ok & pd)
+        if cand.size:
+            try:
+                _, _, cov_c, ok_c = impact_covariance(
+                    x0[cand], p_sym[cand], t_s, epoch, dt_s, max_flight_s
+                )
+            except np.linalg.LinAlgError:  # fall back to the deterministic asset test
+                cov_c, ok_c = np.zeros((cand.size, 2, 2)), np.zeros(cand.size, dtype=bool)
+            cov[cand[ok_c]] = cov_c[ok_c]
+            cov_ok[cand[ok_c]] = True
 
     p_asset = asset_threat_probability(lat, lon, cov, asset_lat_rad, asset_lon_rad, rad)
     expected = pl * (p_asset @ val)

@@ -37,6 +37,27 @@ F64 = NDArray[np.float64]
 OMEGA_EARTH_VEC = np.array([0.0, 0.0, WGS84_OMEGA_RAD_S])
 
 
+def _stack3(x: ArrayLike, y: ArrayLike, z: ArrayLike) -> F64:
+    """Components broadcast together and stacked on a new last axis ``(..., 3)`` (what
+    ``np.stack(np.broadcast_arrays(x, y, z), -1)`` gives, with less overhead)."""
+    xa, ya, za = np.asarray(x), np.asarray(y), np.asarray(z)
+    out = np.empty((*np.broadcast_shapes(xa.shape, ya.shape, za.shape), 3))
+    out[..., 0] = xa
+    out[..., 1] = ya
+    out[..., 2] = za
+    return out
+
+
+def _omega_cross(r: F64) -> F64:
+    """ω × r for the Earth's rotation ω = (0, 0, ω) and vectors ``r (..., 3)``, written
+    out (the components ``np.cross(OMEGA_EARTH_VEC, r)`` gives)."""
+    out = np.empty(r.shape)
+    np.multiply(r[..., 1], -WGS84_OMEGA_RAD_S, out=out[..., 0])
+    np.multiply(r[..., 0], WGS84_OMEGA_RAD_S, out=out[..., 1])
+    out[..., 2] = 0.0
+    return out
+
+
 def geodetic_to_ecef(lat_rad: ArrayLike, lon_rad: ArrayLike, h_m: ArrayLike = 0.0) -> F64:
     """ECEF position ``(..., 3)`` [m] of geodetic points (TR8350.2 eq. 4-14)."""
     lat = np.asarray(lat_rad, dtype=np.float64)
@@ -44,10 +65,11 @@ def geodetic_to_ecef(lat_rad: ArrayLike, lon_rad: ArrayLike, h_m: ArrayLike = 0.
     h = np.asarray(h_m, dtype=np.float64)
     sl, cl = np.sin(lat), np.cos(lat)
     n = WGS84_A_M / np.sqrt(1.0 - WGS84_E2 * sl * sl)
-    x = (n + h) * cl * np.cos(lon)
-    y = (n + h) * cl * np.sin(lon)
+    nh = n + h
+    x = nh * cl * np.cos(lon)
+    y = nh * cl * np.sin(lon)
     z = (n * (1.0 - WGS84_E2) + h) * sl
-    return np.stack(np.broadcast_arrays(x, y, z), axis=-1)
+    return _stack3(x, y, z)
 
 
 def ecef_to_geodetic(r_ecef_m: ArrayLike) -> tuple[F64, F64, F64]:
@@ -87,6 +109,17 @@ def radial_height_m(r_m: ArrayLike) -> F64:
     return rn - WGS84_A_M * WGS84_B_M / np.sqrt(WGS84_B_M**2 * (1.0 - s2) + WGS84_A_M**2 * s2)
 
 
+def radial_height_xyz(x_m: F64, y_m: F64, z_m: F64) -> F64:
+    """:func:`radial_height_m` of positions given as component arrays (same formula).
+
+    For component-major ``(3, m)`` state blocks in hot loops.
+    """
+    rn = np.sqrt(x_m * x_m + y_m * y_m + z_m * z_m)
+    s2 = (z_m / rn) ** 2
+    out: F64 = rn - WGS84_A_M * WGS84_B_M / np.sqrt(WGS84_B_M**2 * (1.0 - s2) + WGS84_A_M**2 * s2)
+    return out
+
+
 def rot_z(theta_rad: ArrayLike) -> F64:
     """Rotation matrices ``(..., 3, 3)`` that rotate *frames* by θ about z.
 
@@ -105,7 +138,7 @@ def _rotate_z(v: F64, theta: F64) -> F64:
     """Components of ``v`` in a frame turned by +θ about z (broadcast on θ)."""
     c, s = np.cos(theta), np.sin(theta)
     x, y = v[..., 0], v[..., 1]
-    return np.stack(np.broadcast_arrays(c * x + s * y, -s * x + c * y, v[..., 2]), axis=-1)
+    return _stack3(c * x + s * y, -s * x + c * y, v[..., 2])
 
 
 def eci_to_ecef(r_eci_m: ArrayLike, gmst_rad: ArrayLike) -> F64:
@@ -123,7 +156,7 @@ def eci_to_ecef_state(
 ) -> tuple[F64, F64]:
     """ECI → ECEF position and velocity: v_ecef = R (v_eci − ω × r_eci)."""
     r = np.asarray(r_eci_m, dtype=np.float64)
-    v = np.asarray(v_eci_mps, dtype=np.float64) - np.cross(OMEGA_EARTH_VEC, r)
+    v = np.asarray(v_eci_mps, dtype=np.float64) - _omega_cross(r)
     th = np.asarray(gmst_rad, np.float64)
     return _rotate_z(r, th), _rotate_z(v, th)
 
@@ -134,7 +167,7 @@ def ecef_to_eci_state(
     """ECEF → ECI position and velocity: v_eci = Rᵀ v_ecef + ω × r_eci."""
     th = -np.asarray(gmst_rad, np.float64)
     r = _rotate_z(np.asarray(r_ecef_m, dtype=np.float64), th)
-    v = _rotate_z(np.asarray(v_ecef_mps, dtype=np.float64), th) + np.cross(OMEGA_EARTH_VEC, r)
+    v = _rotate_z(np.asarray(v_ecef_mps, dtype=np.float64), th) + _omega_cross(r)
     return r, v
 
 
@@ -143,11 +176,11 @@ def enu_matrix(lat_rad: ArrayLike, lon_rad: ArrayLike) -> F64:
     lat = np.asarray(lat_rad, dtype=np.float64)
     lon = np.asarray(lon_rad, dtype=np.float64)
     sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
-    z = np.zeros_like(sl * so)
-    e = np.stack(np.broadcast_arrays(-so, co, z), -1)
-    n = np.stack(np.broadcast_arrays(-sl * co, -sl * so, cl), -1)
-    u = np.stack(np.broadcast_arrays(cl * co, cl * so, sl), -1)
-    return np.stack([e, n, u], -2)
+    out = np.empty((*np.broadcast_shapes(lat.shape, lon.shape), 3, 3))
+    out[..., 0, 0], out[..., 0, 1], out[..., 0, 2] = -so, co, 0.0
+    out[..., 1, 0], out[..., 1, 1], out[..., 1, 2] = -sl * co, -sl * so, cl
+    out[..., 2, 0], out[..., 2, 1], out[..., 2, 2] = cl * co, cl * so, sl
+    return out
 
 
 def ecef_to_enu(

@@ -16,6 +16,8 @@ other modelling errors of the threat models.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -46,6 +48,50 @@ def accel_j2(r_m: ArrayLike, mu_m3_s2: float = GM_EARTH_M3_S2, j2: float = J2_EA
     out = r * c[..., None]
     out[..., 2] += 2.0 * k * f * z
     return out
+
+
+def accel_j2_components(
+    r_m: F64, out: F64, mu_m3_s2: float = GM_EARTH_M3_S2, j2: float = J2_EARTH
+) -> None:
+    """:func:`accel_j2` of component-major positions ``r_m (3, m)``, written into ``out (3, m)``.
+
+    The hot-loop form: no (m, 3) temporaries, few in-place operations, and
+    ``out`` may be a view (e.g. the velocity-rate rows of a ``(6, m)``
+    state-rate block). Same expression as :func:`accel_j2` (equal to rounding):
+    with k = −μ/r³ and f = (3/2) J2 Re²/r², a = c r + 2 k f z ẑ,
+    c = k (1 + f (1 − 5z²/r²)).
+    """
+    sq = r_m * r_m
+    inv_r2 = np.add.reduce(sq, axis=0)
+    np.divide(1.0, inv_r2, out=inv_r2)
+    k = np.sqrt(inv_r2)
+    k *= inv_r2
+    k *= -mu_m3_s2
+    kf = k * inv_r2
+    kf *= 1.5 * j2 * WGS84_A_M**2
+    c = sq[2] * inv_r2
+    c *= -5.0
+    c += 1.0
+    c *= kf
+    c += k
+    np.multiply(r_m, c, out=out)
+    kf *= 2.0
+    kf *= r_m[2]
+    out[2] += kf
+
+
+def accel_j2_scalar(
+    x_m: float, y_m: float, z_m: float, mu_m3_s2: float = GM_EARTH_M3_S2, j2: float = J2_EARTH
+) -> tuple[float, float, float]:
+    """:func:`accel_j2_components` for one position in Python floats (same operations in the
+    same order, so the two agree to the last bit): the fast path for a handful of
+    objects, where the cost of an array operation exceeds the arithmetic."""
+    sz = z_m * z_m
+    inv_r2 = 1.0 / (x_m * x_m + y_m * y_m + sz)
+    k = math.sqrt(inv_r2) * inv_r2 * -mu_m3_s2
+    kf = k * inv_r2 * (1.5 * j2 * WGS84_A_M**2)
+    c = (sz * inv_r2 * -5.0 + 1.0) * kf + k
+    return x_m * c, y_m * c, z_m * c + kf * 2.0 * z_m
 
 
 def potential_j2(r_m: ArrayLike, mu_m3_s2: float = GM_EARTH_M3_S2, j2: float = J2_EARTH) -> F64:

@@ -10,6 +10,8 @@
   the cubic-Hermite interpolant of the step (4th-order dense output), so
   event times are accurate to ~1e-6 of a step without shrinking the step for
   all objects. Objects that stopped are frozen at their event state.
+- :func:`locate_event` — that event location on its own, for integrators
+  specialised to one right-hand side (``tracking.impact``).
 - :func:`solve_ivp_batch` — adaptive Dormand–Prince (``scipy.integrate.solve_ivp``)
   on the flattened batch, with terminal events; the reference for accuracy.
 """
@@ -76,6 +78,53 @@ def _hermite(y0: F64, f0: F64, y1: F64, f1: F64, dt: F64, s: F64) -> F64:
     return h00 * y0 + h10 * h * f0 + h01 * y1 + h11 * h * f1
 
 
+def locate_event(
+    event: EventFn,
+    t_s: float,
+    h_s: float,
+    y0: F64,
+    f0: F64,
+    y1: F64,
+    f1: F64,
+    g0: F64,
+    g1: F64,
+) -> tuple[F64, F64]:
+    """Zero of the event g inside one step, for objects whose g went from > 0 to ≤ 0.
+
+    The step runs from ``t_s`` (states ``y0 (m, k)``, slopes ``f0``, event values
+    ``g0 (m,)``) to ``t_s + h_s`` (``y1``, ``f1``, ``g1``). Illinois regula falsi
+    on the cubic-Hermite interpolant of the step, to 1e-9 of the step. Returns the
+    fraction ``s (m,)`` of the step at the event and the interpolated states
+    ``(m, k)`` there. Used by :func:`rk4_until` and by specialised integrators
+    that share its event location.
+    """
+    m = y0.shape[0]
+    lo = np.zeros(m)
+    hi = np.ones(m)
+    glo, ghi = g0, g1
+    hv = np.full(m, h_s)
+    s_old = np.full(m, -1.0)
+    side = np.zeros(m, np.int64)  # end replaced last: +1 lo, −1 hi
+    for _ in range(30):  # Illinois regula falsi on the Hermite interpolant
+        s = np.clip(lo - glo * (hi - lo) / np.where(ghi != glo, ghi - glo, 1.0), lo, hi)
+        ys_ = _hermite(y0, f0, y1, f1, hv, s)
+        gs = event(t_s + s * h_s, ys_)
+        right = gs > 0
+        lo = np.where(right, s, lo)
+        hi = np.where(right, hi, s)
+        # Illinois: halve the retained end's g when the same end was
+        # replaced twice in a row (keeps superlinear convergence)
+        glo = np.where(right, gs, np.where(side == -1, 0.5 * glo, glo))
+        ghi = np.where(right, np.where(side == 1, 0.5 * ghi, ghi), gs)
+        side = np.where(right, 1, -1)
+        # converged: the bracket or the iterate no longer moves (1e-10 of a step)
+        if np.all((np.abs(hi - lo) < 1e-9) | (np.abs(s - s_old) < 1e-10)):
+            break
+        s_old = s
+    s_final = np.where(np.abs(glo) < np.abs(ghi), lo, hi)
+    return s_final, _hermite(y0, f0, y1, f1, hv, s_final)
+
+
 def rk4_until(
     f: Deriv,
     y0: F64,
@@ -110,30 +159,9 @@ def rk4_until(
             idx = np.flatnonzero(hit)
             f0 = f(t, y[idx])  # end-point slopes of the Hermite interpolant, hits only
             f1 = f(t + h, y_new[idx])
-            lo = np.zeros(idx.size)
-            hi = np.ones(idx.size)
-            glo, ghi = g_prev[idx], g_new[idx]
-            hv = np.full(idx.size, h)
-            s_old = np.full(idx.size, -1.0)
-            side = np.zeros(idx.size, np.int64)  # end replaced last: +1 lo, −1 hi
-            for _ in range(30):  # Illinois regula falsi on the Hermite interpolant
-                s = np.clip(lo - glo * (hi - lo) / np.where(ghi != glo, ghi - glo, 1.0), lo, hi)
-                ys_ = _hermite(y[idx], f0, y_new[idx], f1, hv, s)
-                gs = event(t + s * h, ys_)
-                right = gs > 0
-                lo = np.where(right, s, lo)
-                hi = np.where(right, hi, s)
-                # Illinois: halve the retained end's g when the same end was
-                # replaced twice in a row (keeps superlinear convergence)
-                glo = np.where(right, gs, np.where(side == -1, 0.5 * glo, glo))
-                ghi = np.where(right, np.where(side == 1, 0.5 * ghi, ghi), gs)
-                side = np.where(right, 1, -1)
-                # converged: the bracket or the iterate no longer moves (1e-10 of a step)
-                if np.all((np.abs(hi - lo) < 1e-9) | (np.abs(s - s_old) < 1e-10)):
-                    break
-                s_old = s
-            s_final = np.where(np.abs(glo) < np.abs(ghi), lo, hi)
-            ye = _hermite(y[idx], f0, y_new[idx], f1, hv, s_final)
+            s_final, ye = locate_event(
+                event, t, h, y[idx], f0, y_new[idx], f1, g_prev[idx], g_new[idx]
+            )
             t_event[idx] = t + s_final * h
             y_event[idx] = ye
             y_new[idx] = ye

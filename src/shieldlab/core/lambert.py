@@ -49,11 +49,18 @@ _PARALLEL_SIN_TOL = 1e-10
 def stumpff_c_s(z: ArrayLike) -> tuple[F64, F64]:
     """Stumpff functions C(z), S(z) (series near z = 0), elementwise."""
     z = np.asarray(z, dtype=np.float64)
-    c = np.empty_like(z)
-    s = np.empty_like(z)
     small = np.abs(z) < 1e-3
     pos = (z > 0) & ~small
     neg = (z < 0) & ~small
+    # one branch for all (the common case in a batch): no masked copies
+    if neg.all():
+        sq = np.sqrt(-z)
+        return 2.0 * np.sinh(0.5 * sq) ** 2 / (-z), (np.sinh(sq) - sq) / sq**3
+    if pos.all():
+        sq = np.sqrt(z)
+        return 2.0 * np.sin(0.5 * sq) ** 2 / z, (sq - np.sin(sq)) / sq**3
+    c = np.empty_like(z)
+    s = np.empty_like(z)
     zs = z[small]
     c[small] = 0.5 - zs / 24.0 + zs**2 / 720.0 - zs**3 / 40320.0
     s[small] = 1.0 / 6.0 - zs / 120.0 + zs**2 / 5040.0 - zs**3 / 362880.0
@@ -154,32 +161,35 @@ def lambert(
         act = ~conv
         if not act.any():
             break
-        za, aa, r1a, r2a, tg = z[act], a[act], r1s[act], r2s[act], target[act]
+        sel: slice | NDArray[np.bool_] = slice(None) if act.all() else act  # no copies
+        za, aa, r1a, r2a, tg = z[sel], a[sel], r1s[sel], r2s[sel], target[sel]
         y, c, s, t = _tof_terms(za, aa, r1a, r2a)
         low = (y <= 0) | (t < tg)
-        lo_a = np.where(low, za, lo[act])
-        hi_a = np.where(low, hi[act], za)
+        lo_a = np.where(low, za, lo[sel])
+        hi_a = np.where(low, hi[sel], za)
         # derivative d(√μ t)/dz (Curtis eq. 5.43), z = 0 form near the origin
         with np.errstate(invalid="ignore", divide="ignore"):
             yq = np.where(y > 0, y, np.nan)
             near0 = np.abs(za) < 1e-3
-            zz = np.where(near0, 1.0, za)
-            d_gen = (yq / c) ** 1.5 * (
+            any0 = bool(near0.any())
+            zz = np.where(near0, 1.0, za) if any0 else za
+            dt = (yq / c) ** 1.5 * (
                 (c - 1.5 * s / c) / (2.0 * zz) + 0.75 * s**2 / c
             ) + 0.125 * aa * (3.0 * s / c * np.sqrt(yq) + aa * np.sqrt(c / yq))
-            d_0 = np.sqrt(2.0) / 40.0 * yq**1.5 + 0.125 * aa * (
-                np.sqrt(yq) + aa * np.sqrt(0.5 / yq)
-            )
-            dt = np.where(near0, d_0, d_gen)
+            if any0:
+                d_0 = np.sqrt(2.0) / 40.0 * yq**1.5 + 0.125 * aa * (
+                    np.sqrt(yq) + aa * np.sqrt(0.5 / yq)
+                )
+                dt = np.where(near0, d_0, dt)
             z_newton = za - (t - tg) / dt
         use_newton = np.isfinite(z_newton) & (z_newton > lo_a) & (z_newton < hi_a)
         z_new = np.where(use_newton, z_newton, 0.5 * (lo_a + hi_a))
         done = (np.abs(t - tg) <= rtol * tg) | (hi_a - lo_a <= 1e-15 * np.maximum(1.0, np.abs(za)))
         z_new = np.where(done, za, z_new)
-        z[act] = z_new
-        lo[act] = lo_a
-        hi[act] = hi_a
-        conv[act] = done
+        z[sel] = z_new
+        lo[sel] = lo_a
+        hi[sel] = hi_a
+        conv[sel] = done
 
     y, c, s, t = _tof_terms(z, a, r1s, r2s)
     ok = valid & bracketed & conv & (y > 0) & (np.abs(t - target) <= 1e-8 * target)

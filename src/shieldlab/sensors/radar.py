@@ -79,19 +79,20 @@ north, clockwise); range rate is frame-independent (computed in ECI).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from shieldlab.core.constants import C_MPS, K_BOLTZMANN_J_K, R_EARTH_MEAN_M
+from shieldlab.core.constants import C_MPS, K_BOLTZMANN_J_K, R_EARTH_MEAN_M, WGS84_OMEGA_RAD_S
 from shieldlab.core.frames import (
-    OMEGA_EARTH_VEC,
-    ecef_to_aer,
     ecef_to_eci,
     ecef_to_geodetic,
     eci_to_ecef,
+    enu_matrix,
+    enu_to_aer,
     geodetic_to_ecef,
 )
 from shieldlab.sensors.measurements import Measurements
@@ -200,7 +201,21 @@ class RadarSite:
     @property
     def site_ecef_m(self) -> F64:
         """Site position in ECEF (3,) [m]."""
-        return geodetic_to_ecef(self.lat_rad, self.lon_rad, self.alt_m)
+        return site_frame(self.lat_rad, self.lon_rad, self.alt_m)[0].copy()
+
+
+@functools.lru_cache(maxsize=1024)
+def site_frame(lat_rad: float, lon_rad: float, alt_m: float) -> tuple[F64, F64]:
+    """ECEF position (3,) [m] and ECEF → ENU rotation (3, 3) of a site, read-only.
+
+    A surface site is fixed in ECEF, so both are computed once per site (cached
+    by its geodetic position) and not at every look.
+    """
+    origin = geodetic_to_ecef(lat_rad, lon_rad, alt_m)
+    rot = enu_matrix(lat_rad, lon_rad)
+    origin.flags.writeable = False
+    rot.flags.writeable = False
+    return origin, rot
 
 
 def _snr_constant(radar: RadarSite) -> float:
@@ -243,7 +258,8 @@ def radar_visible(radar: RadarSite, r_ecef_m: ArrayLike) -> tuple[NDArray[np.boo
     Returns (mask (n,), az_rad (n,), el_rad (n,) geometric, range_m (n,)).
     """
     r = np.asarray(r_ecef_m, dtype=np.float64)
-    az, el, rng = ecef_to_aer(r, radar.lat_rad, radar.lon_rad, radar.alt_m)
+    origin, rot = site_frame(radar.lat_rad, radar.lon_rad, radar.alt_m)
+    az, el, rng = enu_to_aer(np.einsum("...ij,...j->...i", rot, r - origin))
     if radar.refraction_k != 1.0:
         el_app, clear = refracted_elevation(radar, r, el)
         mask = clear & (el_app >= radar.min_elevation_rad) & (el_app <= radar.max_elevation_rad)
@@ -269,8 +285,12 @@ def refracted_elevation(
     Clear line of sight: θ/k ≤ acos(kR/(kR+h_r)) + acos(kR/(kR+h_t)).
     """
     r = np.asarray(r_ecef_m, dtype=np.float64).reshape(-1, 3)
-    site = radar.site_ecef_m
-    theta = np.arctan2(np.linalg.norm(np.cross(site, r), axis=-1), r @ site)
+    site = site_frame(radar.lat_rad, radar.lon_rad, radar.alt_m)[0]
+    sx, sy, sz = site.tolist()
+    rx, ry, rz = r[:, 0], r[:, 1], r[:, 2]
+    # |site × r| with the cross product written out (np.cross's operations)
+    cx, cy, cz = sy * rz - sz * ry, sz * rx - sx * rz, sx * ry - sy * rx
+    theta = np.arctan2(np.sqrt(cx * cx + cy * cy + cz * cz), r @ site)
     _, _, h_t = ecef_to_geodetic(r)
     h_r = radar.alt_m
     big_r = R_EARTH_MEAN_M
@@ -298,9 +318,10 @@ def radar_range_rate(
     """
     r = np.asarray(r_eci_m, dtype=np.float64)
     v = np.asarray(v_eci_mps, dtype=np.float64)
-    site = ecef_to_eci(radar.site_ecef_m, gmst_rad)
+    site = ecef_to_eci(site_frame(radar.lat_rad, radar.lon_rad, radar.alt_m)[0], gmst_rad)
     dr = r - site
-    dv = v - np.cross(OMEGA_EARTH_VEC, site)
+    # ω × r_site with ω along z, written out (np.cross is slow on one vector)
+    dv = v - np.array([-WGS84_OMEGA_RAD_S * site[1], WGS84_OMEGA_RAD_S * site[0], 0.0])
     return np.asarray(np.sum(dr * dv, axis=-1) / np.maximum(np.linalg.norm(dr, axis=-1), 1.0))
 
 
@@ -327,7 +348,10 @@ def radar_sigmas(radar: RadarSite, snr: ArrayLike, el_rad: ArrayLike) -> F64:
         radar.beamwidth_rad / (radar.monopulse_slope * root), radar.min_angle_sigma_rad
     )
     cos_el = np.maximum(np.cos(np.asarray(el_rad, dtype=np.float64)), 0.1)
-    return np.stack(np.broadcast_arrays(sig_r, sig_a / cos_el, sig_a), axis=-1)
+    sig_e = sig_a / cos_el
+    out = np.empty((*np.broadcast_shapes(sig_r.shape, sig_e.shape), 3))
+    out[..., 0], out[..., 1], out[..., 2] = sig_r, sig_e, sig_a
+    return out
 
 
 def radar_observe(
@@ -367,7 +391,9 @@ def radar_observe(
     det = vis & (u < swerling1_pd(snr, radar.pfa))
     idx = np.flatnonzero(det)
     sigma = radar_sigmas(radar, snr[idx], el[idx])
-    z = np.stack([rg[idx], az[idx], el[idx]], axis=-1) + sigma * noise[idx]
+    z = np.empty((idx.size, 3))
+    z[:, 0], z[:, 1], z[:, 2] = rg[idx], az[idx], el[idx]
+    z += sigma * noise[idx]
     z[:, 1] = np.mod(z[:, 1], 2.0 * math.pi)
     m = idx.size
     if v_eci_mps is None:

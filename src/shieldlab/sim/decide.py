@@ -64,6 +64,7 @@ from shieldlab.tracking.impact import (
     level_flight_threat,
     predict_level_flight,
     propagate,
+    propagate_by,
 )
 from shieldlab.tracking.tracker import GnnTracker
 from shieldlab.weapons.envelope import plan_for_site
@@ -251,6 +252,13 @@ def feature_information(defense: Defense, book: TrackBook, i: int, tid: I64, snr
     difference. Looks of one scan on the same track are summed in order."""
     radar = defense.radars[i][0]
     book.grow(int(tid.max()) + 1 if tid.size else 0)
+    if np.unique(tid).size == tid.size:  # one look per track (the rule): all at once
+        sum0 = book.snr_sum[tid, i]
+        sum1 = sum0 + snr
+        dp0 = radar_dprime(radar, sum0, NOMINAL_LENGTH_M)
+        dp1 = radar_dprime(radar, sum1, NOMINAL_LENGTH_M)
+        book.snr_sum[tid, i] = sum1
+        return np.maximum(dp1 * dp1 - dp0 * dp0, 0.0)
     out = np.zeros(tid.size)
     for k in range(tid.size):  # detections of one scan: a handful per track
         s0 = book.snr_sum[tid[k], i]
@@ -349,9 +357,7 @@ def _engaged_elsewhere(shots: Shots, x: F64, t: float, force: ForceView | None =
     lvl = np.asarray(shots.aim_level)[fly]
     pos = np.empty((fly.size, 3))
     if (~lvl).any():
-        for j in np.flatnonzero(~lvl):  # shots in flight: a handful
-            st = propagate(aim[j : j + 1], 0.0, np.array([dt[j]]), max_step_s=PREDICT_STEP_S)
-            pos[j] = st[0, 0, :3]
+        pos[~lvl] = propagate_by(aim[~lvl], dt[~lvl], max_step_s=PREDICT_STEP_S)[:, :3]
     pos[lvl] = aim[lvl, :3] + aim[lvl, 3:] * dt[lvl, None]
     d = np.linalg.norm(x[:, None, :3] - pos[None, :, :], axis=-1)
     return np.asarray(np.any(d < REENGAGE_GATE_M, axis=1))
