@@ -222,6 +222,24 @@ def test_pregate_keeps_pairs_on_the_gate_boundary(seed: int) -> None:
     assert set(zip(range(n), range(n), strict=True)) <= set(zip(ti, mj, strict=True))
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_pregate_dense_and_sweep_paths_agree(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The small-problem path (box test on every pair) and the sort-and-sweep path give
+    the same gated pairs, d² and ln|S| on radar scenes straddling azimuth 0."""
+    import shieldlab.tracking.associate as assoc
+
+    rng = np.random.default_rng(200 + seed)
+    x, P, z, R, gmst = _radar_scene(rng, int(rng.integers(5, 40)), int(rng.integers(0, 30)))
+    meas_fn = aer_model(SITE_ECEF, SITE_ENU, float(gmst))
+    assert x.shape[0] * z.shape[0] <= assoc.DENSE_PREGATE_PAIRS
+    dense = gated_pairs(x, P, z, R, meas_fn, AER_ANGLE_AXES, 3, 0.9997)
+    monkeypatch.setattr(assoc, "DENSE_PREGATE_PAIRS", 0)
+    sweep = gated_pairs(x, P, z, R, meas_fn, AER_ANGLE_AXES, 3, 0.9997)
+    assert dense[0].size > 0
+    for a, b in zip(dense, sweep, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_pregate_angles_only_model_with_ra_wrap() -> None:
     """2-D (α, δ) model with α wrapped (index 0), tracks straddling α = 0 = 2π."""
     rng = np.random.default_rng(5)

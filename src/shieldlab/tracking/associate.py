@@ -230,6 +230,10 @@ def gnn_assign(
 # ------------------------------------------------- sparse gating, clustered GNN
 #: Relative widening of the pre-gate boxes: covers the rounding of d² (≈ 1e-15 relative).
 _BOX_SLACK = 1e-6
+DENSE_PREGATE_PAIRS = 4096
+"""Up to this many track × measurement pairs, :func:`pregate_pairs` box-tests every pair
+(a few array operations) instead of sorting and sweeping: the per-scan cost at the
+tens of tracks of a salvo. The box test is the same, so the gated pairs are too."""
 
 
 def pregate_pairs(
@@ -248,7 +252,8 @@ def pregate_pairs(
     ν_a² ≤ d² S_aa ≤ γ (HPHᵀ_aa + max_j R_j,aa) (Cauchy–Schwarz in the S⁻¹ inner
     product), so the per-track box |ν_a| ≤ w_a = √(γ (HPHᵀ_aa + max_j R_j,aa)) is a
     necessary condition: no pair of the gate is dropped (the boxes are widened by
-    1e-6 for rounding). The measurements are sorted along the one axis with the
+    1e-6 for rounding). Small problems (≤ ``DENSE_PREGATE_PAIRS`` pairs) test the
+    box on every pair; larger ones sort the measurements along the one axis with the
     fewest pairs in the tracks' windows [ẑ_a − w_a, ẑ_a + w_a] (sort and sweep; on
     an angle axis with copies at ±2π), and the window candidates are kept if
     inside the box on every axis (``angle_axes`` residuals wrapped to (−π, π]).
@@ -273,6 +278,12 @@ def pregate_pairs(
     if rows.size == 0:
         return none, none.copy()
     c, wr = zhat[rows], w[rows]
+    if rows.size * m <= DENSE_PREGATE_PAIRS:  # few pairs: the box test on all of them
+        nu_all = np.abs(z[None, :, :] - c[:, None, :])  # (r, m, k)
+        for ax in angle_axes:
+            nu_all[..., ax] = np.abs(wrap_pi(nu_all[..., ax]))
+        ri, mj_all = np.nonzero(np.all(nu_all <= wr[:, None, :], axis=2))
+        return rows[ri].astype(np.int64), mj_all.astype(np.int64)
     best: tuple[int, I64, I64, I64] | None = None  # (count, lo, hi, sorted meas index)
     for a in range(k):  # sweep axis: the one with the fewest window candidates
         v = z[:, a]

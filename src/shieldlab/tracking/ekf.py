@@ -87,7 +87,7 @@ def ballistic_deriv(t_s: float, y: F64, j2: bool = True) -> F64:
 
 def gravity_gradient(r_m: F64) -> F64:
     """Point-mass gravity gradient ∂a/∂r = μ/r³ (3 r̂ r̂ᵀ − I), ``(n, 3, 3)`` [1/s²]."""
-    rn = np.linalg.norm(r_m, axis=-1)
+    rn = np.sqrt(np.add.reduce(r_m * r_m, axis=-1))  # np.linalg.norm's operations
     u = r_m / rn[:, None]
     k = GM_EARTH_M3_S2 / rn**3
     return k[:, None, None] * (3.0 * u[:, :, None] * u[:, None, :] - _EYE3)
@@ -111,9 +111,11 @@ def _step_with_stm(x: F64, h: F64, j2: bool, g_scale: F64 | float = 1.0) -> tupl
     hh = h[:, None]
 
     def deriv(y: F64) -> tuple[F64, F64]:
-        dy = ballistic_deriv(0.0, y, j2)
-        dy[:, 3:] *= gv
-        return dy, gravity_gradient(y[:, :3]) * gm
+        r = y[:, :3]
+        dy = np.empty((n, 6))
+        dy[:, :3] = y[:, 3:]
+        np.multiply(accel_j2(r) if j2 else accel_point_mass(r), gv, out=dy[:, 3:])
+        return dy, gravity_gradient(r) * gm
 
     k1, g1 = deriv(x)
     k2, g2 = deriv(x + 0.5 * hh * k1)
@@ -139,10 +141,12 @@ def process_noise(h_s: ArrayLike, q_m2_s3: ArrayLike) -> F64:
     h = np.abs(np.atleast_1d(np.asarray(h_s, dtype=np.float64)))
     qq = np.broadcast_to(np.asarray(q_m2_s3, dtype=np.float64), h.shape)
     q = np.zeros((h.size, 6, 6))
-    blocks = ((h**3 / 3.0, 0, 0), (h**2 / 2.0, 0, 3), (h**2 / 2.0, 3, 0), (h, 3, 3))
-    for val, i0, j0 in blocks:
-        for k in range(3):
-            q[:, i0 + k, j0 + k] = qq * val
+    flat = q.reshape(h.size, 36)  # the diagonals of the 3 × 3 blocks are strided slices
+    flat[:, 0:15:7] = (qq * (h**3 / 3.0))[:, None]  # rr: (0, 0) (1, 1) (2, 2)
+    rv = (qq * (h**2 / 2.0))[:, None]
+    flat[:, 3:18:7] = rv  # rv: (0, 3) (1, 4) (2, 5)
+    flat[:, 18:33:7] = rv  # vr: (3, 0) (4, 1) (5, 2)
+    flat[:, 21:36:7] = (qq * h)[:, None]  # vv: (3, 3) (4, 4) (5, 5)
     return q
 
 
@@ -190,6 +194,8 @@ def ekf_predict(
     x = np.asarray(x, dtype=np.float64)
     P = np.asarray(P, dtype=np.float64)
     dt = np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (x.shape[0],))
+    if not dt.any():  # every track already at the time: Φ = I, Q = 0 (exactly)
+        return x, 0.5 * (P + np.swapaxes(P, -1, -2))
     ns, h_all = _substeps(dt, max_step_s)
     gs = np.asarray(g_scale, dtype=np.float64)
     gs = np.broadcast_to(gs, (x.shape[0],)) if gs.ndim else gs

@@ -64,7 +64,7 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from shieldlab.core.constants import WGS84_A_M
+from shieldlab.core.constants import WGS84_A_M, WGS84_OMEGA_RAD_S
 from shieldlab.core.frames import OMEGA_EARTH_VEC
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.measurements import Measurements
@@ -271,25 +271,47 @@ class GnnTracker:
     def q_now(self, t_s: float) -> F64:
         """Process-noise density of every track at ``t_s`` [m²/s³] (two levels; the
         manoeuvre level while flagged or in the glide regime)."""
+        return self._q_of(t_s, self.glide_regime())
+
+    def _q_of(self, t_s: float, glide: BoolArr) -> F64:
         cfg = self.config
-        high = (self.manoeuvre_until_s > t_s) | self.glide_regime()
+        high = (self.manoeuvre_until_s > t_s) | glide
         return np.where(high, cfg.q_manoeuvre_m2_s3, cfg.q_m2_s3)
 
-    def glide_regime(self) -> BoolArr:
-        """Tracks in the hypersonic glide regime (see :class:`TrackerConfig`)."""
-        cfg = self.config
-        if not len(self) or cfg.glide_max_alt_m <= 0.0:
-            return np.zeros(len(self), bool)
+    def _kinematics(self) -> tuple[F64, F64, F64]:
+        """Position norm [m], Earth-relative velocity (n, 3) and speed [m/s] of every track.
+
+        Ω × r written out for Ω = ω ẑ (equal to ``np.cross(OMEGA_EARTH_VEC, r)``)."""
         r = self.x[:, :3]
-        v_rel = self.x[:, 3:] - np.cross(OMEGA_EARTH_VEC, r)
-        rn = np.linalg.norm(r, axis=1)
-        speed = np.linalg.norm(v_rel, axis=1)
+        v_rel = self.x[:, 3:].copy()
+        v_rel[:, 0] += WGS84_OMEGA_RAD_S * r[:, 1]
+        v_rel[:, 1] -= WGS84_OMEGA_RAD_S * r[:, 0]
+        rn = np.sqrt(np.add.reduce(r * r, axis=1))
+        speed = np.sqrt(np.add.reduce(v_rel * v_rel, axis=1))
+        return rn, v_rel, speed
+
+    def _glide_of(self, rn: F64, v_rel: F64, speed: F64) -> BoolArr:
+        cfg = self.config
+        if cfg.glide_max_alt_m <= 0.0:
+            return np.zeros(rn.size, bool)
+        r = self.x[:, :3]
         sin_g = np.einsum("ij,ij->i", r, v_rel) / (rn * np.maximum(speed, 1e-9))
         return np.asarray(
             (rn - WGS84_A_M < cfg.glide_max_alt_m)
             & (speed >= cfg.level_max_speed_mps)
             & (np.abs(sin_g) < math.sin(cfg.glide_max_gamma_rad))
         )
+
+    def _level_of(self, rn: F64, speed: F64, glide: BoolArr) -> BoolArr:
+        cfg = self.config
+        level = (rn - WGS84_A_M < cfg.level_max_alt_m) & (speed < cfg.level_max_speed_mps)
+        return np.asarray(level | glide)
+
+    def glide_regime(self) -> BoolArr:
+        """Tracks in the hypersonic glide regime (see :class:`TrackerConfig`)."""
+        if not len(self) or self.config.glide_max_alt_m <= 0.0:
+            return np.zeros(len(self), bool)
+        return self._glide_of(*self._kinematics())
 
     def manoeuvring(self, t_s: float) -> BoolArr:
         """Tracks flagged as manoeuvring/thrusting at ``t_s`` (not ballistic)."""
@@ -299,24 +321,20 @@ class GnnTracker:
         """Tracks in the air-breathing/gliding regime: below ``level_max_alt_m`` and
         slower than ``level_max_speed_mps`` (Earth-relative) — predicted without
         gravity (lift-supported level flight), see :func:`ekf_predict`."""
-        cfg = self.config
         if not len(self):
             return np.zeros(0, bool)
-        r = self.x[:, :3]
-        v_rel = self.x[:, 3:] - np.cross(OMEGA_EARTH_VEC, r)
-        alt = np.linalg.norm(r, axis=1) - WGS84_A_M
-        level = (alt < cfg.level_max_alt_m) & (
-            np.linalg.norm(v_rel, axis=1) < cfg.level_max_speed_mps
-        )
-        return np.asarray(level | self.glide_regime())
+        rn, v_rel, speed = self._kinematics()
+        return self._level_of(rn, speed, self._glide_of(rn, v_rel, speed))
 
     def _predict(self, t: float) -> None:
         if len(self):
             cfg = self.config
             dt = t - self.t_s
-            g_scale = np.where(self.level_flight(), 0.0, 1.0)
+            rn, v_rel, speed = self._kinematics()
+            glide = self._glide_of(rn, v_rel, speed)
+            g_scale = np.where(self._level_of(rn, speed, glide), 0.0, 1.0)
             self.x, self.P = ekf_predict(
-                self.x, self.P, dt, self.q_now(t), cfg.max_step_s, g_scale=g_scale
+                self.x, self.P, dt, self._q_of(t, glide), cfg.max_step_s, g_scale=g_scale
             )
             self.t_s = np.full(len(self), t)
 
