@@ -115,7 +115,9 @@ def run_chunks(
     """
     _check_options(executor, workers, cluster)
     chunks = trial_chunks(trials, workers, chunk)
-    if executor == "serial":
+    if executor == "serial" or (executor == "process" and (workers == 1 or len(trials) <= 1)):
+        # one local worker: in this process (no pool to start, and a layer plug-in
+        # registered only here — tests, notebooks — still resolves)
         return _serial(world, chunks)
     if executor == "process":
         return _process(world, chunks, workers)
