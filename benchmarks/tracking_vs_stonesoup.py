@@ -318,7 +318,8 @@ def main() -> None:
     with_ss = have_stonesoup()
     if not with_ss:
         print(
-            "Stone Soup is not installed (pip install stonesoup): its columns are NaN; "
+            "Stone Soup is not installed (pip install stonesoup): its columns are NaN "
+            "(null in --json); "
             "benchmarks/tracker_scale.py measures shieldlab's tracker alone",
             file=sys.stderr,
         )
@@ -328,7 +329,11 @@ def main() -> None:
         if s
     ]
     if args.json:
-        print(json.dumps(rows, indent=1))
+        clean = [  # strict JSON: a column Stone Soup did not fill is null, not NaN
+            {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}
+            for r in rows
+        ]
+        print(json.dumps(clean, indent=1))
         return
     print(
         f"one radar, dt {DT_SCAN_S:g} s, P_D {PD}, clutter {args.clutter:g}/scan, "
