@@ -206,3 +206,44 @@ def test_catalog_entry() -> None:
     assert s.max_off_nadir_rad > math.asin(WGS84_A_M / (WGS84_A_M + 1_000e3))
     with pytest.raises(ValueError, match="allowed"):
         make_leo_ir("generic-geo-ir")
+
+
+def test_pairs_in_range_only_equal_the_dense_frame() -> None:
+    """Satellites and objects anywhere around the Earth: the frame evaluated on the
+    pairs in range (wide mode) gives the detections, values and random draws of the
+    dense (satellite × object) geometry, and the coverage test its Pd maximum."""
+    from shieldlab.sensors.ir_track import ir_track_covered, ir_track_geometry
+
+    sensor = make_leo_ir("generic-leo-ir-tracking")
+    rng0 = np.random.default_rng(5)
+    for _ in range(10):
+        sats = rng0.normal(size=(int(rng0.integers(1, 40)), 3))
+        sats = sats / np.linalg.norm(sats, axis=1)[:, None] * (WGS84_A_M + 1e6)
+        n = int(rng0.integers(1, 200))
+        r = rng0.normal(size=(n, 3))
+        r = (
+            r
+            / np.linalg.norm(r, axis=1)[:, None]
+            * rng0.uniform(WGS84_A_M, WGS84_A_M + 2e6, (n, 1))
+        )
+        inten = rng0.choice([0.0, 10.0, 1e3, 1e6], n)
+        exists = rng0.random(n) < 0.8
+        rng, ref = np.random.default_rng(1), np.random.default_rng(1)
+        got = ir_track_observe(sensor, sats, r, inten, exists, 0.0, rng, t_s=1.0, sensor_index=3)
+        g = ir_track_geometry(sensor, sats, r, inten)
+        u = ref.random(g.pd.shape)
+        noise = ref.standard_normal((*g.pd.shape, 2))
+        si, oi = np.nonzero(g.visible & exists[None, :] & (u < g.pd))
+        np.testing.assert_array_equal(got.sensor_index, si + 3)
+        np.testing.assert_array_equal(got.object_id, oi)
+        los = g.los_eci[si, oi]
+        dec = np.arcsin(np.clip(los[:, 2], -1.0, 1.0))
+        sig = np.maximum(
+            sensor.ifov_rad / np.sqrt(np.maximum(g.snr[si, oi], 1e-12)), sensor.min_angle_sigma_rad
+        )
+        np.testing.assert_array_equal(got.sigma[:, 1], sig)
+        np.testing.assert_array_equal(got.z[:, 1], dec + sig * noise[si, oi, 1])
+        assert rng.random() == ref.random()  # the same draws
+        covered = ir_track_covered(sensor, sats, r, np.full(n, 500.0), 0.5)
+        pd = ir_track_geometry(sensor, sats, r, np.full(n, 500.0)).pd
+        np.testing.assert_array_equal(covered, pd.max(axis=0) >= 0.5)

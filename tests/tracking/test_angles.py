@@ -170,3 +170,97 @@ def test_space_layer_alone_confirms_fire_control_tracks() -> None:
         err.append(d.min(axis=0))
     assert np.median(np.concatenate(err)) < 300.0  # measured 40 m (95th pct 78 m)
     assert width <= 8  # no flood of ghost tracks (measured 6)
+
+
+def _dense_gated_pairs(o, u, s, sat, gate1, min_sin, max_r):  # type: ignore[no-untyped-def]
+    """The all-pairs form (k² memory): the oracle of the blocked pair search."""
+    i, j = np.triu_indices(o.shape[0], 1)
+    keep = sat[i] != sat[j]
+    i, j = i[keep], j[keep]
+    dist, s1, s2, sin_par = closest_approach(o[i], u[i], o[j], u[j])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d2 = dist**2 / ((s1 * s[i]) ** 2 + (s2 * s[j]) ** 2)
+    ok = np.isfinite(d2) & (d2 <= gate1) & (s1 > 0) & (s2 > 0)
+    ok &= (s1 < max_r) & (s2 < max_r) & (sin_par >= min_sin)
+    return i[ok], j[ok], d2[ok]
+
+
+def _dense_merge(pos, cov, good, fix_of, rows, sat, gate3):  # type: ignore[no-untyped-def]
+    """The all-pairs form of the merge of fixes (n² × satellites memory)."""
+    n_fix = pos.shape[0]
+    d = pos[:, None, :] - pos[None, :, :]
+    s_sum = cov[:, None] + cov[None, :] + 1e-6 * np.eye(3)
+    d2 = np.einsum("abi,abi->ab", d, np.linalg.solve(s_sum, d[..., None])[..., 0])
+    sats = np.zeros((n_fix, int(sat.max()) + 1), dtype=bool)
+    sats[fix_of[rows], sat[rows]] = True
+    share = (sats[:, None, :] & sats[None, :, :]).any(axis=-1)
+    cand = np.triu(good[:, None] & good[None, :] & ~share & (d2 <= gate3), 1)
+    if not cand.any():
+        return None
+    label = np.arange(n_fix)
+    for a, b in zip(*np.nonzero(cand), strict=True):
+        la, lb = label[a], label[b]
+        if la != lb and not (sats[label == la].any(axis=0) & sats[label == lb].any(axis=0)).any():
+            label[label == lb] = la
+    _, compact = np.unique(label, return_inverse=True)
+    out = fix_of.copy()
+    out[rows] = compact[fix_of[rows]]
+    return out
+
+
+@pytest.mark.parametrize("block", [5, 64, 1 << 20])
+def test_blocked_pair_search_equals_all_pairs(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clusters of objects seen by a few LEO satellites: the blocked search with its
+    matrix-product prefilter finds exactly the pairs, in the order and with the d² of
+    the all-pairs form."""
+    from shieldlab.tracking import angles
+
+    monkeypatch.setattr(angles, "_BLOCK", block)
+    rng = np.random.default_rng(7)
+    found = 0
+    for _ in range(20):
+        n_obj, n_sat = int(rng.integers(1, 30)), int(rng.integers(2, 10))
+        spread = float(rng.choice([3e3, 3e5]))
+        obj = rng.normal(size=(n_obj, 3)) * spread + np.array([WGS84_A_M + 8e5, 0.0, 0.0])
+        sats = rng.normal(size=(n_sat, 3))
+        sats = sats / np.linalg.norm(sats, axis=1)[:, None] * (WGS84_A_M + 1e6)
+        sats[:, 0] = np.abs(sats[:, 0])
+        sat_i, obj_i = np.nonzero(rng.random((n_sat, n_obj)) < 0.8)
+        los = obj[obj_i] - sats[sat_i] + rng.normal(size=(obj_i.size, 3)) * 200.0
+        u = los / np.linalg.norm(los, axis=1)[:, None]
+        o, s = sats[sat_i], rng.uniform(1e-5, 1e-4, obj_i.size)
+        args = (o, u, s, sat_i, 13.0, math.sin(3.0 * DEG), 2.0e7)
+        got = angles._gated_pairs(*args)
+        want = _dense_gated_pairs(*args)
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
+        found += want[0].size
+    assert found > 100
+
+
+def test_merge_of_fixes_equals_all_pairs_form() -> None:
+    """Random fixes, covariances and satellite memberships: the k-d tree merge gives
+    the labels of the all-pairs form."""
+    from shieldlab.tracking.angles import _merge_fixes
+
+    rng = np.random.default_rng(11)
+    merges = 0
+    for _ in range(200):
+        n_fix = int(rng.integers(2, 40))
+        pos = rng.normal(size=(n_fix, 3)) * float(rng.choice([1.0, 30.0]))
+        lo = rng.normal(size=(n_fix, 3, 3))
+        cov = lo @ np.swapaxes(lo, 1, 2) * float(rng.choice([0.1, 10.0]))
+        good = rng.random(n_fix) < 0.8
+        k = 3 * n_fix
+        fix_of = np.concatenate(
+            [np.arange(n_fix).repeat(2), rng.integers(-1, n_fix, k - 2 * n_fix)]
+        )
+        sat = rng.integers(0, 6, k)
+        rows = np.flatnonzero(fix_of >= 0)
+        got = _merge_fixes(pos, cov, good, fix_of, rows, sat, 14.0)
+        want = _dense_merge(pos, cov, good, fix_of, rows, sat, 14.0)
+        assert (got is None) == (want is None)
+        if want is not None:
+            merges += 1
+            np.testing.assert_array_equal(got, want)
+    assert merges > 50

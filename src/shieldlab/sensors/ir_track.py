@@ -280,6 +280,95 @@ def ir_track_geometry(
     return IrTrackGeometry(vis, space, rng_m, u, snr, np.asarray(pd))
 
 
+@dataclass(frozen=True)
+class _PairGeometry:
+    """:class:`IrTrackGeometry` of the candidate (satellite, object) pairs only.
+
+    sat_idx, obj_idx (p,) in satellite-major order; the other fields (p,) or
+    (p, 3) as in :class:`IrTrackGeometry`. Pairs left out are not visible.
+    """
+
+    sat_idx: NDArray[np.intp]
+    obj_idx: NDArray[np.intp]
+    visible: NDArray[np.bool_]
+    range_m: F64
+    los_eci: F64
+    snr: F64
+    pd: F64
+
+
+def _pair_geometry(
+    sensor: LeoIrTrackingSensor,
+    sat: F64,
+    r: F64,
+    inten: F64,
+    cols: NDArray[np.intp],
+    mode: Literal["wide", "narrow"],
+    sun_dir_eci: ArrayLike | None,
+) -> _PairGeometry:
+    """The geometry of :func:`ir_track_geometry` for objects ``cols`` only, and
+    there only for the pairs within ``max_range_m`` (the others are not visible).
+
+    Each value is computed by the same element-wise operations as the dense
+    form, so a pair's values are the same; the occlusion, background and SNR
+    work is done for the pairs in range only (a LEO layer of ~1,000 satellites
+    sees a few per cent of the raid from each satellite).
+    """
+    # pairs maybe in range, |r − o|² = |r|² + |o|² − 2 r·o by one matrix product
+    # (its rounding ~1e-15 of |r|² + |o|², far inside the margin), then the exact test
+    rc = r[cols]
+    sq_s, sq_r = np.einsum("sk,sk->s", sat, sat), np.einsum("nk,nk->n", rc, rc)
+    near2 = sq_s[:, None] + sq_r[None, :] - 2.0 * (sat @ rc.T)
+    slack = 1e-9 * (sq_s[:, None] + sq_r[None, :]) + 1.0
+    si, ci = np.nonzero(near2 <= (sensor.max_range_m + 1e-3) ** 2 + slack)
+    del near2, slack
+    oi = cols[ci]
+    d = r[oi] - sat[si]
+    rng_m = np.maximum(np.linalg.norm(d, axis=-1), 1e-3)
+    keep = np.flatnonzero(rng_m <= sensor.max_range_m)
+    si, oi, d, rng_m = si[keep], oi[keep], d[keep], rng_m[keep]
+    u = d / rng_m[..., None]
+    sat_p = sat[si]
+    nadir = -sat / np.linalg.norm(sat, axis=-1, keepdims=True)
+    off_nadir = np.arccos(np.clip(np.einsum("pk,pk->p", u, nadir[si]), -1.0, 1.0))
+    vis = off_nadir <= sensor.max_off_nadir_rad
+    if sun_dir_eci is not None and sensor.sun_exclusion_rad > 0.0:
+        sd = np.asarray(sun_dir_eci, dtype=np.float64)
+        vis &= np.einsum("pk,k->p", u, sd / np.linalg.norm(sd)) < math.cos(sensor.sun_exclusion_rad)
+    keep = np.flatnonzero(vis)
+    si, oi, d, rng_m, u, sat_p = si[keep], oi[keep], d[keep], rng_m[keep], u[keep], sat_p[keep]
+    clear = line_of_sight_clear(sat_p, r[oi], sensor.min_altitude_m)
+    space = line_of_sight_clear(sat_p, sat_p + _FAR_M * u, sensor.grazing_altitude_m)
+    inten_p = inten[oi]
+    vis = clear & (space | (inten_p >= sensor.earth_min_intensity_w_sr))
+    nei = sensor.nei_w_m2 if mode == "wide" else sensor.nei_narrow_w_m2
+    nei_eff = np.where(space, nei, nei * sensor.earth_clutter_factor)
+    snr = inten_p / rng_m**2 / nei_eff
+    pd = np.where(vis & (inten_p > 0.0), ndtr(snr - sensor.snr_threshold), 0.0)
+    return _PairGeometry(si, oi, vis, rng_m, u, snr, np.asarray(pd))
+
+
+def ir_track_covered(
+    sensor: LeoIrTrackingSensor,
+    sat_pos_eci_m: ArrayLike,
+    r_eci_m: ArrayLike,
+    intensity_w_sr: ArrayLike,
+    pd_min: float,
+) -> NDArray[np.bool_]:
+    """Objects (n,) some satellite detects with Pd ≥ ``pd_min`` > 0 (wide mode).
+
+    The same as ``ir_track_geometry(...).pd.max(axis=0) >= pd_min``, evaluated
+    on the pairs in range only.
+    """
+    sat = np.asarray(sat_pos_eci_m, dtype=np.float64).reshape(-1, 3)
+    r = np.asarray(r_eci_m, dtype=np.float64).reshape(-1, 3)
+    inten = np.asarray(intensity_w_sr, dtype=np.float64)
+    g = _pair_geometry(sensor, sat, r, inten, np.arange(r.shape[0]), "wide", None)
+    out = np.zeros(r.shape[0], dtype=bool)
+    out[g.obj_idx[g.pd >= pd_min]] = True
+    return out
+
+
 def _limit_tasks(eligible: NDArray[np.bool_], range_m: F64, k: int) -> NDArray[np.bool_]:
     """Keep at most ``k`` eligible objects per satellite (row), the closest first."""
     key = np.where(eligible, range_m, np.inf)
@@ -316,25 +405,35 @@ def ir_track_observe(
     s·n·2 normals, whatever is detected.
     """
     del gmst_rad  # ECI geometry only (see module doc)
-    g = ir_track_geometry(sensor, sat_pos_eci_m, r_eci_m, intensity_w_sr, mode, sun_dir_eci)
-    s, n = g.pd.shape
-    ok = g.visible & np.asarray(exists, dtype=bool)[None, :]
+    sat = np.asarray(sat_pos_eci_m, dtype=np.float64).reshape(-1, 3)
+    r = np.asarray(r_eci_m, dtype=np.float64).reshape(-1, 3)
+    inten = np.asarray(intensity_w_sr, dtype=np.float64)
+    s, n = sat.shape[0], r.shape[0]
+    ex = np.asarray(exists, dtype=bool)
     ifov = sensor.ifov_rad
     if mode == "narrow":
         ifov = sensor.ifov_narrow_rad
+        g = ir_track_geometry(sensor, sat, r, inten, mode, sun_dir_eci)
+        ok = g.visible & ex[None, :]
         if tasked is not None:
             ok &= np.asarray(tasked, dtype=bool)[None, :]
         ok = _limit_tasks(ok, g.range_m, sensor.max_narrow_tasks)
-    u = rng.random((s, n))
-    noise = rng.standard_normal((s, n, 2))
-    det = ok & (u < g.pd)
-    si, oi = np.nonzero(det)
-    los = g.los_eci[si, oi]
+        u = rng.random((s, n))
+        noise = rng.standard_normal((s, n, 2))
+        si, oi = np.nonzero(ok & (u < g.pd))
+        los, snr_d, nz = g.los_eci[si, oi], g.snr[si, oi], noise[si, oi]
+    else:
+        # only flying objects and pairs in range can be detected (same draws)
+        pg = _pair_geometry(sensor, sat, r, inten, np.flatnonzero(ex), mode, sun_dir_eci)
+        u = rng.random((s, n))
+        noise = rng.standard_normal((s, n, 2))
+        det = pg.visible & (u[pg.sat_idx, pg.obj_idx] < pg.pd)
+        si, oi = pg.sat_idx[det], pg.obj_idx[det]
+        los, snr_d, nz = pg.los_eci[det], pg.snr[det], noise[si, oi]
     ra = np.mod(np.arctan2(los[:, 1], los[:, 0]), 2.0 * math.pi)
     dec = np.arcsin(np.clip(los[:, 2], -1.0, 1.0))
-    sig = np.maximum(ifov / np.sqrt(np.maximum(g.snr[si, oi], 1e-12)), sensor.min_angle_sigma_rad)
+    sig = np.maximum(ifov / np.sqrt(np.maximum(snr_d, 1e-12)), sensor.min_angle_sigma_rad)
     sig_ra = sig / np.maximum(np.cos(dec), 0.1)
-    nz = noise[si, oi]
     z = np.stack([np.mod(ra + sig_ra * nz[:, 0], 2.0 * math.pi), dec + sig * nz[:, 1]], axis=-1)
     m = si.size
     z = np.concatenate([z, np.full((m, 1), np.nan)], axis=1)

@@ -72,7 +72,7 @@ from numpy.typing import NDArray
 from shieldlab.battle.threat_eval import threatened_asset
 from shieldlab.core.frames import eci_to_ecef
 from shieldlab.core.time import gmst_at
-from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_geometry
+from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_covered
 from shieldlab.sensors.measurements import Measurements
 from shieldlab.sensors.radar import RadarSite, radar_visible
 from shieldlab.sim import layers, oracle, sharing
@@ -328,8 +328,7 @@ def _ir_coverage(sensor: object, sats: F64) -> Callable[[F64], BoolArr]:
     def cover(r_eci: F64) -> BoolArr:
         if r_eci.shape[0] == 0:
             return np.zeros(0, bool)
-        g = ir_track_geometry(sensor, sats, r_eci, np.full(r_eci.shape[0], nominal))
-        return np.asarray(g.pd.max(axis=0) >= 0.5)
+        return ir_track_covered(sensor, sats, r_eci, np.full(r_eci.shape[0], nominal), 0.5)
 
     return cover
 

@@ -30,7 +30,7 @@ salvo. A kill takes the missile and every object it would release.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -156,6 +156,16 @@ class BoostState:
     track_done: dict[tuple[int, int], bool]
     pending: list[tuple[int, Any]]
     """Plume-track shots in flight: (log row, the fit they were fired on)."""
+    fits: dict[tuple[bytes, bytes], Any] = field(default_factory=dict)
+    """Launch fits by their sightings (times, positions): a track waiting to be
+    fired on is re-fitted only when a new report has arrived."""
+
+    def _fit_launch(self, t_seen: F64, pos: F64) -> Any:
+        """:func:`boost_fc.fit_launch` of these sightings (cached: it is deterministic)."""
+        key = (t_seen.tobytes(), pos.tobytes())
+        if key not in self.fits:
+            self.fits[key] = boost_fc.fit_launch(t_seen, pos, self.part.templates)
+        return self.fits[key]
 
     @classmethod
     def start(
@@ -239,7 +249,7 @@ class BoostState:
             return
         if t_seen.size < MIN_SIGHTINGS:
             return
-        fit = boost_fc.fit_launch(t_seen, pos, self.part.templates)
+        fit = self._fit_launch(t_seen, pos)
         if fit is None:
             return
         tmpl = self.part.templates[fit.template]
@@ -294,7 +304,7 @@ class BoostState:
         for t_plan, row, fit in due:  # shots in intercept-time order
             li, carrier, track = int(c["layer"][row]), int(c["carrier"][row]), int(c["track"][row])
             t_seen, pos = trial.plume_tracks.arrived(track, t)
-            update = boost_fc.fit_launch(t_seen, pos, self.part.templates) if t_seen.size else None
+            update = self._fit_launch(t_seen, pos) if t_seen.size else None
             fit = update if update is not None else fit
             tmpl = self.part.templates[fit.template]
             aim = boost_fc.predicted_path_eci(fit, tmpl, np.array([t_plan]), world.epoch)[0]
