@@ -46,6 +46,9 @@ def test_analytic_leakers_agree_with_the_engine(path: Path) -> None:
     )
     leakers = float(evaluate(_model(path).inputs()).leakers[0, 0])
     sim = ref["engine"]
+    if sim is None:  # stated in the reference file: why the engine has no reference yet
+        assert ref["pending"] and 0.0 <= leakers <= float(_model(path).inputs().lethal.sum())
+        pytest.skip(f"{path.name}: no engine reference yet: {ref['pending']}")
     assert agree(leakers, sim), (path.name, leakers, sim["leakers"], sim["leakers_ci95"])
 
 
