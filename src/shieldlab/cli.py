@@ -510,6 +510,19 @@ def truth_shortcuts(world: Any) -> list[str]:
     return used(world)
 
 
+def check_out_dir(out_dir: Path) -> Path:
+    """The store ``--out`` names (``DIR/shieldlab.duckdb``); exit 2 with one line if
+    a part of the path is a file or the store is not a shieldlab store."""
+    for folder in (out_dir, *out_dir.absolute().parents):
+        if folder.exists():
+            if not folder.is_dir():
+                fail(f"--out: {out_dir}: {folder} exists and is not a directory")
+            break
+    db = out_dir / "shieldlab.duckdb"
+    check_store(db, "--out")
+    return db
+
+
 def check_executor(executor: str, cluster: str | None, workers: int | None) -> None:
     """``--executor``/``--cluster`` make sense together (exit 2 with one line if not)."""
     from shieldlab.sim.executors import EXECUTORS
@@ -561,13 +574,7 @@ def _run(
     from shieldlab.sim.world import build_world
 
     check_executor(executor, cluster, workers)
-    for folder in (out_dir, *out_dir.absolute().parents):
-        if folder.exists():
-            if not folder.is_dir():
-                fail(f"--out: {out_dir}: {folder} exists and is not a directory")
-            break
-    db = out_dir / "shieldlab.duckdb"
-    check_store(db, "--out")
+    db = check_out_dir(out_dir)
     if resume is not None:
         loaded = _resume_target(db, resume, scenario, trials, seed)
     elif scenario is None:

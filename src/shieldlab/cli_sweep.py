@@ -35,7 +35,7 @@ from shieldlab.cli import (
     _progress,
     _with_overrides,
     check_executor,
-    check_store,
+    check_out_dir,
     err,
     fail,
     out,
@@ -157,17 +157,6 @@ def response_table(
     return t
 
 
-def _check_out_dir(out_dir: Path) -> Path:
-    for folder in (out_dir, *out_dir.absolute().parents):
-        if folder.exists():
-            if not folder.is_dir():
-                fail(f"--out: {out_dir}: {folder} exists and is not a directory")
-            break
-    db = out_dir / "shieldlab.duckdb"
-    check_store(db, "--out")
-    return db
-
-
 def sweep(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     sets: SetOpt = None,
@@ -222,7 +211,7 @@ def sweep(
         except ValueError as exc:
             label = " ".join(f"{k}={_value(v)}" for k, v in values.items())
             fail(f"point {i} (--set {label}): {exc}")
-    db = _check_out_dir(out_dir)
+    db = check_out_dir(out_dir)
     specs = [p.spec() for p in params]
     key = study_key(loaded.sha256, specs, design, samples, s.trials, s.seed)
     n_workers = 1 if executor == "serial" else workers or default_workers()
