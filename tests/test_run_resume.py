@@ -20,8 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shieldlab.cli import app
-from shieldlab.runner import PER_TRIAL_TABLES
-from shieldlab.store import committed_trials, list_runs, read_run, read_table
+from shieldlab.store import PER_TRIAL_TABLES, committed_trials, list_runs, read_run, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 TRIALS = 10

@@ -49,7 +49,7 @@ from shieldlab.store import (
 )
 from shieldlab.store.provenance import provenance
 
-__all__ = ["PER_TRIAL_TABLES", "RunOutcome", "resume_run", "run_to_store", "stored_scenario"]
+__all__ = ["RunOutcome", "resume_run", "run_to_store", "stored_scenario"]
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,8 @@ def _fly(
             progress(len(results))
 
 
-def _finish(db: Path, run_id: str, world: World, ran: int) -> RunOutcome:
-    finish_run(db, run_id)
+def _outcome(db: Path, run_id: str, world: World, ran: int) -> RunOutcome:
+    """The stored run with its summary, computed from the stored rows."""
     tables = {k: read_table(db, k, run_id) for k in PER_TRIAL_TABLES}
     return RunOutcome(run_id, db, summarise_tables(world, tables), world, ran)
 
@@ -164,7 +164,8 @@ def run_to_store(
         on_created(run_id)
     todo = list(range(loaded.scenario.trials))
     _fly(world, db, run_id, todo, executor, workers, cluster, progress)
-    return _finish(db, run_id, world, len(todo))
+    finish_run(db, run_id)
+    return _outcome(db, run_id, world, len(todo))
 
 
 def stored_scenario(db: Path, run_id: str) -> LoadedScenario:
@@ -201,8 +202,8 @@ def resume_run(
     if progress and done:
         progress(len(done))
     if row.get("status") == "complete":
-        tables = {k: read_table(db, k, run_id) for k in PER_TRIAL_TABLES}
-        return RunOutcome(run_id, db, summarise_tables(world, tables), world, 0)
+        return _outcome(db, run_id, world, 0)
     todo = [i for i in range(int(str(row["trials"]))) if i not in done]
     _fly(world, db, run_id, todo, executor, workers, cluster, progress)
-    return _finish(db, run_id, world, len(todo))
+    finish_run(db, run_id)
+    return _outcome(db, run_id, world, len(todo))
