@@ -153,3 +153,13 @@ def test_bad_executor_or_resume_is_one_line(
     assert res.exit_code == 2
     assert message in res.output and len(res.output.strip().splitlines()) == 1
     assert not (tmp_path / "shieldlab.duckdb").exists()
+
+
+def test_a_cluster_that_does_not_answer_writes_nothing(scenario: Path, tmp_path: Path) -> None:
+    """The run's row comes with its first finished chunk: an executor that cannot
+    start is one line, exit 2, and no store."""
+    args = ["run", str(scenario), "--executor", "dask", "--cluster", "tcp://127.0.0.1:1"]
+    res = CliRunner().invoke(app, [*args, "--out", str(tmp_path), "--no-report"])
+    assert res.exit_code == 2
+    assert "--cluster tcp://127.0.0.1:1: cannot reach a Dask scheduler" in res.output
+    assert not (tmp_path / "shieldlab.duckdb").exists()

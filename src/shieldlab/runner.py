@@ -3,11 +3,12 @@
 The pipeline behind ``shieldlab run``, ``sweep`` and ``run --resume``:
 
 1. fly the truth once (:func:`~shieldlab.sim.world.build_world`);
-2. write the run's row (status ``running``) and its map tables
-   (:func:`~shieldlab.store.create_run`);
-3. run the trials in chunks on an executor (in-process, a local process pool or a
-   ``dask.distributed`` cluster, :mod:`shieldlab.sim.executors`) and commit each
-   chunk's rows in one DuckDB transaction as soon as it finishes
+2. run the trials in chunks on an executor (in-process, a local process pool or a
+   ``dask.distributed`` cluster, :mod:`shieldlab.sim.executors`);
+3. when the first chunk finishes, write the run's row (status ``running``) and
+   its map tables (:func:`~shieldlab.store.create_run`: an executor that cannot
+   start leaves the store as it was); commit each chunk's rows in one DuckDB
+   transaction as soon as it finishes
    (:func:`~shieldlab.store.append_trials`): a crash or ``kill -9`` loses only the
    chunks in flight;
 4. mark the run complete and compute its summary from the stored tables
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from shieldlab import __version__
 from shieldlab.scenario import LoadedScenario, parse_scenario
+from shieldlab.sim.engine import TrialResult
 from shieldlab.sim.executors import run_chunks
 from shieldlab.sim.results import (
     Summary,
@@ -115,22 +117,10 @@ def _create(
     raise RuntimeError(f"{db}: could not find a free run id for {base}")
 
 
-def _fly(
-    world: World,
-    db: Path,
-    run_id: str,
-    todo: list[int],
-    executor: str,
-    workers: int,
-    cluster: str | None,
-    progress: Progress | None,
-) -> None:
-    """Run ``todo``'s trials and commit each finished chunk."""
-    for results in run_chunks(world, todo, executor=executor, workers=workers, cluster=cluster):
-        tables = result_tables(world, results, with_maps=False)
-        append_trials(db, run_id, {k: tables[k] for k in PER_TRIAL_TABLES})
-        if progress:
-            progress(len(results))
+def _commit(world: World, db: Path, run_id: str, results: list[TrialResult]) -> None:
+    """Store one finished chunk of trials (one transaction)."""
+    tables = result_tables(world, results, with_maps=False)
+    append_trials(db, run_id, {k: tables[k] for k in PER_TRIAL_TABLES})
 
 
 def _outcome(db: Path, run_id: str, world: World, ran: int) -> RunOutcome:
@@ -153,17 +143,23 @@ def run_to_store(
 ) -> RunOutcome:
     """Run ``loaded``'s trials and store them in ``db`` (created if absent).
 
-    ``world``: the scenario's world when already built (else it is built here);
-    ``on_created(run_id)`` is called once the run's row is committed (before any
-    trial), so a caller can say which run to resume after an interruption.
+    ``world``: the scenario's world when already built (else it is built here).
+    The run's row is written when the first chunk of trials has finished (an
+    executor that cannot start leaves the store as it was); ``on_created(run_id)``
+    is called then, so a caller can say which run to resume after an interruption.
     """
     db = Path(db)
     world = world if world is not None else build_world(loaded)
-    run_id = _create(db, loaded, world, workers, study_id)
-    if on_created:
-        on_created(run_id)
     todo = list(range(loaded.scenario.trials))
-    _fly(world, db, run_id, todo, executor, workers, cluster, progress)
+    run_id = ""
+    for results in run_chunks(world, todo, executor=executor, workers=workers, cluster=cluster):
+        if not run_id:  # written with the first chunk: an executor that fails writes nothing
+            run_id = _create(db, loaded, world, workers, study_id)
+            if on_created:
+                on_created(run_id)
+        _commit(world, db, run_id, results)
+        if progress:
+            progress(len(results))
     finish_run(db, run_id)
     return _outcome(db, run_id, world, len(todo))
 
@@ -204,6 +200,9 @@ def resume_run(
     if row.get("status") == "complete":
         return _outcome(db, run_id, world, 0)
     todo = [i for i in range(int(str(row["trials"]))) if i not in done]
-    _fly(world, db, run_id, todo, executor, workers, cluster, progress)
+    for results in run_chunks(world, todo, executor=executor, workers=workers, cluster=cluster):
+        _commit(world, db, run_id, results)
+        if progress:
+            progress(len(results))
     finish_run(db, run_id)
     return _outcome(db, run_id, world, len(todo))
