@@ -205,3 +205,23 @@ def test_radial_height_component_form() -> None:
     r = np.random.default_rng(2).normal(size=(40, 3)) * 7e6
     h = radial_height_xyz(r[:, 0], r[:, 1], r[:, 2])
     np.testing.assert_allclose(h, radial_height_m(r), rtol=0, atol=1e-8)
+
+
+def test_norm3_and_cross3_equal_numpy_bit_for_bit() -> None:
+    """The hot-loop helpers do numpy's operations: the same values, broadcast alike."""
+    from shieldlab.core.frames import cross3, norm3
+
+    rng = np.random.default_rng(11)
+    for sa, sb in (((50, 3), (50, 3)), ((3,), (7, 3)), ((4, 5, 3), (4, 5, 3)), ((3,), (3,))):
+        a, b = rng.normal(size=sa) * 7e6, rng.normal(size=sb) * 7e3
+        c = cross3(a, b)
+        assert c.shape == np.cross(a, b).shape and np.array_equal(c, np.cross(a, b))
+        assert np.array_equal(norm3(b), np.linalg.norm(b, axis=-1))
+
+
+def test_enu_to_aer_clips_like_np_clip() -> None:
+    """Elevation as arcsin(np.clip(u / range, -1, 1)), NaN and zero range included."""
+    e = np.array([[0.0, 0.0, 5.0], [0.0, 0.0, -2.0], [np.nan, 0.0, 1.0], [0.0, 0.0, 0.0]])
+    _, el, rng = enu_to_aer(e)
+    ref = np.arcsin(np.clip(e[:, 2] / np.where(rng > 0, rng, 1.0), -1.0, 1.0))
+    assert np.array_equal(el, ref, equal_nan=True)

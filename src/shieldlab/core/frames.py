@@ -41,10 +41,39 @@ def _stack3(x: ArrayLike, y: ArrayLike, z: ArrayLike) -> F64:
     """Components broadcast together and stacked on a new last axis ``(..., 3)`` (what
     ``np.stack(np.broadcast_arrays(x, y, z), -1)`` gives, with less overhead)."""
     xa, ya, za = np.asarray(x), np.asarray(y), np.asarray(z)
-    out = np.empty((*np.broadcast_shapes(xa.shape, ya.shape, za.shape), 3))
+    shape = xa.shape
+    if not shape == ya.shape == za.shape:  # the common case needs no broadcast_shapes
+        shape = np.broadcast_shapes(shape, ya.shape, za.shape)
+    out = np.empty((*shape, 3))
     out[..., 0] = xa
     out[..., 1] = ya
     out[..., 2] = za
+    return out
+
+
+def norm3(v: ArrayLike) -> F64:
+    """Euclidean norms of float vectors ``(..., 3)`` on the last axis: the operations of
+    ``np.linalg.norm(v, axis=-1)`` (√ of the summed squares, same values) without its
+    Python overhead, for hot loops on small batches."""
+    a = np.asarray(v, dtype=np.float64)
+    out: F64 = np.sqrt(np.add.reduce(a * a, axis=-1))
+    return out
+
+
+def cross3(a: ArrayLike, b: ArrayLike) -> F64:
+    """Cross products ``a × b`` of float vectors ``(..., 3)`` (broadcast): the operations
+    of ``np.cross`` (cᵢ = aⱼ bₖ − aₖ bⱼ, same values) without its axis handling."""
+    aa, bb = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a0, a1, a2 = aa[..., 0], aa[..., 1], aa[..., 2]
+    b0, b1, b2 = bb[..., 0], bb[..., 1], bb[..., 2]
+    shape = a0.shape if a0.shape == b0.shape else np.broadcast_shapes(a0.shape, b0.shape)
+    out = np.empty((*shape, 3))
+    np.multiply(a1, b2, out=out[..., 0])
+    out[..., 0] -= a2 * b1
+    np.multiply(a2, b0, out=out[..., 1])
+    out[..., 1] -= a0 * b2
+    np.multiply(a0, b1, out=out[..., 2])
+    out[..., 2] -= a1 * b0
     return out
 
 
@@ -204,9 +233,10 @@ def enu_to_ecef(
 def enu_to_aer(r_enu_m: ArrayLike) -> tuple[F64, F64, F64]:
     """Azimuth [rad, 0..2π from north, clockwise], elevation [rad] and range [m]."""
     e = np.asarray(r_enu_m, dtype=np.float64)
-    rng = np.linalg.norm(e, axis=-1)
+    rng = norm3(e)
     az = np.mod(np.arctan2(e[..., 0], e[..., 1]), 2.0 * np.pi)
-    el = np.arcsin(np.clip(e[..., 2] / np.where(rng > 0, rng, 1.0), -1.0, 1.0))
+    # clipped to [-1, 1] (np.clip's min(max(x, lo), hi), NaN kept) without its overhead
+    el = np.arcsin(np.minimum(np.maximum(e[..., 2] / np.where(rng > 0, rng, 1.0), -1.0), 1.0))
     return az, el, rng
 
 

@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldlab.core.constants import GM_EARTH_M3_S2
+from shieldlab.core.frames import cross3, norm3
 
 F64 = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -49,16 +50,17 @@ _PARALLEL_SIN_TOL = 1e-10
 def stumpff_c_s(z: ArrayLike) -> tuple[F64, F64]:
     """Stumpff functions C(z), S(z) (series near z = 0), elementwise."""
     z = np.asarray(z, dtype=np.float64)
+    # one branch for all (the common case in a batch): no masks, no masked copies
+    if (z <= -1e-3).all():  # all z < 0 outside the series band
+        mz = -z
+        sq = np.sqrt(mz)
+        return 2.0 * np.sinh(0.5 * sq) ** 2 / mz, (np.sinh(sq) - sq) / sq**3
+    if (z >= 1e-3).all():
+        sq = np.sqrt(z)
+        return 2.0 * np.sin(0.5 * sq) ** 2 / z, (sq - np.sin(sq)) / sq**3
     small = np.abs(z) < 1e-3
     pos = (z > 0) & ~small
     neg = (z < 0) & ~small
-    # one branch for all (the common case in a batch): no masked copies
-    if neg.all():
-        sq = np.sqrt(-z)
-        return 2.0 * np.sinh(0.5 * sq) ** 2 / (-z), (np.sinh(sq) - sq) / sq**3
-    if pos.all():
-        sq = np.sqrt(z)
-        return 2.0 * np.sin(0.5 * sq) ** 2 / z, (sq - np.sin(sq)) / sq**3
     c = np.empty_like(z)
     s = np.empty_like(z)
     zs = z[small]
@@ -75,13 +77,22 @@ def stumpff_c_s(z: ArrayLike) -> tuple[F64, F64]:
 
 def _tof_terms(z: F64, a: F64, r1n: F64, r2n: F64) -> tuple[F64, F64, F64, F64]:
     """y(z), C(z), S(z) and √μ·Δt(z) (NaN where y ≤ 0)."""
-    c, s = stumpff_c_s(z)
-    y = r1n + r2n + a * (z * s - 1.0) / np.sqrt(c)
     with np.errstate(invalid="ignore", divide="ignore"):
-        yp = np.where(y > 0, y, np.nan)
-        x = np.sqrt(yp / c)
-        t = x**3 * s + a * np.sqrt(yp)
+        y, c, s, t, _, _, _ = _tof_parts(z, a, r1n + r2n)
     return y, c, s, t
+
+
+def _tof_parts(z: F64, a: F64, r12: F64) -> tuple[F64, F64, F64, F64, F64, F64, F64]:
+    """:func:`_tof_terms` from r12 = r1 + r2, also returning the intermediates the
+    Newton derivative reuses: y⁺ (y, NaN where y ≤ 0), y⁺/C and √y⁺. Call it under
+    ``np.errstate(invalid="ignore", divide="ignore")``."""
+    c, s = stumpff_c_s(z)
+    y = r12 + a * (z * s - 1.0) / np.sqrt(c)
+    yp = np.where(y > 0, y, np.nan)
+    yc = yp / c
+    syp = np.sqrt(yp)
+    t = np.sqrt(yc) ** 3 * s + a * syp
+    return y, c, s, t, yp, yc, syp
 
 
 def lambert(
@@ -113,12 +124,12 @@ def lambert(
     r2 = np.atleast_2d(np.asarray(r2_m, dtype=np.float64))
     n = r1.shape[0]
     tof = np.broadcast_to(np.asarray(tof_s, dtype=np.float64), (n,)).copy()
-    r1n = np.linalg.norm(r1, axis=-1)
-    r2n = np.linalg.norm(r2, axis=-1)
-    cross = np.cross(r1, r2)
+    r1n = norm3(r1)
+    r2n = norm3(r2)
+    cross = cross3(r1, r2)
     with np.errstate(invalid="ignore", divide="ignore"):
         cos_dnu = np.clip(np.einsum("ij,ij->i", r1, r2) / (r1n * r2n), -1.0, 1.0)
-        sin_abs = np.linalg.norm(cross, axis=-1) / (r1n * r2n)
+        sin_abs = norm3(cross) / (r1n * r2n)
     if short_way:
         long_way = np.zeros(n, bool)
     else:
@@ -145,51 +156,55 @@ def lambert(
     # bracket [lo, hi]: t(hi) > target (t → ∞ as z → 4π²); find lo with t(lo) < target or y ≤ 0
     hi = np.full(n, _Z_MAX * (1.0 - 1e-12))
     lo = np.full(n, -_Z_MAX)
-    for _ in range(8):
-        y, _c, _s, t = _tof_terms(lo, a, r1s, r2s)
-        below = (y <= 0) | (t < target)
-        if below.all():
-            break
-        lo = np.where(below, lo, 4.0 * lo)
-    y, _c, _s, t = _tof_terms(lo, a, r1s, r2s)
-    bracketed = (y <= 0) | (t < target)
+    r12 = r1s + r2s
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for _ in range(8):
+            y, _c, _s, t, _, _, _ = _tof_parts(lo, a, r12)
+            below = (y <= 0) | (t < target)
+            if below.all():
+                break
+            lo = np.where(below, lo, 4.0 * lo)
+        else:  # lo moved after its last evaluation
+            y, _c, _s, t, _, _, _ = _tof_parts(lo, a, r12)
+            below = (y <= 0) | (t < target)
+    bracketed = below
 
     z = np.where(a > 0, 0.5 * (lo + hi), 0.0)  # start inside the bracket
     z = np.clip(z, lo, hi)
     conv = ~(valid & bracketed)
-    for _ in range(max_iter):
-        act = ~conv
-        if not act.any():
-            break
-        sel: slice | NDArray[np.bool_] = slice(None) if act.all() else act  # no copies
-        za, aa, r1a, r2a, tg = z[sel], a[sel], r1s[sel], r2s[sel], target[sel]
-        y, c, s, t = _tof_terms(za, aa, r1a, r2a)
-        low = (y <= 0) | (t < tg)
-        lo_a = np.where(low, za, lo[sel])
-        hi_a = np.where(low, hi[sel], za)
-        # derivative d(√μ t)/dz (Curtis eq. 5.43), z = 0 form near the origin
-        with np.errstate(invalid="ignore", divide="ignore"):
-            yq = np.where(y > 0, y, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for _ in range(max_iter):
+            act = ~conv
+            if not act.any():
+                break
+            sel: slice | NDArray[np.bool_] = slice(None) if act.all() else act  # no copies
+            za, aa, r12a, tg = z[sel], a[sel], r12[sel], target[sel]
+            y, c, s, t, yq, yc, syq = _tof_parts(za, aa, r12a)
+            low = (y <= 0) | (t < tg)
+            lo_a = np.where(low, za, lo[sel])
+            hi_a = np.where(low, hi[sel], za)
+            # derivative d(√μ t)/dz (Curtis eq. 5.43), z = 0 form near the origin
             near0 = np.abs(za) < 1e-3
             any0 = bool(near0.any())
             zz = np.where(near0, 1.0, za) if any0 else za
-            dt = (yq / c) ** 1.5 * (
-                (c - 1.5 * s / c) / (2.0 * zz) + 0.75 * s**2 / c
-            ) + 0.125 * aa * (3.0 * s / c * np.sqrt(yq) + aa * np.sqrt(c / yq))
+            dt = yc**1.5 * ((c - 1.5 * s / c) / (2.0 * zz) + 0.75 * s**2 / c) + 0.125 * aa * (
+                3.0 * s / c * syq + aa * np.sqrt(c / yq)
+            )
             if any0:
-                d_0 = np.sqrt(2.0) / 40.0 * yq**1.5 + 0.125 * aa * (
-                    np.sqrt(yq) + aa * np.sqrt(0.5 / yq)
-                )
+                d_0 = np.sqrt(2.0) / 40.0 * yq**1.5 + 0.125 * aa * (syq + aa * np.sqrt(0.5 / yq))
                 dt = np.where(near0, d_0, dt)
-            z_newton = za - (t - tg) / dt
-        use_newton = np.isfinite(z_newton) & (z_newton > lo_a) & (z_newton < hi_a)
-        z_new = np.where(use_newton, z_newton, 0.5 * (lo_a + hi_a))
-        done = (np.abs(t - tg) <= rtol * tg) | (hi_a - lo_a <= 1e-15 * np.maximum(1.0, np.abs(za)))
-        z_new = np.where(done, za, z_new)
-        z[sel] = z_new
-        lo[sel] = lo_a
-        hi[sel] = hi_a
-        conv[sel] = done
+            miss = t - tg
+            z_newton = za - miss / dt
+            # (a NaN or infinite step fails the open-bracket test by itself)
+            use_newton = (z_newton > lo_a) & (z_newton < hi_a)
+            z_new = np.where(use_newton, z_newton, 0.5 * (lo_a + hi_a))
+            done = (np.abs(miss) <= rtol * tg) | (
+                hi_a - lo_a <= 1e-15 * np.maximum(1.0, np.abs(za))
+            )
+            z[sel] = np.where(done, za, z_new)
+            lo[sel] = lo_a
+            hi[sel] = hi_a
+            conv[sel] = done
 
     y, c, s, t = _tof_terms(z, a, r1s, r2s)
     ok = valid & bracketed & conv & (y > 0) & (np.abs(t - target) <= 1e-8 * target)

@@ -15,6 +15,7 @@ Frame: the sensor's local (R, az, el), azimuth from north clockwise, the
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -94,15 +95,30 @@ def false_alarms(
     sensor's nominal one). ``object_id`` = −1. Draws one Poisson variate then
     m × 3 uniforms.
     """
+    z = _draw(n_mean, window, rng)
+    m = z.shape[0]
+    sig = np.empty((m, 3))
+    sig[...] = np.asarray(sigma, dtype=np.float64)  # broadcast (3,) → (m, 3)
+    return _false_alarm_rows(z, sig, t_s, sensor_index)
+
+
+def _draw(n_mean: float, window: SurveillanceWindow, rng: np.random.Generator) -> F64:
+    """The (R, az, el) ``(m, 3)`` of one scan's false alarms (:func:`false_alarms`'
+    draws: one Poisson variate, then m × 3 uniforms)."""
     if n_mean < 0.0:
         raise ValueError("false_alarms: n_mean must be >= 0")
     m = int(rng.poisson(n_mean))
     u = rng.random((m, 3))
-    rg = window.range_min_m + u[:, 0] * (window.range_max_m - window.range_min_m)
-    az = np.mod(window.az_min_rad + u[:, 1] * window.az_width_rad, 2.0 * math.pi)
-    el = window.el_min_rad + u[:, 2] * (window.el_max_rad - window.el_min_rad)
-    z = np.stack([rg, az, el], axis=-1)
-    sig = np.broadcast_to(np.asarray(sigma, dtype=np.float64), (m, 3)).copy()
+    z = np.empty((m, 3))
+    z[:, 0] = window.range_min_m + u[:, 0] * (window.range_max_m - window.range_min_m)
+    z[:, 1] = np.mod(window.az_min_rad + u[:, 1] * window.az_width_rad, 2.0 * math.pi)
+    z[:, 2] = window.el_min_rad + u[:, 2] * (window.el_max_rad - window.el_min_rad)
+    return z
+
+
+def _false_alarm_rows(z: F64, sig: F64, t_s: float, sensor_index: int) -> Measurements:
+    """Measurements of false alarms at ``z (m, 3)`` with noise ``sig (m, 3)``."""
+    m = z.shape[0]
     return Measurements(
         np.full(m, float(t_s)), np.full(m, sensor_index, np.int64), np.full(m, -1, np.int64), z, sig
     )
@@ -111,7 +127,14 @@ def false_alarms(
 def radar_window(radar: RadarSite, range_min_fraction: float = 0.02) -> SurveillanceWindow:
     """The (R, az, el) coverage window of a radar: its azimuth sector (full circle when
     the half-width reaches 180°), elevation limits, and ranges from a blind zone of
-    ``range_min_fraction`` of the instrumented range to that range."""
+    ``range_min_fraction`` of the instrumented range to that range (cached per radar:
+    both are frozen)."""
+    return _radar_window(radar, range_min_fraction)
+
+
+@functools.lru_cache(maxsize=1024)
+def _radar_window(radar: RadarSite, range_min_fraction: float) -> SurveillanceWindow:
+    """:func:`radar_window`, computed once per (radar, fraction)."""
     half = radar.azimuth_half_width_rad
     full = half >= math.pi - 1e-12
     return SurveillanceWindow(
@@ -131,9 +154,6 @@ def radar_false_alarms(
     over :func:`radar_window`, with the noise the radar reports at 20 dB SNR."""
     if radar.false_alarms_per_scan <= 0.0:
         return false_alarms(0.0, radar_window(radar), rng, t_s=t_s, sensor_index=sensor_index)
-    fa = false_alarms(
-        radar.false_alarms_per_scan, radar_window(radar), rng, t_s=t_s, sensor_index=sensor_index
-    )
-    m = len(fa)
-    sig = radar_sigmas(radar, np.full(m, 100.0), fa.z[:, 2])
-    return Measurements(fa.t_s, fa.sensor_index, fa.object_id, fa.z, sig)
+    z = _draw(radar.false_alarms_per_scan, radar_window(radar), rng)
+    sig = radar_sigmas(radar, np.full(z.shape[0], 100.0), z[:, 2])
+    return _false_alarm_rows(z, sig, t_s, sensor_index)

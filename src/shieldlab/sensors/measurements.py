@@ -53,17 +53,23 @@ class Measurements:
 
     def __post_init__(self) -> None:
         m = self.t_s.shape[0]
-        for name in ("sensor_index", "object_id"):
-            if getattr(self, name).shape != (m,):
-                raise ValueError(f"Measurements.{name} must have shape ({m},)")
-        for name in ("z", "sigma"):
-            if getattr(self, name).shape != (m, 3):
-                raise ValueError(f"Measurements.{name} must have shape ({m}, 3)")
+        m1, m3 = (m,), (m, 3)
+        if self.sensor_index.shape != m1:
+            raise ValueError(f"Measurements.sensor_index must have shape ({m},)")
+        if self.object_id.shape != m1:
+            raise ValueError(f"Measurements.object_id must have shape ({m},)")
+        if self.z.shape != m3:
+            raise ValueError(f"Measurements.z must have shape ({m}, 3)")
+        if self.sigma.shape != m3:
+            raise ValueError(f"Measurements.sigma must have shape ({m}, 3)")
         for name, fill in (("rdot", np.nan), ("sigma_rdot", np.inf)):
-            v = np.asarray(getattr(self, name), dtype=np.float64)
+            v = getattr(self, name)
+            if type(v) is np.ndarray and v.dtype == np.float64 and v.shape == m1:
+                continue  # already what the checks below would leave
+            v = np.asarray(v, dtype=np.float64)
             if v.shape == (0,) and m > 0:
                 v = np.full(m, fill)
-            if v.shape != (m,):
+            if v.shape != m1:
                 raise ValueError(f"Measurements.{name} must have shape ({m},)")
             object.__setattr__(self, name, v)
 
@@ -106,12 +112,13 @@ def concat(batches: Sequence[Measurements]) -> Measurements:
     """Concatenate batches in order (an empty sequence gives :func:`empty`)."""
     if not batches:
         return empty()
+    # concatenate makes new arrays: the casts need no second copy
     return Measurements(
-        np.concatenate([b.t_s for b in batches]).astype(np.float64),
-        np.concatenate([b.sensor_index for b in batches]).astype(np.int64),
-        np.concatenate([b.object_id for b in batches]).astype(np.int64),
-        np.concatenate([b.z for b in batches]).astype(np.float64),
-        np.concatenate([b.sigma for b in batches]).astype(np.float64),
-        np.concatenate([b.rdot for b in batches]).astype(np.float64),
-        np.concatenate([b.sigma_rdot for b in batches]).astype(np.float64),
+        np.concatenate([b.t_s for b in batches]).astype(np.float64, copy=False),
+        np.concatenate([b.sensor_index for b in batches]).astype(np.int64, copy=False),
+        np.concatenate([b.object_id for b in batches]).astype(np.int64, copy=False),
+        np.concatenate([b.z for b in batches]).astype(np.float64, copy=False),
+        np.concatenate([b.sigma for b in batches]).astype(np.float64, copy=False),
+        np.concatenate([b.rdot for b in batches]).astype(np.float64, copy=False),
+        np.concatenate([b.sigma_rdot for b in batches]).astype(np.float64, copy=False),
     )

@@ -88,12 +88,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from shieldlab.core.constants import C_MPS, K_BOLTZMANN_J_K, R_EARTH_MEAN_M, WGS84_OMEGA_RAD_S
 from shieldlab.core.frames import (
-    ecef_to_eci,
     ecef_to_geodetic,
     eci_to_ecef,
     enu_matrix,
     enu_to_aer,
     geodetic_to_ecef,
+    norm3,
 )
 from shieldlab.sensors.measurements import Measurements
 
@@ -318,11 +318,23 @@ def radar_range_rate(
     """
     r = np.asarray(r_eci_m, dtype=np.float64)
     v = np.asarray(v_eci_mps, dtype=np.float64)
-    site = ecef_to_eci(site_frame(radar.lat_rad, radar.lon_rad, radar.alt_m)[0], gmst_rad)
-    dr = r - site
+    # the site's ECI position: ecef_to_eci's rotation by −GMST written out in floats
+    # (the same operations as on arrays)
+    sx, sy, sz = _site_ecef_xyz(radar.lat_rad, radar.lon_rad, radar.alt_m)
+    th = -np.asarray(gmst_rad, np.float64)
+    c, s = float(np.cos(th)), float(np.sin(th))
+    ex, ey = c * sx + s * sy, -s * sx + c * sy
+    dr = r - np.array([ex, ey, sz])
     # ω × r_site with ω along z, written out (np.cross is slow on one vector)
-    dv = v - np.array([-WGS84_OMEGA_RAD_S * site[1], WGS84_OMEGA_RAD_S * site[0], 0.0])
-    return np.asarray(np.sum(dr * dv, axis=-1) / np.maximum(np.linalg.norm(dr, axis=-1), 1.0))
+    dv = v - np.array([-WGS84_OMEGA_RAD_S * ey, WGS84_OMEGA_RAD_S * ex, 0.0])
+    return np.asarray(np.add.reduce(dr * dv, axis=-1) / np.maximum(norm3(dr), 1.0))
+
+
+@functools.lru_cache(maxsize=1024)
+def _site_ecef_xyz(lat_rad: float, lon_rad: float, alt_m: float) -> tuple[float, float, float]:
+    """ECEF site position [m] of :func:`site_frame` as three floats (cached)."""
+    x, y, z = site_frame(lat_rad, lon_rad, alt_m)[0].tolist()
+    return x, y, z
 
 
 def radar_range_rate_sigma(radar: RadarSite, snr: ArrayLike) -> F64:
@@ -349,7 +361,7 @@ def radar_sigmas(radar: RadarSite, snr: ArrayLike, el_rad: ArrayLike) -> F64:
     )
     cos_el = np.maximum(np.cos(np.asarray(el_rad, dtype=np.float64)), 0.1)
     sig_e = sig_a / cos_el
-    out = np.empty((*np.broadcast_shapes(sig_r.shape, sig_e.shape), 3))
+    out = np.empty((*sig_e.shape, 3))  # sig_e = sig_a / cos_el has the broadcast shape
     out[..., 0], out[..., 1], out[..., 2] = sig_r, sig_e, sig_a
     return out
 

@@ -50,9 +50,11 @@ from shieldlab.battle.threat_eval import assess_threats
 from shieldlab.core.constants import WGS84_A_M
 from shieldlab.core.frames import (
     OMEGA_EARTH_VEC,
+    cross3,
     ecef_to_geodetic,
     eci_to_ecef,
     great_circle_distance_m,
+    norm3,
 )
 from shieldlab.core.objects import OBJECT_CRUISE, OBJECT_GLIDE, OBJECT_RV
 from shieldlab.core.time import gmst_at
@@ -252,7 +254,7 @@ def feature_information(defense: Defense, book: TrackBook, i: int, tid: I64, snr
     difference. Looks of one scan on the same track are summed in order."""
     radar = defense.radars[i][0]
     book.grow(int(tid.max()) + 1 if tid.size else 0)
-    if np.unique(tid).size == tid.size:  # one look per track (the rule): all at once
+    if len(set(tid.tolist())) == tid.size:  # one look per track (the rule): all at once
         sum0 = book.snr_sum[tid, i]
         sum1 = sum0 + snr
         dp0 = radar_dprime(radar, sum0, NOMINAL_LENGTH_M)
@@ -312,9 +314,9 @@ def kinematic_class(x_eci: F64) -> I64:
     """Class of tracks from their ECI states (k, 6) alone: cruise, glide or RV
     (ballistic), see :data:`GLIDE_MAX_GAMMA_RAD`."""
     r = x_eci[:, :3]
-    v_rel = x_eci[:, 3:] - np.cross(OMEGA_EARTH_VEC, r)
-    rn = np.linalg.norm(r, axis=1)
-    speed = np.linalg.norm(v_rel, axis=1)
+    v_rel = x_eci[:, 3:] - cross3(OMEGA_EARTH_VEC, r)
+    rn = norm3(r)
+    speed = norm3(v_rel)
     alt = rn - WGS84_A_M
     with np.errstate(invalid="ignore", divide="ignore"):
         sin_g = np.einsum("ij,ij->i", r, v_rel) / (rn * np.maximum(speed, 1e-9))
@@ -359,7 +361,7 @@ def _engaged_elsewhere(shots: Shots, x: F64, t: float, force: ForceView | None =
     if (~lvl).any():
         pos[~lvl] = propagate_by(aim[~lvl], dt[~lvl], max_step_s=PREDICT_STEP_S)[:, :3]
     pos[lvl] = aim[lvl, :3] + aim[lvl, 3:] * dt[lvl, None]
-    d = np.linalg.norm(x[:, None, :3] - pos[None, :, :], axis=-1)
+    d = norm3(x[:, None, :3] - pos[None, :, :])
     return np.asarray(np.any(d < REENGAGE_GATE_M, axis=1))
 
 
@@ -468,7 +470,7 @@ def _candidates(
     )
     keep = report_correlated(defense, x, t, reports) & ~_engaged_elsewhere(shots, x, t, force)
     if rows.size > 1:  # duplicates: the track with more updates is engaged
-        d = np.linalg.norm(x[:, None, :3] - x[None, :, :3], axis=-1)
+        d = norm3(x[:, None, :3] - x[None, :, :3])
         upd = tracker.n_updates[rows]
         better = (upd[None, :] > upd[:, None]) | (
             (upd[None, :] == upd[:, None])

@@ -69,6 +69,10 @@ def _altitude(t: float | F64, y: F64) -> F64:
 
 SCALAR_MAX_ROWS = 16
 """Batches up to this many objects take the scalar path (measured crossover ~10–25)."""
+ROWS_MAX_ROWS = 48
+"""Larger batches up to this many objects fly their ground coast object by object
+(:func:`_coast_to_ground_rows`: the array path's results bit for bit, faster below
+~50 objects where the array steps are overhead-bound)."""
 _AB = WGS84_A_M * WGS84_B_M
 _A2 = WGS84_A_M**2
 _B2 = WGS84_B_M**2
@@ -180,13 +184,25 @@ def _hermite_scalar(p0: float, d0: float, p1: float, d1: float, h: float, s: flo
 def _ground_fraction(y0: State, y1: State, h: float, g0: float, g1: float) -> float:
     """``core.integrate.locate_event`` for one object: the fraction of the step at
     radial height 0 (Illinois regula falsi on the Hermite interpolant of the
-    positions, whose slopes are the velocities; converged per object)."""
+    positions, whose slopes are the velocities; converged per object). The
+    interpolant is :func:`_hermite_scalar` with its basis computed once per
+    iterate (the same values)."""
+    x0, y0_, z0, u0, v0, w0 = y0
+    x1, y1_, z1, u1, v1, w1 = y1
     lo, hi, glo, ghi, s_old, side = 0.0, 1.0, g0, g1, -1.0, 0
     for _ in range(30):
         s = lo - glo * (hi - lo) / (ghi - glo if ghi != glo else 1.0)
         s = min(max(s, lo), hi)
+        s2 = s * s
+        s3 = s2 * s
+        h00 = 2 * s3 - 3 * s2 + 1
+        h10 = (s3 - 2 * s2 + s) * h
+        h01 = -2 * s3 + 3 * s2
+        h11 = (s3 - s2) * h
         gs = _height_scalar(
-            *(_hermite_scalar(y0[i], y0[i + 3], y1[i], y1[i + 3], h, s) for i in range(3))
+            h00 * x0 + h10 * u0 + h01 * x1 + h11 * u1,
+            h00 * y0_ + h10 * v0 + h01 * y1_ + h11 * v1,
+            h00 * z0 + h10 * w0 + h01 * z1 + h11 * w1,
         )
         if gs > 0:
             lo, glo, ghi, side = s, gs, 0.5 * ghi if side == 1 else ghi, 1
@@ -198,32 +214,156 @@ def _ground_fraction(y0: State, y1: State, h: float, g0: float, g1: float) -> fl
     return lo if abs(glo) < abs(ghi) else hi
 
 
+Flight = tuple[bool, int, float, float, State, State, State, float, float]
+"""One object's coast (:func:`_fly_to_ground`): (hit, step index, step start t [s],
+step h [s], state at the step start (the last state where no hit), first-stage
+slope there, state at the step end, heights at both ends [m])."""
+
+
+def _fly_to_ground(row: State, t0_s: float, dt_s: float, t_max_s: float, j2: float) -> Flight:
+    """Fly one ECI state in Python floats until the step in which it crosses radial
+    height 0 (or ``t_max_s``): the RK4 steps of :func:`_rk4_step` and the heights of
+    ``radial_height_xyz``, bit for bit.
+
+    The hot loop of the engine's threat evaluation: :func:`_step_scalar` and
+    :func:`_height_scalar` are written out with the same operations in the same
+    order, and a step's first gravity stage reuses x² + y² + z² of the height
+    check before it (the same expression, so the same value)."""
+    sqrt = math.sqrt
+    nmu, cj = -GM_EARTH_M3_S2, 1.5 * j2 * WGS84_A_M**2
+    ab, a2, b2 = _AB, _A2, _B2
+    t_stop = t_max_s - 1e-12
+    x, yy, z, u, v, w = row
+    sz = z * z
+    r2 = x * x + yy * yy + sz
+    rn = sqrt(r2)
+    q = z / rn
+    s2 = q * q
+    g_prev = rn - ab / sqrt(b2 * (1.0 - s2) + a2 * s2)
+    t = t0_s
+    step = 0
+    while t < t_stop:
+        rem = t_max_s - t
+        h = rem if rem < dt_s else dt_s  # min(dt_s, rem)
+        hh = 0.5 * h
+        # stage 1 at y
+        inv = 1.0 / r2
+        k = sqrt(inv) * inv * nmu
+        kf = k * inv * cj
+        c = (sz * inv * -5.0 + 1.0) * kf + k
+        a1x, a1y, a1z = x * c, yy * c, z * c + kf * 2.0 * z
+        # stage 2 at y + h/2 k1
+        px, py, pz = u * hh + x, v * hh + yy, w * hh + z
+        u2, v2, w2 = a1x * hh + u, a1y * hh + v, a1z * hh + w
+        sp = pz * pz
+        inv = 1.0 / (px * px + py * py + sp)
+        k = sqrt(inv) * inv * nmu
+        kf = k * inv * cj
+        c = (sp * inv * -5.0 + 1.0) * kf + k
+        a2x, a2y, a2z = px * c, py * c, pz * c + kf * 2.0 * pz
+        # stage 3 at y + h/2 k2
+        px, py, pz = u2 * hh + x, v2 * hh + yy, w2 * hh + z
+        u3, v3, w3 = a2x * hh + u, a2y * hh + v, a2z * hh + w
+        sp = pz * pz
+        inv = 1.0 / (px * px + py * py + sp)
+        k = sqrt(inv) * inv * nmu
+        kf = k * inv * cj
+        c = (sp * inv * -5.0 + 1.0) * kf + k
+        a3x, a3y, a3z = px * c, py * c, pz * c + kf * 2.0 * pz
+        # stage 4 at y + h k3
+        px, py, pz = u3 * h + x, v3 * h + yy, w3 * h + z
+        u4, v4, w4 = a3x * h + u, a3y * h + v, a3z * h + w
+        sp = pz * pz
+        inv = 1.0 / (px * px + py * py + sp)
+        k = sqrt(inv) * inv * nmu
+        kf = k * inv * cj
+        c = (sp * inv * -5.0 + 1.0) * kf + k
+        a4x, a4y, a4z = px * c, py * c, pz * c + kf * 2.0 * pz
+        h6 = h / 6.0
+        nx = (u2 * 2.0 + u + u3 * 2.0 + u4) * h6 + x
+        ny = (v2 * 2.0 + v + v3 * 2.0 + v4) * h6 + yy
+        nz = (w2 * 2.0 + w + w3 * 2.0 + w4) * h6 + z
+        nu = (a2x * 2.0 + a1x + a3x * 2.0 + a4x) * h6 + u
+        nv = (a2y * 2.0 + a1y + a3y * 2.0 + a4y) * h6 + v
+        nw = (a2z * 2.0 + a1z + a3z * 2.0 + a4z) * h6 + w
+        # height of the new position (_height_scalar)
+        sz = nz * nz
+        r2 = nx * nx + ny * ny + sz
+        rn = sqrt(r2)
+        q = nz / rn
+        s2 = q * q
+        g_new = rn - ab / sqrt(b2 * (1.0 - s2) + a2 * s2)
+        if g_prev > 0 and g_new <= 0:
+            return (
+                True,
+                step,
+                t,
+                h,
+                (x, yy, z, u, v, w),
+                (u, v, w, a1x, a1y, a1z),
+                (nx, ny, nz, nu, nv, nw),
+                g_prev,
+                g_new,
+            )
+        x, yy, z, u, v, w, g_prev = nx, ny, nz, nu, nv, nw, g_new
+        t += h
+        step += 1
+    last: State = (x, yy, z, u, v, w)
+    return False, step, t, 0.0, last, last, last, g_prev, g_prev
+
+
 def _coast_to_ground_scalar(
     x0: F64, t0_s: float, dt_s: float, t_max_s: float, j2: float
 ) -> tuple[F64, F64]:
-    """:func:`_coast_to_ground` object by object in Python floats (small batches)."""
+    """:func:`_coast_to_ground` object by object in Python floats (small batches),
+    the event located per object (:func:`_ground_fraction`)."""
     n = x0.shape[0]
     t_event = np.full(n, np.nan)
     y_event = np.empty((n, 6))
     for i, row in enumerate(x0.tolist()):
-        y: State = tuple(row)
-        g_prev = _height_scalar(y[0], y[1], y[2])
-        t = t0_s
-        while t < t_max_s - 1e-12:
-            h = min(dt_s, t_max_s - t)
-            y_new, a1 = _step_scalar(y, h, j2)
-            g_new = _height_scalar(y_new[0], y_new[1], y_new[2])
-            if g_prev > 0 and g_new <= 0:
-                s = _ground_fraction(y, y_new, h, g_prev, g_new)
-                a_new = accel_j2_scalar(y_new[0], y_new[1], y_new[2], j2=j2)
-                d0, d1 = (*y[3:], *a1), (*y_new[3:], *a_new)
-                y_event[i] = [_hermite_scalar(y[c], d0[c], y_new[c], d1[c], h, s) for c in range(6)]
-                t_event[i] = t + s * h
-                break
-            y, g_prev = y_new, g_new
-            t += h
+        hit, _, t, h, y0, d0, y1, g0, g1 = _fly_to_ground(tuple(row), t0_s, dt_s, t_max_s, j2)
+        if hit:
+            s = _ground_fraction(y0, y1, h, g0, g1)
+            a_new = accel_j2_scalar(y1[0], y1[1], y1[2], j2=j2)
+            d1 = (*y1[3:], *a_new)
+            y_event[i] = [_hermite_scalar(y0[j], d0[j], y1[j], d1[j], h, s) for j in range(6)]
+            t_event[i] = t + s * h
         else:
-            y_event[i] = y
+            y_event[i] = y0
+    return t_event, y_event
+
+
+def _coast_to_ground_rows(
+    x0: F64, t0_s: float, dt_s: float, t_max_s: float, j2: float
+) -> tuple[F64, F64]:
+    """:func:`_coast_to_ground`'s results bit for bit, for mid-sized batches: the RK4
+    steps flown object by object in Python floats (:func:`_fly_to_ground`, the same
+    values as the array steps), then the event located as the array path does it,
+    one :func:`~shieldlab.core.integrate.locate_event` call per step for the objects
+    that cross in it, in row order, on arrays of the array path's layout."""
+    n = x0.shape[0]
+    t_event = np.full(n, np.nan)
+    y_event = np.empty((n, 6))
+    groups: dict[int, list[tuple[int, Flight]]] = {}
+    for i, row in enumerate(x0.tolist()):
+        f = _fly_to_ground(tuple(row), t0_s, dt_s, t_max_s, j2)
+        if f[0]:
+            groups.setdefault(f[1], []).append((i, f))
+        else:
+            y_event[i] = f[4]
+    for members in groups.values():
+        rows = np.array([i for i, _ in members], dtype=np.int64)
+        t, h = members[0][1][2], members[0][1][3]
+        # (g, 6) C-contiguous rows: the layout of the array path's y[:, j].T (its
+        # y[:, j] is F-contiguous), on which locate_event's reductions agree with it
+        y0 = np.array([f[4] for _, f in members])
+        k1 = np.array([f[5] for _, f in members])
+        y1 = np.array([f[6] for _, f in members])
+        g0 = np.array([f[7] for _, f in members])
+        g1 = np.array([f[8] for _, f in members])
+        s, ye = locate_event(_altitude, t, h, y0, k1, y1, _rates(y1.T, j2).T, g0, g1)
+        t_event[rows] = t + s * h
+        y_event[rows] = ye
     return t_event, y_event
 
 
@@ -314,7 +454,12 @@ def predict_impact(
     nan = np.full(n, np.nan)
     if n == 0:
         return nan, nan.copy(), nan.copy(), np.zeros(0, bool)
-    coast = _coast_to_ground_scalar if n <= SCALAR_MAX_ROWS else _coast_to_ground
+    if n <= SCALAR_MAX_ROWS:
+        coast = _coast_to_ground_scalar
+    elif n <= ROWS_MAX_ROWS:
+        coast = _coast_to_ground_rows
+    else:
+        coast = _coast_to_ground
     t_imp, y_imp = coast(y0, float(t_s), dt_s, float(t_s) + max_flight_s, J2_EARTH if j2 else 0.0)
     ok = np.isfinite(t_imp)
     gmst = gmst_at(epoch, np.where(ok, t_imp, t_s))

@@ -50,10 +50,12 @@ from numpy.typing import ArrayLike, NDArray
 from shieldlab.core.constants import GM_EARTH_M3_S2, R_EARTH_MEAN_M, WGS84_OMEGA_RAD_S
 from shieldlab.core.frames import (
     OMEGA_EARTH_VEC,
+    cross3,
     ecef_to_eci,
     ecef_to_geodetic,
     eci_to_ecef,
     great_circle_distance_m,
+    norm3,
 )
 from shieldlab.core.lambert import lambert
 from shieldlab.core.objects import OBJECT_NAMES
@@ -115,20 +117,20 @@ def arc_min_radius_m(
     r1 = np.asarray(r1_m, dtype=np.float64)
     v1 = np.asarray(v1_mps, dtype=np.float64)
     r2 = np.asarray(r2_m, dtype=np.float64)
-    r1n = np.linalg.norm(r1, axis=-1)
-    r2n = np.linalg.norm(r2, axis=-1)
-    h = np.cross(r1, v1)
-    hn = np.linalg.norm(h, axis=-1)
-    e_vec = np.cross(v1, h) / mu - r1 / r1n[..., None]
-    e = np.linalg.norm(e_vec, axis=-1)
+    r1n = norm3(r1)
+    r2n = norm3(r2)
+    h = cross3(r1, v1)
+    hn = norm3(h)
+    e_vec = cross3(v1, h) / mu - r1 / r1n[..., None]
+    e = norm3(e_vec)
     rp = hn**2 / mu / (1.0 + e)
     with np.errstate(invalid="ignore", divide="ignore"):
         h_hat = h / hn[..., None]
     nu1 = np.mod(
-        np.arctan2(np.sum(h_hat * np.cross(e_vec, r1), -1), np.sum(e_vec * r1, -1)), 2 * np.pi
+        np.arctan2(np.sum(h_hat * cross3(e_vec, r1), -1), np.sum(e_vec * r1, -1)), 2 * np.pi
     )
     nu2 = np.mod(
-        np.arctan2(np.sum(h_hat * np.cross(e_vec, r2), -1), np.sum(e_vec * r2, -1)), 2 * np.pi
+        np.arctan2(np.sum(h_hat * cross3(e_vec, r2), -1), np.sum(e_vec * r2, -1)), 2 * np.pi
     )
     through_periapsis = nu2 < nu1
     return np.where(through_periapsis, rp, np.minimum(r1n, r2n))
@@ -183,8 +185,8 @@ def plan_intercepts(
     tof_flat = np.broadcast_to(tof, (n, k)).reshape(-1)
     v1, v2, ok = lambert(r1, r2, tof_flat, short_way=True)
 
-    v_site = np.cross(OMEGA_EARTH_VEC, r_dep)
-    speed_rel = np.linalg.norm(v1 - v_site, axis=-1)
+    v_site = cross3(OMEGA_EARTH_VEC, r_dep)
+    speed_rel = norm3(v1 - v_site)
     with np.errstate(invalid="ignore"):
         r_min = arc_min_radius_m(r1, v1, r2)
         fast_enough = speed_rel <= spec.burnout_speed_mps
@@ -203,7 +205,7 @@ def plan_intercepts(
     )
     feas_nk = geom_ok & (ok & fast_enough & above).reshape(n, k)
 
-    feasible = feas_nk.any(axis=1)
+    feasible: NDArray[np.bool_] = np.asarray(feas_nk.any(axis=1))
     k_idx = np.where(feasible, np.argmax(feas_nk, axis=1), -1).astype(np.int64)
     rows = np.arange(n)
     kk = np.maximum(k_idx, 0)
@@ -217,7 +219,7 @@ def plan_intercepts(
     )
     f3 = feasible[:, None]
     v_pip = np.where(f3, v2_nk[rows, kk], nan3)
-    closing = np.linalg.norm(v_thr[rows, kk] - v_pip, axis=-1)
+    closing = norm3(v_thr[rows, kk] - v_pip)
     return InterceptPlan(
         feasible=feasible,
         k_index=k_idx,
