@@ -22,6 +22,7 @@ from shieldlab.core.frames import enu_matrix, geodetic_to_ecef
 from shieldlab.core.gravity import accel_j2
 from shieldlab.core.integrate import rk4
 from shieldlab.core.time import gmst_at
+from shieldlab.tracking import associate
 from shieldlab.tracking.angles import measure_radec
 from shieldlab.tracking.associate import (
     AER_ANGLE_AXES,
@@ -85,9 +86,14 @@ def _clustered_gating(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
 # -------------------------------------------------------- clustered assignment
 @pytest.mark.parametrize("c0", [None, 2.0, 8.0])
 @pytest.mark.parametrize("signed", [False, True])
-def test_clustered_gnn_equals_dense_gnn(c0: float | None, signed: bool) -> None:
+@pytest.mark.parametrize("dense_cells", [associate.DENSE_CLUSTER_CELLS, 0])
+def test_clustered_gnn_equals_dense_gnn(
+    c0: float | None, signed: bool, dense_cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Seeded random gated cost matrices (d², or d² + ln|S| which may be negative):
-    the clustered, sparse GNN assigns exactly the pairs of the dense GNN."""
+    the clustered, sparse GNN assigns exactly the pairs of the dense GNN, with the
+    clusters solved as dense matrices or (``dense_cells`` 0) by LAPJVsp."""
+    monkeypatch.setattr(associate, "DENSE_CLUSTER_CELLS", dense_cells)
     rng = np.random.default_rng(2026)
     n_big = 0
     for trial in range(120):

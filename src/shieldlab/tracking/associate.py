@@ -363,34 +363,67 @@ def gated_pairs(
     return ti[ok], mj[ok], d2[ok], logdet[ok]
 
 
-def _sparse_gnn(r: I64, c: I64, cost: F64, nr: int, nc: int, cost_unassigned: float | None) -> I64:
-    """Measurement (−1: none) of each of ``nr`` tracks: :func:`gnn_assign`'s optimum on
-    the sparse pairs (track r, measurement c) at ``cost``.
+#: A cluster with at most this many rows × (columns + rows) is solved as a dense matrix
+#: by ``linear_sum_assignment`` (a few µs); larger ones by LAPJVsp on its sparse pairs.
+DENSE_CLUSTER_CELLS = 250_000
 
-    :func:`gnn_assign` minimises Σ c over the assigned pairs + c₀ × (unassigned
-    tracks + unassigned measurements) = Σ c + 2 c₀ × (unassigned tracks) + c₀ (nc − nr).
-    The constant aside, that is a full matching of the tracks into the
-    measurements and one private dummy per track at 2 c₀: an nr × (nc + nr)
-    sparse problem with K + nr edges, solved by LAPJVsp
-    (``scipy.sparse.csgraph.min_weight_full_bipartite_matching``, Jonker &
-    Volgenant 1987) with every weight shifted by one constant to be ≥ 1 (it
-    takes no zero weights; every full matching has nr edges, so the optimum
-    does not move). c₀ as in :func:`gnn_assign` (None: Σ c + 1 after shifting
-    the costs to ≥ 0, maximum cardinality first).
-    """
+
+def _gnn_weights(cost: F64, cost_unassigned: float | None) -> tuple[F64, float]:
+    """The pair weights and the per-track dummy weight of :func:`_sparse_gnn`'s problem."""
     if cost_unassigned is None:
         cost = cost - cost.min()  # same shift for every maximum-cardinality assignment
         c0 = float(np.sum(cost)) + 1.0
     else:
         c0 = float(cost_unassigned)
-    ar = np.arange(nr)
-    w = np.concatenate([cost, np.full(nr, 2.0 * c0)])
-    w += 1.0 - min(float(w.min()), 0.0)
-    graph = csr_matrix((w, (np.concatenate([r, ar]), np.concatenate([c, nc + ar]))), (nr, nc + nr))
-    ri, ci = min_weight_full_bipartite_matching(graph)
-    real = ci < nc
+    shift = 1.0 - min(float(cost.min()), 2.0 * c0, 0.0)
+    return cost + shift, 2.0 * c0 + shift
+
+
+def _sparse_gnn(
+    r: I64, c: I64, cost: F64, nr: int, nc: int, cost_unassigned: float | None, lab: I64
+) -> I64:
+    """Measurement (−1: none) of each of ``nr`` tracks: :func:`gnn_assign`'s optimum on
+    the sparse pairs (track r, measurement c) at ``cost``, ``lab`` the cluster
+    (connected component of the gating graph) of each pair.
+
+    :func:`gnn_assign` minimises Σ c over the assigned pairs + c₀ × (unassigned
+    tracks + unassigned measurements) = Σ c + 2 c₀ × (unassigned tracks) + c₀ (nc − nr).
+    The constant aside, that is a full matching of the tracks into the
+    measurements and one private dummy per track at 2 c₀; every weight is
+    shifted by one constant to be ≥ 1 (every full matching has nr edges, so the
+    optimum does not move). c₀ as in :func:`gnn_assign` (None: Σ c + 1 after
+    shifting the costs to ≥ 0, maximum cardinality first). The clusters are
+    independent subproblems: each is solved on its own, as a dense rows ×
+    (columns + rows) matrix with the non-pairs forbidden by
+    ``linear_sum_assignment`` up to :data:`DENSE_CLUSTER_CELLS` cells, else by
+    LAPJVsp (``scipy.sparse.csgraph.min_weight_full_bipartite_matching``,
+    Jonker & Volgenant 1987) on its pairs: the same optimum, where it is unique.
+    """
+    w, dummy = _gnn_weights(cost, cost_unassigned)
     mft = np.full(nr, -1, dtype=np.int64)
-    mft[ri[real]] = ci[real]
+    order = np.argsort(lab, kind="stable")
+    cuts = np.flatnonzero(np.diff(lab[order])) + 1
+    for ee in np.split(order, cuts):  # one cluster at a time: tens of rows each
+        rr, ri = np.unique(r[ee], return_inverse=True)
+        cl, cj = np.unique(c[ee], return_inverse=True)
+        a, b = rr.size, cl.size
+        if a * (a + b) <= DENSE_CLUSTER_CELLS:
+            m = np.full((a, b + a), np.inf)
+            m[ri, cj] = w[ee]
+            m[np.arange(a), b + np.arange(a)] = dummy
+            x, y = linear_sum_assignment(m)
+        else:
+            ar = np.arange(a)
+            graph = csr_matrix(
+                (
+                    np.concatenate([w[ee], np.full(a, dummy)]),
+                    (np.concatenate([ri, ar]), np.concatenate([cj, b + ar])),
+                ),
+                (a, b + a),
+            )
+            x, y = min_weight_full_bipartite_matching(graph)
+        real = y < b
+        mft[rr[x[real]]] = cl[y[real]]
     return mft
 
 
@@ -463,7 +496,7 @@ def gnn_assign_pairs(
     # larger clusters, all at once (independent subproblems): sparse assignment
     eg = np.flatnonzero(~star)
     if eg.size:
-        mft = _sparse_gnn(r_loc[eg], c_loc[eg], c[eg], nr, cols.size, cost_unassigned)
+        mft = _sparse_gnn(r_loc[eg], c_loc[eg], c[eg], nr, cols.size, cost_unassigned, e_lab[eg])
         hit = np.flatnonzero(mft >= 0)
         meas_for_track[rows[hit]] = cols[mft[hit]]
         track_for_meas[cols[mft[hit]]] = rows[hit]

@@ -69,6 +69,7 @@ from shieldlab.core.frames import OMEGA_EARTH_VEC
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.measurements import Measurements
 from shieldlab.tracking.angles import find_fixes, measure_radec, radec_unit, triangulate
+from shieldlab.tracking.angles_gate import angles_gated_pairs
 from shieldlab.tracking.associate import (
     AER_ANGLE_AXES,
     MeasureFn,
@@ -362,6 +363,35 @@ class GnnTracker:
             free[got] = False
         return meas_for_track
 
+    def _associate_angles(self, z: F64, R: F64, observer_of_col: F64, col: I64) -> I64:
+        """GNN of the predicted tracks to each satellite's lines of one angles-only
+        frame, confirmed tracks first: :meth:`_associate` per satellite, solved as one
+        block-diagonal problem (the nodes are (track, satellite) pairs; the gate is
+        :func:`~shieldlab.tracking.angles_gate.angles_gated_pairs`). Returns the
+        detection row ``(n, S)`` of each track and satellite column (−1: none)."""
+        cfg = self.config
+        n, n_col, m = len(self), observer_of_col.shape[0], z.shape[0]
+        assigned = np.full((n, n_col), -1, dtype=np.int64)
+        if n == 0 or m == 0:
+            return assigned
+        ti, ci, mj, d2, logdet = angles_gated_pairs(
+            self.x, self.P, z, R, observer_of_col, col, cfg.p_gate
+        )
+        cost = d2 + logdet if cfg.use_logdet else d2
+        node = ti * n_col + ci
+        conf = self.confirmed[ti]
+        free = np.ones(m, dtype=bool)
+        flat = assigned.reshape(-1)
+        for stage in (conf, ~conf):  # confirmed tracks first, then tentative ones
+            e = np.flatnonzero(stage & free[mj])
+            if e.size == 0:
+                continue
+            tfm, _ = gnn_assign_pairs(n * n_col, m, node[e], mj[e], cost[e], cfg.cost_unassigned)
+            got = np.flatnonzero(tfm >= 0)
+            flat[tfm[got]] = got
+            free[got] = False
+        return assigned
+
     def _flag_manoeuvre(self, ti: I64, nis: F64, dof: int, t: float) -> None:
         """Noise-level switching: an update whose NIS exceeds the χ² threshold
         switches the track to the manoeuvre level for ``manoeuvre_hold_s``."""
@@ -501,8 +531,9 @@ class GnnTracker:
         the layer is expected to detect (a counting frame for M-of-N and
         deletion; None: only hits count).
 
-        Per satellite (a handful with detections): GNN against the predicted
-        tracks (2-D angle gate, α wrapped). Then tracks with a single update
+        Per satellite: GNN against the predicted tracks (2-D angle gate, α
+        wrapped), all satellites of the frame as one block-diagonal problem
+        (:meth:`_associate_angles`). Then tracks with a single update
         so far and lines from ≥ 2 satellites are re-initiated by two-point
         differencing of their first fix and the new triangulated fix; other
         assigned tracks get iterated-EKF angle updates, one satellite after
@@ -521,17 +552,8 @@ class GnnTracker:
         n = len(self)
         z2 = meas.z[:, :2]
         r2 = diag_cov(meas.sigma[:, :2])
-        sats = np.unique(meas.sensor_index)
-        assigned = np.full((n, sats.size), -1, dtype=np.int64)  # row per (track, satellite)
-        for c, sat in enumerate(sats.tolist()):  # satellites with detections: a handful
-            rows = np.flatnonzero(meas.sensor_index == sat)
-            o = obs[rows[0]]
-
-            def model(x: F64, o: F64 = o) -> tuple[F64, F64]:
-                return measure_radec(x, np.broadcast_to(o, (x.shape[0], 3)))
-
-            mft = self._associate(z2[rows], r2[rows], model, (0,), 2)
-            assigned[mft >= 0, c] = rows[mft[mft >= 0]]
+        sats, first, col = np.unique(meas.sensor_index, return_index=True, return_inverse=True)
+        assigned = self._associate_angles(z2, r2, obs[first], col.astype(np.int64))
         n_lines = (assigned >= 0).sum(axis=1)
         hit = n_lines > 0
         two = (self.n_updates == 1) & (n_lines >= 2) & (t - self.t0_s >= MIN_TWO_POINT_S)

@@ -1,0 +1,133 @@
+"""The χ² gate of one angles-only frame: every (track, satellite) at once.
+
+A frame of a LEO tracking layer holds the lines of sight of hundreds of
+satellites. The tracker associates each satellite's detections with the
+predicted tracks on their own (a track takes at most one line per satellite),
+so the gate is that of :func:`~shieldlab.tracking.associate.gated_pairs` per
+satellite. Done satellite by satellite it costs a predicted measurement and
+its Jacobian for every track × satellite and hundreds of small calls; here
+the whole frame is gated in a few array passes:
+
+1. a cheap bound per (track i, satellite c), blocks of satellites: the
+   predicted (α, δ) of the track seen from the satellite (the formulas of
+   :func:`~shieldlab.tracking.angles.measure_radec`, without the Jacobian)
+   and box half-widths that cannot be smaller than the exact gate's. For the
+   angles ‖∂α/∂r‖ = 1/ρ_xy and ‖∂δ/∂r‖ = 1/ρ (no velocity terms), so
+   HPHᵀ_aa ≤ tr(P_rr)/ρ_xy² (α) and ≤ tr(P_rr)/ρ² (δ), and a pair inside
+   the gate d² ≤ γ has |ν_a| ≤ √(γ S_aa) ≤ √(γ (bound + max_j R_j,aa)) on
+   each axis (Cauchy–Schwarz in the S⁻¹ inner product; widened by 1e-6
+   relative and 1e-9 rad for rounding);
+2. sort and sweep on δ with the satellites' detections laid end to end
+   (key δ + 4 c: the satellites' δ ranges do not overlap), then the α box
+   (wrapped);
+3. the exact Mahalanobis d², ln|S| of the surviving (track, satellite,
+   detection) triples with the full Jacobian and covariance, as
+   :func:`~shieldlab.tracking.associate.gated_pairs` computes them.
+
+The bound only removes pairs outside the gate, so the gated pairs and their
+d² are those of the satellite-by-satellite gate. Frame: ECI; angles rad.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from shieldlab.tracking.angles import measure_radec
+from shieldlab.tracking.associate import gate_threshold
+from shieldlab.tracking.ekf import wrap_pi
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+#: Track × satellite pairs per block of the cheap bound (memory ~ 20 × 8 B each).
+BLOCK_PAIRS = 500_000
+_SLACK = 1e-6
+_SAT_SPAN = 4.0  # > π: the δ range [−π/2, π/2] of one satellite in the sweep key
+
+
+def angles_gated_pairs(
+    x: F64,
+    P: F64,
+    z: F64,
+    R: F64,
+    observer_of_col: F64,
+    col: I64,
+    p_gate: float,
+) -> tuple[I64, I64, I64, F64, F64]:
+    """Gated (track, satellite column, detection) triples of one angles-only frame.
+
+    ``x (n, 6)``, ``P (n, 6, 6)`` predicted ECI track states; ``z (m, 2)`` (α, δ)
+    and ``R (m, 2, 2)`` the detections; ``observer_of_col (S, 3)`` the ECI
+    position [m] of each satellite column and ``col (m,)`` the column of each
+    detection. Returns ``ti, ci, mj (K,)`` sorted by satellite column, then
+    track, then detection, ``d2 (K,)`` and ``logdet (K,)`` = ln|S|, as the
+    χ²₂ gate of :func:`~shieldlab.tracking.associate.gated_pairs` at
+    ``p_gate`` satellite by satellite (α residuals wrapped).
+    """
+    n, m, n_col = x.shape[0], z.shape[0], observer_of_col.shape[0]
+    none = np.empty(0, np.int64)
+    if n == 0 or m == 0:
+        return none, none.copy(), none.copy(), np.empty(0), np.empty(0)
+    gamma = gate_threshold(2, p_gate)
+    tr = np.trace(P[:, :3, :3], axis1=1, axis2=2)
+    rmax = np.max(np.diagonal(R, axis1=-2, axis2=-1), axis=0)  # (2,)
+    key = z[:, 1] + _SAT_SPAN * col
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    per = max(1, BLOCK_PAIRS // n)
+    out_t, out_c, out_m = [], [], []
+    for c0 in range(0, n_col, per):
+        c1 = min(n_col, c0 + per)
+        o = observer_of_col[c0:c1]
+        d = x[:, None, :3] - o[None, :, :]  # (n, b, 3)
+        dx, dy, dz = d[..., 0], d[..., 1], d[..., 2]
+        rxy2 = np.maximum(dx * dx + dy * dy, 1e-12)
+        rxy = np.sqrt(rxy2)
+        rho2 = rxy2 + dz * dz
+        alpha = np.mod(np.arctan2(dy, dx), 2.0 * math.pi)
+        delta = np.arctan2(dz, rxy)
+        with np.errstate(invalid="ignore", over="ignore"):
+            wa = np.sqrt(gamma * (tr[:, None] / rxy2 + rmax[0])) * (1.0 + _SLACK) + 1e-9
+            wd = np.sqrt(gamma * (tr[:, None] / rho2 + rmax[1])) * (1.0 + _SLACK) + 1e-9
+        live = np.isfinite(wa) & np.isfinite(wd) & np.isfinite(alpha) & np.isfinite(delta)
+        q = delta + _SAT_SPAN * np.arange(c0, c1)[None, :]
+        lo = np.searchsorted(ks, q - wd, side="left")
+        hi = np.searchsorted(ks, q + wd, side="right")
+        cnt = np.where(live, hi - lo, 0).ravel()
+        total = int(cnt.sum())
+        if total == 0:
+            continue
+        flat = np.repeat(np.arange(cnt.size), cnt)
+        start = np.repeat(lo.ravel() - (np.cumsum(cnt) - cnt), cnt)
+        mj = order[start + np.arange(total)]
+        ti, cb = np.divmod(flat, c1 - c0)
+        ci = cb + c0
+        nu_a = np.abs(wrap_pi(z[mj, 0] - alpha.ravel()[flat]))
+        keep = (col[mj] == ci) & (nu_a <= wa.ravel()[flat])
+        out_t.append(ti[keep])
+        out_c.append(ci[keep])
+        out_m.append(mj[keep])
+    if not out_t:
+        return none, none.copy(), none.copy(), np.empty(0), np.empty(0)
+    ti, ci, mj = np.concatenate(out_t), np.concatenate(out_c), np.concatenate(out_m)
+    srt = np.lexsort((mj, ti, ci))
+    ti, ci, mj = ti[srt], ci[srt], mj[srt]
+    # exact gate: one Jacobian per distinct (track, satellite) node
+    node = ti * n_col + ci
+    nodes, inv = np.unique(node, return_inverse=True)
+    nt, nc = np.divmod(nodes, n_col)
+    zhat, H = measure_radec(x[nt], observer_of_col[nc])
+    hph = H @ P[nt] @ np.swapaxes(H, -1, -2)
+    nu = z[mj] - zhat[inv]
+    nu[:, 0] = wrap_pi(nu[:, 0])
+    S = hph[inv] + R[mj]
+    S = 0.5 * (S + np.swapaxes(S, -1, -2))
+    L = np.linalg.cholesky(S)
+    w = np.linalg.solve(L, nu[..., None])[..., 0]
+    d2 = np.einsum("ki,ki->k", w, w)
+    logdet = 2.0 * np.sum(np.log(np.diagonal(L, axis1=-2, axis2=-1)), axis=-1)
+    ok = np.isfinite(d2) & (d2 <= gamma)
+    return ti[ok], ci[ok], mj[ok], d2[ok], logdet[ok]
