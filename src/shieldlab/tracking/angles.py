@@ -160,7 +160,7 @@ class Fixes:
         return int(self.pos_eci_m.shape[0])
 
 
-def _empty_fixes() -> Fixes:
+def empty_fixes() -> Fixes:
     e = np.empty(0, np.int64)
     return Fixes(np.empty((0, 3)), np.empty((0, 3, 3)), e, e.copy())
 
@@ -399,11 +399,11 @@ def find_fixes(
     sat = np.asarray(sensor_index, dtype=np.int64).reshape(-1)
     k = o.shape[0]
     if k < 2:
-        return _empty_fixes()
+        return empty_fixes()
     gate1 = gate_threshold(1, p_gate)
     i, j, d2 = _gated_pairs(o, u, s, sat, gate1, math.sin(min_parallax_rad), max_range_m)
     if not i.size:
-        return _empty_fixes()
+        return empty_fixes()
     used = np.zeros(k, dtype=bool)
     fix_of = np.full(k, -1, dtype=np.int64)
     n_fix = 0

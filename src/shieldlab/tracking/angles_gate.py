@@ -34,6 +34,7 @@ import math
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
 from shieldlab.tracking.angles import measure_radec
 from shieldlab.tracking.associate import gate_threshold
@@ -131,3 +132,44 @@ def angles_gated_pairs(
     logdet = 2.0 * np.sum(np.log(np.diagonal(L, axis1=-2, axis2=-1)), axis=-1)
     ok = np.isfinite(d2) & (d2 <= gamma)
     return ti[ok], ci[ok], mj[ok], d2[ok], logdet[ok]
+
+
+def fixes_gated_pairs(
+    r: F64, P: F64, fix_pos: F64, fix_cov: F64, p_gate: float
+) -> tuple[I64, I64, F64, F64]:
+    """Young tracks × fixes inside the χ²₃ gate of their positions.
+
+    ``r (n, 3)``, ``P (n, 3, 3)`` the predicted ECI positions and their
+    covariances [m, m²]; ``fix_pos (k, 3)``, ``fix_cov (k, 3, 3)`` the frame's
+    triangulated fixes. d² = νᵀ (P + C)⁻¹ ν, ν = fix − r. Candidates from a
+    k-d tree of the fixes with a radius per track that no pair of the gate
+    exceeds (|ν|² ≤ d² λ_max(P + C) ≤ γ (tr P + max tr C), widened by 1e-6).
+    Returns ``ti, fj (K,)`` sorted by track, then fix, ``d2`` and
+    ``logdet`` = ln|P + C|.
+    """
+    none = np.empty(0, np.int64)
+    n, k = r.shape[0], fix_pos.shape[0]
+    if n == 0 or k == 0:
+        return none, none.copy(), np.empty(0), np.empty(0)
+    gamma = gate_threshold(3, p_gate)
+    c_max = float(np.max(np.trace(fix_cov, axis1=1, axis2=2)))
+    with np.errstate(invalid="ignore"):
+        radius = np.sqrt(gamma * (np.trace(P, axis1=1, axis2=2) + c_max)) * (1.0 + _SLACK)
+    live = np.flatnonzero(np.isfinite(radius) & np.all(np.isfinite(r), axis=1))
+    if live.size == 0:
+        return none, none.copy(), np.empty(0), np.empty(0)
+    hits = cKDTree(fix_pos).query_ball_point(r[live], radius[live] + 1.0)
+    cnt = np.fromiter((len(h) for h in hits), np.int64, live.size)
+    ti = np.repeat(live, cnt)
+    fj = np.fromiter((j for h in hits for j in h), np.int64, int(cnt.sum()))
+    o = np.lexsort((fj, ti))
+    ti, fj = ti[o], fj[o]
+    nu = fix_pos[fj] - r[ti]
+    S = P[ti] + fix_cov[fj]
+    S = 0.5 * (S + np.swapaxes(S, -1, -2))
+    L = np.linalg.cholesky(S)
+    w = np.linalg.solve(L, nu[..., None])[..., 0]
+    d2 = np.einsum("ki,ki->k", w, w)
+    logdet = 2.0 * np.sum(np.log(np.diagonal(L, axis1=-2, axis2=-1)), axis=-1)
+    ok = np.isfinite(d2) & (d2 <= gamma)
+    return ti[ok], fj[ok], d2[ok], logdet[ok]

@@ -68,8 +68,8 @@ from shieldlab.core.constants import WGS84_A_M, WGS84_OMEGA_RAD_S
 from shieldlab.core.frames import OMEGA_EARTH_VEC
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.measurements import Measurements
-from shieldlab.tracking.angles import find_fixes, measure_radec, radec_unit, triangulate
-from shieldlab.tracking.angles_gate import angles_gated_pairs
+from shieldlab.tracking.angles import empty_fixes, find_fixes, measure_radec, radec_unit
+from shieldlab.tracking.angles_gate import angles_gated_pairs, fixes_gated_pairs
 from shieldlab.tracking.associate import (
     AER_ANGLE_AXES,
     MeasureFn,
@@ -363,23 +363,24 @@ class GnnTracker:
             free[got] = False
         return meas_for_track
 
-    def _associate_angles(self, z: F64, R: F64, observer_of_col: F64, col: I64) -> I64:
+    def _associate_angles(self, z: F64, R: F64, observer_of_col: F64, col: I64, rows: I64) -> I64:
         """GNN of the predicted tracks to each satellite's lines of one angles-only
         frame, confirmed tracks first: :meth:`_associate` per satellite, solved as one
         block-diagonal problem (the nodes are (track, satellite) pairs; the gate is
-        :func:`~shieldlab.tracking.angles_gate.angles_gated_pairs`). Returns the
-        detection row ``(n, S)`` of each track and satellite column (−1: none)."""
+        :func:`~shieldlab.tracking.angles_gate.angles_gated_pairs`) of the tracks
+        ``rows``. Returns the detection row ``(rows.size, S)`` of each of these
+        tracks and each satellite column (−1: none)."""
         cfg = self.config
-        n, n_col, m = len(self), observer_of_col.shape[0], z.shape[0]
+        n, n_col, m = rows.size, observer_of_col.shape[0], z.shape[0]
         assigned = np.full((n, n_col), -1, dtype=np.int64)
         if n == 0 or m == 0:
             return assigned
         ti, ci, mj, d2, logdet = angles_gated_pairs(
-            self.x, self.P, z, R, observer_of_col, col, cfg.p_gate
+            self.x[rows], self.P[rows], z, R, observer_of_col, col, cfg.p_gate
         )
         cost = d2 + logdet if cfg.use_logdet else d2
         node = ti * n_col + ci
-        conf = self.confirmed[ti]
+        conf = self.confirmed[rows][ti]
         free = np.ones(m, dtype=bool)
         flat = assigned.reshape(-1)
         for stage in (conf, ~conf):  # confirmed tracks first, then tentative ones
@@ -531,15 +532,21 @@ class GnnTracker:
         the layer is expected to detect (a counting frame for M-of-N and
         deletion; None: only hits count).
 
-        Per satellite: GNN against the predicted tracks (2-D angle gate, α
-        wrapped), all satellites of the frame as one block-diagonal problem
-        (:meth:`_associate_angles`). Then tracks with a single update
-        so far and lines from ≥ 2 satellites are re-initiated by two-point
-        differencing of their first fix and the new triangulated fix; other
-        assigned tracks get iterated-EKF angle updates, one satellite after
-        the other. Unassigned detections are triangulated across satellites
-        (:func:`~shieldlab.tracking.angles.find_fixes`) into new tentative
-        tracks (velocity prior as for radar single-point initiation).
+        Tracks with two updates or more (and young ones whose first update is
+        less than :data:`MIN_TWO_POINT_S` old): GNN of each satellite's lines
+        against the predicted tracks (2-D angle gate, α wrapped), all
+        satellites of the frame as one block-diagonal problem
+        (:meth:`_associate_angles`), then iterated-EKF angle updates, one
+        satellite after the other. The lines left are triangulated across
+        satellites (:func:`~shieldlab.tracking.angles.find_fixes`). Young
+        tracks (a single update so far, a fix or a radar plot, no velocity) are
+        associated with these fixes in 3-D (χ²₃ gate on the predicted position
+        and the fix covariance, GNN; two-point initiation, Bar-Shalom et al.
+        2001 §3.7.1): an angle gate would be as wide as the velocity prior (tens
+        of km at 10 s) and takes any of the lines of a cluster of closely spaced
+        objects. A young track given a fix is re-initiated by two-point
+        differencing of its first fix and the new one; the fixes left start new
+        tentative tracks (velocity prior as for radar single-point initiation).
         """
         cfg = self.config
         t = float(t_s)
@@ -553,22 +560,12 @@ class GnnTracker:
         z2 = meas.z[:, :2]
         r2 = diag_cov(meas.sigma[:, :2])
         sats, first, col = np.unique(meas.sensor_index, return_index=True, return_inverse=True)
-        assigned = self._associate_angles(z2, r2, obs[first], col.astype(np.int64))
-        n_lines = (assigned >= 0).sum(axis=1)
-        hit = n_lines > 0
-        two = (self.n_updates == 1) & (n_lines >= 2) & (t - self.t0_s >= MIN_TWO_POINT_S)
-        if two.any():
-            ti = np.flatnonzero(two)
-            rows_2d = assigned[ti]
-            tr, cc = np.nonzero(rows_2d >= 0)
-            rr = rows_2d[tr, cc]
-            pos, cov, ok = triangulate(
-                obs[rr], radec_unit(meas.z[rr]), meas.sigma[rr, 1], tr, ti.size
-            )
-            self._two_point(ti[ok], pos[ok], cov[ok], t)
-            two[ti[~ok]] = False
+        young = (self.n_updates == 1) & (t - self.t0_s >= MIN_TWO_POINT_S)
+        lined = np.flatnonzero(~young)
+        assigned = np.full((n, sats.size), -1, dtype=np.int64)  # row per (track, satellite)
+        assigned[lined] = self._associate_angles(z2, r2, obs[first], col.astype(np.int64), lined)
         for c in range(sats.size):  # sequential per-satellite IEKF updates
-            ti = np.flatnonzero((assigned[:, c] >= 0) & ~two)
+            ti = np.flatnonzero(assigned[:, c] >= 0)
             if ti.size == 0:
                 continue
             rr = assigned[ti, c]
@@ -581,20 +578,11 @@ class GnnTracker:
                 self.x[ti], self.P[ti], z2[rr], r2[rr], model_c, (0,), cfg.iterations
             )
             self._flag_manoeuvre(ti, nis, 2, t)
-        if n:
-            used_rows = assigned[assigned >= 0]
-            hot_track = np.zeros(n, bool)
-            tr_hot, _ = np.nonzero((assigned >= 0) & hot_m[np.maximum(assigned, 0)])
-            hot_track[tr_hot] = True
-            self.manoeuvre_until_s[hot_track] = t + cfg.manoeuvre_hold_s
-            self.layer_t_s[hit, layer] = t
-            counts = np.zeros(n, bool) if coverage is None else coverage(self.x[:, :3])
-            self._manage(hit, np.asarray(counts, dtype=bool))
-        else:
-            used_rows = np.empty(0, np.int64)
+        used_rows = assigned[assigned >= 0]
         free = np.ones(m, dtype=bool)
         free[used_rows] = False
         rows = np.flatnonzero(free)
+        fx = empty_fixes()
         if rows.size >= 2:
             fx = find_fixes(
                 obs[rows],
@@ -603,23 +591,43 @@ class GnnTracker:
                 meas.sensor_index[rows],
                 cfg.p_gate,
             )
-            if len(fx):
-                k = len(fx)
-                v = np.cross(OMEGA_EARTH_VEC, fx.pos_eci_m)
-                p0 = np.zeros((k, 6, 6))
-                p0[:, :3, :3] = fx.cov_m2
-                p0[:, 3:, 3:] = cfg.vel_sigma_mps**2 * np.eye(3)
-                hot_fix = np.zeros(k, bool)
-                hot_fix[fx.member_fix[hot_m[rows[fx.members]]]] = True
-                self._append(
-                    np.concatenate([fx.pos_eci_m, v], axis=1),
-                    p0,
-                    t,
-                    fx.pos_eci_m,
-                    fx.cov_m2,
-                    layer,
-                    hot_fix,
-                )
+        k = len(fx)
+        hot_fix = np.zeros(k, bool)
+        if k:
+            hot_fix[fx.member_fix[hot_m[rows[fx.members]]]] = True
+        # young tracks take a fix: two-point initiation
+        new_fix = np.ones(k, dtype=bool)
+        hit = np.asarray(np.any(assigned >= 0, axis=1), dtype=bool)
+        hot_track = np.zeros(n, bool)
+        yi = np.flatnonzero(young)
+        if yi.size and k:
+            ti, fj, d2, logdet = fixes_gated_pairs(
+                self.x[yi, :3], self.P[yi, :3, :3], fx.pos_eci_m, fx.cov_m2, cfg.p_gate
+            )
+            cost = d2 + logdet if cfg.use_logdet else d2
+            _, fix_for = gnn_assign_pairs(yi.size, k, ti, fj, cost, cfg.cost_unassigned)
+            got = np.flatnonzero(fix_for >= 0)
+            if got.size:
+                tr, fi = yi[got], fix_for[got]
+                self._two_point(tr, fx.pos_eci_m[fi], fx.cov_m2[fi], t)
+                hit[tr] = True
+                hot_track[tr] = hot_fix[fi]
+                new_fix[fi] = False
+        if n:
+            tr_hot, _ = np.nonzero((assigned >= 0) & hot_m[np.maximum(assigned, 0)])
+            hot_track[tr_hot] = True
+            self.manoeuvre_until_s[hot_track] = t + cfg.manoeuvre_hold_s
+            self.layer_t_s[hit, layer] = t
+            counts = np.zeros(n, bool) if coverage is None else coverage(self.x[:, :3])
+            self._manage(hit, np.asarray(counts, dtype=bool))
+        if new_fix.any():
+            nf = np.flatnonzero(new_fix)
+            pos, cov = fx.pos_eci_m[nf], fx.cov_m2[nf]
+            v = np.cross(OMEGA_EARTH_VEC, pos)
+            p0 = np.zeros((nf.size, 6, 6))
+            p0[:, :3, :3] = cov
+            p0[:, 3:, 3:] = cfg.vel_sigma_mps**2 * np.eye(3)
+            self._append(np.concatenate([pos, v], axis=1), p0, t, pos, cov, layer, hot_fix[nf])
 
     # ----------------------------------------------------------------- output
     def confirmed_states(self, t_s: float) -> tuple[F64, I64]:
