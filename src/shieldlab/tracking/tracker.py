@@ -536,9 +536,10 @@ class GnnTracker:
         less than :data:`MIN_TWO_POINT_S` old): GNN of each satellite's lines
         against the predicted tracks (2-D angle gate, α wrapped), all
         satellites of the frame as one block-diagonal problem
-        (:meth:`_associate_angles`), then iterated-EKF angle updates, one
-        satellite after the other. The lines left are triangulated across
-        satellites (:func:`~shieldlab.tracking.angles.find_fixes`). Young
+        (:meth:`_associate_angles`), then iterated-EKF angle updates, each
+        track's satellites one after the other (in rounds across the tracks).
+        The lines left are triangulated across satellites
+        (:func:`~shieldlab.tracking.angles.find_fixes`). Young
         tracks (a single update so far, a fix or a radar plot, no velocity) are
         associated with these fixes in 3-D (χ²₃ gate on the predicted position
         and the fix covariance, GNN; two-point initiation, Bar-Shalom et al.
@@ -564,11 +565,14 @@ class GnnTracker:
         lined = np.flatnonzero(~young)
         assigned = np.full((n, sats.size), -1, dtype=np.int64)  # row per (track, satellite)
         assigned[lined] = self._associate_angles(z2, r2, obs[first], col.astype(np.int64), lined)
-        for c in range(sats.size):  # sequential per-satellite IEKF updates
-            ti = np.flatnonzero(assigned[:, c] >= 0)
-            if ti.size == 0:
-                continue
-            rr = assigned[ti, c]
+        # sequential IEKF updates, each track's satellites in column order: round k
+        # updates every track with its k-th line (tracks are independent)
+        tr_all, c_all = np.nonzero(assigned >= 0)  # by track, then column
+        rank = np.arange(tr_all.size) - np.searchsorted(tr_all, tr_all, side="left")
+        for k in range(int(rank.max(initial=-1)) + 1):
+            e = np.flatnonzero(rank == k)
+            ti = tr_all[e]
+            rr = assigned[ti, c_all[e]]
             o = obs[rr]
 
             def model_c(x: F64, o: F64 = o) -> tuple[F64, F64]:
