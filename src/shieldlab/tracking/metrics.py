@@ -280,17 +280,24 @@ def custody(
             tt[t, kk] = np.where(a >= 0, jj[np.maximum(a, 0)] if jj.size else -1, -1)
     else:
         tt = np.asarray(track_truth, dtype=np.int64)
-    match = (
-        tv[:, :, None] & ex[:, None, :] & (tt[:, :, None] == np.arange(n_obj)[None, None, :])
-    )  # (T, m, n)
-    if tv.shape[1] == 0:  # no track slots at all: nothing held
-        match = np.zeros((n_t, 1, n_obj), dtype=bool)
-        tp, tid = np.zeros((n_t, 1, 3)), np.full((n_t, 1), -1, dtype=np.int64)
-    err = _pairwise_dist(tp, up)
-    err_m = np.where(match, err, np.inf)
-    best = np.argmin(err_m, axis=1)  # (T, n) slot of the nearest assigned track
-    best_err = np.take_along_axis(err_m, best[:, None, :], axis=1)[:, 0, :]
-    best_id = np.take_along_axis(tid, best, axis=1)
+    # the assigned (track slot, object) pairs only: each slot has one object, so the
+    # work follows T × m, not the T × m × n of all distances
+    t_i, k_i = np.nonzero(tv & (tt >= 0))
+    j_i = tt[t_i, k_i]
+    on = ex[t_i, j_i]
+    t_i, k_i, j_i = t_i[on], k_i[on], j_i[on]
+    err = np.asarray(np.linalg.norm(tp[t_i, k_i] - up[t_i, j_i], axis=-1))
+    # per (step, object) the nearest assigned slot, the lowest slot on a tie (a NaN
+    # distance first: argmin's rule, it leaves the object unassigned)
+    key = np.where(np.isnan(err), -np.inf, err)
+    o = np.lexsort((k_i, key, j_i, t_i))
+    first = np.ones(o.size, dtype=bool)
+    first[1:] = (t_i[o[1:]] != t_i[o[:-1]]) | (j_i[o[1:]] != j_i[o[:-1]])
+    o = o[first]
+    best_err = np.full((n_t, n_obj), np.inf)
+    best_err[t_i[o], j_i[o]] = err[o]
+    best_id = np.full((n_t, n_obj), -1, dtype=np.int64)
+    best_id[t_i[o], j_i[o]] = tid[t_i[o], k_i[o]]
     assigned = np.isfinite(best_err)
     held = assigned & (best_err <= max_error_m)
     assigned_id = np.where(assigned, best_id, -1)
