@@ -758,7 +758,13 @@ def run_trial(
                 coal = defense.coalition
                 before = (st.tracker.track_id.copy(), st.tracker.n_updates.copy())
                 st.tracker.process_angles_frame(
-                    meas, obs, t, layer=0, hot=hot, coverage=_ir_coverage(layer.sensor, sats)
+                    meas,
+                    obs,
+                    t,
+                    layer=0,
+                    hot=hot,
+                    coverage=_ir_coverage(layer.sensor, sats),
+                    max_range_m=layer.sensor.max_range_m,
                 )
                 if coal is not None:
                     tid = sharing.updated_ids(st.tracker, *before)

@@ -83,7 +83,7 @@ def angles_gated_pairs(
     for c0 in range(0, n_col, per):
         c1 = min(n_col, c0 + per)
         o = observer_of_col[c0:c1]
-        d = x[:, None, :3] - o[None, :, :]  # (n, b, 3)
+        d = x[None, :, :3] - o[:, None, :]  # (b, n, 3): satellite-major
         dx, dy, dz = d[..., 0], d[..., 1], d[..., 2]
         rxy2 = np.maximum(dx * dx + dy * dy, 1e-12)
         rxy = np.sqrt(rxy2)
@@ -91,10 +91,10 @@ def angles_gated_pairs(
         alpha = np.mod(np.arctan2(dy, dx), 2.0 * math.pi)
         delta = np.arctan2(dz, rxy)
         with np.errstate(invalid="ignore", over="ignore"):
-            wa = np.sqrt(gamma * (tr[:, None] / rxy2 + rmax[0])) * (1.0 + _SLACK) + 1e-9
-            wd = np.sqrt(gamma * (tr[:, None] / rho2 + rmax[1])) * (1.0 + _SLACK) + 1e-9
+            wa = np.sqrt(gamma * (tr[None, :] / rxy2 + rmax[0])) * (1.0 + _SLACK) + 1e-9
+            wd = np.sqrt(gamma * (tr[None, :] / rho2 + rmax[1])) * (1.0 + _SLACK) + 1e-9
         live = np.isfinite(wa) & np.isfinite(wd) & np.isfinite(alpha) & np.isfinite(delta)
-        q = delta + _SAT_SPAN * np.arange(c0, c1)[None, :]
+        q = delta + _SAT_SPAN * np.arange(c0, c1)[:, None]
         lo = np.searchsorted(ks, q - wd, side="left")
         hi = np.searchsorted(ks, q + wd, side="right")
         cnt = np.where(live, hi - lo, 0).ravel()
@@ -104,22 +104,23 @@ def angles_gated_pairs(
         flat = np.repeat(np.arange(cnt.size), cnt)
         start = np.repeat(lo.ravel() - (np.cumsum(cnt) - cnt), cnt)
         mj = order[start + np.arange(total)]
-        ti, cb = np.divmod(flat, c1 - c0)
+        cb, ti = np.divmod(flat, n)
         ci = cb + c0
         nu_a = np.abs(wrap_pi(z[mj, 0] - alpha.ravel()[flat]))
         keep = (col[mj] == ci) & (nu_a <= wa.ravel()[flat])
-        out_t.append(ti[keep])
-        out_c.append(ci[keep])
-        out_m.append(mj[keep])
+        # by satellite, track (flat is), then detection: one integer key
+        srt = np.argsort(flat[keep] * m + mj[keep], kind="stable")
+        out_t.append(ti[keep][srt])
+        out_c.append(ci[keep][srt])
+        out_m.append(mj[keep][srt])
     if not out_t:
         return none, none.copy(), none.copy(), np.empty(0), np.empty(0)
     ti, ci, mj = np.concatenate(out_t), np.concatenate(out_c), np.concatenate(out_m)
-    srt = np.lexsort((mj, ti, ci))
-    ti, ci, mj = ti[srt], ci[srt], mj[srt]
-    # exact gate: one Jacobian per distinct (track, satellite) node
-    node = ti * n_col + ci
-    nodes, inv = np.unique(node, return_inverse=True)
-    nt, nc = np.divmod(nodes, n_col)
+    # exact gate: one Jacobian per distinct (track, satellite) node (consecutive runs)
+    new_node = np.ones(ti.size, dtype=bool)
+    new_node[1:] = (ti[1:] != ti[:-1]) | (ci[1:] != ci[:-1])
+    inv = np.cumsum(new_node) - 1
+    nt, nc = ti[new_node], ci[new_node]
     zhat, H = measure_radec(x[nt], observer_of_col[nc])
     hph = H @ P[nt] @ np.swapaxes(H, -1, -2)
     nu = z[mj] - zhat[inv]

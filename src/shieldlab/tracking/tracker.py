@@ -521,6 +521,7 @@ class GnnTracker:
         layer: int = 0,
         hot: BoolArr | None = None,
         coverage: Callable[[F64], BoolArr] | None = None,
+        max_range_m: float = 2.0e7,
     ) -> None:
         """Process one frame of a constellation of angles-only (IR) sensors at ``t_s``.
 
@@ -530,7 +531,9 @@ class GnnTracker:
         (m,)`` detections of a thrusting/hot source (the track switches to
         the manoeuvre process noise); ``coverage(r (n, 3)) -> (n,)``: tracks
         the layer is expected to detect (a counting frame for M-of-N and
-        deletion; None: only hits count).
+        deletion; None: only hits count); ``max_range_m`` the sensors' range: a
+        fix farther than that from one of its satellites is a ghost (neither
+        satellite could have seen an object there) and is not formed.
 
         Tracks with two updates or more (and young ones whose first update is
         less than :data:`MIN_TWO_POINT_S` old): GNN of each satellite's lines
@@ -594,6 +597,7 @@ class GnnTracker:
                 meas.sigma[rows, 1],
                 meas.sensor_index[rows],
                 cfg.p_gate,
+                max_range_m=max_range_m,
             )
         k = len(fx)
         hot_fix = np.zeros(k, bool)
