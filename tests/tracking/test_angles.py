@@ -264,3 +264,25 @@ def test_merge_of_fixes_equals_all_pairs_form() -> None:
             merges += 1
             np.testing.assert_array_equal(got, want)
     assert merges > 50
+
+
+def test_greedy_pairs_in_rounds_equal_the_sequential_greedy() -> None:
+    """Random candidate pairs with tied d² (integers): the rounds of locally dominant
+    pairs take the pairs, in the order, of the one-by-one greedy pass."""
+    from shieldlab.tracking.angles import _greedy_pairs
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        k, n_pair = int(rng.integers(2, 60)), int(rng.integers(1, 300))
+        i, j = rng.integers(0, k, n_pair), rng.integers(0, k, n_pair)
+        i, j = i[i != j], j[i != j]
+        d2 = rng.integers(0, 20, i.size).astype(float)
+        used = np.zeros(k, bool)
+        want: list[tuple[int, int]] = []
+        for p in np.argsort(d2, kind="stable"):
+            a, b = int(i[p]), int(j[p])
+            if not (used[a] or used[b]):
+                used[a] = used[b] = True
+                want.append((a, b))
+        got_a, got_b = _greedy_pairs(i, j, d2, k)
+        assert list(zip(got_a.tolist(), got_b.tolist(), strict=True)) == want

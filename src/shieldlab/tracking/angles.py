@@ -378,6 +378,35 @@ def _join_free(
     return best, join
 
 
+def _greedy_pairs(i: I64, j: I64, d2: F64, k: int) -> tuple[I64, I64]:
+    """The pairs (i, j) taken in order of increasing d² (stable), each of the ``k``
+    rows once — in that order.
+
+    The sequential greedy matching, computed in rounds: a pair is taken when it
+    comes first (lowest rank) among the remaining pairs of both its rows (a
+    locally dominant edge); the pairs touching a taken row are dropped; repeat.
+    The first remaining pair is always taken, and a taken pair is one the
+    sequential pass takes too (every pair before it on its rows has gone to
+    an earlier taken pair), so the two agree (Preis 1999).
+    """
+    order = np.argsort(d2, kind="stable")
+    pi, pj = i[order], j[order]
+    n_pair = order.size
+    alive = np.arange(n_pair)
+    used = np.zeros(k, dtype=bool)
+    taken: list[I64] = []
+    while alive.size:
+        best = np.full(k, n_pair, dtype=np.int64)
+        np.minimum.at(best, pi[alive], alive)
+        np.minimum.at(best, pj[alive], alive)
+        dom = alive[(best[pi[alive]] == alive) & (best[pj[alive]] == alive)]
+        taken.append(dom)
+        used[pi[dom]] = used[pj[dom]] = True
+        alive = alive[~(used[pi[alive]] | used[pj[alive]])]
+    sel = np.sort(np.concatenate(taken)) if taken else np.empty(0, np.int64)
+    return pi[sel], pj[sel]
+
+
 def find_fixes(
     observer_eci_m: ArrayLike,
     unit_los: ArrayLike,
@@ -404,16 +433,12 @@ def find_fixes(
     i, j, d2 = _gated_pairs(o, u, s, sat, gate1, math.sin(min_parallax_rad), max_range_m)
     if not i.size:
         return empty_fixes()
+    first, second = _greedy_pairs(i, j, d2, k)
+    n_fix = first.size
     used = np.zeros(k, dtype=bool)
+    used[first] = used[second] = True
     fix_of = np.full(k, -1, dtype=np.int64)
-    n_fix = 0
-    for p in np.argsort(d2, kind="stable"):  # candidate pairs (few): greedy, each row once
-        a, b = int(i[p]), int(j[p])
-        if used[a] or used[b]:
-            continue
-        used[a] = used[b] = True
-        fix_of[a] = fix_of[b] = n_fix
-        n_fix += 1
+    fix_of[first] = fix_of[second] = np.arange(n_fix)
     rows = np.flatnonzero(fix_of >= 0)
     pos, cov, good = triangulate(o[rows], u[rows], s[rows], fix_of[rows], n_fix)
     # further satellites whose line passes within the gate of a fix join it
