@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from shieldlab.tracking.angles import measure_radec
-from shieldlab.tracking.associate import gate_threshold
+from shieldlab.tracking.associate import gate_threshold, mahalanobis
 from shieldlab.tracking.ekf import wrap_pi
 
 F64 = NDArray[np.float64]
@@ -125,12 +125,7 @@ def angles_gated_pairs(
     hph = H @ P[nt] @ np.swapaxes(H, -1, -2)
     nu = z[mj] - zhat[inv]
     nu[:, 0] = wrap_pi(nu[:, 0])
-    S = hph[inv] + R[mj]
-    S = 0.5 * (S + np.swapaxes(S, -1, -2))
-    L = np.linalg.cholesky(S)
-    w = np.linalg.solve(L, nu[..., None])[..., 0]
-    d2 = np.einsum("ki,ki->k", w, w)
-    logdet = 2.0 * np.sum(np.log(np.diagonal(L, axis1=-2, axis2=-1)), axis=-1)
+    d2, logdet = mahalanobis(nu, hph[inv] + R[mj])
     ok = np.isfinite(d2) & (d2 <= gamma)
     return ti[ok], ci[ok], mj[ok], d2[ok], logdet[ok]
 
@@ -166,11 +161,6 @@ def fixes_gated_pairs(
     o = np.lexsort((fj, ti))
     ti, fj = ti[o], fj[o]
     nu = fix_pos[fj] - r[ti]
-    S = P[ti] + fix_cov[fj]
-    S = 0.5 * (S + np.swapaxes(S, -1, -2))
-    L = np.linalg.cholesky(S)
-    w = np.linalg.solve(L, nu[..., None])[..., 0]
-    d2 = np.einsum("ki,ki->k", w, w)
-    logdet = 2.0 * np.sum(np.log(np.diagonal(L, axis1=-2, axis2=-1)), axis=-1)
+    d2, logdet = mahalanobis(nu, P[ti] + fix_cov[fj])
     ok = np.isfinite(d2) & (d2 <= gamma)
     return ti[ok], fj[ok], d2[ok], logdet[ok]

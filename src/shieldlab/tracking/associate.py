@@ -319,6 +319,17 @@ def pregate_pairs(
     return ti[o].astype(np.int64), mj[o].astype(np.int64)
 
 
+def mahalanobis(nu: F64, S: F64) -> tuple[F64, F64]:
+    """d² = νᵀ S⁻¹ ν and ln|S| of ``K`` innovations ``nu (K, k)`` with covariances
+    ``S (K, k, k)`` (symmetrised; by the Cholesky factor L: d² = |L⁻¹ ν|²)."""
+    S = 0.5 * (S + np.swapaxes(S, -1, -2))
+    L = np.linalg.cholesky(S)
+    w = np.linalg.solve(L, nu[..., None])[..., 0]  # L⁻¹ ν
+    d2 = np.einsum("ki,ki->k", w, w)
+    logdet = 2.0 * np.sum(np.log(np.diagonal(L, axis1=-2, axis2=-1)), axis=-1)
+    return d2, logdet
+
+
 def gated_pairs(
     x: F64,
     P: F64,
@@ -353,12 +364,7 @@ def gated_pairs(
     nu = z[mj] - zhat[ti]  # (K, k)
     for ax in angle_axes:
         nu[:, ax] = wrap_pi(nu[:, ax])
-    S = hph[ti] + R[mj]
-    S = 0.5 * (S + np.swapaxes(S, -1, -2))
-    L = np.linalg.cholesky(S)
-    w = np.linalg.solve(L, nu[..., None])[..., 0]  # L⁻¹ ν
-    d2 = np.einsum("ki,ki->k", w, w)
-    logdet = 2.0 * np.sum(np.log(np.diagonal(L, axis1=-2, axis2=-1)), axis=-1)
+    d2, logdet = mahalanobis(nu, hph[ti] + R[mj])
     ok = np.isfinite(d2) & (d2 <= gamma)
     return ti[ok], mj[ok], d2[ok], logdet[ok]
 
