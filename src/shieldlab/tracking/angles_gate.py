@@ -25,7 +25,11 @@ the whole frame is gated in a few array passes:
    :func:`~shieldlab.tracking.associate.gated_pairs` computes them.
 
 The bound only removes pairs outside the gate, so the gated pairs and their
-d² are those of the satellite-by-satellite gate. Frame: ECI; angles rad.
+d² are those of the satellite-by-satellite gate.
+
+:func:`fixes_gated_pairs` is the 3-D gate of the young tracks (one update, no
+velocity yet) against the frame's triangulated fixes, for two-point initiation.
+Frame: ECI; metres, angles rad.
 """
 
 from __future__ import annotations
