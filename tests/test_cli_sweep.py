@@ -347,3 +347,118 @@ def test_response_table_fits_80_columns_without_folding_numbers(n_params: int) -
     for line in body:
         assert line.split()[-1] in ("555", "555±1,410"), line
         assert "0.33" in line and "0.17–1.00" in line
+
+
+# --- resume ---
+
+
+def _sweep(tiny: Path, out: Path, *extra: str) -> object:
+    args = ["sweep", str(tiny), "--set", "doctrine.shots_per_threat=1,2", "--trials", "4"]
+    args += ["--executor", "serial", "--out", str(out), "--json", "--no-report", *extra]
+    return runner.invoke(app, args)
+
+
+def _study_rows(db: Path, sid: str) -> list[tuple[dict[str, object], dict[str, np.ndarray]]]:
+    """Each point's responses (without its run id) and its run's stored trials table."""
+    from shieldlab.store import read_table
+
+    rows = []
+    for p in read_points(db, sid):
+        resp = {k: v for k, v in p.items() if k != "run_id"}
+        rows.append((resp, read_table(db, "trials", str(p["run_id"]))))
+    return rows
+
+
+@pytest.mark.slow
+def test_interrupted_sweep_resumes_to_the_uninterrupted_study(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cut twice — inside point 1's run (2 of its 4 trials committed), then between
+    its last trial and its point row — and resumed: the study's points and the runs'
+    trials are those of an uninterrupted sweep, each trial stored once."""
+    import shieldlab.store.study as study_store
+    from shieldlab.store import committed_trials
+
+    res = _sweep(tiny, tmp_path / "whole")
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    whole_db = tmp_path / "whole" / "shieldlab.duckdb"
+    (whole_sid,) = study_ids(whole_db)
+
+    out = tmp_path / "cut"
+    db = out / "shieldlab.duckdb"
+    real_commit = shieldlab.runner._commit
+    commits: list[int] = []
+
+    def commit_then_cut(*a: object) -> None:
+        real_commit(*a)  # type: ignore[arg-type]
+        commits.append(1)
+        if len(commits) == 6:  # point 0: 4 one-trial chunks; point 1: 2 of 4
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(shieldlab.runner, "_commit", commit_then_cut)
+    res = _sweep(tiny, out)
+    assert res.exit_code == 130, res.output  # type: ignore[attr-defined]
+    (sid,) = study_ids(db)
+    assert sid == whole_sid  # the same command names the same study
+    err_text = res.stderr  # type: ignore[attr-defined]
+    assert "interrupted: 1 of 2 points" in err_text and f"--resume {sid}" in err_text
+    cut_run = next(str(r["run_id"]) for r in list_runs(db) if r["status"] == "running")
+    assert committed_trials(db, cut_run).tolist() == [0, 1]
+    monkeypatch.setattr(shieldlab.runner, "_commit", real_commit)
+
+    real_add = study_store.add_point
+
+    def cut_before_row(*a: object, **k: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(study_store, "add_point", cut_before_row)
+    res = _sweep(tiny, out, "--resume", sid)
+    assert res.exit_code == 130, res.output  # type: ignore[attr-defined]
+    assert [r["status"] for r in list_runs(db)] == ["complete", "complete"]
+    assert len(read_points(db, sid)) == 1
+    monkeypatch.setattr(study_store, "add_point", real_add)
+
+    res = _sweep(tiny, out, "--resume", sid)
+    assert res.exit_code == 0, res.output  # type: ignore[attr-defined]
+    assert json.loads(res.stdout)["study_id"] == sid  # type: ignore[attr-defined]
+    assert read_study(db, sid)["status"] == "complete"
+    assert len(list_runs(db)) == 2  # the cut run was finished, not run again
+    assert next(p["run_id"] for p in read_points(db, sid) if p["point"] == 1) == cut_run
+    got, want = _study_rows(db, sid), _study_rows(whole_db, whole_sid)
+    assert len(got) == len(want) == 2
+    for (resp, trials), (resp_w, trials_w) in zip(got, want, strict=True):
+        assert resp == resp_w
+        assert trials.keys() == trials_w.keys()
+        for name, col in trials.items():
+            np.testing.assert_array_equal(col, trials_w[name], err_msg=name)
+
+
+def test_resume_refuses_another_command(tiny: Path, tmp_path: Path) -> None:
+    from shieldlab.scenario import load_scenario
+
+    db = tmp_path / "shieldlab.duckdb"
+    row = {
+        "created_utc": datetime(2026, 1, 1, tzinfo=UTC),
+        "scenario_name": "rogue-salvo",
+        "scenario_sha256": load_scenario(tiny).sha256,
+        "design": "grid",
+        "parameters": ["doctrine.shots_per_threat=1,2"],
+        "samples": None,
+        "trials": 3,
+        "seed": 20250127,
+        "shieldlab_version": "test",
+    }
+    create_study(db, row | {"study_id": "other-file", "scenario_sha256": "0" * 64})
+    create_study(db, row | {"study_id": "three-trials"})
+    create_study(db, row | {"study_id": "other-seed", "trials": 4, "seed": 1})
+    for out, extra, needle in [
+        (tmp_path / "none", ["--resume", "x"], "--resume: " + str(tmp_path / "none")),
+        (tmp_path, ["--resume", "nope"], "--resume: no study 'nope'"),
+        (tmp_path, ["--resume", "other-file"], "SCENARIO is not the scenario study"),
+        (tmp_path, ["--resume", "three-trials"], "ran --trials 3, this command gives 4"),
+        (tmp_path, ["--resume", "other-seed"], "ran --seed 1, this command gives 20250127"),
+    ]:
+        res = _sweep(tiny, out, *extra)
+        assert res.exit_code == 2, res.output  # type: ignore[attr-defined]
+        assert needle in _one_error_line(res)
+    assert not (tmp_path / "none").exists()

@@ -7,12 +7,16 @@ study id) and its responses go to ``study_points`` as soon as it is complete
 (:mod:`shieldlab.store.study`). Every point is built and validated before the
 first trial: a bad option or value is one line on stderr and exit 2, with
 nothing written. Ctrl-C stops the study; the points already stored stay stored
-(exit 130).
+(exit 130), and ``--resume STUDY_ID`` with the same command finishes it: stored
+points are kept, a point whose run was cut off mid-way resumes that run
+(:func:`shieldlab.runner.resume_run`, no committed trial lost or run twice), the
+rest run as usual.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -174,6 +178,14 @@ def sweep(
     out_dir: OutOpt = Path("out"),
     as_json: JsonOpt = False,
     report: Annotated[bool, typer.Option(help="Write the study's HTML report.")] = True,
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            "--resume",
+            metavar="STUDY_ID",
+            help="Finish an interrupted study (give the command it was started with).",
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario over a grid or Latin hypercube of its parameters as one study:
     every point a stored run, the response table printed and stored.
@@ -181,7 +193,8 @@ def sweep(
     A grid takes every combination of the values (the first --set varies slowest);
     lhs takes --samples points of a Latin hypercube seeded with the scenario's seed.
     Every point keeps that seed (common random numbers). Ctrl-C stops the study;
-    the points already stored stay stored (exit 130)."""
+    the points already stored stay stored (exit 130) and --resume STUDY_ID, with the
+    same command, finishes the study."""
     from shieldlab.analysis.sweep import (
         SweepError,
         design_points,
@@ -215,9 +228,11 @@ def sweep(
     specs = [p.spec() for p in params]
     key = study_key(loaded.sha256, specs, design, samples, s.trials, s.seed)
     n_workers = 1 if executor == "serial" else workers or default_workers()
+    if resume is not None:
+        _check_resume(db, resume, loaded.sha256, specs, design, samples, s.trials, s.seed)
     _run_study(
         loaded,
-        f"{s.name}-sweep-{key}",
+        resume or f"{s.name}-sweep-{key}",
         specs,
         design,
         samples,
@@ -229,7 +244,69 @@ def sweep(
         cluster,
         as_json,
         out_dir if report else None,
+        resume is not None,
     )
+
+
+def _check_resume(
+    db: Path,
+    study_id: str,
+    sha256: str,
+    specs: list[str],
+    design: str,
+    samples: int | None,
+    trials: int,
+    seed: int,
+) -> None:
+    """``--resume``: the study is stored and this command is the one that started it
+    (exit 2 with one line naming the first difference if not)."""
+    from shieldlab.store.study import read_study, study_ids
+
+    if not db.exists():
+        fail(f"--resume: {db} does not exist (give the --out folder of the study)")
+    try:
+        row = read_study(db, study_id)
+    except KeyError:
+        stored = ", ".join(study_ids(db)) or "none"
+        fail(f"--resume: no study {study_id!r} in {db}; stored: {stored}")
+    given: dict[str, object] = {
+        "SCENARIO (SHA-256)": sha256,
+        "--set": specs,
+        "--design": design,
+        "--samples": samples,
+        "--trials": trials,
+        "--seed": seed,
+    }
+    column = {
+        "SCENARIO (SHA-256)": "scenario_sha256",
+        "--set": "parameters",
+        "--design": "design",
+        "--samples": "samples",
+        "--trials": "trials",
+        "--seed": "seed",
+    }
+    for option, value in given.items():
+        was = row[column[option]]
+        if option == "--set" and sorted(map(str, was)) == sorted(specs):  # type: ignore[call-overload]
+            continue
+        if was != value:
+            if option == "SCENARIO (SHA-256)":
+                fail(f"--resume: SCENARIO is not the scenario study {study_id!r} ran")
+            fail(f"--resume: study {study_id!r} ran {option} {was!r}, this command gives {value!r}")
+
+
+def _resume_command(
+    base: LoadedScenario, specs: list[str], design: str, samples: int | None, db: Path, sid: str
+) -> str:
+    """The command line that finishes study ``sid`` (printed when it is interrupted)."""
+    s = base.scenario
+    words = ["shieldlab", "sweep", str(base.path or "SCENARIO")]
+    for spec in specs:
+        words += ["--set", spec]
+    if design != "grid":
+        words += ["--design", design, "--samples", str(samples)]
+    words += ["--trials", str(s.trials), "--seed", str(s.seed), "--out", str(db.parent)]
+    return shlex.join([*words, "--resume", sid])
 
 
 def _run_study(
@@ -246,62 +323,45 @@ def _run_study(
     cluster: str | None,
     as_json: bool,
     report_dir: Path | None,
+    resumed: bool = False,
 ) -> None:
-    """Run the points one after the other, committing each point's row as it ends."""
-    from shieldlab.analysis.sweep import point_response
-    from shieldlab.runner import run_to_store
-    from shieldlab.store import read_table
-    from shieldlab.store.study import add_point, create_study, finish_study, read_points
+    """Run the points one after the other, committing each point's row as it ends
+    (``resumed``: ``base_id`` is a stored study; see :func:`_run_points`)."""
+    from shieldlab.store.study import create_study, finish_study, read_points
 
     s = base.scenario
     name = s.name
-    study_id = create_study(
-        db,
-        {
-            "study_id": base_id,
-            "created_utc": datetime.now(UTC),
-            "scenario_name": name,
-            "scenario_sha256": base.sha256,
-            "design": design,
-            "parameters": specs,
-            "samples": samples,
-            "trials": s.trials,
-            "seed": s.seed,
-            "shieldlab_version": __version__,
-        },
+    study_id = (
+        base_id
+        if resumed
+        else create_study(
+            db,
+            {
+                "study_id": base_id,
+                "created_utc": datetime.now(UTC),
+                "scenario_name": name,
+                "scenario_sha256": base.sha256,
+                "design": design,
+                "parameters": specs,
+                "samples": samples,
+                "trials": s.trials,
+                "seed": s.seed,
+                "shieldlab_version": __version__,
+            },
+        )
     )
     paths = list(design_rows[0])
     n = len(points)
     try:
-        with _progress(as_json) as prog:
-            total = sum(p.scenario.trials for p in points)  # --set trials=… may vary them
-            task = prog.add_task(f"{n} points, {total} trials", total=total)
-            for i, (values, pl) in enumerate(zip(design_rows, points, strict=True)):
-                prog.update(task, description=f"point {i + 1}/{n}")
-                try:
-                    outcome = run_to_store(
-                        pl,
-                        db,
-                        executor=executor,
-                        workers=workers,
-                        cluster=cluster,
-                        study_id=study_id,
-                        progress=lambda k: prog.advance(task, k),
-                    )
-                except (ValueError, RuntimeError, OSError) as exc:
-                    label = " ".join(f"{k}={_value(v)}" for k, v in values.items())
-                    fail(
-                        f"point {i} (--set {label}): {str(exc).splitlines()[0]}; "
-                        f"{i} of {n} points of study {study_id} stored in {db}"
-                    )
-                response = point_response(read_table(db, "trials", outcome.run_id))
-                add_point(db, study_id, i, outcome.run_id, values, response)
+        _run_points(study_id, design_rows, points, db, as_json, executor, workers, cluster)
         finish_study(db, study_id)
     except KeyboardInterrupt:
         stored = len(read_points(db, study_id))
+        hint = _resume_command(base, specs, design, samples, db, study_id)
         err.print(
             f"interrupted: {stored} of {n} points of study {study_id} stored in {db}; "
-            f"see them with: shieldlab report {study_id} --db {db}",
+            f"see them with: shieldlab report {study_id} --db {db}; "
+            f"finish the study with: {hint}",
             highlight=False,
             soft_wrap=True,
             markup=False,
@@ -332,3 +392,62 @@ def _run_study(
     out.print(f"study [bold]{study_id}[/] ({n} runs) stored in {db}", soft_wrap=True)
     if report_path:
         out.print(f"report: {report_path}", soft_wrap=True)
+
+
+def _run_points(
+    study_id: str,
+    design_rows: list[dict[str, Any]],
+    points: list[LoadedScenario],
+    db: Path,
+    as_json: bool,
+    executor: str,
+    workers: int,
+    cluster: str | None,
+) -> None:
+    """Run and store the points of ``study_id`` that have no ``study_points`` row yet.
+
+    A point whose run is stored under the study (the same scenario SHA-256) but has
+    no point row was cut off: during its trials (the run is resumed, keeping its
+    committed trials) or between its last trial and its row (the run is complete
+    and only its row is written)."""
+    from shieldlab.analysis.sweep import point_response
+    from shieldlab.runner import resume_run, run_to_store
+    from shieldlab.store import list_runs, read_table
+    from shieldlab.store.study import add_point, read_points
+
+    stored = read_points(db, study_id)
+    done = {int(str(p["point"])) for p in stored}
+    taken = {str(p["run_id"]) for p in stored}
+    cut: dict[str, list[str]] = {}  # scenario SHA-256 -> runs of the study without a point
+    for r in list_runs(db):
+        if r["study_id"] == study_id and str(r["run_id"]) not in taken:
+            cut.setdefault(str(r["scenario_sha256"]), []).append(str(r["run_id"]))
+    n = len(points)
+    with _progress(as_json) as prog:
+        total = sum(p.scenario.trials for p in points)  # --set trials=… may vary them
+        task = prog.add_task(f"{n} points, {total} trials", total=total)
+        prog.advance(task, sum(points[i].scenario.trials for i in done))
+        for i, (values, pl) in enumerate(zip(design_rows, points, strict=True)):
+            if i in done:
+                continue
+            prog.update(task, description=f"point {i + 1}/{n}")
+            kw: dict[str, Any] = {
+                "executor": executor,
+                "workers": workers,
+                "cluster": cluster,
+                "progress": lambda k: prog.advance(task, k),
+            }
+            try:
+                if cut.get(pl.sha256):
+                    outcome = resume_run(db, cut[pl.sha256].pop(0), loaded=pl, **kw)
+                else:
+                    outcome = run_to_store(pl, db, study_id=study_id, **kw)
+            except (ValueError, RuntimeError, OSError) as exc:
+                label = " ".join(f"{k}={_value(v)}" for k, v in values.items())
+                fail(
+                    f"point {i} (--set {label}): {str(exc).splitlines()[0]}; "
+                    f"{len(read_points(db, study_id))} of {n} points of study {study_id} "
+                    f"stored in {db}"
+                )
+            response = point_response(read_table(db, "trials", outcome.run_id))
+            add_point(db, study_id, i, outcome.run_id, values, response)
