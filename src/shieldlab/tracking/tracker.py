@@ -68,7 +68,13 @@ from shieldlab.core.constants import WGS84_A_M, WGS84_OMEGA_RAD_S
 from shieldlab.core.frames import OMEGA_EARTH_VEC
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.measurements import Measurements
-from shieldlab.tracking.angles import empty_fixes, find_fixes, measure_radec, radec_unit
+from shieldlab.tracking.angles import (
+    Fixes,
+    empty_fixes,
+    find_fixes,
+    measure_radec,
+    radec_unit,
+)
 from shieldlab.tracking.angles_gate import angles_gated_pairs, fixes_gated_pairs
 from shieldlab.tracking.associate import (
     AER_ANGLE_AXES,
@@ -568,59 +574,19 @@ class GnnTracker:
         lined = np.flatnonzero(~young)
         assigned = np.full((n, sats.size), -1, dtype=np.int64)  # row per (track, satellite)
         assigned[lined] = self._associate_angles(z2, r2, obs[first], col.astype(np.int64), lined)
-        # sequential IEKF updates, each track's satellites in column order: round k
-        # updates every track with its k-th line (tracks are independent)
-        tr_all, c_all = np.nonzero(assigned >= 0)  # by track, then column
-        rank = np.arange(tr_all.size) - np.searchsorted(tr_all, tr_all, side="left")
-        for k in range(int(rank.max(initial=-1)) + 1):
-            e = np.flatnonzero(rank == k)
-            ti = tr_all[e]
-            rr = assigned[ti, c_all[e]]
-            o = obs[rr]
-
-            def model_c(x: F64, o: F64 = o) -> tuple[F64, F64]:
-                return measure_radec(x, o)
-
-            self.x[ti], self.P[ti], nis = iekf_update(
-                self.x[ti], self.P[ti], z2[rr], r2[rr], model_c, (0,), cfg.iterations
-            )
-            self._flag_manoeuvre(ti, nis, 2, t)
-        used_rows = assigned[assigned >= 0]
+        self._angle_updates(assigned, z2, r2, obs, t)
         free = np.ones(m, dtype=bool)
-        free[used_rows] = False
+        free[assigned[assigned >= 0]] = False
         rows = np.flatnonzero(free)
-        fx = empty_fixes()
-        if rows.size >= 2:
-            fx = find_fixes(
-                obs[rows],
-                radec_unit(meas.z[rows]),
-                meas.sigma[rows, 1],
-                meas.sensor_index[rows],
-                cfg.p_gate,
-                max_range_m=max_range_m,
-            )
-        k = len(fx)
-        hot_fix = np.zeros(k, bool)
-        if k:
-            hot_fix[fx.member_fix[hot_m[rows[fx.members]]]] = True
+        fx, hot_fix = self._frame_fixes(meas, obs, rows, hot_m, max_range_m)
         # young tracks take a fix: two-point initiation
-        new_fix = np.ones(k, dtype=bool)
+        new_fix = np.ones(len(fx), dtype=bool)
         hit = np.asarray(np.any(assigned >= 0, axis=1), dtype=bool)
         hot_track = np.zeros(n, bool)
-        yi = np.flatnonzero(young)
-        if yi.size and k:
-            ti, fj, d2, logdet = fixes_gated_pairs(
-                self.x[yi, :3], self.P[yi, :3, :3], fx.pos_eci_m, fx.cov_m2, cfg.p_gate
-            )
-            cost = d2 + logdet if cfg.use_logdet else d2
-            _, fix_for = gnn_assign_pairs(yi.size, k, ti, fj, cost, cfg.cost_unassigned)
-            got = np.flatnonzero(fix_for >= 0)
-            if got.size:
-                tr, fi = yi[got], fix_for[got]
-                self._two_point(tr, fx.pos_eci_m[fi], fx.cov_m2[fi], t)
-                hit[tr] = True
-                hot_track[tr] = hot_fix[fi]
-                new_fix[fi] = False
+        tr, fi = self._young_take_fixes(np.flatnonzero(young), fx, t)
+        hit[tr] = True
+        hot_track[tr] = hot_fix[fi]
+        new_fix[fi] = False
         if n:
             tr_hot, _ = np.nonzero((assigned >= 0) & hot_m[np.maximum(assigned, 0)])
             hot_track[tr_hot] = True
@@ -636,6 +602,68 @@ class GnnTracker:
             p0[:, :3, :3] = cov
             p0[:, 3:, 3:] = cfg.vel_sigma_mps**2 * np.eye(3)
             self._append(np.concatenate([pos, v], axis=1), p0, t, pos, cov, layer, hot_fix[nf])
+
+    def _angle_updates(self, assigned: I64, z2: F64, r2: F64, obs: F64, t: float) -> None:
+        """Sequential IEKF angle updates of the tracks with the lines ``assigned``
+        (track × satellite column → detection row, −1: none), each track's
+        satellites in column order: round k updates every track with its k-th line
+        (tracks are independent)."""
+        cfg = self.config
+        tr_all, c_all = np.nonzero(assigned >= 0)  # by track, then column
+        rank = np.arange(tr_all.size) - np.searchsorted(tr_all, tr_all, side="left")
+        for k in range(int(rank.max(initial=-1)) + 1):
+            e = np.flatnonzero(rank == k)
+            ti = tr_all[e]
+            rr = assigned[ti, c_all[e]]
+            o = obs[rr]
+
+            def model_c(x: F64, o: F64 = o) -> tuple[F64, F64]:
+                return measure_radec(x, o)
+
+            self.x[ti], self.P[ti], nis = iekf_update(
+                self.x[ti], self.P[ti], z2[rr], r2[rr], model_c, (0,), cfg.iterations
+            )
+            self._flag_manoeuvre(ti, nis, 2, t)
+
+    def _frame_fixes(
+        self, meas: Measurements, obs: F64, rows: I64, hot_m: BoolArr, max_range_m: float
+    ) -> tuple[Fixes, BoolArr]:
+        """The fixes triangulated from the frame's lines ``rows`` (those no track
+        took; :func:`~shieldlab.tracking.angles.find_fixes`) and whether each holds
+        a hot line."""
+        fx = empty_fixes()
+        if rows.size >= 2:
+            fx = find_fixes(
+                obs[rows],
+                radec_unit(meas.z[rows]),
+                meas.sigma[rows, 1],
+                meas.sensor_index[rows],
+                self.config.p_gate,
+                max_range_m=max_range_m,
+            )
+        hot_fix = np.zeros(len(fx), bool)
+        if len(fx):
+            hot_fix[fx.member_fix[hot_m[rows[fx.members]]]] = True
+        return fx, hot_fix
+
+    def _young_take_fixes(self, yi: I64, fx: Fixes, t: float) -> tuple[I64, I64]:
+        """GNN of the young tracks ``yi`` to the fixes ``fx`` in 3-D (χ²₃ gate,
+        :func:`~shieldlab.tracking.angles_gate.fixes_gated_pairs`) and two-point
+        re-initiation of those given one; returns (track rows, fix indices)."""
+        cfg = self.config
+        none = np.zeros(0, np.int64)
+        if not yi.size or not len(fx):
+            return none, none
+        ti, fj, d2, logdet = fixes_gated_pairs(
+            self.x[yi, :3], self.P[yi, :3, :3], fx.pos_eci_m, fx.cov_m2, cfg.p_gate
+        )
+        cost = d2 + logdet if cfg.use_logdet else d2
+        _, fix_for = gnn_assign_pairs(yi.size, len(fx), ti, fj, cost, cfg.cost_unassigned)
+        got = np.flatnonzero(fix_for >= 0)
+        tr, fi = yi[got], fix_for[got]
+        if got.size:
+            self._two_point(tr, fx.pos_eci_m[fi], fx.cov_m2[fi], t)
+        return tr, fi
 
     # ----------------------------------------------------------------- output
     def confirmed_states(self, t_s: float) -> tuple[F64, I64]:
