@@ -168,8 +168,9 @@ def serve(
 ) -> None:
     """Serve a local, read-only web viewer of a results store (Ctrl-C stops it).
 
-    Runs with their headline figures, run dashboards and a 3-D trial player
-    (CesiumJS, offline), on http://127.0.0.1:8000/ unless told otherwise.
+    Studies (sweeps) with their response curves, runs with their headline figures,
+    run dashboards and a 3-D trial player (CesiumJS, offline), on
+    http://127.0.0.1:8000/ unless told otherwise.
     """
     import uvicorn
 
@@ -192,10 +193,14 @@ def serve(
             soft_wrap=True,
             highlight=False,
         )
+    from shieldlab.store.study import study_ids
+
     app = create_app(db, cesium)
     shown = f"[{host}]" if ":" in host else host
+    n_st = len(study_ids(db))
+    studies = f"{n_st} stud{'y' if n_st == 1 else 'ies'} and " if n_st else ""
     out.print(
-        f"shieldlab viewer: http://{shown}:{port}/ — {len(known)} "
+        f"shieldlab viewer: http://{shown}:{port}/ — {studies}{len(known)} "
         f"run{'' if len(known) == 1 else 's'} in {db} "
         "(read only); Ctrl-C to stop",
         soft_wrap=True,

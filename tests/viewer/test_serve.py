@@ -185,3 +185,46 @@ def test_the_player_shows_the_re_flights_warnings(store: Path, run_id: str, tmp_
     assert '<p class="warn">run written by shieldlab 0.0.1' in html
     clean = TestClient(create_app(store)).get(f"/runs/{run_id}/trials/0").text
     assert '<p class="warn">' not in clean
+
+
+def test_studies_are_listed_and_drawn(tmp_path: Path):
+    """A store holding a study (here an interrupted one: 3 of its 4 points) lists it
+    on the index and in /api/studies, and /studies/ID draws its response curves
+    with this server's plotly.js (not inlined)."""
+    from datetime import UTC, datetime
+
+    from shieldlab.analysis.sweep import RESPONSE_COLUMNS
+    from shieldlab.store.study import add_point, create_study
+
+    db = tmp_path / "shieldlab.duckdb"
+    row = {
+        "study_id": "demo-sweep-1",
+        "created_utc": datetime(2026, 1, 2, tzinfo=UTC),
+        "scenario_name": "demo",
+        "scenario_sha256": "0" * 64,
+        "design": "grid",
+        "parameters": ["a=1,2", "b=x,y"],
+        "samples": None,
+        "trials": 4,
+        "seed": 7,
+        "shieldlab_version": "test",
+    }
+    sid = create_study(db, row)
+    for i, (a, b) in enumerate([(1, "x"), (1, "y"), (2, "x")]):
+        resp = dict.fromkeys(RESPONSE_COLUMNS, 1.0) | {"p_no_leaker": 0.2 * (i + 1)}
+        add_point(db, sid, i, f"run-{i}", {"a": a, "b": b}, resp)
+    client = TestClient(create_app(db))
+    index = client.get("/")
+    assert index.status_code == 200
+    assert f'data-study="{sid}"' in index.text and f'href="/studies/{sid}"' in index.text
+    assert "3 of 4" in index.text and "holds no run yet" in index.text
+    (api,) = client.get("/api/studies").json()
+    assert api["study_id"] == sid and api["status"] == "running"
+    assert (api["points_stored"], api["points_expected"]) == (3, 4)
+    page = client.get(f"/studies/{sid}")
+    assert page.status_code == 200 and page.headers["content-security-policy"] == CSP
+    for needle in ('id="response-0"', 'id="response-1"', 'id="heatmap"', "Incomplete study"):
+        assert needle in page.text
+    assert "plotly.js v" not in page.text and 'src="/assets/plotly.min.js"' in page.text
+    missing = client.get("/studies/nope")
+    assert missing.status_code == 404 and "nope" in missing.text

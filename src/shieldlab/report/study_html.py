@@ -31,7 +31,13 @@ from shieldlab.report.html import _CSS, _date, _figure_html, _kpi, _num, _table
 from shieldlab.store.export import write_text_atomic
 from shieldlab.store.study import read_points, read_study
 
-__all__ = ["RESPONSES", "response_figure", "write_study_report"]
+__all__ = [
+    "RESPONSES",
+    "expected_points",
+    "response_figure",
+    "study_sections",
+    "write_study_report",
+]
 
 Point = dict[str, object]
 
@@ -213,7 +219,7 @@ def heatmap_figure(points: list[Point], x_path: str, y_path: str) -> go.Figure:
     return fig
 
 
-def _expected_points(study: dict[str, object]) -> int | None:
+def expected_points(study: dict[str, object]) -> int | None:
     """Points the study's design holds (None if its parameters cannot be read back)."""
     if study["design"] == "lhs":
         return int(_f(study["samples"])) if study["samples"] is not None else None
@@ -256,15 +262,31 @@ def _points_table(points: list[Point], paths: list[str]) -> str:
 
 
 def write_study_report(db: Path, study_id: str, path: Path) -> Path:
-    """Write the HTML report of ``study_id`` stored in ``db`` to ``path`` (atomically);
-    return the path. ``KeyError`` if the study is not stored."""
+    """Write the HTML report of ``study_id`` stored in ``db`` to ``path`` (atomically,
+    one self-contained page with plotly.js inlined); return the path. ``KeyError``
+    if the study is not stored."""
+    title, parts = study_sections(db, study_id)
+    page = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(parts)
+        + "\n</body>\n</html>\n"
+    )
+    return write_text_atomic(Path(path), page)
+
+
+def study_sections(db: Path, study_id: str, inline_plotly: bool = True) -> tuple[str, list[str]]:
+    """The title and the HTML sections of the report of ``study_id``: heading, response
+    curves, response table. ``inline_plotly``: the first figure carries plotly.js
+    (False: the page loads it itself, as the viewer does). ``KeyError`` if the
+    study is not stored."""
     study = read_study(db, study_id)
     points = read_points(db, study_id)
     e = escape
     params = study["parameters"]
     assert isinstance(params, list)
     paths = [str(s).partition("=")[0] for s in params]
-    expected = _expected_points(study)
+    expected = expected_points(study)
     title = f"{study['scenario_name']} — study {study_id}"
     parts = [f"<h1>{e(str(study['scenario_name']))}: parameter study</h1>"]
     samples = f" · {study['samples']} samples" if study["samples"] is not None else ""
@@ -296,7 +318,7 @@ def write_study_report(db: Path, study_id: str, path: Path) -> Path:
             )
         )
         parts.append("</div>")
-        first = True
+        first = inline_plotly
         curves = study["design"] == "grid" and len(paths) > 1
         for i, x_path in enumerate(paths):
             parts.append(f"<h2>Response to <code>{e(x_path)}</code></h2>")
@@ -324,10 +346,4 @@ def write_study_report(db: Path, study_id: str, path: Path) -> Path:
         f"{e(str(db))}</code> writes its full report.</p>"
     )
     parts.append(_points_table(points, paths))
-    page = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        + "\n".join(parts)
-        + "\n</body>\n</html>\n"
-    )
-    return write_text_atomic(Path(path), page)
+    return title, parts

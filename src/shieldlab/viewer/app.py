@@ -2,11 +2,13 @@
 
 Routes (all GET):
 
-- ``/`` — the runs of the store with their headline figures;
+- ``/`` — the studies (sweeps) and runs of the store with their headline figures;
+- ``/studies/{study_id}`` — a study's response curves and table (the report's
+  sections, :func:`shieldlab.report.study_html.study_sections`);
 - ``/runs/{run_id}`` — a run's dashboard (the report's figures, one function);
 - ``/runs/{run_id}/trials/{trial}`` — the trial player (CesiumJS globe);
 - ``/runs/{run_id}/trials/{trial}/czml`` — the trial's CZML document;
-- ``/api/runs`` — the run list as JSON;
+- ``/api/runs``, ``/api/studies`` — the run and study lists as JSON;
 - ``/static/…``, ``/cesium/…``, ``/assets/plotly.min.js`` — its own files only.
 
 Safety: the store is only ever opened with DuckDB's ``read_only=True``; static
@@ -39,9 +41,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from shieldlab import __version__
 from shieldlab.report.html import headline
 from shieldlab.store import RESULT_TABLES, list_runs, read_run, read_table
+from shieldlab.store.study import list_studies, read_points
 from shieldlab.viewer import pages
 
-__all__ = ["CSP", "create_app", "find_cesium", "run_rows"]
+__all__ = ["CSP", "create_app", "find_cesium", "run_rows", "study_rows"]
 
 STATIC_DIR = Path(__file__).with_name("static")
 CESIUM_SUBPATH = Path("web/node_modules/cesium/Build/Cesium")
@@ -88,6 +91,31 @@ def run_rows(db_path: Path) -> list[dict[str, Any]]:
                 "mean_leakers": _finite(h["mean_leakers"]),
                 "mean_value_hit": _finite(h["mean_value_hit"]),
                 "mean_cost_usd": _finite(h["mean_cost_usd"]),
+            }
+        )
+    return rows
+
+
+def study_rows(db_path: Path) -> list[dict[str, Any]]:
+    """One row per stored study, newest first: its design and how many of its points
+    are stored (``points_expected`` None if the design cannot be read back)."""
+    from shieldlab.report.study_html import expected_points
+
+    rows = []
+    for study in reversed(list_studies(db_path)):
+        sid = str(study["study_id"])
+        rows.append(
+            {
+                "study_id": sid,
+                "scenario": str(study["scenario_name"]),
+                "created_utc": str(study["created_utc"])[:19],
+                "design": str(study["design"]),
+                "parameters": [str(p) for p in study["parameters"]],  # type: ignore[attr-defined]
+                "trials": int(study["trials"]),  # type: ignore[call-overload]
+                "seed": int(study["seed"]),  # type: ignore[call-overload]
+                "status": str(study["status"]),
+                "points_stored": len(read_points(db_path, sid)),
+                "points_expected": expected_points(study),
             }
         )
     return rows
@@ -165,11 +193,25 @@ def create_app(db_path: Path, cesium_dir: Path | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> str:
-        return pages.run_list_page(run_rows(db), db)
+        return pages.run_list_page(run_rows(db), db, study_rows(db))
 
     @app.get("/api/runs")
     def api_runs() -> list[dict[str, Any]]:
         return run_rows(db)
+
+    @app.get("/api/studies")
+    def api_studies() -> list[dict[str, Any]]:
+        return study_rows(db)
+
+    @app.get("/studies/{study_id}", response_class=HTMLResponse)
+    def study(study_id: str) -> str:
+        from shieldlab.report.study_html import study_sections
+
+        try:
+            title, parts = study_sections(db, study_id, inline_plotly=False)
+        except KeyError:
+            raise HTTPException(404, f"no study {study_id!r} in this store") from None
+        return pages.study_page(study_id, title, parts)
 
     @app.get("/assets/plotly.min.js")
     def plotly_js() -> FileResponse:

@@ -45,14 +45,18 @@ def _pct(p: float | None, lo: float | None, hi: float | None) -> str:
     return f"{p:.0%} <small>({_num(lo, '.0%')}–{_num(hi, '.0%')})</small>"
 
 
-def run_list_page(rows: list[dict[str, Any]], db: Path) -> str:
-    """The store's runs, newest first, each with its headline figures and links."""
+def run_list_page(
+    rows: list[dict[str, Any]], db: Path, studies: list[dict[str, Any]] | None = None
+) -> str:
+    """The store's studies (sweeps) and runs, newest first, each with its headline
+    figures and links."""
+    study_html = _study_list(studies or [])
     if not rows:
         body = (
             f"<h1>Runs</h1><p>The store <code>{escape(str(db))}</code> holds no run yet. "
-            "Run <code>shieldlab run SCENARIO --db …</code> first.</p>"
+            "Run <code>shieldlab run SCENARIO --out …</code> first.</p>"
         )
-        return _page("runs", body)
+        return _page("runs", study_html + body)
     head = (
         "<tr><th>run</th><th>scenario</th><th>created (UTC)</th><th class=n>trials</th>"
         "<th class=n>P(no leaker) (95 % CI)</th><th class=n>leakers / trial</th>"
@@ -75,12 +79,50 @@ def run_list_page(rows: list[dict[str, Any]], db: Path) -> str:
             f'<a href="/runs/{rid}/trials/0">trial 0 on the globe</a></td></tr>'
         )
     body = (
-        f"<h1>Runs <small>{len(rows)} in <code>{escape(str(db))}</code></small></h1>"
+        f"{study_html}<h1>Runs <small>{len(rows)} in <code>{escape(str(db))}</code></small></h1>"
         f'<table class="runs">{head}{"".join(trs)}</table>'
-        "<p class=note>Studies (sweeps) and plans are listed here once the store "
-        "holds them; this store holds Monte Carlo runs only.</p>"
+        "<p class=note>Plans (<code>shieldlab plan</code>) are written as HTML reports, "
+        "not to this store, so they are not listed here.</p>"
     )
     return _page("runs", body)
+
+
+def _study_list(studies: list[dict[str, Any]]) -> str:
+    """The studies table of the index page ('' when the store holds none)."""
+    if not studies:
+        return ""
+    head = (
+        "<tr><th>study</th><th>scenario</th><th>created (UTC)</th><th>design</th>"
+        "<th>parameters</th><th class=n>trials / point</th><th class=n>points</th>"
+        "<th>status</th></tr>"
+    )
+    trs = []
+    for st in studies:
+        sid = escape(st["study_id"])
+        of = st["points_expected"]
+        points = f"{st['points_stored']}" + (f" of {of}" if of is not None else "")
+        params = "<br>".join(f"<code>{escape(p)}</code>" for p in st["parameters"])
+        trs.append(
+            f'<tr data-study="{sid}"><td><a href="/studies/{sid}">{sid}</a></td>'
+            f"<td>{escape(st['scenario'])}</td><td>{escape(st['created_utc'])}</td>"
+            f"<td>{escape(st['design'])}</td><td>{params}</td>"
+            f"<td class=n>{st['trials']}</td><td class=n>{points}</td>"
+            f"<td>{escape(st['status'])}</td></tr>"
+        )
+    return (
+        f"<h1>Studies <small>{len(studies)} (sweeps; each point is a run below)</small></h1>"
+        f'<table class="runs studies">{head}{"".join(trs)}</table>'
+    )
+
+
+def study_page(study_id: str, title: str, sections: list[str]) -> str:
+    """A study's page: the sections of its report
+    (:func:`shieldlab.report.study_html.study_sections`), plotly.js from this server."""
+    body = (
+        f'<div class="study">{"".join(sections)}</div>'
+        "<script>addEventListener('load', () => dispatchEvent(new Event('resize')));</script>"
+    )
+    return _page(f"study {study_id}", body, head='\n<script src="/assets/plotly.min.js"></script>')
 
 
 def _kpis(h: dict[str, float]) -> str:
@@ -232,6 +274,7 @@ def error_page(status: int, detail: str) -> str:
     """A plain error page (404 for an unknown run, trial or file)."""
     title = "not found" if status == 404 else f"error {status}"
     body = (
-        f'<h1>{status}: {escape(title)}</h1><p>{escape(detail)}</p><p><a href="/">all runs</a></p>'
+        f"<h1>{status}: {escape(title)}</h1><p>{escape(detail)}</p>"
+        '<p><a href="/">all runs and studies</a></p>'
     )
     return _page(title, body)
