@@ -409,9 +409,11 @@ def _run_points(
     A point whose run is stored under the study (the same scenario SHA-256) but has
     no point row was cut off: during its trials (the run is resumed, keeping its
     committed trials) or between its last trial and its row (the run is complete
-    and only its row is written)."""
+    and only its row is written). The workers are started once for all the points
+    (:class:`~shieldlab.sim.executors.TrialPool`)."""
     from shieldlab.analysis.sweep import point_response
     from shieldlab.runner import resume_run, run_to_store
+    from shieldlab.sim.executors import TrialPool
     from shieldlab.store import list_runs, read_table
     from shieldlab.store.study import add_point, read_points
 
@@ -423,7 +425,7 @@ def _run_points(
         if r["study_id"] == study_id and str(r["run_id"]) not in taken:
             cut.setdefault(str(r["scenario_sha256"]), []).append(str(r["run_id"]))
     n = len(points)
-    with _progress(as_json) as prog:
+    with _progress(as_json) as prog, TrialPool(executor, workers, cluster) as pool:
         total = sum(p.scenario.trials for p in points)  # --set trials=… may vary them
         task = prog.add_task(f"{n} points, {total} trials", total=total)
         prog.advance(task, sum(points[i].scenario.trials for i in done))
@@ -431,12 +433,7 @@ def _run_points(
             if i in done:
                 continue
             prog.update(task, description=f"point {i + 1}/{n}")
-            kw: dict[str, Any] = {
-                "executor": executor,
-                "workers": workers,
-                "cluster": cluster,
-                "progress": lambda k: prog.advance(task, k),
-            }
+            kw: dict[str, Any] = {"pool": pool, "progress": lambda k: prog.advance(task, k)}
             try:
                 if cut.get(pl.sha256):
                     outcome = resume_run(db, cut[pl.sha256].pop(0), loaded=pl, **kw)

@@ -22,7 +22,7 @@ executor, the number of workers, the chunking or the interruptions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +30,7 @@ from pathlib import Path
 from shieldlab import __version__
 from shieldlab.scenario import LoadedScenario, parse_scenario
 from shieldlab.sim.engine import TrialResult
-from shieldlab.sim.executors import run_chunks
+from shieldlab.sim.executors import TrialPool, run_chunks
 from shieldlab.sim.results import (
     Summary,
     result_tables,
@@ -140,6 +140,7 @@ def run_to_store(
     progress: Progress | None = None,
     world: World | None = None,
     on_created: Callable[[str], None] | None = None,
+    pool: TrialPool | None = None,
 ) -> RunOutcome:
     """Run ``loaded``'s trials and store them in ``db`` (created if absent).
 
@@ -147,12 +148,14 @@ def run_to_store(
     The run's row is written when the first chunk of trials has finished (an
     executor that cannot start leaves the store as it was); ``on_created(run_id)``
     is called then, so a caller can say which run to resume after an interruption.
+    ``pool``: workers kept across runs (a sweep's points; it replaces ``executor``,
+    ``workers`` and ``cluster``).
     """
     db = Path(db)
     world = world if world is not None else build_world(loaded)
     todo = list(range(loaded.scenario.trials))
     run_id = ""
-    for results in run_chunks(world, todo, executor=executor, workers=workers, cluster=cluster):
+    for results in _chunks(world, todo, executor, workers, cluster, pool):
         if not run_id:  # written with the first chunk: an executor that fails writes nothing
             run_id = _create(db, loaded, world, workers, study_id)
             if on_created:
@@ -162,6 +165,20 @@ def run_to_store(
             progress(len(results))
     finish_run(db, run_id)
     return _outcome(db, run_id, world, len(todo))
+
+
+def _chunks(
+    world: World,
+    todo: list[int],
+    executor: str,
+    workers: int,
+    cluster: str | None,
+    pool: TrialPool | None,
+) -> Iterator[list[TrialResult]]:
+    """The run's chunks of trials, on ``pool`` when given."""
+    if pool is not None:
+        return pool.run_chunks(world, todo)
+    return run_chunks(world, todo, executor=executor, workers=workers, cluster=cluster)
 
 
 def stored_scenario(db: Path, run_id: str) -> LoadedScenario:
@@ -182,13 +199,14 @@ def resume_run(
     progress: Progress | None = None,
     loaded: LoadedScenario | None = None,
     world: World | None = None,
+    pool: TrialPool | None = None,
 ) -> RunOutcome:
     """Finish a stored run: run the trials it has not committed, then mark it complete.
 
     ``loaded``/``world``: the run's scenario and world when already at hand (else
     rebuilt from the stored scenario text, seed and trials). A complete run is
     left as it is (nothing runs). ``progress`` is first called with the trials
-    already committed.
+    already committed. ``pool`` as for :func:`run_to_store`.
     """
     db = Path(db)
     row = read_run(db, run_id)
@@ -200,7 +218,7 @@ def resume_run(
     if row.get("status") == "complete":
         return _outcome(db, run_id, world, 0)
     todo = [i for i in range(int(str(row["trials"]))) if i not in done]
-    for results in run_chunks(world, todo, executor=executor, workers=workers, cluster=cluster):
+    for results in _chunks(world, todo, executor, workers, cluster, pool):
         _commit(world, db, run_id, results)
         if progress:
             progress(len(results))

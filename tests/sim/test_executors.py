@@ -268,3 +268,34 @@ def test_remote_workers_need_the_same_shieldlab(
         next(run_chunks(small_world(), TRIALS, executor="dask", cluster=scheduler))
     assert "\n" not in str(e.value)
     assert "pip install -r requirements.lock && pip install -e ." in str(e.value)
+
+
+@pytest.mark.parametrize("executor", ["process", "dask"])
+def test_a_pool_runs_several_worlds_on_the_same_workers(executor: str, dask_scratch: None) -> None:
+    """A sweep's pool: two different worlds one after the other on the workers started
+    for the first (not restarted), each run's trials bit-identical to the serial
+    executor's; closing the pool leaves no process and no world file behind."""
+    other_text = (ROOT / "scenarios" / "rogue-salvo.yaml").read_text(encoding="utf-8")
+    other = build_world(parse_scenario(other_text.replace("count: 10", "count: 1"), "one.yaml"))
+    want_other = [r for c in run_chunks(other, range(3), executor="serial") for r in c]
+    before = children()
+    with executors.TrialPool(executor, workers=2) as pool:
+        got = [r for c in pool.run_chunks(small_world(), TRIALS, chunk=1) for r in c]
+        started = children() - before
+        handle = pool._pool if executor == "process" else pool._client
+        assert started and handle is not None
+        got_other = [r for c in pool.run_chunks(other, range(3), chunk=1) for r in c]
+        assert (pool._pool if executor == "process" else pool._client) is handle
+        assert children() - before == started  # the same worker processes
+        world_dir = pool._dir
+    for want, runs in ((list(reference()), got), (want_other, got_other)):
+        runs.sort(key=lambda r: r.trial)
+        assert [r.trial for r in runs] == [r.trial for r in want]
+        for r, s in zip(want, runs, strict=True):
+            for f in dataclasses.fields(TrialResult):
+                assert same(getattr(r, f.name), getattr(s, f.name)), (executor, r.trial, f.name)
+    assert world_dir is None or not Path(world_dir).exists()
+    deadline = time.monotonic() + 10.0
+    while children() - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert children() <= before

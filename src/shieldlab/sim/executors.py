@@ -20,12 +20,22 @@ the chunk finishes (completion order). Stopping it early (``break``,
 ``close()``, an exception or ``KeyboardInterrupt`` in the consumer) cancels
 the chunks not yet run, stops the workers and closes the pool, client and
 local cluster before the exception goes on.
+
+:class:`TrialPool` keeps the workers (process pool, Dask client and local
+cluster) for several runs of different worlds — the points of a sweep — so a
+point does not pay for starting them (seconds a point on a small machine). A
+process-pool worker reads each run's world once, from a pickle file the pool
+writes per run; Dask scatters each run's world to every worker. Stopping a run
+early stops the workers as above; the next run starts new ones.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import pickle
 import socket
+import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
@@ -46,19 +56,18 @@ CONNECT_TIMEOUT_S = 10.0
 INSTALL_HINT = "pip install -r requirements.lock && pip install -e ."
 """How to install shieldlab on a Dask worker host (from a checkout of the same commit)."""
 
-_WORLD: World | None = None
+_WORLD: tuple[str, World] | None = None
+"""A process-pool worker's world: (the pickle file it came from, the world)."""
 
 
-def _init(world: World) -> None:
-    """Process-pool initializer: keep the world for the chunks this worker will run."""
+def _run_chunk(world_file: str, trials: list[int]) -> list[TrialResult]:
+    """Process-pool task: one chunk against the world pickled in ``world_file`` (read
+    once per worker and run: a new file is a new world)."""
     global _WORLD
-    _WORLD = world
-
-
-def _run_chunk(trials: list[int]) -> list[TrialResult]:
-    """Process-pool task: one chunk against the world sent by :func:`_init`."""
-    assert _WORLD is not None, "worker not initialised"
-    return [run_trial(_WORLD, i) for i in trials]
+    if _WORLD is None or _WORLD[0] != world_file:
+        with open(world_file, "rb") as f:
+            _WORLD = (world_file, pickle.load(f))
+    return [run_trial(_WORLD[1], i) for i in trials]
 
 
 def _run_chunk_with(world: World, trials: list[int]) -> list[TrialResult]:
@@ -111,76 +120,121 @@ def run_chunks(
     chunks (:func:`trial_chunks`); with a remote ``cluster`` the scheduler's
     workers run the chunks. Bad options raise :class:`ValueError` here, before
     anything starts; an unreachable ``cluster`` raises it at the first
-    ``next()``.
+    ``next()``. The workers are started for this run and stopped after it
+    (:class:`TrialPool` keeps them for several runs).
     """
     _check_options(executor, workers, cluster)
     chunks = trial_chunks(trials, workers, chunk)
-    if executor == "serial" or (executor == "process" and (workers == 1 or len(trials) <= 1)):
-        # one local worker: in this process (no pool to start, and a layer plug-in
-        # registered only here — tests, notebooks — still resolves)
-        return _serial(world, chunks)
-    if executor == "process":
-        return _process(world, chunks, workers)
-    return _dask(world, chunks, workers, cluster)
+    return _one_run(TrialPool(executor, workers, cluster), world, chunks)
 
 
-def _serial(world: World, chunks: list[list[int]]) -> Iterator[list[TrialResult]]:
-    for ids in chunks:
-        yield sorted(_run_chunk_with(world, ids), key=lambda r: r.trial)
+def _one_run(pool: TrialPool, world: World, chunks: list[list[int]]) -> Iterator[list[TrialResult]]:
+    with pool:
+        yield from pool._run(world, chunks)
 
 
-def _process(world: World, chunks: list[list[int]], workers: int) -> Iterator[list[TrialResult]]:
-    if not chunks:
-        return
-    pool = ProcessPoolExecutor(
-        min(workers, len(chunks)),
-        mp_context=get_context("spawn"),
-        initializer=_init,
-        initargs=(world,),
-    )
-    finished = False
-    try:
-        pending: set[Future[list[TrialResult]]] = {pool.submit(_run_chunk, c) for c in chunks}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            # several chunks may finish together: hand them over in a fixed order
-            for fut in sorted(done, key=lambda f: min(r.trial for r in f.result())):
-                yield sorted(fut.result(), key=lambda r: r.trial)
-        finished = True
-    finally:
-        if finished:
-            pool.shutdown(wait=True)
-        else:
-            _stop_pool(pool)
+class TrialPool:
+    """Workers kept for several runs (see the module docstring); a context manager.
 
+    ``executor``, ``workers`` and ``cluster`` as for :func:`run_chunks` (checked
+    here: ``ValueError``). The workers start with the first run that needs them
+    (a run of one chunk, or any run with ``serial`` or one ``process`` worker,
+    runs in this process) and stop at :meth:`close`, or when a run is stopped
+    early."""
 
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Cancel the chunks not started, stop the running ones and join the workers."""
-    # Python < 3.14 has no public way to stop a busy worker (3.14: terminate_workers);
-    # the pool's own table of its processes is the only handle on them.
-    procs = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
-        if p.is_alive():
-            p.terminate()
-    for p in procs:
-        p.join(timeout=CONNECT_TIMEOUT_S)
-    pool.shutdown(wait=True)
+    def __init__(self, executor: str = "process", workers: int = 1, cluster: str | None = None):
+        _check_options(executor, workers, cluster)
+        self.executor, self.workers, self.cluster = executor, workers, cluster
+        self._stack = ExitStack()  # the process pool, or the Dask client and cluster
+        self._pool: ProcessPoolExecutor | None = None
+        self._client: Any = None
+        self._dir: str | None = None  # the worlds' pickle files (process pool)
 
+    def __enter__(self) -> TrialPool:
+        return self
 
-def _dask(
-    world: World, chunks: list[list[int]], workers: int, cluster: str | None
-) -> Iterator[list[TrialResult]]:
-    from distributed import as_completed
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
-    if not chunks:
-        return
-    with ExitStack() as stack:
-        client = (
-            _local_client(stack, min(workers, len(chunks)))
-            if cluster is None
-            else _remote_client(stack, cluster)
+    def close(self, stop: bool = False) -> None:
+        """Stop the workers (``stop``: at once, cancelling what runs) and remove the
+        worlds' files."""
+        pool, self._pool, self._client = self._pool, None, None
+        if pool is not None:
+            if stop:
+                _stop_pool(pool)
+            else:
+                pool.shutdown(wait=True)
+        self._stack.close()
+        self._stack = ExitStack()
+        if self._dir is not None:
+            for name in os.listdir(self._dir):
+                os.unlink(os.path.join(self._dir, name))
+            os.rmdir(self._dir)
+            self._dir = None
+
+    def run_chunks(
+        self, world: World, trials: Sequence[int], chunk: int | None = None
+    ) -> Iterator[list[TrialResult]]:
+        """:func:`run_chunks` of ``world`` on this pool's workers."""
+        return self._run(world, trial_chunks(trials, self.workers, chunk))
+
+    def _run(self, world: World, chunks: list[list[int]]) -> Iterator[list[TrialResult]]:
+        if not chunks:
+            return
+        local = self.executor == "serial" or (
+            self.executor == "process" and (self.workers == 1 or sum(map(len, chunks)) <= 1)
         )
+        if local:
+            # one local worker: in this process (no pool to start, and a layer plug-in
+            # registered only here — tests, notebooks — still resolves)
+            for ids in chunks:
+                yield sorted(_run_chunk_with(world, ids), key=lambda r: r.trial)
+            return
+        finished = False
+        try:
+            if self.executor == "process":
+                yield from self._process(world, chunks)
+            else:
+                yield from self._dask(world, chunks)
+            finished = True
+        finally:
+            if not finished:  # stopped early: stop the workers now
+                self.close(stop=True)
+
+    def _process(self, world: World, chunks: list[list[int]]) -> Iterator[list[TrialResult]]:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                min(self.workers, len(chunks)), mp_context=get_context("spawn")
+            )
+        if self._dir is None:
+            self._dir = tempfile.mkdtemp(prefix="shieldlab-worlds-")
+        fd, world_file = tempfile.mkstemp(suffix=".pkl", dir=self._dir)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(world, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pending: set[Future[list[TrialResult]]] = {
+                self._pool.submit(_run_chunk, world_file, c) for c in chunks
+            }
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                # several chunks may finish together: hand them over in a fixed order
+                for fut in sorted(done, key=lambda f: min(r.trial for r in f.result())):
+                    yield sorted(fut.result(), key=lambda r: r.trial)
+        finally:
+            if os.path.exists(world_file):
+                os.unlink(world_file)
+
+    def _dask(self, world: World, chunks: list[list[int]]) -> Iterator[list[TrialResult]]:
+        from distributed import as_completed
+
+        if self._client is None:
+            self._client = (
+                _local_client(self._stack, min(self.workers, len(chunks)))
+                if self.cluster is None
+                else _remote_client(self._stack, self.cluster)
+            )
+        client = self._client
         futures: list[Any] = []
         try:
             world_f = client.scatter(world, broadcast=True)
@@ -203,6 +257,20 @@ def _dask(
         finally:
             if futures:
                 client.cancel(futures)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel the chunks not started, stop the running ones and join the workers."""
+    # Python < 3.14 has no public way to stop a busy worker (3.14: terminate_workers);
+    # the pool's own table of its processes is the only handle on them.
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    for p in procs:
+        p.join(timeout=CONNECT_TIMEOUT_S)
+    pool.shutdown(wait=True)
 
 
 def _local_client(stack: ExitStack, workers: int) -> Any:
