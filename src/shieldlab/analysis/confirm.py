@@ -22,6 +22,7 @@ from shieldlab.analysis.plan_file import LoadedPlan
 from shieldlab.analysis.stats import wilson_interval
 from shieldlab.scenario import LoadedScenario, parse_scenario
 from shieldlab.scenario.load import load_yaml
+from shieldlab.sim.engine import LEAKED
 from shieldlab.sim.montecarlo import default_workers, run_trials
 from shieldlab.sim.results import summarise
 from shieldlab.sim.world import build_world
@@ -35,9 +36,17 @@ T95 = 1.959963984540054
 def simulate(loaded: LoadedScenario, trials: int, workers: int | None = None) -> dict[str, Any]:
     """Engine Monte Carlo of ``loaded``: mean leakers, its 95 % interval (normal
     approximation, at least ±0 when every trial agrees), P(no leaker) with its Wilson
-    interval, mean value lost."""
+    interval, mean value lost, and the mean leakers of each group
+    (:func:`group_key`: threat class and the asset it hit)."""
     world = build_world(loaded)
     res = run_trials(world, trials, workers or default_workers())
+    names = [a.name for a in loaded.scenario.assets]
+    by_group: dict[str, float] = {}
+    for r in res:
+        for i in np.flatnonzero(r.status == LEAKED).tolist():
+            a = int(r.hit_asset[i])
+            key = group_key(world.threat_type[i], names[a] if a >= 0 else None)
+            by_group[key] = by_group.get(key, 0.0) + 1.0 / len(res)
     s = summarise(world, res)
     leak = np.asarray(s.leakers_per_trial, np.float64)
     half = T95 * float(leak.std(ddof=1)) / math.sqrt(leak.size) if leak.size > 1 else math.inf
@@ -50,7 +59,14 @@ def simulate(loaded: LoadedScenario, trials: int, workers: int | None = None) ->
         "p_no_leaker": float(s.p_no_leaker),
         "p_no_leaker_ci95": [float(lo), float(hi)],
         "value_lost": float(s.mean_value_hit),
+        "leakers_by_group": dict(sorted(by_group.items())),
     }
+
+
+def group_key(threat_class: str, asset: str | None) -> str:
+    """A group's label, the same for the model and the engine: threat class → the
+    asset it lands in (the analytic group) or hit (an engine leaker)."""
+    return f"{threat_class} → {asset if asset is not None else 'no asset'}"
 
 
 def agree(analytic_leakers: float, sim: dict[str, Any]) -> bool:

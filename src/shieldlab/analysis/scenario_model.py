@@ -42,7 +42,11 @@ layers' opportunities come from the engine's own envelopes and timelines:
 Not modelled here (the engine models them): lasers and microwaves (their
 kills are left out of the analytic answer, which is then conservative), the
 value-weighted assignment (pro-rata instead), correlated failures, track
-breaks and the handover of a wrong object. Truth is read here on purpose:
+breaks and the handover of a wrong object. The engine's battle manager
+coasts tracks without drag when it predicts impacts and plans intercepts;
+the model plans on the true trajectory, so it is the more optimistic of the
+two against endo-atmospheric SRBMs defended from afar
+(``docs/analytic-vs-engine.md``). Truth is read here on purpose:
 this is the analyst's model of the engagement, not the defense.
 """
 
