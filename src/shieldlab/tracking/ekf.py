@@ -359,11 +359,18 @@ def init_single_point(
     ``vel_sigma_mps``, uncorrelated with position.
     """
     r, prr = _pos_cov(z, sigma, site_ecef_m, site_enu, gmst_rad)
-    v = np.cross(OMEGA_EARTH_VEC, r)
-    p = np.zeros((r.shape[0], 6, 6))
-    p[:, :3, :3] = prr
+    return init_from_fix(r, prr, vel_sigma_mps)
+
+
+def init_from_fix(r_m: F64, p_rr_m2: F64, vel_sigma_mps: float = 3000.0) -> tuple[F64, F64]:
+    """Tracks (x (m, 6), P (m, 6, 6)) from ECI position fixes ``r_m (m, 3)`` with
+    covariance ``p_rr_m2 (m, 3, 3)``: velocity at rest on the rotating Earth
+    (v = ω × r), σ per axis ``vel_sigma_mps``, uncorrelated with position."""
+    v = np.cross(OMEGA_EARTH_VEC, r_m)
+    p = np.zeros((r_m.shape[0], 6, 6))
+    p[:, :3, :3] = p_rr_m2
     p[:, 3:, 3:] = vel_sigma_mps**2 * _EYE3
-    return np.concatenate([r, v], axis=-1), p
+    return np.concatenate([r_m, v], axis=-1), p
 
 
 def init_two_point(

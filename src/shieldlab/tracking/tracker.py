@@ -65,7 +65,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldlab.core.constants import WGS84_A_M, WGS84_OMEGA_RAD_S
-from shieldlab.core.frames import OMEGA_EARTH_VEC
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.measurements import Measurements
 from shieldlab.tracking.angles import (
@@ -91,6 +90,7 @@ from shieldlab.tracking.ekf import (
     ekf_predict,
     ekf_update,
     iekf_update,
+    init_from_fix,
     init_single_point,
     propagate_states,
     radar_fix,
@@ -356,18 +356,27 @@ class GnnTracker:
         if n == 0 or m == 0:
             return meas_for_track
         ti, mj, d2, logdet = gated_pairs(self.x, self.P, z, R, measure, angle_axes, dof, cfg.p_gate)
+        return self._staged_gnn(n, m, ti, mj, d2, logdet, self.confirmed[ti])
+
+    def _staged_gnn(
+        self, n_nodes: int, m: int, node: I64, mj: I64, d2: F64, logdet: F64, conf: BoolArr
+    ) -> I64:
+        """GNN of the gated (node, measurement) pairs, the pairs of confirmed tracks
+        first, then those of tentative tracks on the measurements left; returns the
+        measurement row of each of the ``n_nodes`` nodes (−1: none)."""
+        cfg = self.config
         cost = d2 + logdet if cfg.use_logdet else d2
-        conf = self.confirmed[ti]
+        out = np.full(n_nodes, -1, dtype=np.int64)
         free = np.ones(m, dtype=bool)
         for stage in (conf, ~conf):  # confirmed tracks first, then tentative ones
             e = np.flatnonzero(stage & free[mj])
             if e.size == 0:
                 continue
-            tfm, _ = gnn_assign_pairs(n, m, ti[e], mj[e], cost[e], cfg.cost_unassigned)
+            tfm, _ = gnn_assign_pairs(n_nodes, m, node[e], mj[e], cost[e], cfg.cost_unassigned)
             got = np.flatnonzero(tfm >= 0)
-            meas_for_track[tfm[got]] = got
+            out[tfm[got]] = got
             free[got] = False
-        return meas_for_track
+        return out
 
     def _associate_angles(self, z: F64, R: F64, observer_of_col: F64, col: I64, rows: I64) -> I64:
         """GNN of the predicted tracks to each satellite's lines of one angles-only
@@ -384,20 +393,9 @@ class GnnTracker:
         ti, ci, mj, d2, logdet = angles_gated_pairs(
             self.x[rows], self.P[rows], z, R, observer_of_col, col, cfg.p_gate
         )
-        cost = d2 + logdet if cfg.use_logdet else d2
-        node = ti * n_col + ci
         conf = self.confirmed[rows][ti]
-        free = np.ones(m, dtype=bool)
-        flat = assigned.reshape(-1)
-        for stage in (conf, ~conf):  # confirmed tracks first, then tentative ones
-            e = np.flatnonzero(stage & free[mj])
-            if e.size == 0:
-                continue
-            tfm, _ = gnn_assign_pairs(n * n_col, m, node[e], mj[e], cost[e], cfg.cost_unassigned)
-            got = np.flatnonzero(tfm >= 0)
-            flat[tfm[got]] = got
-            free[got] = False
-        return assigned
+        row = self._staged_gnn(n * n_col, m, ti * n_col + ci, mj, d2, logdet, conf)
+        return row.reshape(n, n_col)
 
     def _flag_manoeuvre(self, ti: I64, nis: F64, dof: int, t: float) -> None:
         """Noise-level switching: an update whose NIS exceeds the χ² threshold
@@ -597,11 +595,8 @@ class GnnTracker:
         if new_fix.any():
             nf = np.flatnonzero(new_fix)
             pos, cov = fx.pos_eci_m[nf], fx.cov_m2[nf]
-            v = np.cross(OMEGA_EARTH_VEC, pos)
-            p0 = np.zeros((nf.size, 6, 6))
-            p0[:, :3, :3] = cov
-            p0[:, 3:, 3:] = cfg.vel_sigma_mps**2 * np.eye(3)
-            self._append(np.concatenate([pos, v], axis=1), p0, t, pos, cov, layer, hot_fix[nf])
+            x0, p0 = init_from_fix(pos, cov, cfg.vel_sigma_mps)
+            self._append(x0, p0, t, pos, cov, layer, hot_fix[nf])
 
     def _angle_updates(self, assigned: I64, z2: F64, r2: F64, obs: F64, t: float) -> None:
         """Sequential IEKF angle updates of the tracks with the lines ``assigned``
