@@ -163,3 +163,21 @@ def test_a_cluster_that_does_not_answer_writes_nothing(scenario: Path, tmp_path:
     assert res.exit_code == 2
     assert "--cluster tcp://127.0.0.1:1: cannot reach a Dask scheduler" in res.output
     assert not (tmp_path / "shieldlab.duckdb").exists()
+
+
+def test_a_run_on_a_shared_pool_stores_the_pools_worker_count(
+    scenario: Path, tmp_path: Path
+) -> None:
+    """A sweep's point runs on the sweep's pool: its run row records the pool's workers."""
+    from shieldlab.runner import run_to_store
+    from shieldlab.scenario import load_scenario
+    from shieldlab.sim.executors import TrialPool
+
+    loaded = load_scenario(scenario)
+    one = type(loaded)(
+        loaded.scenario.model_copy(update={"trials": 1}), loaded.text, loaded.sha256, loaded.path
+    )
+    db = tmp_path / "shieldlab.duckdb"
+    with TrialPool("process", workers=2) as pool:  # one trial: run in this process
+        outcome = run_to_store(one, db, pool=pool)
+    assert read_run(db, outcome.run_id)["workers"] == 2

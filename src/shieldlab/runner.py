@@ -149,9 +149,10 @@ def run_to_store(
     executor that cannot start leaves the store as it was); ``on_created(run_id)``
     is called then, so a caller can say which run to resume after an interruption.
     ``pool``: workers kept across runs (a sweep's points; it replaces ``executor``,
-    ``workers`` and ``cluster``).
+    ``workers`` and ``cluster``, and its worker count is the one stored).
     """
     db = Path(db)
+    workers = pool.workers if pool is not None else workers
     world = world if world is not None else build_world(loaded)
     todo = list(range(loaded.scenario.trials))
     run_id = ""

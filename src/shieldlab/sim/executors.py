@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import shutil
 import socket
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -168,9 +169,7 @@ class TrialPool:
         self._stack.close()
         self._stack = ExitStack()
         if self._dir is not None:
-            for name in os.listdir(self._dir):
-                os.unlink(os.path.join(self._dir, name))
-            os.rmdir(self._dir)
+            shutil.rmtree(self._dir)
             self._dir = None
 
     def run_chunks(
@@ -203,10 +202,8 @@ class TrialPool:
                 self.close(stop=True)
 
     def _process(self, world: World, chunks: list[list[int]]) -> Iterator[list[TrialResult]]:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                min(self.workers, len(chunks)), mp_context=get_context("spawn")
-            )
+        if self._pool is None:  # spawn: processes start on demand, at most one per chunk
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
         if self._dir is None:
             self._dir = tempfile.mkdtemp(prefix="shieldlab-worlds-")
         fd, world_file = tempfile.mkstemp(suffix=".pkl", dir=self._dir)
