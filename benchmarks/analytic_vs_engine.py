@@ -29,7 +29,7 @@ from pathlib import Path
 
 from shieldlab import __version__
 from shieldlab.analysis.analytic import evaluate
-from shieldlab.analysis.confirm import agree, group_key, simulate
+from shieldlab.analysis.confirm import agree, gap_leakers, simulate
 from shieldlab.analysis.scenario_model import build_model
 from shieldlab.scenario import load_scenario
 
@@ -69,13 +69,8 @@ def main() -> None:
         rows[path.name] = {"sha256": loaded.sha256, "engine": sim}
         if gap:
             rows[path.name]["known_gap"] = gap
-            lbg = out.leak_by_group.reshape(-1, out.leak_by_group.shape[-1])[0]
-            g_a = sum(
-                float(lbg[g])
-                for g, c in enumerate(model.threat)
-                if group_key(c, model.asset_names[model.asset[g]]) in gap["groups"]
-            )
-            g_e = sum(float(sim["leakers_by_group"].get(k, 0.0)) for k in gap["groups"])
+            lbg = out.leak_by_group.reshape(-1, len(model.threat))[0]
+            g_a, g_e = gap_leakers(model, lbg, sim, gap["groups"])
             rest = a - g_a + g_e
             print(
                 f"{'':<18} known gap ({', '.join(gap['groups'])}): model {g_a:.2f}, "

@@ -13,7 +13,8 @@ architecture the model evaluated.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections import Counter
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import yaml
@@ -26,6 +27,11 @@ from shieldlab.sim.engine import LEAKED
 from shieldlab.sim.montecarlo import default_workers, run_trials
 from shieldlab.sim.results import summarise
 from shieldlab.sim.world import build_world
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from shieldlab.analysis.scenario_model import ScenarioModel
 
 REL_TOL = 0.20
 ABS_TOL = 0.2
@@ -41,12 +47,11 @@ def simulate(loaded: LoadedScenario, trials: int, workers: int | None = None) ->
     world = build_world(loaded)
     res = run_trials(world, trials, workers or default_workers())
     names = [a.name for a in loaded.scenario.assets]
-    by_group: dict[str, float] = {}
-    for r in res:
-        for i in np.flatnonzero(r.status == LEAKED).tolist():
-            a = int(r.hit_asset[i])
-            key = group_key(world.threat_type[i], names[a] if a >= 0 else None)
-            by_group[key] = by_group.get(key, 0.0) + 1.0 / len(res)
+    counts = Counter(
+        group_key(world.threat_type[i], names[a] if (a := int(r.hit_asset[i])) >= 0 else None)
+        for r in res
+        for i in np.flatnonzero(r.status == LEAKED).tolist()
+    )
     s = summarise(world, res)
     leak = np.asarray(s.leakers_per_trial, np.float64)
     half = T95 * float(leak.std(ddof=1)) / math.sqrt(leak.size) if leak.size > 1 else math.inf
@@ -59,7 +64,7 @@ def simulate(loaded: LoadedScenario, trials: int, workers: int | None = None) ->
         "p_no_leaker": float(s.p_no_leaker),
         "p_no_leaker_ci95": [float(lo), float(hi)],
         "value_lost": float(s.mean_value_hit),
-        "leakers_by_group": dict(sorted(by_group.items())),
+        "leakers_by_group": {k: c / len(res) for k, c in sorted(counts.items())},
     }
 
 
@@ -67,6 +72,22 @@ def group_key(threat_class: str, asset: str | None) -> str:
     """A group's label, the same for the model and the engine: threat class → the
     asset it lands in (the analytic group) or hit (an engine leaker)."""
     return f"{threat_class} → {asset if asset is not None else 'no asset'}"
+
+
+def gap_leakers(
+    model: ScenarioModel, leak_by_group: NDArray[np.float64], sim: dict[str, Any], groups: list[str]
+) -> tuple[float, float]:
+    """Expected leakers of the model and mean leakers of the engine (``sim``, with
+    ``leakers_by_group``) in the named groups (:func:`group_key` labels; a
+    reference's ``known_gap``). ``leak_by_group``: the model's (G,) leakers of
+    ``model``'s groups for one architecture and raid."""
+    in_gap = [
+        group_key(c, model.asset_names[model.asset[g]]) in groups
+        for g, c in enumerate(model.threat)
+    ]
+    g_model = float(np.asarray(leak_by_group)[np.asarray(in_gap, bool)].sum())
+    g_engine = sum(float(sim["leakers_by_group"].get(k, 0.0)) for k in groups)
+    return g_model, g_engine
 
 
 def agree(analytic_leakers: float, sim: dict[str, Any]) -> bool:
