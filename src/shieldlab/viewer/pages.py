@@ -19,6 +19,12 @@ from shieldlab import __version__
 __all__ = ["dashboard_page", "error_page", "player_page", "run_list_page"]
 
 _MAX_TRIAL_LINKS = 20
+_PLOTLY_HEAD = '\n<script src="/assets/plotly.min.js"></script>'
+"""The pages with figures load plotly.js from this server."""
+_RESIZE_ON_LOAD = (
+    "<script>addEventListener('load', () => dispatchEvent(new Event('resize')));</script>"
+)
+"""plotly sizes a figure when drawn; the grid settles after the last one."""
 
 
 def _page(title: str, body: str, head: str = "", wide: bool = False) -> str:
@@ -118,11 +124,8 @@ def _study_list(studies: list[dict[str, Any]]) -> str:
 def study_page(study_id: str, title: str, sections: list[str]) -> str:
     """A study's page: the sections of its report
     (:func:`shieldlab.report.study_html.study_sections`), plotly.js from this server."""
-    body = (
-        f'<div class="study">{"".join(sections)}</div>'
-        "<script>addEventListener('load', () => dispatchEvent(new Event('resize')));</script>"
-    )
-    return _page(f"study {study_id}", body, head='\n<script src="/assets/plotly.min.js"></script>')
+    body = f'<div class="study">{"".join(sections)}</div>{_RESIZE_ON_LOAD}'
+    return _page(f"study {study_id}", body, head=_PLOTLY_HEAD)
 
 
 def _kpis(h: dict[str, float]) -> str:
@@ -194,10 +197,9 @@ def dashboard_page(
         "figures are over all trials. The same figures are in "
         f"<code>shieldlab report {escape(rid)}</code>.</p>"
         f'<div class="figs">{figs}</div>'
-        # plotly sizes a figure when drawn; the grid settles after the last one
-        "<script>addEventListener('load', () => dispatchEvent(new Event('resize')));</script>"
+        f"{_RESIZE_ON_LOAD}"
     )
-    return _page(f"run {rid}", body, head='\n<script src="/assets/plotly.min.js"></script>')
+    return _page(f"run {rid}", body, head=_PLOTLY_HEAD)
 
 
 def _marker_legend() -> str:
