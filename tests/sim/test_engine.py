@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -86,3 +87,34 @@ def test_summary_counts() -> None:
     assert s.trials == 3 and s.threats == 2
     assert s.leakers_per_trial.shape == (3,)
     assert 0.0 <= s.p_no_leaker_ci95[0] <= s.p_no_leaker <= s.p_no_leaker_ci95[1] <= 1.0
+
+
+def test_candidate_times_follow_each_tracks_own_endgame() -> None:
+    """The coarse grid is shared; with an envelope fire unit each track adds the fine
+    grid before its own impact only (after t + 1 s), ascending, NaN at the end."""
+    from types import SimpleNamespace
+
+    from shieldlab.sim.decide import (
+        CANDIDATE_STEP_S,
+        ENDGAME_S,
+        ENDGAME_STEP_S,
+        candidate_times,
+    )
+
+    def defense(*flyouts: str) -> Any:
+        return SimpleNamespace(
+            sites=[SimpleNamespace(spec=SimpleNamespace(flyout=f)) for f in flyouts]
+        )
+
+    t, t_imp = 100.0, np.array([900.0, 250.0, 400.0])
+    coarse = np.arange(t + CANDIDATE_STEP_S, 900.0, CANDIDATE_STEP_S)
+    np.testing.assert_array_equal(candidate_times(defense("lambert"), t, t_imp), coarse)
+    grid = candidate_times(defense("lambert", "envelope"), t, t_imp)
+    n_end = round(ENDGAME_S / ENDGAME_STEP_S)
+    assert grid.shape == (3, coarse.size + n_end)
+    for i, ti in enumerate(t_imp):
+        own = ti - np.arange(ENDGAME_S, 0.0, -ENDGAME_STEP_S)
+        want = np.sort(np.concatenate([coarse, own[own > t + 1.0]]))
+        real = grid[i][np.isfinite(grid[i])]
+        np.testing.assert_array_equal(real, want)
+        assert np.isnan(grid[i, real.size :]).all()

@@ -241,3 +241,27 @@ def test_rows_coast_equals_array_coast_bit_for_bit(n: int) -> None:
         t_r, y_r = _coast_to_ground_rows(x, 0.0, dt, t_max, J2_EARTH)
         assert np.array_equal(t_a, t_r, equal_nan=True)
         assert np.array_equal(y_a, y_r)
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_propagate_rows_is_propagate_on_each_rows_grid(n: int) -> None:
+    """One grid per object (scalar and array paths): each row equals a propagate on
+    its own grid bit for bit; NaN times at a row's end give NaN states."""
+    from shieldlab.tracking.impact import propagate_rows
+
+    x = _cloud(n, seed=5)
+    rng = np.random.default_rng(5)
+    grid = np.sort(rng.uniform(0.0, 900.0, (n, 12)), axis=1)
+    grid[0, 9:] = np.nan
+    out = propagate_rows(x, 0.0, grid, max_step_s=30.0)
+    for i in range(n):
+        real = np.isfinite(grid[i])
+        one = propagate(x[i : i + 1], 0.0, grid[i, real], max_step_s=30.0)[0]
+        np.testing.assert_array_equal(out[i, real], one)
+        assert np.isnan(out[i, ~real]).all()
+    shared = propagate(x, 0.0, grid[1], max_step_s=30.0)
+    np.testing.assert_array_equal(propagate_rows(x, 0.0, np.tile(grid[1], (n, 1)), 30.0), shared)
+    with pytest.raises(ValueError, match="ascending"):
+        propagate_rows(x[1:], 0.0, grid[1:, ::-1].copy(), max_step_s=30.0)
+    with pytest.raises(ValueError, match="t0_s"):
+        propagate_rows(x, 100.0, grid, max_step_s=30.0)

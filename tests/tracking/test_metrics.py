@@ -170,6 +170,31 @@ def test_assign_respects_gate() -> None:
     assert list(assign_tracks_to_truth(tracks, np.empty((0, 3)), 1000.0)) == [-1, -1, -1]
 
 
+def test_sparse_assignment_equals_the_dense_one() -> None:
+    """Above DENSE_ASSIGN_CELLS pairs the assignment works on the gated pairs (k-d
+    tree, clustered GNN): the dense Hungarian optimum, on clustered scenes of
+    tracks near truths, duplicates and strays."""
+    from scipy.optimize import linear_sum_assignment
+
+    from shieldlab.tracking import metrics
+
+    rng = np.random.default_rng(11)
+    gate = 8_000.0
+    for _ in range(40):
+        m, n = rng.integers(90, 260), rng.integers(90, 260)
+        truths = rng.uniform(0.0, 2e5, (n, 3))
+        near = rng.integers(0, n, m // 2)  # half the tracks follow a truth, some twice
+        tracks = rng.uniform(0.0, 2e5, (m, 3))
+        tracks[: m // 2] = truths[near] + rng.normal(0.0, 3_000.0, (m // 2, 3))
+        assert m * n > metrics.DENSE_ASSIGN_CELLS
+        dist = np.linalg.norm(tracks[:, None] - truths[None], axis=-1)
+        rows, cols = linear_sum_assignment(np.minimum(dist, gate))
+        keep = dist[rows, cols] <= gate
+        want = np.full(m, -1)
+        want[rows[keep]] = cols[keep]
+        np.testing.assert_array_equal(assign_tracks_to_truth(tracks, truths, gate), want)
+
+
 # ---------------------------------------------------------------- custody
 
 

@@ -387,3 +387,40 @@ def test_spec_pk_for() -> None:
     spec: InterceptorSpec = load_interceptor_specs()["generic-pac3-mse"]
     assert spec.pk_for("cruise-missile") == 0.85
     assert spec.pk_for("glide-vehicle") == 0.0
+
+
+def test_per_threat_candidate_grids() -> None:
+    """A grid per threat (NaN-padded) plans each threat as its own grid would, for
+    Lambert and envelope fly-outs, and the window reads each row's times."""
+    from shieldlab.weapons.intercept import intercept_window
+
+    t = np.arange(0.0, 600.0, 2.0)
+    gbi = make_site("generic-gbi", "g", LAT0_DEG, LON0_DEG, 1)
+    thaad = _site("generic-thaad")
+    cases = (
+        (gbi, [(500e3, 300e3), (800e3, 400e3)]),
+        (thaad, [(100e3, 80e3), (60e3, 50e3)]),
+    )
+    for site, points in cases:
+        rows = [_fixed_point(site, g, h, t)[0] for g, h in points]
+        cut = [t.size, 200]  # the second threat's grid ends early: NaN after
+        grid = np.tile(t, (2, 1))
+        grid[1, cut[1] :] = np.nan
+        r = np.stack(rows)
+        v = np.zeros_like(r)
+        plan = plan_for_site(site, 0.0, grid, r, GMST0, v)
+        for i in range(2):
+            own = plan_for_site(
+                site, 0.0, t[: cut[i]], r[i : i + 1, : cut[i]], GMST0, v[i : i + 1, : cut[i]]
+            )
+            assert plan.feasible[i] == own.feasible[0]
+            assert plan.t_intercept_s[i] == own.t_intercept_s[0]
+            np.testing.assert_array_equal(plan.feasible_nk[i, : cut[i]], own.feasible_nk[0])
+            assert not plan.feasible_nk[i, cut[i] :].any()
+            lo, hi = intercept_window(plan, grid)
+            lo1, hi1 = intercept_window(own, t[: cut[i]])
+            np.testing.assert_array_equal([lo[i], hi[i]], [lo1[0], hi1[0]])
+    with pytest.raises(ValueError, match="t_candidates_s"):
+        plan_for_site(gbi, 0.0, np.tile(t, (3, 1)), r, GMST0, v)
+    with pytest.raises(ValueError, match="v_threat_eci_mps"):
+        plan_intercepts(gbi, 0.0, np.tile(t, (2, 1)), r, GMST0)

@@ -67,6 +67,7 @@ from shieldlab.tracking.impact import (
     predict_level_flight,
     propagate,
     propagate_by,
+    propagate_rows,
 )
 from shieldlab.tracking.tracker import GnnTracker
 from shieldlab.weapons.envelope import plan_for_site
@@ -581,6 +582,26 @@ def decide(
     )
 
 
+def candidate_times(defense: Defense, t: float, t_imp: F64) -> F64:
+    """Candidate intercept times [s] of the tracks predicted to impact at ``t_imp (n,)``.
+
+    Every ``CANDIDATE_STEP_S`` from ``t`` to the last impact, shared by the tracks
+    ``(k,)``. With a fire unit that has an engagement envelope, each track also
+    gets its own fine grid, every ``ENDGAME_STEP_S`` over the last ``ENDGAME_S``
+    before its impact (the times after ``t`` + 1 s; NaN for the others): one
+    ascending grid per track ``(n, k + ENDGAME_S / ENDGAME_STEP_S)``, NaN at its
+    end. Only a track's own endgame is searched finely (the work follows the
+    tracks, not the tracks squared).
+    """
+    coarse = np.arange(t + CANDIDATE_STEP_S, float(np.max(t_imp)), CANDIDATE_STEP_S)
+    if not any(site.spec.flyout == "envelope" for site in defense.sites):
+        return coarse
+    end = t_imp[:, None] - np.arange(ENDGAME_S, 0.0, -ENDGAME_STEP_S)[None, :]
+    end = np.where(end > t + 1.0, end, np.nan)
+    both = np.concatenate([np.broadcast_to(coarse, (t_imp.size, coarse.size)), end], axis=1)
+    return np.sort(both, axis=1)  # NaN sorts last
+
+
 def _plan_and_assign(
     defense: Defense,
     book: TrackBook,
@@ -611,16 +632,16 @@ def _plan_and_assign(
     pip = np.full((tids.size, n_s, 3), np.nan)
     t_launch = np.zeros(n_s)
     t_launch_ts = np.zeros((tids.size, n_s))
-    t_c = np.arange(t + CANDIDATE_STEP_S, float(np.max(t_imp)), CANDIDATE_STEP_S)
-    if any(site.spec.flyout == "envelope" for site in defense.sites):
-        # endgame layers: their windows last seconds, so a fine grid before each impact
-        end = (t_imp[:, None] - np.arange(ENDGAME_S, 0.0, -ENDGAME_STEP_S)[None, :]).ravel()
-        t_c = np.unique(np.concatenate([t_c, end[end > t + 1.0]]))
-    if t_c.size == 0:
+    t_c = candidate_times(defense, t, t_imp)  # (k,) shared, or (n, k) per track
+    if not np.isfinite(t_c).any():
         return
-    states = propagate(x, t, t_c, max_step_s=PREDICT_STEP_S)  # (n, k, 6) ECI
+    if t_c.ndim == 1:
+        states = propagate(x, t, t_c, max_step_s=PREDICT_STEP_S)  # (n, k, 6) ECI
+    else:
+        states = propagate_rows(x, t, t_c, max_step_s=PREDICT_STEP_S)
     if level.any():
-        states[level] = predict_level_flight(x[level], t, defense.epoch, t_c)
+        t_lv = t_c if t_c.ndim == 1 else t_c[level]
+        states[level] = predict_level_flight(x[level], t, defense.epoch, t_lv)
     mine = None if force is None else force.sites
     c2_delay, c2_extra, c2_ok = _c2_delays(defense, t, inventory, book, mine)
     delays = np.unique(lat)
@@ -629,12 +650,13 @@ def _plan_and_assign(
             continue
         for d in delays:  # data latencies: own tracks (0) and a remote agreement or two
             grp = lat == d if delays.size > 1 else slice(None)
+            t_g = t_c if t_c.ndim == 1 else t_c[grp]
             t_d = t + float(d)
             t_l = max(float(earliest_launch_s(site.spec, t_d)), t_d + float(c2_delay[s_i]))
             plan = plan_for_site(
                 site,
                 t_l,
-                t_c,
+                t_g,
                 states[grp][..., :3],
                 float(gmst_at(defense.epoch, t_l)),
                 states[grp][..., 3:],
@@ -642,7 +664,7 @@ def _plan_and_assign(
             )
             t_launch_ts[grp, s_i] = t_l
             feasible[grp, s_i] = plan.feasible & (plan.t_intercept_s < t_imp[grp])
-            _, win_end[grp, s_i] = intercept_window(plan, t_c)
+            _, win_end[grp, s_i] = intercept_window(plan, t_g)
             pip[grp, s_i] = plan.r_pip_eci_m
             t_int[grp, s_i] = np.where(plan.feasible, plan.t_intercept_s, np.inf)
             alt_int[grp, s_i] = plan.intercept_alt_m

@@ -385,6 +385,23 @@ def _gnn_weights(cost: F64, cost_unassigned: float | None) -> tuple[F64, float]:
     return cost + shift, 2.0 * c0 + shift
 
 
+def _cluster_members(v: I64, lab: I64, size: int) -> tuple[I64, I64, I64]:
+    """The distinct ids ``v`` of each cluster ``lab`` (each id in one cluster), ascending
+    within it, concatenated in cluster order; each id's index within its cluster
+    (``size`` entries, −1 for ids absent); and the start of cluster g's ids at
+    ``start[g]`` (``lab.max() + 2`` entries)."""
+    lab_of = np.full(size, -1, dtype=np.int64)
+    lab_of[v] = lab
+    ids = np.flatnonzero(lab_of >= 0)
+    ids = ids[np.argsort(lab_of[ids], kind="stable")]  # by cluster, ascending id within
+    n_g = int(lab.max()) + 1
+    start = np.zeros(n_g + 1, dtype=np.int64)
+    np.cumsum(np.bincount(lab_of[ids], minlength=n_g), out=start[1:])
+    local = np.full(size, -1, dtype=np.int64)
+    local[ids] = np.arange(ids.size) - start[lab_of[ids]]
+    return ids, local, start
+
+
 def _sparse_gnn(
     r: I64, c: I64, cost: F64, nr: int, nc: int, cost_unassigned: float | None, lab: I64
 ) -> I64:
@@ -409,9 +426,16 @@ def _sparse_gnn(
     mft = np.full(nr, -1, dtype=np.int64)
     order = np.argsort(lab, kind="stable")
     cuts = np.flatnonzero(np.diff(lab[order])) + 1
+    # each cluster's rows and columns, ascending, and every pair's local indices
+    # (np.unique per cluster, computed for all clusters at once)
+    rows_of, r_local, r_start = _cluster_members(r, lab, nr)
+    cols_of, c_local, c_start = _cluster_members(c, lab, nc)
+    ri_all, cj_all = r_local[r], c_local[c]
     for ee in np.split(order, cuts):  # one cluster at a time: tens of rows each
-        rr, ri = np.unique(r[ee], return_inverse=True)
-        cl, cj = np.unique(c[ee], return_inverse=True)
+        g = int(lab[ee[0]])
+        rr = rows_of[r_start[g] : r_start[g + 1]]
+        cl = cols_of[c_start[g] : c_start[g + 1]]
+        ri, cj = ri_all[ee], cj_all[ee]
         a, b = rr.size, cl.size
         if a * (a + b) <= DENSE_CLUSTER_CELLS:
             m = np.full((a, b + a), np.inf)

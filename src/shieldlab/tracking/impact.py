@@ -508,6 +508,52 @@ def propagate(
     return np.ascontiguousarray(out_t.transpose(2, 0, 1))
 
 
+def propagate_rows(
+    x: ArrayLike, t0_s: float, t_grid_s: ArrayLike, max_step_s: float = 10.0, j2: bool = True
+) -> F64:
+    """Predicted ECI states ``(n, k, 6)`` of coasting objects, each on its own time grid.
+
+    ``x (n, 6)`` at ``t0_s``; ``t_grid_s (n, k)``: row i the times of object i,
+    ascending and not before ``t0_s``, NaN (no time; NaN states) only at a row's
+    end. Each object marches through its own times as :func:`propagate` does
+    through a shared grid (RK4 substeps of at most ``max_step_s`` between
+    successive times), all objects in lockstep over the grid's columns, so the
+    work follows n × k, not n × the union of the rows' times.
+    """
+    x0 = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    tg = np.asarray(t_grid_s, dtype=np.float64)
+    n = x0.shape[0]
+    if tg.ndim != 2 or tg.shape[0] != n:
+        raise ValueError(f"t_grid_s must be ({n}, k), got {tg.shape}")
+    real = np.isfinite(tg)
+    if np.any(tg[real] < t0_s) or np.any(real[:, 1:] & ~real[:, :-1]):
+        raise ValueError("each row of t_grid_s must start at or after t0_s, NaN only at its end")
+    # a NaN time repeats the row's last real one (a zero step), then its states are NaN
+    n_real = real.sum(axis=1)
+    last = np.where(n_real > 0, tg[np.arange(n), np.maximum(n_real - 1, 0)], float(t0_s))
+    filled = np.where(real, tg, last[:, None])
+    steps = np.diff(np.concatenate([np.full((n, 1), float(t0_s)), filled], axis=1), axis=1)
+    if np.any(steps < 0):
+        raise ValueError("each row of t_grid_s must be ascending")
+    j2c = J2_EARTH if j2 else 0.0
+    out = np.empty((n, tg.shape[1], 6))
+    if n <= SCALAR_MAX_ROWS:
+        for r, (row, dts) in enumerate(zip(x0.tolist(), steps.tolist(), strict=True)):
+            y: State = tuple(row)
+            for i, dt in enumerate(dts):
+                ns = max(1, math.ceil(abs(dt) / max_step_s - 1e-9))
+                for _ in range(ns):
+                    y, _ = _step_scalar(y, dt / ns, j2c)
+                out[r, i] = y
+    else:
+        cur = np.ascontiguousarray(x0.T)
+        for i in range(tg.shape[1]):  # candidate columns: a few hundred
+            cur = _coast_by(cur, steps[:, i], max_step_s, j2c)
+            out[:, i] = cur.T
+    out[~real] = np.nan
+    return out
+
+
 def propagate_by(x: ArrayLike, dt_s: ArrayLike, max_step_s: float = 10.0, j2: bool = True) -> F64:
     """ECI states ``(n, 6)`` of coasting objects ``x (n, 6)`` advanced by per-object
     ``dt_s`` (scalar or (n,), either sign) [s]: RK4 in substeps of at most
@@ -613,7 +659,8 @@ LEVEL_FLIGHT_HORIZON_S = 3600.0
 
 
 def predict_level_flight(x: ArrayLike, t_s: float, epoch: datetime, t_grid_s: ArrayLike) -> F64:
-    """ECI states ``(n, k, 6)`` of air-breathing or gliding threats on ``t_grid_s (k,)``.
+    """ECI states ``(n, k, 6)`` of air-breathing or gliding threats on ``t_grid_s (k,)``
+    (or ``(n, k)``, one grid per threat; NaN times give NaN states).
 
     Model (for cruise missiles and glide vehicles, whose flight the ballistic
     predictor cannot follow): from the track state at ``t_s`` the object keeps
@@ -625,8 +672,9 @@ def predict_level_flight(x: ArrayLike, t_s: float, epoch: datetime, t_grid_s: Ar
     along-track step, geodetic altitude kept.
     """
     xx = np.atleast_2d(np.asarray(x, dtype=np.float64))
-    tg = np.asarray(t_grid_s, dtype=np.float64).reshape(-1)
-    n, k = xx.shape[0], tg.size
+    tg = np.asarray(t_grid_s, dtype=np.float64)
+    tg = tg.reshape(1, -1) if tg.ndim <= 1 else tg  # (1, k) shared or (n, k) per object
+    n, k = xx.shape[0], tg.shape[1]
     gm0 = float(gmst_at(epoch, t_s))
     r_ecef, v_ecef = eci_to_ecef_state(xx[:, :3], xx[:, 3:], gm0)
     lat, lon, alt = ecef_to_geodetic(r_ecef)
@@ -634,7 +682,7 @@ def predict_level_flight(x: ArrayLike, t_s: float, epoch: datetime, t_grid_s: Ar
     v_enu = np.einsum("nij,nj->ni", enu, v_ecef)
     speed = np.hypot(v_enu[:, 0], v_enu[:, 1])
     az = np.arctan2(v_enu[:, 0], v_enu[:, 1])
-    dt = np.maximum(tg[None, :] - t_s, 0.0)  # (1, k)
+    dt = np.maximum(tg - t_s, 0.0)  # (1 or n, k)
     lat_k, lon_k = destination_point(lat[:, None], lon[:, None], az[:, None], speed[:, None] * dt)
     r_k = geodetic_to_ecef(lat_k, lon_k, np.broadcast_to(alt[:, None], (n, k)))
     # velocity: along-track finite difference over 1 s (the great circle's tangent)
@@ -642,7 +690,7 @@ def predict_level_flight(x: ArrayLike, t_s: float, epoch: datetime, t_grid_s: Ar
         lat[:, None], lon[:, None], az[:, None], speed[:, None] * (dt + 1.0)
     )
     v_k = geodetic_to_ecef(lat_n, lon_n, np.broadcast_to(alt[:, None], (n, k))) - r_k
-    gm = gmst_at(epoch, np.maximum(tg, t_s))[None, :]
+    gm = gmst_at(epoch, np.maximum(tg, t_s))
     r_eci, v_eci = ecef_to_eci_state(r_k, v_k, gm)
     return np.concatenate([r_eci, v_eci], axis=-1)
 

@@ -31,6 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linear_sum_assignment
+from scipy.spatial import cKDTree
+
+from shieldlab.tracking.associate import gnn_assign_pairs
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -163,6 +166,30 @@ def gospa_series(
     return GospaSeries(out[0], out[1], out[2], out[3], counts[0], counts[1])
 
 
+DENSE_ASSIGN_CELLS = 10_000
+"""Above this many track × truth pairs, :func:`assign_tracks_to_truth` works on the
+pairs within the gate only (a k-d tree and the clustered sparse assignment)."""
+
+
+def _assign_sparse(tp: F64, up: F64, gate_m: float) -> I64:
+    """:func:`assign_tracks_to_truth` on the pairs within ``gate_m`` (k-d tree): the
+    clustered GNN of ``tracking.associate.gnn_assign_pairs`` with the
+    non-assignment cost ``gate_m / 2`` per track and per truth. Its objective,
+    Σ d − gate_m · (pairs assigned) + constant, is the dense one's (a pair
+    beyond the gate costs gate_m there), so the optimum is the same where it is
+    unique; the work follows the gated pairs, not tracks × truths."""
+    pairs = cKDTree(tp).sparse_distance_matrix(cKDTree(up), gate_m, output_type="ndarray")
+    _, out = gnn_assign_pairs(
+        tp.shape[0],
+        up.shape[0],
+        pairs["i"].astype(np.int64),
+        pairs["j"].astype(np.int64),
+        pairs["v"],
+        0.5 * gate_m,
+    )
+    return out
+
+
 def assign_tracks_to_truth(track_pos: ArrayLike, truth_pos: ArrayLike, gate_m: float) -> I64:
     """Optimal one-to-one assignment of tracks ``(m, 3)`` to truths ``(n, 3)`` [m].
 
@@ -176,6 +203,8 @@ def assign_tracks_to_truth(track_pos: ArrayLike, truth_pos: ArrayLike, gate_m: f
     out = np.full(tp.shape[0], -1, dtype=np.int64)
     if tp.shape[0] == 0 or up.shape[0] == 0:
         return out
+    if tp.shape[0] * up.shape[0] > DENSE_ASSIGN_CELLS:
+        return _assign_sparse(tp, up, gate_m)
     dist = _pairwise_dist(tp, up)
     rows, cols = linear_sum_assignment(np.minimum(dist, gate_m))
     keep = dist[rows, cols] <= gate_m

@@ -56,9 +56,10 @@ from shieldlab.core.frames import (
 )
 from shieldlab.weapons.intercept import (
     InterceptPlan,
-    _threat_velocity,
+    candidate_grid,
     engageable,
     plan_intercepts,
+    threat_velocity,
 )
 from shieldlab.weapons.interceptor import InterceptorSite, InterceptorSpec
 
@@ -133,10 +134,12 @@ def envelope_intercepts(
     ----------
     site : the launch site or CAP station (performance in ``site.spec``).
     t_launch_s : earliest launch (or carrier dash) time [s] on the scenario clock.
-    t_candidates_s : (k,) candidate intercept times [s], ascending.
+    t_candidates_s : (k,) candidate intercept times [s], ascending, or (n, k) one grid
+        per threat (NaN: no candidate), as for ``plan_intercepts``.
     r_threat_eci_m : (n, k, 3) predicted threat positions (ECI) at those times.
     gmst_launch_rad : GMST at ``t_launch_s`` [rad].
-    v_threat_eci_mps : optional (n, k, 3) threat velocities (ECI); finite-differenced if omitted.
+    v_threat_eci_mps : optional (n, k, 3) threat velocities (ECI); finite-differenced
+        along a shared grid if omitted (required with per-threat grids).
     object_kind : optional (n,) ``OBJECT_*`` codes as classified by the battle manager;
         threats of a kind outside ``spec.engages`` are infeasible. None: no class check.
 
@@ -146,14 +149,14 @@ def envelope_intercepts(
     ``closing_speed_mps`` = |v_threat − v_interceptor| there.
     """
     spec = site.spec
-    t_c = np.asarray(t_candidates_s, dtype=np.float64).reshape(-1)
     r_thr = np.asarray(r_threat_eci_m, dtype=np.float64)
     n, k = r_thr.shape[0], r_thr.shape[1]
-    if r_thr.shape != (n, k, 3) or k != t_c.size:
-        raise ValueError(f"r_threat_eci_m must be (n, {t_c.size}, 3), got {r_thr.shape}")
+    if r_thr.shape != (n, k, 3):
+        raise ValueError(f"r_threat_eci_m must be (n, k, 3), got {r_thr.shape}")
+    t2 = candidate_grid(t_candidates_s, n, k)  # (1, k) shared or (n, k) per threat
 
-    gmst_c = gmst_launch_rad + WGS84_OMEGA_RAD_S * (t_c - t_launch_s)  # (k,)
-    r_pip_ecef = eci_to_ecef(r_thr, gmst_c[None, :])  # (n, k, 3)
+    gmst_c = gmst_launch_rad + WGS84_OMEGA_RAD_S * (t2 - t_launch_s)  # (1 or n, k)
+    r_pip_ecef = eci_to_ecef(r_thr, gmst_c)  # (n, k, 3)
     lat, lon, alt = ecef_to_geodetic(r_pip_ecef)
     ground = _great_circle_m(site.lat_rad, site.lon_rad, lat, lon, R_EARTH_MEAN_M)
     los = r_pip_ecef - site.r_ecef_m
@@ -164,7 +167,7 @@ def envelope_intercepts(
         & (alt <= spec.max_intercept_altitude_m)
         & (ground <= spec.max_ground_range_m)
         & (slant >= spec.min_slant_range_m)
-        & (t_launch_s + t_reach <= t_c[None, :])
+        & (t_launch_s + t_reach <= t2)
     )
     if object_kind is not None:
         kinds = np.asarray(object_kind).reshape(-1)
@@ -185,7 +188,7 @@ def envelope_intercepts(
         u = los[rows, kk] / np.where(s_sel > 0, s_sel, 1.0)[:, None]
     c_sel = _carrier_leg_m(spec, s_sel)
     t_missile = flyout_time_s(spec, s_sel - c_sel)  # launch held: arrival exactly at t_c
-    gmst_pip = gmst_c[kk]
+    gmst_pip = np.broadcast_to(gmst_c, (n, k))[rows, kk]
     _, v_pip = ecef_to_eci_state(
         r_pip_ecef[rows, kk], u * flyout_speed_mps(spec, t_missile)[:, None], gmst_pip
     )
@@ -193,16 +196,12 @@ def envelope_intercepts(
     r_bo_ecef = site.r_ecef_m + u * (c_sel + flyout_distance_m(spec, t_bo))[:, None]
     gmst_bo = gmst_pip - WGS84_OMEGA_RAD_S * (t_missile - t_bo)
     _, v_bo = ecef_to_eci_state(r_bo_ecef, u * flyout_speed_mps(spec, t_bo)[:, None], gmst_bo)
-    v_thr = (
-        _threat_velocity(t_c, r_thr)
-        if v_threat_eci_mps is None
-        else np.asarray(v_threat_eci_mps, dtype=np.float64)
-    )
+    v_thr = threat_velocity(t2, r_thr, v_threat_eci_mps)
     closing = np.linalg.norm(v_thr[rows, kk] - v_pip, axis=-1)
     return InterceptPlan(
         feasible=feasible,
         k_index=k_idx,
-        t_intercept_s=np.where(feasible, t_c[kk], np.nan),
+        t_intercept_s=np.where(feasible, np.broadcast_to(t2, (n, k))[rows, kk], np.nan),
         r_pip_eci_m=np.where(f3, r_thr[rows, kk], nan3),
         v_interceptor_bo_mps=np.where(f3, v_bo, nan3),
         v_interceptor_pip_mps=np.where(f3, v_pip, nan3),
@@ -265,7 +264,8 @@ def plan_for_site(
             site, t_launch_s, t_candidates_s, r_threat_eci_m, gmst_launch_rad, v_threat_eci_mps
         )
     r_thr = np.asarray(r_threat_eci_m, dtype=np.float64)
-    n, k = r_thr.shape[0], np.asarray(t_candidates_s).size
+    n, k = r_thr.shape[0], r_thr.shape[1]
+    t2 = candidate_grid(t_candidates_s, n, k)
     kinds = np.asarray(object_kind).reshape(-1)
     if kinds.size != n:
         raise ValueError(f"object_kind must be ({n},), got {kinds.shape}")
@@ -285,7 +285,8 @@ def plan_for_site(
         )
         return _scatter_rows(empty, ok, k)
     v_sub = None if v_threat_eci_mps is None else np.asarray(v_threat_eci_mps)[ok]
-    sub = plan_intercepts(site, t_launch_s, t_candidates_s, r_thr[ok], gmst_launch_rad, v_sub)
+    t_sub = t2 if t2.shape[0] == 1 else t2[ok]
+    sub = plan_intercepts(site, t_launch_s, t_sub, r_thr[ok], gmst_launch_rad, v_sub)
     return _scatter_rows(sub, ok, k)
 
 

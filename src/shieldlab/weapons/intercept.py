@@ -96,14 +96,26 @@ def intercept_window(plan: InterceptPlan, t_candidates_s: ArrayLike) -> tuple[F6
     the first and last candidate times at which the plan's launch reaches the
     threat (``feasible_nk``); NaN where none. With a launch now, the window is
     what the weapon can still do — part of the threat evaluation."""
-    t_c = np.asarray(t_candidates_s, dtype=np.float64).reshape(-1)
     f = np.asarray(plan.feasible_nk, dtype=bool)
-    if f.shape[1] != t_c.size:
-        raise ValueError(f"plan has {f.shape[1]} candidates, t_candidates_s {t_c.size}")
+    t2 = np.broadcast_to(candidate_grid(t_candidates_s, f.shape[0], f.shape[1]), f.shape)
     any_ = f.any(axis=1)
+    rows = np.arange(f.shape[0])
     first = np.argmax(f, axis=1)
     last = f.shape[1] - 1 - np.argmax(f[:, ::-1], axis=1)
-    return np.where(any_, t_c[first], np.nan), np.where(any_, t_c[last], np.nan)
+    return np.where(any_, t2[rows, first], np.nan), np.where(any_, t2[rows, last], np.nan)
+
+
+def candidate_grid(t_candidates_s: ArrayLike, n: int, k: int) -> F64:
+    """Candidate intercept times as a 2-D array that broadcasts to ``(n, k)``: a grid
+    ``(k,)`` shared by the threats becomes ``(1, k)``; one grid per threat stays
+    ``(n, k)``, each ascending with any NaN (no candidate) at its end. Raises
+    ``ValueError`` on a shape that is neither."""
+    t_c = np.asarray(t_candidates_s, dtype=np.float64)
+    if t_c.ndim <= 1:
+        t_c = t_c.reshape(1, -1)
+    if t_c.ndim != 2 or t_c.shape[1] != k or t_c.shape[0] not in (1, n):
+        raise ValueError(f"t_candidates_s must be ({k},) or ({n}, {k}), got {t_c.shape}")
+    return t_c
 
 
 def arc_min_radius_m(
@@ -136,11 +148,18 @@ def arc_min_radius_m(
     return np.where(through_periapsis, rp, np.minimum(r1n, r2n))
 
 
-def _threat_velocity(t_s: F64, r_nk3: F64) -> F64:
-    """Finite-difference velocity along the candidate axis (second order inside)."""
-    if t_s.size < 2:
+def threat_velocity(t_s: F64, r_nk3: F64, v_nk3: ArrayLike | None) -> F64:
+    """The threat velocities ``(n, k, 3)`` given, else finite-differenced along a shared
+    candidate grid ``t_s (1, k)`` (second order inside); per-threat grids
+    ``(n, k)``, n > 1, need them given."""
+    if v_nk3 is not None:
+        return np.asarray(v_nk3, dtype=np.float64)
+    if t_s.shape[0] > 1:
+        raise ValueError("per-threat candidate times need v_threat_eci_mps")
+    t_1d = t_s.reshape(-1)
+    if t_1d.size < 2:
         return np.full_like(r_nk3, np.nan)
-    return np.gradient(r_nk3, t_s, axis=1)
+    return np.gradient(r_nk3, t_1d, axis=1)
 
 
 def plan_intercepts(
@@ -157,33 +176,38 @@ def plan_intercepts(
     ----------
     site : the launch site (class performance in ``site.spec``).
     t_launch_s : launch time [s] on the scenario clock.
-    t_candidates_s : (k,) candidate intercept times [s], ascending.
+    t_candidates_s : (k,) candidate intercept times [s], ascending, shared by the
+        threats; or (n, k), one ascending grid per threat, NaN (no candidate) at
+        its end (:func:`candidate_grid`).
     r_threat_eci_m : (n, k, 3) predicted threat positions (ECI) at those times.
     gmst_launch_rad : GMST at ``t_launch_s`` [rad].
     v_threat_eci_mps : optional (n, k, 3) threat velocities (ECI); if omitted
-        they are finite-differenced along the candidate times (for closing speed).
+        they are finite-differenced along a shared candidate grid (for closing
+        speed; required with per-threat grids).
 
     All n·k Lambert problems are solved in one vectorised call. For each threat
     the earliest feasible candidate is chosen (most battle space left for a
     second look).
     """
     spec = site.spec
-    t_c = np.asarray(t_candidates_s, dtype=np.float64).reshape(-1)
     r_thr = np.asarray(r_threat_eci_m, dtype=np.float64)
     n, k = r_thr.shape[0], r_thr.shape[1]
-    if r_thr.shape != (n, k, 3) or k != t_c.size:
-        raise ValueError(f"r_threat_eci_m must be (n, {t_c.size}, 3), got {r_thr.shape}")
+    if r_thr.shape != (n, k, 3):
+        raise ValueError(f"r_threat_eci_m must be (n, k, 3), got {r_thr.shape}")
+    t2 = candidate_grid(t_candidates_s, n, k)  # (1, k) shared or (n, k) per threat
+    real = np.broadcast_to(np.isfinite(t2), (n, k))  # NaN: no candidate there
 
     t_b = spec.burn_time_s
     t_dep = t_launch_s + 0.5 * t_b
     r_site_ecef = site.r_ecef_m
     r_dep = ecef_to_eci(r_site_ecef, gmst_launch_rad + WGS84_OMEGA_RAD_S * (t_dep - t_launch_s))
-    tof = t_c - t_dep  # (k,)
+    tof = np.where(np.isfinite(t2), t2 - t_dep, 1.0)  # a placeholder where no candidate
 
     r1 = np.broadcast_to(r_dep, (n, k, 3)).reshape(-1, 3)
-    r2 = r_thr.reshape(-1, 3)
+    r2 = (r_thr if real.all() else np.where(real[..., None], r_thr, r_dep)).reshape(-1, 3)
     tof_flat = np.broadcast_to(tof, (n, k)).reshape(-1)
     v1, v2, ok = lambert(r1, r2, tof_flat, short_way=True)
+    ok = ok & real.reshape(-1)
 
     v_site = cross3(OMEGA_EARTH_VEC, r_dep)
     speed_rel = norm3(v1 - v_site)
@@ -193,15 +217,15 @@ def plan_intercepts(
         above = r_min >= np.linalg.norm(r_dep) - _BELOW_LAUNCH_TOL_M
 
     # PIP altitude and ground range (Earth-fixed at the intercept time)
-    gmst_c = gmst_launch_rad + WGS84_OMEGA_RAD_S * (t_c - t_launch_s)  # (k,)
-    r_pip_ecef = eci_to_ecef(r_thr, gmst_c[None, :])  # (n, k, 3)
+    gmst_c = gmst_launch_rad + WGS84_OMEGA_RAD_S * (t2 - t_launch_s)  # (n, k)
+    r_pip_ecef = eci_to_ecef(r_thr, gmst_c)  # (n, k, 3)
     lat, lon, alt = ecef_to_geodetic(r_pip_ecef)
     ground = great_circle_distance_m(site.lat_rad, site.lon_rad, lat, lon, R_EARTH_MEAN_M)
     geom_ok = (
         (alt >= spec.min_intercept_altitude_m)
         & (alt <= spec.max_intercept_altitude_m)
         & (ground <= spec.max_ground_range_m)
-        & (t_c - t_launch_s >= t_b)[None, :]
+        & (t2 - t_launch_s >= t_b)
     )
     feas_nk = geom_ok & (ok & fast_enough & above).reshape(n, k)
 
@@ -212,18 +236,14 @@ def plan_intercepts(
     nan3 = np.full((n, 3), np.nan)
     v1_nk = v1.reshape(n, k, 3)
     v2_nk = v2.reshape(n, k, 3)
-    v_thr = (
-        _threat_velocity(t_c, r_thr)
-        if v_threat_eci_mps is None
-        else np.asarray(v_threat_eci_mps, dtype=np.float64)
-    )
+    v_thr = threat_velocity(t2, r_thr, v_threat_eci_mps)
     f3 = feasible[:, None]
     v_pip = np.where(f3, v2_nk[rows, kk], nan3)
     closing = norm3(v_thr[rows, kk] - v_pip)
     return InterceptPlan(
         feasible=feasible,
         k_index=k_idx,
-        t_intercept_s=np.where(feasible, t_c[kk], np.nan),
+        t_intercept_s=np.where(feasible, np.broadcast_to(t2, (n, k))[rows, kk], np.nan),
         r_pip_eci_m=np.where(f3, r_thr[rows, kk], nan3),
         v_interceptor_bo_mps=np.where(f3, v1_nk[rows, kk], nan3),
         v_interceptor_pip_mps=v_pip,
