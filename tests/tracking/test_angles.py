@@ -286,3 +286,15 @@ def test_greedy_pairs_in_rounds_equal_the_sequential_greedy() -> None:
                 want.append((a, b))
         got_a, got_b = _greedy_pairs(i, j, d2, k)
         assert list(zip(got_a.tolist(), got_b.tolist(), strict=True)) == want
+
+
+def test_stable_argsort_equals_numpy_stable_with_and_without_ties() -> None:
+    """The greedy pairing's order: the stable argsort, ties (equal d²) by position."""
+    from shieldlab.tracking.angles import _stable_argsort
+
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 7, 500):
+        x = rng.random(n)
+        np.testing.assert_array_equal(_stable_argsort(x), np.argsort(x, kind="stable"))
+        tied = np.round(x * 5.0)  # many exact ties
+        np.testing.assert_array_equal(_stable_argsort(tied), np.argsort(tied, kind="stable"))

@@ -143,6 +143,28 @@ def closest_approach(o1: F64, u1: F64, o2: F64, u2: F64) -> tuple[F64, F64, F64,
     return dist, s1, s2, np.sqrt(np.maximum(den, 0.0))
 
 
+def _closest_approach_pairs(oc: F64, uc: F64, i: I64, j: I64) -> tuple[F64, F64, F64, F64]:
+    """:func:`closest_approach` of the line pairs (i, j) of lines stored by component,
+    ``oc, uc (3, k)``: the same operations in the same order, so the same values,
+    on gathered component vectors (no (p, 3) temporaries, no reductions over a
+    short axis; about three times faster on the millions of pairs of a dense
+    frame)."""
+    ox1, oy1, oz1, ux1, uy1, uz1 = oc[0][i], oc[1][i], oc[2][i], uc[0][i], uc[1][i], uc[2][i]
+    ox2, oy2, oz2, ux2, uy2, uz2 = oc[0][j], oc[1][j], oc[2][j], uc[0][j], uc[1][j], uc[2][j]
+    wx, wy, wz = ox1 - ox2, oy1 - oy2, oz1 - oz2
+    b = ux1 * ux2 + uy1 * uy2 + uz1 * uz2
+    d = ux1 * wx + uy1 * wy + uz1 * wz
+    e = ux2 * wx + uy2 * wy + uz2 * wz
+    den = 1.0 - b * b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s1 = (b * e - d) / den
+        s2 = (e - b * d) / den
+    px = (ox1 + s1 * ux1) - (ox2 + s2 * ux2)
+    py = (oy1 + s1 * uy1) - (oy2 + s2 * uy2)
+    pz = (oz1 + s1 * uz1) - (oz2 + s2 * uz2)
+    return np.sqrt(px * px + py * py + pz * pz), s1, s2, np.sqrt(np.maximum(den, 0.0))
+
+
 @dataclass(frozen=True)
 class Fixes:
     """Triangulated positions of one frame: g fixes from the unassigned detections.
@@ -233,7 +255,8 @@ def _gated_pairs(
     The pairs of all k rows, in blocks of rows so that memory stays
     O(``_BLOCK``) rather than O(k²): per block a superset by matrix products
     (:func:`_prefilter_block`), then the exact test of each candidate, the same
-    values as one pass of :func:`closest_approach` over all pairs.
+    values as one pass of :func:`closest_approach` over all pairs
+    (:func:`_closest_approach_pairs`).
     """
     k = o.shape[0]
     lm = np.cross(o, u)  # Plücker moments of the lines
@@ -242,9 +265,10 @@ def _gated_pairs(
     out_i: list[I64] = []
     out_j: list[I64] = []
     out_d: list[F64] = []
+    oc, uc = np.ascontiguousarray(o.T), np.ascontiguousarray(u.T)
     for i0, i1 in _row_blocks(k, np.full(k, k, dtype=np.int64)):
         i, j = _prefilter_block(u32, lm32, size, s, sat, i0, i1, gate1, min_sin, max_range_m)
-        dist, s1, s2, sin_par = closest_approach(o[i], u[i], o[j], u[j])
+        dist, s1, s2, sin_par = _closest_approach_pairs(oc, uc, i, j)
         var = (s1 * s[i]) ** 2 + (s2 * s[j]) ** 2
         with np.errstate(invalid="ignore", divide="ignore"):
             d2 = dist**2 / var
@@ -286,10 +310,11 @@ def _merge_fixes(
 
     Candidate pairs a < b (both good) agree within the χ²₃ gate,
     dᵀ(Pₐ + P_b + 10⁻⁶ I)⁻¹d ≤ gate3, and share no satellite. They are found with
-    a k-d tree: such a pair lies within √(gate3 (2 tr P + 10⁻⁶)) of the fix with
-    the larger trace, so each good fix is queried with its own radius, and the
-    pairs are then tested exactly. They are merged in order (a, b), each merge
-    only between groups that share no satellite.
+    a k-d tree: such a pair lies within r = √(gate3 (2 tr P + 10⁻⁶)) of the fix
+    with the larger trace, so the tree's pairs within the largest r are kept
+    where their distance is within the larger of their two radii, and then tested
+    exactly. They are merged in order (a, b), each merge only between groups
+    that share no satellite (:func:`_merge_in_order`).
     """
     n_fix = pos.shape[0]
     gi = np.flatnonzero(good)
@@ -297,15 +322,13 @@ def _merge_fixes(
         return None
     tr = np.trace(cov[gi], axis1=1, axis2=2)
     radius = np.sqrt(gate3 * (2.0 * np.maximum(tr, 0.0) + 1e-6)) * (1.0 + 1e-9) + 1e-9
-    tree = cKDTree(pos[gi])
-    near = tree.query_ball_point(pos[gi], radius)
-    lens = np.fromiter((len(x) for x in near), dtype=np.int64, count=gi.size)
-    if lens.sum() <= gi.size:
+    pairs = cKDTree(pos[gi]).query_pairs(float(radius.max()), output_type="ndarray")
+    if not pairs.shape[0]:
         return None
-    pa = np.repeat(np.arange(gi.size), lens)
-    pb = np.fromiter((y for x in near for y in x), dtype=np.int64, count=int(lens.sum()))
-    lo, hi = np.minimum(pa, pb), np.maximum(pa, pb)
-    key = np.unique(lo[lo != hi] * gi.size + hi[lo != hi])
+    lo, hi = pairs[:, 0], pairs[:, 1]
+    d = pos[gi[lo]] - pos[gi[hi]]
+    near = np.sqrt(np.einsum("pi,pi->p", d, d)) <= np.maximum(radius[lo], radius[hi])
+    key = np.sort(lo[near] * gi.size + hi[near])
     a, b = gi[key // gi.size], gi[key % gi.size]  # a < b, row-major order
     d = pos[a] - pos[b]
     s_sum = cov[a] + cov[b] + 1e-6 * _EYE3
@@ -321,19 +344,39 @@ def _merge_fixes(
     a, b = a[~share], b[~share]
     if not a.size:
         return None
-    label = np.arange(n_fix)
-    members = {int(x): [int(x)] for x in np.unique(np.concatenate([a, b]))}
-    group_sats = {f: set(s_of[starts[f] : starts[f + 1]].tolist()) for f in members}
-    for x, y in zip(a.tolist(), b.tolist(), strict=True):  # a few candidate pairs
-        la, lb = int(label[x]), int(label[y])
-        if la != lb and not (group_sats[la] & group_sats[lb]):
-            label[members[lb]] = la
-            members[la] += members.pop(lb)
-            group_sats[la] |= group_sats.pop(lb)
-    _, compact = np.unique(label, return_inverse=True)
+    _, compact = np.unique(_merge_in_order(a, b, n_fix, starts, s_of), return_inverse=True)
     out = fix_of.copy()
     out[rows] = compact[fix_of[rows]]
     return out
+
+
+def _merge_in_order(a: I64, b: I64, n_fix: int, starts: I64, s_of: I64) -> I64:
+    """Group label of each of the ``n_fix`` fixes after merging the candidate pairs
+    (a, b) in order, each merge only between two groups that share no satellite
+    (``s_of[starts[f]:starts[f + 1]]``: the satellites of fix f).
+
+    Sequential by nature (a merge changes which later pairs may merge); a pass
+    in Python over the pairs, the labels in a list and each group's satellites
+    a bit mask (a Python int), so that a pair costs a few operations."""
+    label = list(range(n_fix))
+    sats, st = s_of.tolist(), starts.tolist()
+    members: dict[int, list[int]] = {}
+    mask: dict[int, int] = {}
+    for f in np.unique(np.concatenate([a, b])).tolist():
+        members[f] = [f]
+        m = 0
+        for s in sats[st[f] : st[f + 1]]:
+            m |= 1 << s
+        mask[f] = m
+    for x, y in zip(a.tolist(), b.tolist(), strict=True):  # the candidate pairs
+        la, lb = label[x], label[y]
+        if la != lb and not (mask[la] & mask[lb]):
+            moved = members.pop(lb)
+            for f in moved:
+                label[f] = la
+            members[la] += moved
+            mask[la] |= mask.pop(lb)
+    return np.array(label, dtype=np.int64)
 
 
 def _join_free(
@@ -378,6 +421,17 @@ def _join_free(
     return best, join
 
 
+def _stable_argsort(x: F64) -> I64:
+    """``np.argsort(x, kind="stable")``, faster: the (unstable, introsort) argsort,
+    then a stable sort of all only where two sorted values are equal (rare:
+    exact ties of d²)."""
+    order = np.argsort(x)
+    xs = x[order]
+    if np.any(xs[1:] == xs[:-1]):
+        return np.argsort(x, kind="stable")
+    return order
+
+
 def _greedy_pairs(i: I64, j: I64, d2: F64, k: int) -> tuple[I64, I64]:
     """The pairs (i, j) taken in order of increasing d² (stable), each of the ``k``
     rows once — in that order.
@@ -389,7 +443,7 @@ def _greedy_pairs(i: I64, j: I64, d2: F64, k: int) -> tuple[I64, I64]:
     sequential pass takes too (every pair before it on its rows has gone to
     an earlier taken pair), so the two agree (Preis 1999).
     """
-    order = np.argsort(d2, kind="stable")
+    order = _stable_argsort(d2)
     pi, pj = i[order], j[order]
     n_pair = order.size
     alive = np.arange(n_pair)
