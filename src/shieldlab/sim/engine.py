@@ -104,7 +104,7 @@ from shieldlab.sim.streams import (
 from shieldlab.sim.world import SENSOR_LAYERS, World
 from shieldlab.threats import LETHAL_KINDS
 from shieldlab.tracking import site_geometry
-from shieldlab.tracking.ekf import SiteGeometry, radar_fix
+from shieldlab.tracking.ekf import SiteGeometry, aer_to_eci_position
 from shieldlab.tracking.impact import propagate
 from shieldlab.tracking.metrics import custody
 from shieldlab.tracking.tracker import GnnTracker, TrackerConfig
@@ -479,9 +479,8 @@ def _boost_gate(
     if not recent or not len(meas):
         return meas
     geo = st.geometry
-    r_fix, _ = radar_fix(
+    r_fix = aer_to_eci_position(
         meas.z,
-        meas.sigma,
         np.broadcast_to(geo.ecef_m[radar_i], (len(meas), 3)),
         np.broadcast_to(geo.enu[radar_i], (len(meas), 3, 3)),
         gmst,

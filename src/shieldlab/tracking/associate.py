@@ -457,6 +457,17 @@ def _sparse_gnn(
     return mft
 
 
+def _compact(idx: I64, size: int) -> tuple[I64, I64]:
+    """``np.unique(idx, return_inverse=True)`` of indices in [0, size), by counting
+    instead of sorting: the distinct values ascending and each one's position."""
+    seen = np.zeros(size, dtype=bool)
+    seen[idx] = True
+    vals = np.flatnonzero(seen)
+    pos = np.empty(size, dtype=np.int64)
+    pos[vals] = np.arange(vals.size)
+    return vals, pos[idx]
+
+
 def gnn_assign_pairs(
     n: int,
     m: int,
@@ -503,8 +514,8 @@ def gnn_assign_pairs(
     tr, ms, c = tr[~single], ms[~single], c[~single]
     if c.size == 0:
         return track_for_meas, meas_for_track
-    rows, r_loc = np.unique(tr, return_inverse=True)
-    cols, c_loc = np.unique(ms, return_inverse=True)
+    rows, r_loc = _compact(tr, n)
+    cols, c_loc = _compact(ms, m)
     nr = rows.size
     adj = coo_matrix((np.ones(c.size), (r_loc, nr + c_loc)), shape=(nr + cols.size, nr + cols.size))
     _, lab = connected_components(adj, directed=False)

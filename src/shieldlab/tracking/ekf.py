@@ -50,7 +50,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldlab.core.constants import GM_EARTH_M3_S2
-from shieldlab.core.frames import OMEGA_EARTH_VEC, enu_matrix, geodetic_to_ecef
+from shieldlab.core.frames import OMEGA_EARTH_VEC, cross3, enu_matrix, geodetic_to_ecef
 from shieldlab.core.gravity import accel_j2, accel_point_mass
 from shieldlab.sensors.radar import RadarSite
 
@@ -207,11 +207,17 @@ def ekf_predict(
 
 
 # ------------------------------------------------------------------ measurement
-def _rot_z(v: F64, gmst: F64) -> tuple[F64, F64]:
-    """ECI → ECEF rotation matrices (m, 3, 3) and the rotated vectors (m, 3)."""
+def _rot_mats(gmst: F64) -> F64:
+    """ECI → ECEF rotation matrices (m, 3, 3) of the angles ``gmst (m,)``."""
     c, s = np.cos(gmst), np.sin(gmst)
     m = np.zeros((gmst.size, 3, 3))
     m[:, 0, 0], m[:, 0, 1], m[:, 1, 0], m[:, 1, 1], m[:, 2, 2] = c, s, -s, c, 1.0
+    return m
+
+
+def _rot_z(v: F64, gmst: F64) -> tuple[F64, F64]:
+    """ECI → ECEF rotation matrices (m, 3, 3) and the rotated vectors (m, 3)."""
+    m = _rot_mats(gmst)
     return m, np.einsum("mij,mj->mi", m, v)
 
 
@@ -315,22 +321,37 @@ def iekf_update(
 
 
 # -------------------------------------------------------------------- initiation
-def aer_to_eci(z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) -> tuple[F64, F64]:
-    """ECI positions (m, 3) of (range, az, el) measurements and ∂r_eci/∂z (m, 3, 3)."""
+def _aer_geometry(
+    z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike
+) -> tuple[tuple[F64, F64, F64, F64, F64], F64, F64, F64]:
+    """Shared part of :func:`aer_to_eci` and :func:`aer_to_eci_position`: (ρ, cos el,
+    sin el, cos az, sin az), the ENU offsets (m, 3), the ECI → ECEF rotations
+    (m, 3, 3) and the ECI positions (m, 3)."""
     z = np.asarray(z, dtype=np.float64)
     m = z.shape[0]
     rho, az, el = z[:, 0], z[:, 1], z[:, 2]
     ce, se, ca, sa = np.cos(el), np.sin(el), np.cos(az), np.sin(az)
     enu = np.stack([rho * ce * sa, rho * ce * ca, rho * se], axis=-1)
-    jz = np.zeros((m, 3, 3))  # ∂(e, n, u)/∂(ρ, az, el)
+    rot = _rot_mats(np.broadcast_to(np.asarray(gmst_rad, dtype=np.float64), (m,)))
+    r_ecef = site_ecef_m + np.einsum("mji,mj->mi", site_enu, enu)
+    r_eci = np.einsum("mji,mj->mi", rot, r_ecef)
+    return (rho, ce, se, ca, sa), enu, rot, r_eci
+
+
+def aer_to_eci_position(z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) -> F64:
+    """ECI positions (m, 3) of (range, az, el) measurements: :func:`aer_to_eci`'s
+    positions (the same values) without the Jacobian."""
+    return _aer_geometry(z, site_ecef_m, site_enu, gmst_rad)[3]
+
+
+def aer_to_eci(z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) -> tuple[F64, F64]:
+    """ECI positions (m, 3) of (range, az, el) measurements and ∂r_eci/∂z (m, 3, 3)."""
+    (rho, ce, se, ca, sa), enu, rot, r_eci = _aer_geometry(z, site_ecef_m, site_enu, gmst_rad)
+    jz = np.zeros((rho.size, 3, 3))  # ∂(e, n, u)/∂(ρ, az, el)
     jz[:, :, 0] = enu / rho[:, None]
     jz[:, 0, 1], jz[:, 1, 1] = rho * ce * ca, -rho * ce * sa
     jz[:, 0, 2], jz[:, 1, 2], jz[:, 2, 2] = -rho * se * sa, -rho * se * ca, rho * ce
-    th = np.broadcast_to(np.asarray(gmst_rad, dtype=np.float64), (m,))
-    rot, _ = _rot_z(np.zeros((m, 3)), th)
     c = np.swapaxes(site_enu @ rot, -1, -2)  # ENU → ECI
-    r_ecef = site_ecef_m + np.einsum("mji,mj->mi", site_enu, enu)
-    r_eci = np.einsum("mji,mj->mi", rot, r_ecef)
     return r_eci, c @ jz
 
 
@@ -366,7 +387,7 @@ def init_from_fix(r_m: F64, p_rr_m2: F64, vel_sigma_mps: float = 3000.0) -> tupl
     """Tracks (x (m, 6), P (m, 6, 6)) from ECI position fixes ``r_m (m, 3)`` with
     covariance ``p_rr_m2 (m, 3, 3)``: velocity at rest on the rotating Earth
     (v = ω × r), σ per axis ``vel_sigma_mps``, uncorrelated with position."""
-    v = np.cross(OMEGA_EARTH_VEC, r_m)
+    v = cross3(OMEGA_EARTH_VEC, r_m)
     p = np.zeros((r_m.shape[0], 6, 6))
     p[:, :3, :3] = p_rr_m2
     p[:, 3:, 3:] = vel_sigma_mps**2 * _EYE3
