@@ -266,3 +266,27 @@ def test_m_of_n_confirmation_and_k_miss_deletion() -> None:
 def test_jpda_rejects_certain_detection() -> None:
     with pytest.raises(ValueError, match="pd"):
         jpda_weights(np.ones((1, 1)), np.ones((1, 1), bool), np.zeros((1, 1)), 1.0, 1e-3)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_small_mahalanobis_equals_lapack_cholesky(k: int) -> None:
+    """The written-out 2 × 2 and 3 × 3 Cholesky path against LAPACK's factor and
+    solve, over covariance scales from 1e-8 to 1e8 (agreement to rounding), and
+    a covariance that is not positive definite gives NaN instead of an error."""
+    from shieldlab.tracking.associate import mahalanobis
+
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=(2000, k, k))
+    s = (a @ np.swapaxes(a, -1, -2) + 0.1 * np.eye(k)) * rng.uniform(1e-8, 1e8, (2000, 1, 1))
+    s[:, 0, 1] *= 1.0 + 1e-13  # slightly asymmetric, as sums of products come out
+    nu = rng.normal(size=(2000, k)) * np.sqrt(s[:, 0, 0])[:, None]
+    d2, logdet = mahalanobis(nu, s)
+    sym = 0.5 * (s + np.swapaxes(s, -1, -2))
+    want_d2 = np.einsum("ki,ki->k", nu, np.linalg.solve(sym, nu[..., None])[..., 0])
+    np.testing.assert_allclose(d2, want_d2, rtol=1e-11)
+    np.testing.assert_allclose(logdet, np.linalg.slogdet(sym)[1], rtol=1e-11, atol=1e-11)
+    bad = np.eye(k)[None].repeat(2, axis=0)
+    bad[1, -1, -1] = -1.0
+    d2, logdet = mahalanobis(np.ones((2, k)), bad)
+    assert d2[0] == pytest.approx(k) and logdet[0] == pytest.approx(0.0)
+    assert np.isnan(d2[1])
