@@ -82,6 +82,7 @@ def angles_gated_pairs(
     key = z[:, 1] + _SAT_SPAN * col
     order = np.argsort(key, kind="stable")
     ks = key[order]
+    za = np.ascontiguousarray(z[:, 0])
     per = max(1, BLOCK_PAIRS // n)
     out_t, out_c, out_m = [], [], []
     for c0 in range(0, n_col, per):
@@ -110,7 +111,10 @@ def angles_gated_pairs(
         mj = order[start + np.arange(total)]
         cb, ti = np.divmod(flat, n)
         ci = cb + c0
-        nu_a = np.abs(wrap_pi(z[mj, 0] - alpha.ravel()[flat]))
+        # |α residual| wrapped: min(|d|, 2π − |d|) for d in (−2π, 2π) (the value of
+        # |wrap_pi(d)| to rounding, far inside the box's margin)
+        nu_a = np.abs(za[mj] - alpha.ravel()[flat])
+        np.minimum(nu_a, 2.0 * math.pi - nu_a, out=nu_a)
         keep = (col[mj] == ci) & (nu_a <= wa.ravel()[flat])
         # by satellite, track (flat is), then detection: one integer key
         srt = np.argsort(flat[keep] * m + mj[keep], kind="stable")
@@ -126,12 +130,32 @@ def angles_gated_pairs(
     inv = np.cumsum(new_node) - 1
     nt, nc = ti[new_node], ci[new_node]
     zhat, H = measure_radec(x[nt], observer_of_col[nc])
-    hph = H @ P[nt] @ np.swapaxes(H, -1, -2)
-    nu = z[mj] - zhat[inv]
-    nu[:, 0] = wrap_pi(nu[:, 0])
-    d2, logdet = mahalanobis(nu, hph[inv] + R[mj])
+    s00, s01, s11 = _hph_2(H[:, :, :3], P[nt, :3, :3])
+    nu = np.empty((mj.size, 2))
+    nu[:, 0] = wrap_pi(za[mj] - zhat[inv, 0])
+    nu[:, 1] = z[mj, 1] - zhat[inv, 1]
+    s = np.empty((mj.size, 2, 2))
+    s[:, 0, 0] = s00[inv] + R[mj, 0, 0]
+    s[:, 1, 1] = s11[inv] + R[mj, 1, 1]
+    s[:, 0, 1] = s01[inv] + R[mj, 0, 1]
+    s[:, 1, 0] = s01[inv] + R[mj, 1, 0]
+    d2, logdet = mahalanobis(nu, s)
     ok = np.isfinite(d2) & (d2 <= gamma)
     return ti[ok], ci[ok], mj[ok], d2[ok], logdet[ok]
+
+
+def _hph_2(h: F64, p: F64) -> tuple[F64, F64, F64]:
+    """The entries (0, 0), (0, 1) and (1, 1) of H P Hᵀ for ``h (n, 2, 3)`` and
+    symmetric ``p (n, 3, 3)``: the angles' Jacobian has no velocity columns, so
+    the position block is all of it; written out over the n nodes (no stacked
+    6 × 6 matrix products)."""
+    ph0 = p @ h[:, 0, :, None]  # (n, 3, 1): P h₀ᵀ
+    ph1 = p @ h[:, 1, :, None]
+    h0, h1 = h[:, 0], h[:, 1]
+    s00 = h0[:, 0] * ph0[:, 0, 0] + h0[:, 1] * ph0[:, 1, 0] + h0[:, 2] * ph0[:, 2, 0]
+    s01 = h0[:, 0] * ph1[:, 0, 0] + h0[:, 1] * ph1[:, 1, 0] + h0[:, 2] * ph1[:, 2, 0]
+    s11 = h1[:, 0] * ph1[:, 0, 0] + h1[:, 1] * ph1[:, 1, 0] + h1[:, 2] * ph1[:, 2, 0]
+    return s00, s01, s11
 
 
 def fixes_gated_pairs(
