@@ -21,11 +21,11 @@ the whole frame is gated in a few array passes:
    (key δ + 4 c: the satellites' δ ranges do not overlap), then the α box
    (wrapped);
 3. the exact Mahalanobis d², ln|S| of the surviving (track, satellite,
-   detection) triples with the full Jacobian and covariance, as
-   :func:`~shieldlab.tracking.associate.gated_pairs` computes them.
+   detection) triples with the Jacobian's position block (the angles have no
+   velocity columns) and the full covariance, H P Hᵀ written out per node.
 
-The bound only removes pairs outside the gate, so the gated pairs and their
-d² are those of the satellite-by-satellite gate.
+The bound only removes pairs outside the gate, so the gated pairs are those of
+the satellite-by-satellite gate and their d² agree with it to rounding (~1e-13).
 
 :func:`fixes_gated_pairs` is the 3-D gate of the young tracks (one update, no
 velocity yet) against the frame's triangulated fixes, for two-point initiation.

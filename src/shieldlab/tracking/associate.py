@@ -326,7 +326,7 @@ def mahalanobis(nu: F64, S: F64) -> tuple[F64, F64]:
     For k = 2 and 3 (angles, radar, positions: every gate of the tracker) the
     factor and the forward substitution are written out element-wise over the K
     pairs (:func:`_mahalanobis_small`), several times faster than LAPACK called
-    per 2 × 2 or 3 × 3 matrix; their values agree to rounding (~1e-15
+    per 2 × 2 or 3 × 3 matrix; their values agree to rounding (~1e-14
     relative). A covariance that is not positive definite gives d² = NaN there
     (the gates drop it)."""
     k = nu.shape[-1]
