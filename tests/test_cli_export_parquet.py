@@ -91,4 +91,4 @@ def test_bad_input_is_one_line_and_exit_2(store: Path, tmp_path: Path) -> None:
         assert wanted in res.output, (args, res.output)
         assert res.output.strip().count("\n") == 0, res.output
     assert not (tmp_path / "o").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "s.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "s.duckdb", "s.duckdb.lock"]

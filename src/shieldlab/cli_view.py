@@ -27,7 +27,7 @@ def open_store(db: Path) -> list[str]:
     """The run ids of a results store; exit 2 with one line if it is not one."""
     import duckdb
 
-    from shieldlab.store import list_runs
+    from shieldlab.store import StoreBusy, connect_read, list_runs
 
     if not db.is_file():
         fail(
@@ -35,18 +35,17 @@ def open_store(db: Path) -> list[str]:
             "(shieldlab run SCENARIO --out DIR writes DIR/shieldlab.duckdb)"
         )
     try:
-        con = duckdb.connect(str(db), read_only=True)
+        with connect_read(db) as con:
+            rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+            tables = {r[0] for r in rows}
+    except StoreBusy as exc:
+        fail(f"--db: {exc}")
     except duckdb.Error as exc:
         text = str(exc)
         if "not a valid duckdb" in text.lower():
             fail(f"--db: {db} is not a shieldlab results store (not a DuckDB file)")
         reason = "locked by a process writing it" if "lock" in text.lower() else text
         fail(f"--db: {db} cannot be opened read only: {reason.splitlines()[0]}")
-    try:
-        rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        tables = {r[0] for r in rows}
-    finally:
-        con.close()
     if "runs" not in tables or "threat_outcomes" not in tables:
         fail(f"--db: {db} is not a shieldlab results store (no runs table)")
     return [str(r["run_id"]) for r in list_runs(db)]

@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 from test_chunks import assert_same, split, static
@@ -25,6 +26,7 @@ from shieldlab.store import (
     create_run,
     finish_run,
     list_runs,
+    lock_path,
     read_run,
     read_table,
     write_run,
@@ -193,3 +195,56 @@ def test_writer_killed_mid_transaction_keeps_committed_chunks(tmp_path: Path) ->
     write_run(ref, make_run("crash"), tables)
     for name in RESULT_TABLES:
         assert_same(read_table(db, name, "crash"), read_table(ref, name, "crash"), name)
+
+
+# Holds the store's lock file (flock, exclusive or shared) until a line arrives on stdin.
+LOCK_HOLDER = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o666)
+fcntl.flock(fd, fcntl.LOCK_EX if sys.argv[2] == "ex" else fcntl.LOCK_SH)
+print("held", flush=True)
+sys.stdin.readline()
+os.close(fd)
+"""
+
+
+@pytest.mark.parametrize("mode", ["ex", "sh"])
+def test_every_connection_takes_the_store_lock_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """DuckDB reads a store's headers before it takes its own file lock, so a process
+    opening the store while another checkpoints could drop the other's last commit.
+    Every shieldlab connection therefore waits for the lock file beside the store
+    (exclusive for writers, shared for readers), even where DuckDB's lock is free."""
+    db = tmp_path / "s.duckdb"
+    tables = make_tables(2, 2, np.random.default_rng(4))
+    create_run(db, make_run("r"), static(tables))
+    assert lock_path(db) == tmp_path / "s.duckdb.lock" and lock_path(db).is_file()
+    p = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(lock_path(db)), mode],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert p.stdout is not None and p.stdout.readline().strip() == "held"
+        monkeypatch.setenv("SHIELDLAB_STORE_WAIT_S", "0.3")
+        with pytest.raises(StoreBusy, match="another shieldlab process"):
+            append_trials(db, "r", split(tables, [0]))
+        if mode == "ex":
+            with pytest.raises(StoreBusy, match="another shieldlab process"):
+                list_runs(db)
+        else:  # readers share the lock
+            assert [r["run_id"] for r in list_runs(db)] == ["r"]
+    finally:
+        p.communicate("\n", timeout=30)
+    append_trials(db, "r", split(tables, [0, 1]))
+    assert committed_trials(db, "r").tolist() == [0, 1]
+
+
+def test_a_reader_leaves_nothing_beside_a_file_that_is_not_a_store(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.duckdb"
+    bogus.write_text("not a database\n")
+    with pytest.raises(duckdb.IOException, match="not a valid DuckDB database file"):
+        list_runs(bogus)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.duckdb"]

@@ -101,7 +101,7 @@ def test_unknown_id_and_bad_paths(store: Path, tmp_path: Path) -> None:
     assert "\n" not in message and "runs: b, d, c, a;" in message
     assert message.endswith("studies: s1, s2")
     assert not (tmp_path / "o").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["r.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.duckdb", "r.duckdb.lock"]
     with pytest.raises(ValueError, match="no results store"):
         export_parquet(tmp_path / "none.duckdb", "a", tmp_path / "o")
     (tmp_path / "file").write_text("")
