@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 from scipy.special import ndtr, ndtri
 
 from shieldlab.battle.assign import greedy_assign, wta_assign
@@ -471,14 +472,41 @@ def _candidates(
     )
     keep = report_correlated(defense, x, t, reports) & ~_engaged_elsewhere(shots, x, t, force)
     if rows.size > 1:  # duplicates: the track with more updates is engaged
-        d = norm3(x[:, None, :3] - x[None, :, :3])
-        upd = tracker.n_updates[rows]
-        better = (upd[None, :] > upd[:, None]) | (
-            (upd[None, :] == upd[:, None])
-            & (np.arange(rows.size)[None, :] < np.arange(rows.size)[:, None])
-        )
-        keep &= ~np.any((d < DUPLICATE_M) & better, axis=1)
+        keep &= ~_duplicates(x[:, :3], tracker.n_updates[rows])
     return rows[keep], x[keep], p[keep], lat[rows][keep]
+
+
+_DENSE_DUPLICATES = 256
+"""Below this many tracks the duplicate check compares all pairs at once."""
+
+
+def _duplicates(pos: F64, upd: I64) -> NDArray[np.bool_]:
+    """Whether each track (ECI position ``pos`` [m], (n, 3)) has another within
+    :data:`DUPLICATE_M` that is better: more updates ``upd``, or as many and an
+    earlier row.
+
+    Many tracks: the pairs come from a k-d tree (radius a hair over the limit), and
+    each pair's distance is then computed as the dense check does (``norm3`` of
+    the difference) and compared with the same strict limit: the same answer,
+    O(n log n) instead of n².
+    """
+    n = pos.shape[0]
+    if n < _DENSE_DUPLICATES:
+        d = norm3(pos[:, None, :] - pos[None, :, :])
+        better = (upd[None, :] > upd[:, None]) | (
+            (upd[None, :] == upd[:, None]) & (np.arange(n)[None, :] < np.arange(n)[:, None])
+        )
+        return np.any((d < DUPLICATE_M) & better, axis=1)
+    pairs = cKDTree(pos).query_pairs(DUPLICATE_M * (1.0 + 1e-9), output_type="ndarray")
+    out = np.zeros(n, dtype=bool)
+    if pairs.shape[0] == 0:
+        return out
+    a, b = pairs[:, 0], pairs[:, 1]
+    close = norm3(pos[a] - pos[b]) < DUPLICATE_M
+    a, b = a[close], b[close]
+    # a pair drops its worse track: b if b has no more updates than a (a ties first)
+    out[np.where(upd[b] > upd[a], a, b)] = True
+    return out
 
 
 def decide(
