@@ -23,6 +23,7 @@ from shieldlab.store import (
     StoreBusy,
     append_trials,
     committed_trials,
+    connect_write,
     create_run,
     finish_run,
     list_runs,
@@ -248,3 +249,19 @@ def test_a_reader_leaves_nothing_beside_a_file_that_is_not_a_store(tmp_path: Pat
     with pytest.raises(duckdb.IOException, match="not a valid DuckDB database file"):
         list_runs(bogus)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.duckdb"]
+
+
+def test_a_write_nested_in_the_same_threads_write_does_not_wait_for_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "n.duckdb"
+    tables = make_tables(2, 2, np.random.default_rng(6))
+    create_run(db, make_run("r"), static(tables))
+    monkeypatch.setenv("SHIELDLAB_STORE_WAIT_S", "2")
+    t0 = time.monotonic()
+    with connect_write(db) as con:
+        append_trials(db, "r", split(tables, [0]))
+        assert con.execute("SELECT count(*) FROM trials").fetchone() == (1,)
+    assert time.monotonic() - t0 < 2.0
+    append_trials(db, "r", split(tables, [1]))  # the lock was released
+    assert committed_trials(db, "r").tolist() == [0, 1]

@@ -255,6 +255,7 @@ READ_WAIT_S = 10.0
 """Longest wait of a reader for the file lock [s] (a writer holds it for one chunk)."""
 _RETRY_FIRST_S, _RETRY_MAX_S = 0.005, 0.05  # backoff between attempts [s]
 _WRITE_LOCK = threading.RLock()  # one write transaction at a time within this process
+_HELD = threading.local()  # the lock files this thread holds exclusively (re-entry)
 
 
 class StoreBusy(RuntimeError):
@@ -338,8 +339,14 @@ def _store_lock(db_path: Path, exclusive: bool, deadline: float, wait_s: float) 
     checkpoint then drops that commit (seen as a lost chunk with 4 writers × 50
     chunks under load). Every shieldlab connection takes this lock first, so no
     process reads the file while another writes it. Released on exit, and by the
-    OS if the process dies (kill -9 included).
+    OS if the process dies (kill -9 included). A write nested in the same thread's
+    write does not wait for itself.
     """
+    held: set[Path] = _HELD.__dict__.setdefault("paths", set())
+    key = lock_path(db_path).absolute()
+    if key in held:  # a write nested in this thread's own write: already exclusive
+        yield
+        return
     fd = _open_lock_file(db_path, exclusive)
     if fd is None:
         yield
@@ -357,7 +364,12 @@ def _store_lock(db_path: Path, exclusive: bool, deadline: float, wait_s: float) 
                     raise _busy(db_path, wait_s) from None
                 time.sleep(min(pause, left))
                 pause = min(2.0 * pause, _RETRY_MAX_S)
-        yield
+        if exclusive:
+            held.add(key)
+        try:
+            yield
+        finally:
+            held.discard(key)
     finally:
         os.close(fd)  # releases the flock
 
