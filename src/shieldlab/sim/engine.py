@@ -101,6 +101,7 @@ from shieldlab.sim.streams import (
     SENSING_STREAM,
     trial_stream,
 )
+from shieldlab.sim.threads import one_blas_thread
 from shieldlab.sim.world import SENSOR_LAYERS, World
 from shieldlab.threats import LETHAL_KINDS
 from shieldlab.tracking import site_geometry
@@ -676,6 +677,12 @@ def run_trial(
     last impact; "fixed" steps by the smallest sensor or decision period until
     the last impact (the former engine, kept to show the two agree,
     ``tests/sim/test_event_time.py``)."""
+    with one_blas_thread():  # trials are the parallel unit (shieldlab.sim.threads)
+        return _run_trial(world, trial, time_advance)
+
+
+def _run_trial(world: World, trial: int, time_advance: Literal["event", "fixed"]) -> TrialResult:
+    """:func:`run_trial`'s body."""
     truth = world.truth
     doc = world.scenario.doctrine
     rng_sense, rng_fight = trial_rngs(world.scenario.seed, trial)
