@@ -206,45 +206,51 @@ def _row_blocks(k: int, per_row: I64) -> list[tuple[int, int]]:
 
 
 def _prefilter_block(
+    a6: F32,
+    b6: F32,
     u: F32,
-    lm: F32,
     size: F32,
-    s: F64,
+    g2: F32,
     sat: I64,
     i0: int,
     i1: int,
-    gate1: float,
     min_sin: float,
-    max_r: float,
 ) -> tuple[I64, I64]:
     """Pairs (i, j), i0 ≤ i < i1, i < j, from different satellites that may pass the
     gate of :func:`_gated_pairs`, in row-major order: a superset.
 
-    The distance of two lines is |u_j·L_i + u_i·L_j| / sin θ (``lm``: the Plücker
-    moments L = o × u; ``size``: |o| + |L|; sin² θ = 1 − (u_i·u_j)²), three matrix
-    products per block; the gate needs it ≤ √(gate1 ((s₁σ_i)² + (s₂σ_j)²)) <
-    √(gate1 (σ_i² + σ_j²)) · max_r. In single precision (half the memory traffic):
-    margins 10⁻⁴ relative, 10⁻⁴ on sin² θ and 10⁻⁵ of the sizes (≈ 300 m for LEO,
-    against rounding of ~10⁻⁶ of the sizes); the exact test is then made in double
-    precision on these pairs alone.
+    The distance of two lines is |u_j·L_i + u_i·L_j| / sin θ (L = o × u the
+    Plücker moments; ``a6`` = [L, u] and ``b6`` = [u, L] per line, so the triple
+    product of a block is one matrix product; ``size``: |o| + |L|; sin² θ =
+    1 − (u_i·u_j)²); the gate needs it ≤ √(gate1 ((s₁σ_i)² + (s₂σ_j)²)) <
+    √(gate1 (σ_i² + σ_j²)) · max_r, so ``g2`` = gate1 (σ max_r)² (with a 10⁻⁴
+    margin). In single precision (half the memory traffic): margins 10⁻⁴
+    relative, 10⁻⁴ on sin² θ and 10⁻⁵ of the sizes (≈ 300 m for LEO, against
+    rounding of ~10⁻⁶ of the sizes); the exact test is then made in double
+    precision on these pairs alone. The structural conditions (i < j, two
+    satellites) are applied to the few candidates, not to every cell.
     """
-    ui, li, uj, lj = u[i0:i1], lm[i0:i1], u[i0 + 1 :], lm[i0 + 1 :]  # float32
-    b = ui @ uj.T
-    den = np.float32(1.0) - b * b
-    triple = np.abs(li @ uj.T + ui @ lj.T)
+    triple2 = a6[i0:i1] @ b6[i0 + 1 :].T  # u_j·L_i + u_i·L_j, then squared in place
+    np.multiply(triple2, triple2, out=triple2)
+    den = u[i0:i1] @ u[i0 + 1 :].T  # u_i·u_j, then sin² θ in place
+    np.multiply(den, den, out=den)
+    np.subtract(np.float32(1.0), den, out=den)
+    may = den >= np.float32(min_sin * min_sin - 1e-4)
+    np.maximum(den, np.float32(0.0), out=den)
     # squared: triple² ≤ (bound + slack)² ≤ 2 bound² + 2 slack²
-    s2 = (s * s * gate1 * (max_r * 1.0001) ** 2).astype(np.float32)
-    bound2 = (s2[i0:i1, None] + s2[None, i0 + 1 :]) * np.maximum(den, np.float32(0.0))
-    slack = np.float32(1e-5) * (size[i0:i1, None] + size[None, i0 + 1 :])
-    r, c = np.arange(i0, i1)[:, None], np.arange(i0 + 1, s.size)[None, :]
-    may = (
-        (c > r)
-        & (sat[i0:i1, None] != sat[None, i0 + 1 :])
-        & (den >= np.float32(min_sin * min_sin - 1e-4))
-        & (triple * triple <= np.float32(2.0) * (bound2 + slack * slack))
-    )
+    bound2 = g2[i0:i1, None] + g2[None, i0 + 1 :]
+    bound2 *= den
+    slack2 = size[i0:i1, None] + size[None, i0 + 1 :]
+    np.multiply(slack2, slack2, out=slack2)
+    slack2 *= np.float32(1e-10)
+    bound2 += slack2
+    bound2 *= np.float32(2.0)
+    may &= triple2 <= bound2
     pi, pj = np.nonzero(may)
-    return pi + i0, pj + i0 + 1
+    pi += i0
+    pj += i0 + 1
+    keep = (pj > pi) & (sat[pi] != sat[pj])
+    return pi[keep], pj[keep]
 
 
 def _gated_pairs(
@@ -261,13 +267,16 @@ def _gated_pairs(
     k = o.shape[0]
     lm = np.cross(o, u)  # Plücker moments of the lines
     size = (np.linalg.norm(o, axis=-1) + np.linalg.norm(lm, axis=-1)).astype(np.float32)
-    u32, lm32 = u.astype(np.float32), lm.astype(np.float32)
+    u32 = np.ascontiguousarray(u, dtype=np.float32)
+    a6 = np.concatenate([lm, u], axis=1).astype(np.float32)
+    b6 = np.concatenate([u, lm], axis=1).astype(np.float32)
+    g2 = (s * s * gate1 * (max_range_m * 1.0001) ** 2).astype(np.float32)
     out_i: list[I64] = []
     out_j: list[I64] = []
     out_d: list[F64] = []
     oc, uc = np.ascontiguousarray(o.T), np.ascontiguousarray(u.T)
     for i0, i1 in _row_blocks(k, np.full(k, k, dtype=np.int64)):
-        i, j = _prefilter_block(u32, lm32, size, s, sat, i0, i1, gate1, min_sin, max_range_m)
+        i, j = _prefilter_block(a6, b6, u32, size, g2, sat, i0, i1, min_sin)
         dist, s1, s2, sin_par = _closest_approach_pairs(oc, uc, i, j)
         var = (s1 * s[i]) ** 2 + (s2 * s[j]) ** 2
         with np.errstate(invalid="ignore", divide="ignore"):
