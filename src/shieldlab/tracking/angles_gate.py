@@ -107,20 +107,27 @@ def angles_gated_pairs(
         if total == 0:
             continue
         flat = np.repeat(np.arange(cnt.size), cnt)
-        start = np.repeat(lo.ravel() - (np.cumsum(cnt) - cnt), cnt)
-        mj = order[start + np.arange(total)]
+        mj = np.repeat(lo.ravel() - (np.cumsum(cnt) - cnt), cnt)
+        mj += np.arange(total)
+        mj = order[mj]
+        # |α residual| wrapped: min(|d|, 2π − |d|) for d in (−2π, 2π) (the value of
+        # |wrap_pi(d)| to rounding, far inside the box's margin); the α box first,
+        # then the satellite check on the few left
+        nu_a = za[mj]
+        nu_a -= alpha.ravel()[flat]
+        np.abs(nu_a, out=nu_a)
+        np.minimum(nu_a, 2.0 * math.pi - nu_a, out=nu_a)
+        keep = nu_a <= wa.ravel()[flat]
+        flat, mj = flat[keep], mj[keep]
         cb, ti = np.divmod(flat, n)
         ci = cb + c0
-        # |α residual| wrapped: min(|d|, 2π − |d|) for d in (−2π, 2π) (the value of
-        # |wrap_pi(d)| to rounding, far inside the box's margin)
-        nu_a = np.abs(za[mj] - alpha.ravel()[flat])
-        np.minimum(nu_a, 2.0 * math.pi - nu_a, out=nu_a)
-        keep = (col[mj] == ci) & (nu_a <= wa.ravel()[flat])
+        keep = col[mj] == ci
+        flat, mj, ti, ci = flat[keep], mj[keep], ti[keep], ci[keep]
         # by satellite, track (flat is), then detection: one integer key
-        srt = np.argsort(flat[keep] * m + mj[keep], kind="stable")
-        out_t.append(ti[keep][srt])
-        out_c.append(ci[keep][srt])
-        out_m.append(mj[keep][srt])
+        srt = np.argsort(flat * m + mj, kind="stable")
+        out_t.append(ti[srt])
+        out_c.append(ci[srt])
+        out_m.append(mj[srt])
     if not out_t:
         return none, none.copy(), none.copy(), np.empty(0), np.empty(0)
     ti, ci, mj = np.concatenate(out_t), np.concatenate(out_c), np.concatenate(out_m)
