@@ -289,6 +289,20 @@ def _busy(db_path: Path, wait_s: float) -> StoreBusy:
     )
 
 
+def _waits(db_path: Path, deadline: float, wait_s: float) -> Iterator[None]:
+    """Backoff between attempts at a locked store: each ``next`` sleeps (5 ms, doubling
+    to 50 ms, never past ``deadline``), or raises :class:`StoreBusy` once the deadline
+    has passed."""
+    pause = _RETRY_FIRST_S
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _busy(db_path, wait_s) from None
+        time.sleep(min(pause, left))
+        pause = min(2.0 * pause, _RETRY_MAX_S)
+        yield
+
+
 def lock_path(db_path: Path) -> Path:
     """The lock file beside the store at ``db_path`` (``NAME.duckdb.lock``, empty)."""
     return db_path.with_name(db_path.name + ".lock")
@@ -353,17 +367,13 @@ def _store_lock(db_path: Path, exclusive: bool, deadline: float, wait_s: float) 
         return
     try:
         op = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
-        pause = _RETRY_FIRST_S
+        waits = _waits(db_path, deadline, wait_s)
         while True:
             try:
                 fcntl.flock(fd, op)
                 break
             except BlockingIOError:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise _busy(db_path, wait_s) from None
-                time.sleep(min(pause, left))
-                pause = min(2.0 * pause, _RETRY_MAX_S)
+                next(waits)
         if exclusive:
             held.add(key)
         try:
@@ -380,18 +390,14 @@ def _open(
     """Connect, retrying with backoff while DuckDB finds the file locked (by a process
     that does not take the store's lock file); :class:`StoreBusy` after the
     deadline."""
-    pause = _RETRY_FIRST_S
+    waits = _waits(db_path, deadline, wait_s)
     while True:
         try:
             return duckdb.connect(str(db_path), read_only=read_only)
         except duckdb.Error as exc:
             if not _locked(exc):
                 raise
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise _busy(db_path, wait_s) from None
-            time.sleep(min(pause, left))
-            pause = min(2.0 * pause, _RETRY_MAX_S)
+            next(waits)
 
 
 @contextmanager
