@@ -191,13 +191,14 @@ def test_reproducible_and_ids_unique() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="known gap (docs/architecture.md, 'Not built yet'): a layer's misses delete a "
-    "track another layer updates; per-layer holds need track-to-track merging first",
+    "track another layer updates; per-layer holds need IR ghost refutation and "
+    "track-to-track merging first",
 )
 def test_a_layer_that_cannot_see_an_object_does_not_delete_another_layers_track() -> None:
     """One object, updated by a slow layer (0, a hit every 10 s) and inside the
     coverage of a fast layer (1, a scan every second) that never detects it (too
-    small for its power-aperture, unresolved in a cloud): the track must outlive
-    the fast layer's misses while the slow layer keeps updating it."""
+    small for its power-aperture, beyond its detection range): the track must
+    outlive the fast layer's misses while the slow layer keeps updating it."""
     rng = np.random.default_rng(7)
     t_grid = np.arange(0.0, 120.0 + 1e-9, 1.0)
     r = _states_at(np.array([40 * DEG]), np.array([25 * DEG]), np.array([1200e3]), 0.0)
