@@ -216,3 +216,37 @@ def test_a_layer_that_cannot_see_an_object_does_not_delete_another_layers_track(
         else:  # layer 1 scans the same volume and sees nothing
             trk.process_scan(empty(), SITE, EPOCH, sensor_index=0, t_s=t, layer=1)
     assert trk.confirmed.tolist() == [True]
+
+
+def test_a_track_coasting_out_of_coverage_is_deleted_once_deep_underground() -> None:
+    """An object dives into the ground outside every sensor's coverage (no scan counts
+    a miss): its track coasts on, and is deleted once predicted more than
+    ``max_depth_m`` below the polar radius, not predicted through the Earth forever."""
+    rng = np.random.default_rng(3)
+    t_grid = np.arange(0.0, 5.0, 1.0)
+    r = _states_at(np.array([0.5]), np.array([20 * DEG]), np.array([300e3]), 0.0)
+    v = _ballistic(r, np.array([0.5]), 4000.0, -60.0 * DEG)
+    truth = _truth(np.concatenate([r, v], axis=-1), t_grid)
+    sc = _measure(truth, np.ones(truth.shape[:2], dtype=bool), t_grid, rng, 1.0, 0.0)
+    trk = GnnTracker(TrackerConfig(q_m2_s3=0.01, M=3, N=5, K=3))
+    for _, t, m in sc:
+        trk.process_scan(m, SITE, EPOCH, sensor_index=0, t_s=t)
+    assert trk.confirmed.tolist() == [True]
+
+    def blind(r_eci: np.ndarray) -> np.ndarray:  # out of coverage: no miss ever counts
+        return np.zeros(r_eci.shape[0], dtype=bool)
+
+    depth = []
+    for t in np.arange(5.0, 120.0, 1.0):
+        trk.process_scan(empty(), SITE, EPOCH, sensor_index=0, t_s=float(t), coverage=blind)
+        if not len(trk):
+            break
+        depth.append(float(radial_height_m(trk.x[:, :3])[0]))
+    assert not len(trk)
+    assert min(depth) < -10e3  # it did coast below the surface first (not a miss)
+    assert min(depth) > -50e3 - 25e3  # ... and went at most ~a step past the limit
+
+
+def test_tracker_config_rejects_a_non_positive_depth() -> None:
+    with pytest.raises(ValueError, match="max_depth_m"):
+        TrackerConfig(max_depth_m=0.0)

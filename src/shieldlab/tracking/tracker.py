@@ -6,7 +6,10 @@ scoring only); clutter and target detections are treated alike.
 Cycle per scan (the measurements of ONE radar at ONE time, :meth:`GnnTracker.process_scan`):
 
 1. **Predict** every track to the scan time (:func:`~shieldlab.tracking.ekf.ekf_predict`,
-   RK4 on point-mass + J2 gravity, white-acceleration process noise q).
+   RK4 on point-mass + J2 gravity, white-acceleration process noise q). A track
+   predicted more than ``max_depth_m`` below the polar radius is deleted: its
+   object has hit the ground (outside every sensor's coverage no miss would
+   ever delete it).
 2. **Gate** the track–measurement pairs by the χ²₃ Mahalanobis distance of
    the (range, az, el) innovation with the sensor's
    :func:`~shieldlab.tracking.associate.aer_model` (gate probability
@@ -64,7 +67,7 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from shieldlab.core.constants import WGS84_A_M, WGS84_OMEGA_RAD_S
+from shieldlab.core.constants import WGS84_A_M, WGS84_B_M, WGS84_OMEGA_RAD_S
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.measurements import Measurements
 from shieldlab.tracking.angles import (
@@ -135,7 +138,12 @@ class TrackerConfig:
     of several g; with the ballistic noise a fine radar's third measurement
     falls outside the gate) — 0: never; level_max_alt_m,
     level_max_speed_mps: tracks below both are predicted as lift-supported
-    level flight (no gravity) — cruise missiles, drones (0, 0: never).
+    level flight (no gravity) — cruise missiles, drones (0, 0: never);
+    max_depth_m: a track predicted deeper than this below the Earth's polar
+    radius is deleted at the next prediction (its object has reached the
+    ground; inf: never) — without it the track of an object that impacted
+    outside every sensor's coverage coasts through the Earth for the rest of
+    the run, predicted at every scan.
     """
 
     q_m2_s3: float = 1.0
@@ -157,6 +165,7 @@ class TrackerConfig:
     level_max_speed_mps: float = 0.0
     glide_max_alt_m: float = 0.0
     glide_max_gamma_rad: float = 0.0
+    max_depth_m: float = 50.0e3
 
     def __post_init__(self) -> None:
         if not 1 <= self.M <= self.N:
@@ -169,6 +178,8 @@ class TrackerConfig:
             raise ValueError("TrackerConfig needs n_layers >= 1, iterations >= 1, q_man >= q")
         if self.q_m2_s3 < 0 or self.vel_sigma_mps <= 0 or self.max_step_s <= 0:
             raise ValueError("TrackerConfig needs q_m2_s3 >= 0, vel_sigma_mps > 0, max_step_s > 0")
+        if not self.max_depth_m > 0.0:
+            raise ValueError(f"TrackerConfig.max_depth_m must be > 0, got {self.max_depth_m}")
 
 
 def scans(meas: Measurements) -> Iterator[Scan]:
@@ -344,6 +355,9 @@ class GnnTracker:
                 self.x, self.P, dt, self._q_of(t, glide), cfg.max_step_s, g_scale=g_scale
             )
             self.t_s = np.full(len(self), t)
+            r = self.x[:, :3]
+            floor = max(WGS84_B_M - cfg.max_depth_m, 0.0)  # inf: 0, nothing dropped
+            self._keep(np.add.reduce(r * r, axis=1) >= floor * floor)
 
     def _associate(
         self, z: F64, R: F64, measure: MeasureFn, angle_axes: tuple[int, ...], dof: int
@@ -467,10 +481,10 @@ class GnnTracker:
         gmst = float(gmst_at(epoch, t))
         site_ecef, site_enu = sites.ecef_m[s_idx], sites.enu[s_idx]
         measure = aer_model(site_ecef, site_enu, gmst)
-        n, m = len(self), len(meas)
-
-        # 1. predict, 2.-3. gate and assign, confirmed tracks first
+        # 1. predict (and drop tracks deep underground), 2.-3. gate and assign,
+        # confirmed tracks first
         self._predict(t)
+        n, m = len(self), len(meas)
         meas_for_track = self._associate(meas.z, diag_cov(meas.sigma), measure, AER_ANGLE_AXES, 3)
         hit = meas_for_track >= 0
         track_of_meas = np.full(m, -1, np.int64)
