@@ -11,6 +11,7 @@ these scenes (measured values in the comments), not published numbers.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import numpy as np
@@ -28,7 +29,14 @@ from shieldlab.sensors.measurements import Measurements, concat, empty
 from shieldlab.tracking.ekf import SiteGeometry
 from shieldlab.tracking.metrics import custody, gospa, gospa_series
 from shieldlab.tracking.scenes import ballistic_velocity, points_from_site_eci, radar_scans
-from shieldlab.tracking.tracker import GnnTracker, TrackerConfig, run_tracker, scans
+from shieldlab.tracking.tracker import (
+    GnnTracker,
+    Scan,
+    TrackerConfig,
+    miss_weight,
+    run_tracker,
+    scans,
+)
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 LAT, LON, ALT = 40.0 * DEG, -100.0 * DEG, 0.0
@@ -188,18 +196,8 @@ def test_reproducible_and_ids_unique() -> None:
     assert all(trk.misses[k] == before[i] + 1 for k, i in enumerate(trk.track_id.tolist()))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (docs/architecture.md, 'Not built yet'): a layer's misses delete a "
-    "track another layer updates; per-layer holds need IR ghost refutation and "
-    "track-to-track merging first",
-)
-def test_a_layer_that_cannot_see_an_object_does_not_delete_another_layers_track() -> None:
-    """One object, updated by a slow layer (0, a hit every 10 s) and inside the
-    coverage of a fast layer (1, a scan every second) that never detects it (too
-    small for its power-aperture, beyond its detection range): the track must
-    outlive the fast layer's misses while the slow layer keeps updating it."""
-    rng = np.random.default_rng(7)
+def _confirmed_by_layer_0(rng: np.random.Generator) -> tuple[GnnTracker, list[Scan]]:
+    """A track confirmed by layer 0 (5 one-second scans) and the scans that follow."""
     t_grid = np.arange(0.0, 120.0 + 1e-9, 1.0)
     r = _states_at(np.array([40 * DEG]), np.array([25 * DEG]), np.array([1200e3]), 0.0)
     v = _ballistic(r, np.array([1.0]), 6000.0, 5.0 * DEG)
@@ -207,15 +205,51 @@ def test_a_layer_that_cannot_see_an_object_does_not_delete_another_layers_track(
     exists = np.ones(truth.shape[:2], dtype=bool)
     sc = _measure(truth, exists, t_grid, rng, pd=1.0, clutter_rate=0.0)
     trk = GnnTracker(TrackerConfig(q_m2_s3=0.01, M=3, N=5, K=3, n_layers=2))
-    for _, t, m in sc[:5]:  # confirmed by layer 0 first
+    for _, t, m in sc[:5]:
         trk.process_scan(m, SITE, EPOCH, sensor_index=0, t_s=t, layer=0)
     assert trk.confirmed.tolist() == [True]
-    for _, t, m in sc[5:]:
+    return trk, sc[5:]
+
+
+def _pd_of(p: float) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda r: np.full(r.shape[0], p)
+
+
+def test_a_layer_that_cannot_see_an_object_does_not_delete_another_layers_track() -> None:
+    """One object, updated by a slow layer (0, a hit every 10 s) and inside the field
+    of view of a fast layer (1, a scan every second) that never detects it: beyond
+    that radar's detection range of the object it must hold (expected Pd 0), its
+    silence is no evidence and must not delete the track the slow layer updates."""
+    trk, rest = _confirmed_by_layer_0(np.random.default_rng(7))
+    for _, t, m in rest:
         if round(t) % 10 == 0:
             trk.process_scan(m, SITE, EPOCH, sensor_index=0, t_s=t, layer=0)
         else:  # layer 1 scans the same volume and sees nothing
-            trk.process_scan(empty(), SITE, EPOCH, sensor_index=0, t_s=t, layer=1)
+            trk.process_scan(
+                empty(), SITE, EPOCH, sensor_index=0, t_s=t, layer=1, expected_pd=_pd_of(0.0)
+            )
     assert trk.confirmed.tolist() == [True]
+    # the same scans counted as full misses (no expected Pd) delete it within K of them
+    trk, rest = _confirmed_by_layer_0(np.random.default_rng(7))
+    for _, t, _m in rest[:3]:
+        trk.process_scan(empty(), SITE, EPOCH, sensor_index=0, t_s=t, layer=1)
+    assert not len(trk)
+
+
+def test_a_miss_where_the_radar_seldom_detects_weighs_less() -> None:
+    """The object is gone: a radar expecting Pd 0.1 deletes the track after
+    ⌈K / −log₂ 0.9⌉ = 20 misses (K = 3), not after 3; at Pd ≥ 0.5 after K."""
+    assert miss_weight(np.array([0.0, 0.1, 0.5, 0.9])) == pytest.approx(
+        [0.0, 0.152003, 1.0, 1.0], abs=1e-6
+    )
+    for pd, lives in ((0.1, 19), (0.5, 2), (0.9, 2)):
+        trk, rest = _confirmed_by_layer_0(np.random.default_rng(7))
+        for k, (_, t, _m) in enumerate(rest[: lives + 1]):
+            assert len(trk) == 1, (pd, k)
+            trk.process_scan(
+                empty(), SITE, EPOCH, sensor_index=0, t_s=t, layer=1, expected_pd=_pd_of(pd)
+            )
+        assert not len(trk), pd
 
 
 def test_a_track_coasting_out_of_coverage_is_deleted_once_deep_underground() -> None:

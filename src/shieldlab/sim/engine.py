@@ -70,11 +70,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.battle.threat_eval import threatened_asset
-from shieldlab.core.frames import eci_to_ecef
+from shieldlab.core.frames import ecef_to_eci, eci_to_ecef
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_covered
 from shieldlab.sensors.measurements import Measurements
-from shieldlab.sensors.radar import RadarSite, radar_visible
+from shieldlab.sensors.radar import RadarSite, radar_snr, radar_visible, swerling1_pd
 from shieldlab.sim import layers, oracle, sharing
 from shieldlab.sim.decide import (
     LaunchReports,
@@ -118,6 +118,11 @@ KILLED, LEAKED, NO_THREAT = 1, 2, 3
 STATUS_NAMES = {KILLED: "killed", LEAKED: "leaked", NO_THREAT: "no_threat"}
 CUSTODY_GATE_M = 20_000.0
 """A confirmed track within this distance of an object holds it (custody, any quality) [m]."""
+NOMINAL_RCS_M2 = 0.01
+"""RV radar cross-section the defense expects of its radars [m²] (what a miss on a
+confirmed track is worth, :func:`_nominal_pd`): −20 dBsm, the nose-on RCS of the
+catalog's ICBM RVs (``catalog/threats.yaml`` ``rv_rcs_dbsm``), the smallest
+lethal object it must hold."""
 HOLD_REVISITS = 2.5
 """A layer holds a track updated by it within this many of its revisit periods."""
 TRACKER = TrackerConfig(
@@ -316,6 +321,21 @@ def _radar_coverage(radar: RadarSite, gmst: float) -> Callable[[F64], BoolArr]:
         return np.asarray(vis, dtype=bool)
 
     return cover
+
+
+def _nominal_pd(radar: RadarSite, site_ecef_m: F64, gmst: float) -> Callable[[F64], F64]:
+    """The radar's single-look Pd (Swerling 1, mean SNR from the radar equation) of
+    the nominal RV (:data:`NOMINAL_RCS_M2`) at ECI positions: what the battle
+    manager expects of its own radar, the weight of a miss on a confirmed track
+    (:meth:`~shieldlab.tracking.tracker.GnnTracker.process_scan`)."""
+    site = ecef_to_eci(site_ecef_m, gmst)
+
+    def pd(r_eci: F64) -> F64:
+        d = r_eci - site
+        snr = radar_snr(radar, np.sqrt(np.add.reduce(d * d, axis=1)), NOMINAL_RCS_M2)
+        return swerling1_pd(snr, radar.pfa)
+
+    return pd
 
 
 def _ir_coverage(sensor: object, sats: F64) -> Callable[[F64], BoolArr]:
@@ -517,6 +537,7 @@ def _radar_scan(
         t_s=t,
         layer=layer_k,
         coverage=_radar_coverage(radar, gmst),
+        expected_pd=_nominal_pd(radar, st.geometry.ecef_m[i], gmst),
     )
     coal = st.defense.coalition
     g = 0 if coal is None else int(coal.radar_force[i])

@@ -182,6 +182,15 @@ class TrackerConfig:
             raise ValueError(f"TrackerConfig.max_depth_m must be > 0, got {self.max_depth_m}")
 
 
+def miss_weight(pd: ArrayLike) -> F64:
+    """What a miss adds to a confirmed track's consecutive misses where the sensor
+    detects its object with probability ``pd``: min(1, −log₂(1 − Pd)) — one at
+    Pd ≥ 0.5 (K misses as before), 0.15 at Pd 0.1 (≈ 6.6 times as many), 0 at
+    Pd 0. K such misses have probability ≤ 2⁻ᴷ if the object is there."""
+    p = np.clip(np.asarray(pd, dtype=np.float64), 0.0, 0.5)
+    return np.asarray(-np.log2(1.0 - p), dtype=np.float64)
+
+
 def scans(meas: Measurements) -> Iterator[Scan]:
     """Split a batch into scans ``(sensor_index, t_s, Measurements)``, ordered by time,
     then sensor index. A scan without detections does not appear: pass such scans
@@ -201,7 +210,8 @@ class GnnTracker:
 
     x (n, 6) ECI [m, m/s] at t_s (n,) [s from epoch]; P (n, 6, 6); track_id (n,)
     unique; confirmed (n,); hits (n, N) bool history of counting scans, newest
-    last; misses (n,) consecutive counting misses; n_scans (n,) counting scans
+    last; misses (n,) consecutive counting misses (weighted by the sensor's
+    expected Pd where it is given, see :meth:`process_scan`); n_scans (n,) counting scans
     since birth (the initiating one included); n_updates (n,) measurements
     used; r0_m (n, 3), P0_m2 (n, 3, 3), t0_s (n,): the initiating position fix
     (for two-point re-initiation); manoeuvre_until_s (n,): the track uses the
@@ -216,7 +226,7 @@ class GnnTracker:
     track_id: I64 = field(default_factory=lambda: np.empty(0, np.int64))
     confirmed: BoolArr = field(default_factory=lambda: np.empty(0, bool))
     hits: BoolArr = field(init=False)
-    misses: I64 = field(default_factory=lambda: np.empty(0, np.int64))
+    misses: F64 = field(default_factory=lambda: np.empty(0))
     n_scans: I64 = field(default_factory=lambda: np.empty(0, np.int64))
     n_updates: I64 = field(default_factory=lambda: np.empty(0, np.int64))
     r0_m: F64 = field(default_factory=lambda: np.empty((0, 3)))
@@ -273,7 +283,7 @@ class GnnTracker:
             "track_id": self.next_id + np.arange(m, dtype=np.int64),
             "confirmed": np.full(m, cfg.M <= 1),
             "hits": h,
-            "misses": np.zeros(m, np.int64),
+            "misses": np.zeros(m),
             "n_scans": np.ones(m, np.int64),
             "n_updates": np.ones(m, np.int64),
             "r0_m": r0,
@@ -418,15 +428,16 @@ class GnnTracker:
         big = nis > gate_threshold(dof, cfg.p_manoeuvre)
         self.manoeuvre_until_s[ti[big]] = t + cfg.manoeuvre_hold_s
 
-    def _manage(self, hit: BoolArr, counts: BoolArr) -> None:
-        """Hit/miss bookkeeping of the n existing tracks, confirmation and deletion."""
+    def _manage(self, hit: BoolArr, counts: BoolArr, weight: F64 | float = 1.0) -> None:
+        """Hit/miss bookkeeping of the n existing tracks, confirmation and deletion;
+        ``weight`` (n,) what a miss adds to a track's consecutive misses (1: one)."""
         cfg = self.config
         if not len(self):
             return
         counts = counts | hit
         self.hits[counts] = np.concatenate([self.hits[counts, 1:], hit[counts, None]], axis=1)
         self.n_updates = self.n_updates + hit
-        self.misses = np.where(hit, 0, np.where(counts, self.misses + 1, self.misses))
+        self.misses = np.where(hit, 0.0, np.where(counts, self.misses + weight, self.misses))
         self.n_scans = self.n_scans + counts
         self.confirmed = self.confirmed | m_of_n_confirm(self.hits, cfg.M, cfg.N)
         possible = self.hits.sum(axis=1) + np.maximum(cfg.N - self.n_scans, 0)
@@ -452,6 +463,7 @@ class GnnTracker:
         max_range_m: float = math.inf,
         layer: int = 0,
         coverage: Callable[[F64], BoolArr] | None = None,
+        expected_pd: Callable[[F64], F64] | None = None,
     ) -> I64:
         """Process one scan of one radar (in place; see module docstring).
 
@@ -462,7 +474,17 @@ class GnnTracker:
         counting); ``layer`` the sensor layer the radar belongs to (custody
         bookkeeping); ``coverage(r_eci (n, 3)) -> (n,)``, when given, replaces
         the range/elevation coverage test (e.g. the radar's full field of view
-        with its azimuth sector). ``meas.object_id`` is not used.
+        with its azimuth sector). ``expected_pd(r_eci (n, 3)) -> (n,)``, when
+        given: the probability that the radar detects the object of a
+        confirmed track at its predicted position (the smallest object it must
+        hold). A miss then counts as min(1, −log₂(1 − Pd)) of the K that delete
+        the track — one where Pd ≥ 0.5, less where the radar's silence says
+        less (a miss is evidence in proportion to log(1 − Pd): score-based
+        deletion, Blackman & Popoli 1999, §6.2), nothing where it cannot see
+        the object at all: a radar that barely reaches an object another layer
+        holds no longer deletes its track in K of its fast scans. Tentative
+        tracks count every miss (M of N must still purge the false tracks).
+        ``meas.object_id`` is not used.
 
         Returns the id of the track each measurement went to (m,): the track it
         updated, or the tentative track it started (features measured with a
@@ -515,7 +537,12 @@ class GnnTracker:
                 counts = (zhat[:, 0] <= max_range_m) & (zhat[:, 2] >= cfg.min_elevation_rad)
             else:
                 counts = np.asarray(coverage(self.x[:, :3]), dtype=bool)
-            self._manage(hit, counts)
+            weight: F64 | float = 1.0
+            if expected_pd is not None and self.confirmed.any():
+                c = np.flatnonzero(self.confirmed & counts & ~hit)
+                weight = np.ones(n)
+                weight[c] = miss_weight(expected_pd(self.x[c, :3]))
+            self._manage(hit, counts, weight)
         # 5. new tentative tracks from the unassigned measurements
         used = np.zeros(m, dtype=bool)
         used[meas_for_track[hit]] = True
