@@ -136,7 +136,8 @@ TRACKER = TrackerConfig(
     glide_max_alt_m=100_000.0,
     glide_max_gamma_rad=math.radians(10.0),
 )
-"""Tracker of the engine: M/N = 3/5 confirmation, deletion after 4 counting misses;
+"""Tracker of the engine: M/N = 3/5 confirmation, deletion after 4 counting misses (a
+radar's miss weighted by its expected Pd of the nominal RV, :func:`_nominal_pd`);
 tracks below 20 km and 1.2 km/s (cruise missiles, drones; an RV is faster until
 its last seconds) are predicted as level flight; faster tracks below 100 km within
 ±10° of level (glide vehicles) without gravity and with the manoeuvre noise."""

@@ -47,7 +47,11 @@ Cycle per scan (the measurements of ONE radar at ONE time, :meth:`GnnTracker.pro
    with M hits among its last N counting scans (:func:`m_of_n_confirm`) and
    stays confirmed until deleted; a tentative track is *deleted* as soon as
    it can no longer reach M hits within its first N counting scans; a
-   confirmed track is deleted after K consecutive counting misses.
+   confirmed track is deleted after K consecutive counting misses — where the
+   radar says what it expects to detect there (``expected_pd``), a miss
+   weighs min(1, −log₂(1 − Pd)) of one (:func:`miss_weight`): a radar
+   that barely reaches an object does not delete, in K of its fast scans, a
+   track another layer holds.
 
 Track ids are unique, increasing in creation order, never reused.
 
