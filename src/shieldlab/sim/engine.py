@@ -70,7 +70,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.battle.threat_eval import threatened_asset
-from shieldlab.core.frames import ecef_to_eci, eci_to_ecef
+from shieldlab.core.frames import ecef_to_eci, eci_to_ecef, norm3
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_covered
 from shieldlab.sensors.measurements import Measurements
@@ -332,8 +332,7 @@ def _nominal_pd(radar: RadarSite, site_ecef_m: F64, gmst: float) -> Callable[[F6
     site = ecef_to_eci(site_ecef_m, gmst)
 
     def pd(r_eci: F64) -> F64:
-        d = r_eci - site
-        snr = radar_snr(radar, np.sqrt(np.add.reduce(d * d, axis=1)), NOMINAL_RCS_M2)
+        snr = radar_snr(radar, norm3(r_eci - site), NOMINAL_RCS_M2)
         return swerling1_pd(snr, radar.pfa)
 
     return pd

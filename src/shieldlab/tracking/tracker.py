@@ -215,8 +215,8 @@ class GnnTracker:
     x (n, 6) ECI [m, m/s] at t_s (n,) [s from epoch]; P (n, 6, 6); track_id (n,)
     unique; confirmed (n,); hits (n, N) bool history of counting scans, newest
     last; misses (n,) consecutive counting misses (weighted by the sensor's
-    expected Pd where it is given, see :meth:`process_scan`); n_scans (n,) counting scans
-    since birth (the initiating one included); n_updates (n,) measurements
+    expected Pd where it is given, see :meth:`process_scan`); n_scans (n,)
+    counting scans since birth (the initiating one included); n_updates (n,) measurements
     used; r0_m (n, 3), P0_m2 (n, 3, 3), t0_s (n,): the initiating position fix
     (for two-point re-initiation); manoeuvre_until_s (n,): the track uses the
     manoeuvre process noise until then (noise-level switching); layer_t_s
@@ -542,10 +542,11 @@ class GnnTracker:
             else:
                 counts = np.asarray(coverage(self.x[:, :3]), dtype=bool)
             weight: F64 | float = 1.0
-            if expected_pd is not None and self.confirmed.any():
+            if expected_pd is not None:  # the confirmed tracks this scan counts a miss on
                 c = np.flatnonzero(self.confirmed & counts & ~hit)
-                weight = np.ones(n)
-                weight[c] = miss_weight(expected_pd(self.x[c, :3]))
+                if c.size:
+                    weight = np.ones(n)
+                    weight[c] = miss_weight(expected_pd(self.x[c, :3]))
             self._manage(hit, counts, weight)
         # 5. new tentative tracks from the unassigned measurements
         used = np.zeros(m, dtype=bool)
