@@ -265,3 +265,30 @@ def test_propagate_rows_is_propagate_on_each_rows_grid(n: int) -> None:
         propagate_rows(x[1:], 0.0, grid[1:, ::-1].copy(), max_step_s=30.0)
     with pytest.raises(ValueError, match="t0_s"):
         propagate_rows(x, 100.0, grid, max_step_s=30.0)
+
+
+def test_compiled_coast_kernels_equal_the_interpreted_ones() -> None:
+    """The compiled ground-coast and fixed-time kernels do the interpreted Python's
+    arithmetic to the last bit (``shieldlab.core.jit``)."""
+    from shieldlab.core.constants import J2_EARTH
+    from shieldlab.core.jit import interpreted
+    from shieldlab.tracking import impact
+
+    rng = np.random.default_rng(5)
+    n = 6
+    r = rng.normal(size=(n, 3))
+    r *= rng.uniform(6.6e6, 7.4e6, (n, 1)) / np.linalg.norm(r, axis=1, keepdims=True)
+    v = -r / np.linalg.norm(r, axis=1, keepdims=True) * 1.5e3 + rng.normal(0.0, 3e3, (n, 3))
+    x = np.concatenate([r, v], axis=1)
+    for fn, args in (
+        (impact._coast_to_ground_scalar, (x, 10.0, 10.0, 4010.0, J2_EARTH)),
+        (impact._coast_by_scalar, (x, rng.uniform(-300.0, 900.0, n), 10.0, J2_EARTH)),
+    ):
+        got, want = fn(*args), interpreted(fn)(*args)
+        got, want = (got, want) if isinstance(got, tuple) else ((got,), (want,))
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
+    row = tuple(map(float, x[0]))
+    assert impact._fly_to_ground(row, 0.0, 10.0, 4000.0, J2_EARTH) == interpreted(
+        impact._fly_to_ground
+    )(row, 0.0, 10.0, 4000.0, J2_EARTH)

@@ -16,11 +16,12 @@ Algorithm 58; Curtis 3rd ed. §5.3). With z = χ²/a the time of flight is
 
 which, for zero revolutions, increases monotonically with z on the interval
 where y > 0, from 0 (short way, A > 0, at y = 0) to ∞ at z → 4π². We solve
-it by a *bracketed* Newton iteration run on all n problems at once: each
-iteration takes the Newton step where it stays inside the bracket and the
-bisection step elsewhere, so every problem converges (linearly at worst) and
-no problem can diverge. Problems that have converged are masked out; the
-loop stops when all have converged or after ``max_iter`` iterations.
+it by a *bracketed* Newton iteration, problem by problem in a compiled kernel
+(:mod:`shieldlab.core.jit`): each iteration takes the Newton step where it
+stays inside the bracket and the bisection step elsewhere, so every problem
+converges (linearly at worst) and none can diverge; a problem stops when it
+has converged or after ``max_iter`` iterations. C(z) and S(z) are the
+Stumpff functions (series near z = 0).
 
 Direction: ``prograde=True`` picks the arc whose angular momentum has a
 positive z component (the transfer angle Δν ∈ (0, π) if (r1 × r2)_z ≥ 0,
@@ -34,11 +35,14 @@ convergence, or non-finite results. Velocities of failed problems are NaN.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldlab.core.constants import GM_EARTH_M3_S2
 from shieldlab.core.frames import cross3, norm3
+from shieldlab.core.jit import kernel
 
 F64 = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -47,52 +51,90 @@ _Z_MAX = 4.0 * np.pi**2
 _PARALLEL_SIN_TOL = 1e-10
 
 
-def stumpff_c_s(z: ArrayLike) -> tuple[F64, F64]:
-    """Stumpff functions C(z), S(z) (series near z = 0), elementwise."""
-    z = np.asarray(z, dtype=np.float64)
-    # one branch for all (the common case in a batch): no masks, no masked copies
-    if (z <= -1e-3).all():  # all z < 0 outside the series band
-        mz = -z
-        sq = np.sqrt(mz)
-        return 2.0 * np.sinh(0.5 * sq) ** 2 / mz, (np.sinh(sq) - sq) / sq**3
-    if (z >= 1e-3).all():
-        sq = np.sqrt(z)
-        return 2.0 * np.sin(0.5 * sq) ** 2 / z, (sq - np.sin(sq)) / sq**3
-    small = np.abs(z) < 1e-3
-    pos = (z > 0) & ~small
-    neg = (z < 0) & ~small
-    c = np.empty_like(z)
-    s = np.empty_like(z)
-    zs = z[small]
-    c[small] = 0.5 - zs / 24.0 + zs**2 / 720.0 - zs**3 / 40320.0
-    s[small] = 1.0 / 6.0 - zs / 120.0 + zs**2 / 5040.0 - zs**3 / 362880.0
-    sq = np.sqrt(z[pos])
-    c[pos] = 2.0 * np.sin(0.5 * sq) ** 2 / z[pos]
-    s[pos] = (sq - np.sin(sq)) / sq**3
-    sq = np.sqrt(-z[neg])
-    c[neg] = 2.0 * np.sinh(0.5 * sq) ** 2 / (-z[neg])
-    s[neg] = (np.sinh(sq) - sq) / sq**3
-    return c, s
+@kernel
+def _tof_scalar(z: float, a: float, r12: float) -> tuple[float, float, float, float]:
+    """:func:`_tof_parts` of one problem (compiled kernel): y, C, S and √μ·Δt (NaN
+    where y ≤ 0)."""
+    if z <= -1e-3:
+        sq = math.sqrt(-z)
+        c = 2.0 * math.sinh(0.5 * sq) ** 2 / -z
+        s = (math.sinh(sq) - sq) / (sq * sq * sq)
+    elif z >= 1e-3:
+        sq = math.sqrt(z)
+        c = 2.0 * math.sin(0.5 * sq) ** 2 / z
+        s = (sq - math.sin(sq)) / (sq * sq * sq)
+    else:
+        c = 0.5 - z / 24.0 + z**2 / 720.0 - z**3 / 40320.0
+        s = 1.0 / 6.0 - z / 120.0 + z**2 / 5040.0 - z**3 / 362880.0
+    y = r12 + a * (z * s - 1.0) / math.sqrt(c)
+    if y <= 0.0:
+        return y, c, s, math.nan
+    return y, c, s, math.sqrt(y / c) ** 3 * s + a * math.sqrt(y)
 
 
-def _tof_terms(z: F64, a: F64, r1n: F64, r2n: F64) -> tuple[F64, F64, F64, F64]:
-    """y(z), C(z), S(z) and √μ·Δt(z) (NaN where y ≤ 0)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        y, c, s, t, _, _, _ = _tof_parts(z, a, r1n + r2n)
-    return y, c, s, t
-
-
-def _tof_parts(z: F64, a: F64, r12: F64) -> tuple[F64, F64, F64, F64, F64, F64, F64]:
-    """:func:`_tof_terms` from r12 = r1 + r2, also returning the intermediates the
-    Newton derivative reuses: y⁺ (y, NaN where y ≤ 0), y⁺/C and √y⁺. Call it under
-    ``np.errstate(invalid="ignore", divide="ignore")``."""
-    c, s = stumpff_c_s(z)
-    y = r12 + a * (z * s - 1.0) / np.sqrt(c)
-    yp = np.where(y > 0, y, np.nan)
-    yc = yp / c
-    syp = np.sqrt(yp)
-    t = np.sqrt(yc) ** 3 * s + a * syp
-    return y, c, s, t, yp, yc, syp
+@kernel
+def _solve_z(
+    a: F64, r12: F64, target: F64, valid: B, max_iter: int, rtol: float
+) -> tuple[F64, F64, F64, B]:
+    """The bracketed Newton iteration of :func:`lambert`, problem by problem (a
+    compiled kernel): z, y(z), √μ·Δt(z) and whether it is bracketed and converged."""
+    n = a.size
+    z_out = np.full(n, math.nan)
+    y_out = np.full(n, math.nan)
+    t_out = np.full(n, math.nan)
+    ok = np.zeros(n, np.bool_)
+    for i in range(n):
+        if not valid[i]:
+            continue
+        ai, r, tg = a[i], r12[i], target[i]
+        hi = _Z_MAX * (1.0 - 1e-12)
+        lo = -_Z_MAX
+        below = False
+        for _ in range(9):  # eight widenings, the last one checked
+            y, _c, _s, t = _tof_scalar(lo, ai, r12[i])
+            below = y <= 0.0 or t < tg
+            if below:
+                break
+            lo = 4.0 * lo
+        if not below:
+            continue
+        z = min(max(0.5 * (lo + hi) if ai > 0.0 else 0.0, lo), hi)
+        conv = False
+        for _ in range(max_iter):
+            y, c, s, t = _tof_scalar(z, ai, r)
+            low = y <= 0.0 or t < tg
+            if low:
+                lo = z
+            else:
+                hi = z
+            z_new = 0.5 * (lo + hi)
+            done = hi - lo <= 1e-15 * max(1.0, abs(z))
+            if y > 0.0:
+                yc, syq = y / c, math.sqrt(y)
+                if abs(z) < 1e-3:  # the z = 0 form of the derivative
+                    dt = math.sqrt(2.0) / 40.0 * y**1.5 + 0.125 * ai * (
+                        syq + ai * math.sqrt(0.5 / y)
+                    )
+                else:  # d(√μ t)/dz, Curtis eq. 5.43
+                    dt = yc**1.5 * ((c - 1.5 * s / c) / (2.0 * z) + 0.75 * s**2 / c) + (
+                        0.125 * ai * (3.0 * s / c * syq + ai * math.sqrt(c / y))
+                    )
+                miss = t - tg
+                if dt != 0.0:
+                    z_newton = z - miss / dt
+                    if lo < z_newton < hi:
+                        z_new = z_newton
+                done = done or abs(miss) <= rtol * tg
+            if done:
+                conv = True
+                break
+            z = z_new
+        if not conv:
+            continue
+        y, _c, _s, t = _tof_scalar(z, ai, r)
+        z_out[i], y_out[i], t_out[i] = z, y, t
+        ok[i] = y > 0.0 and abs(t - tg) <= 1e-8 * tg
+    return z_out, y_out, t_out, ok
 
 
 def lambert(
@@ -153,61 +195,7 @@ def lambert(
     r2s = np.where(valid, r2n, 1.0)
     target = np.where(valid, np.sqrt(mu) * tof, 1.0)
 
-    # bracket [lo, hi]: t(hi) > target (t → ∞ as z → 4π²); find lo with t(lo) < target or y ≤ 0
-    hi = np.full(n, _Z_MAX * (1.0 - 1e-12))
-    lo = np.full(n, -_Z_MAX)
-    r12 = r1s + r2s
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for _ in range(8):
-            y, _c, _s, t, _, _, _ = _tof_parts(lo, a, r12)
-            below = (y <= 0) | (t < target)
-            if below.all():
-                break
-            lo = np.where(below, lo, 4.0 * lo)
-        else:  # lo moved after its last evaluation
-            y, _c, _s, t, _, _, _ = _tof_parts(lo, a, r12)
-            below = (y <= 0) | (t < target)
-    bracketed = below
-
-    z = np.where(a > 0, 0.5 * (lo + hi), 0.0)  # start inside the bracket
-    z = np.clip(z, lo, hi)
-    conv = ~(valid & bracketed)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for _ in range(max_iter):
-            act = ~conv
-            if not act.any():
-                break
-            sel: slice | NDArray[np.bool_] = slice(None) if act.all() else act  # no copies
-            za, aa, r12a, tg = z[sel], a[sel], r12[sel], target[sel]
-            y, c, s, t, yq, yc, syq = _tof_parts(za, aa, r12a)
-            low = (y <= 0) | (t < tg)
-            lo_a = np.where(low, za, lo[sel])
-            hi_a = np.where(low, hi[sel], za)
-            # derivative d(√μ t)/dz (Curtis eq. 5.43), z = 0 form near the origin
-            near0 = np.abs(za) < 1e-3
-            any0 = bool(near0.any())
-            zz = np.where(near0, 1.0, za) if any0 else za
-            dt = yc**1.5 * ((c - 1.5 * s / c) / (2.0 * zz) + 0.75 * s**2 / c) + 0.125 * aa * (
-                3.0 * s / c * syq + aa * np.sqrt(c / yq)
-            )
-            if any0:
-                d_0 = np.sqrt(2.0) / 40.0 * yq**1.5 + 0.125 * aa * (syq + aa * np.sqrt(0.5 / yq))
-                dt = np.where(near0, d_0, dt)
-            miss = t - tg
-            z_newton = za - miss / dt
-            # (a NaN or infinite step fails the open-bracket test by itself)
-            use_newton = (z_newton > lo_a) & (z_newton < hi_a)
-            z_new = np.where(use_newton, z_newton, 0.5 * (lo_a + hi_a))
-            done = (np.abs(miss) <= rtol * tg) | (
-                hi_a - lo_a <= 1e-15 * np.maximum(1.0, np.abs(za))
-            )
-            z[sel] = np.where(done, za, z_new)
-            lo[sel] = lo_a
-            hi[sel] = hi_a
-            conv[sel] = done
-
-    y, c, s, t = _tof_terms(z, a, r1s, r2s)
-    ok = valid & bracketed & conv & (y > 0) & (np.abs(t - target) <= 1e-8 * target)
+    _, y, _, ok = _solve_z(a, r1s + r2s, target, valid, max_iter, rtol)
     with np.errstate(invalid="ignore", divide="ignore"):
         f = 1.0 - y / r1s
         g = a * np.sqrt(y / mu)

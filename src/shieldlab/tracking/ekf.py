@@ -49,9 +49,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from shieldlab.core.constants import GM_EARTH_M3_S2
+from shieldlab.core.constants import GM_EARTH_M3_S2, J2_EARTH, WGS84_A_M
 from shieldlab.core.frames import OMEGA_EARTH_VEC, cross3, enu_matrix, geodetic_to_ecef
 from shieldlab.core.gravity import accel_j2, accel_point_mass
+from shieldlab.core.jit import kernel
 from shieldlab.sensors.radar import RadarSite
 
 F64 = NDArray[np.float64]
@@ -172,6 +173,111 @@ def propagate_states(x: F64, dt_s: ArrayLike, max_step_s: float = 10.0, j2: bool
     return x
 
 
+@kernel
+def _stage(
+    x: F64, y: F64, d: F64, g: F64, gs: float, cj: float, s: int, h: float, k_prev: int
+) -> None:
+    """RK4 stage ``s`` of one track (compiled kernel, :func:`_predict_rows`): the
+    stage state y[s] = x + h·d[k_prev] (x itself for s = 0), its rate d[s] (velocity,
+    J2 gravity × ``gs``) and point-mass gradient g[s] (× ``gs``)."""
+    for j in range(6):
+        y[s, j] = x[j] if k_prev < 0 else x[j] + h * d[k_prev, j]
+    px, py, pz = y[s, 0], y[s, 1], y[s, 2]
+    r2 = px * px + py * py + pz * pz
+    inv = 1.0 / r2
+    k = -GM_EARTH_M3_S2 * inv * math.sqrt(inv)
+    f = cj * inv
+    c = k * (1.0 + f * (1.0 - 5.0 * pz * pz * inv))
+    d[s, 0], d[s, 1], d[s, 2] = y[s, 3], y[s, 4], y[s, 5]
+    d[s, 3], d[s, 4], d[s, 5] = px * c * gs, py * c * gs, (pz * c + 2.0 * k * f * pz) * gs
+    rn = math.sqrt(r2)
+    kg = GM_EARTH_M3_S2 / (rn * rn * rn) * gs
+    u = (px / rn, py / rn, pz / rn)
+    for a in range(3):
+        for b in range(3):
+            g[s, a, b] = kg * (3.0 * u[a] * u[b] - (1.0 if a == b else 0.0))
+
+
+@kernel
+def _predict_rows(
+    x: F64, P: F64, dt: F64, q: F64, max_step_s: float, j2: float, gscale: F64
+) -> tuple[F64, F64]:
+    """:func:`ekf_predict` track by track (a compiled kernel): the RK4 state steps and
+    the blocks of Φ written in :func:`_step_with_stm`, P ← Φ P Φᵀ + Q(h) per
+    substep, then symmetrised. The same model and operations up to the order of
+    the sums (agrees with the array form to ~1e-15 relative)."""
+    n = x.shape[0]
+    xo = np.empty((n, 6))
+    po = np.empty((n, 6, 6))
+    cj = 1.5 * j2 * WGS84_A_M**2
+    y = np.empty((4, 6))
+    d = np.empty((4, 6))
+    g = np.empty((4, 3, 3))
+    phi = np.empty((6, 6))
+    tmp = np.empty((6, 6))
+    for i in range(n):
+        xi = x[i].copy()
+        pi = P[i].copy()
+        ns = max(1, math.ceil(abs(dt[i]) / max_step_s - 1e-9))
+        h = dt[i] / ns
+        gs = gscale[i]
+        for _ in range(ns):
+            _stage(xi, y, d, g, gs, cj, 0, 0.0, -1)
+            _stage(xi, y, d, g, gs, cj, 1, 0.5 * h, 0)
+            _stage(xi, y, d, g, gs, cj, 2, 0.5 * h, 1)
+            _stage(xi, y, d, g, gs, cj, 3, h, 2)
+            for j in range(6):
+                xi[j] = xi[j] + (h / 6.0) * (d[0, j] + 2.0 * d[1, j] + 2.0 * d[2, j] + d[3, j])
+            h2 = h * h
+            h3 = h2 * h
+            for a in range(3):
+                for b in range(3):
+                    g31 = 0.0
+                    g42 = 0.0
+                    for c in range(3):
+                        g31 += g[2, a, c] * g[0, c, b]
+                        g42 += g[3, a, c] * g[1, c, b]
+                    e = 1.0 if a == b else 0.0
+                    phi[a, b] = (
+                        (h2 / 6.0) * (g[0, a, b] + g[1, a, b] + g[2, a, b])
+                        + (h2 * h2 / 24.0) * g31
+                        + e
+                    )
+                    phi[a, 3 + b] = (h3 / 12.0) * (g[1, a, b] + g[2, a, b]) + h * e
+                    phi[3 + a, b] = (h / 6.0) * (
+                        g[0, a, b] + 2.0 * g[1, a, b] + 2.0 * g[2, a, b] + g[3, a, b]
+                    ) + (h3 / 12.0) * (g31 + g42)
+                    phi[3 + a, 3 + b] = (
+                        (h2 / 6.0) * (g[1, a, b] + g[2, a, b] + g[3, a, b])
+                        + (h2 * h2 / 24.0) * g42
+                        + e
+                    )
+            for a in range(6):  # tmp = Φ P
+                for b in range(6):
+                    acc = 0.0
+                    for c in range(6):
+                        acc += phi[a, c] * pi[c, b]
+                    tmp[a, b] = acc
+            for a in range(6):  # P = tmp Φᵀ
+                for b in range(6):
+                    acc = 0.0
+                    for c in range(6):
+                        acc += tmp[a, c] * phi[b, c]
+                    pi[a, b] = acc
+            ah = abs(h)
+            qq = q[i]
+            for a in range(3):  # + Q(h), continuous white acceleration
+                pi[a, a] += qq * (ah**3 / 3.0)
+                pi[a, a + 3] += qq * (ah**2 / 2.0)
+                pi[a + 3, a] += qq * (ah**2 / 2.0)
+                pi[a + 3, a + 3] += qq * ah
+        xo[i] = xi
+        for a in range(6):
+            for b in range(6):
+                po[i, a, b] = 0.5 * (pi[a, b] + pi[b, a])
+    return xo, po
+
+
 def ekf_predict(
     x: F64,
     P: F64,
@@ -193,9 +299,36 @@ def ekf_predict(
     """
     x = np.asarray(x, dtype=np.float64)
     P = np.asarray(P, dtype=np.float64)
-    dt = np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (x.shape[0],))
+    n = x.shape[0]
+    dt = np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (n,))
     if not dt.any():  # every track already at the time: Φ = I, Q = 0 (exactly)
         return x, 0.5 * (P + np.swapaxes(P, -1, -2))
+    return _predict_rows(
+        np.ascontiguousarray(x),
+        np.ascontiguousarray(P),
+        np.ascontiguousarray(dt),
+        np.ascontiguousarray(np.broadcast_to(np.asarray(q_m2_s3, dtype=np.float64), (n,))),
+        float(max_step_s),
+        J2_EARTH if j2 else 0.0,
+        np.ascontiguousarray(np.broadcast_to(np.asarray(g_scale, dtype=np.float64), (n,))),
+    )
+
+
+def ekf_predict_array(
+    x: F64,
+    P: F64,
+    dt_s: ArrayLike,
+    q_m2_s3: ArrayLike,
+    max_step_s: float = 10.0,
+    j2: bool = True,
+    g_scale: ArrayLike = 1.0,
+) -> tuple[F64, F64]:
+    """:func:`ekf_predict` in array operations over all tracks at once (each substep
+    one :func:`_step_with_stm` and one batched Φ P Φᵀ): the form the compiled
+    kernel is checked against (``tests/tracking/test_ekf.py``)."""
+    x = np.asarray(x, dtype=np.float64)
+    P = np.asarray(P, dtype=np.float64)
+    dt = np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (x.shape[0],))
     ns, h_all = _substeps(dt, max_step_s)
     gs = np.asarray(g_scale, dtype=np.float64)
     gs = np.broadcast_to(gs, (x.shape[0],)) if gs.ndim else gs

@@ -42,11 +42,13 @@ from shieldlab.core.frames import (
     radial_height_m,
     radial_height_xyz,
 )
-from shieldlab.core.gravity import accel_j2_components, accel_j2_scalar
+from shieldlab.core.gravity import accel_j2_components
 from shieldlab.core.integrate import locate_event
+from shieldlab.core.jit import kernel
 from shieldlab.core.time import gmst_at
 
 F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
 _G = TypeVar("_G", bound=np.generic)
 
 
@@ -110,6 +112,7 @@ def _rk4_step(y: F64, h: float | F64, j2: float) -> tuple[F64, F64]:
     return acc, k1
 
 
+@kernel
 def _height_scalar(x: float, y: float, z: float) -> float:
     """``core.frames.radial_height_m`` of one position in Python floats."""
     rn = math.sqrt(x * x + y * y + z * z)
@@ -118,6 +121,7 @@ def _height_scalar(x: float, y: float, z: float) -> float:
     return rn - _AB / math.sqrt(_B2 * (1.0 - s2) + _A2 * s2)
 
 
+@kernel
 def _step_scalar(y: State, h: float, j2: float) -> tuple[State, tuple[float, float, float]]:
     """:func:`_rk4_step` of one state in Python floats; returns it and the first stage's
     acceleration. The four gravity evaluations are written out (the operations of
@@ -170,6 +174,7 @@ def _step_scalar(y: State, h: float, j2: float) -> tuple[State, tuple[float, flo
     return out, (a1x, a1y, a1z)
 
 
+@kernel
 def _hermite_scalar(p0: float, d0: float, p1: float, d1: float, h: float, s: float) -> float:
     """``core.integrate._hermite`` of one component in Python floats."""
     s2 = s * s
@@ -181,6 +186,7 @@ def _hermite_scalar(p0: float, d0: float, p1: float, d1: float, h: float, s: flo
     return h00 * p0 + h10 * h * d0 + h01 * p1 + h11 * h * d1
 
 
+@kernel
 def _ground_fraction(y0: State, y1: State, h: float, g0: float, g1: float) -> float:
     """``core.integrate.locate_event`` for one object: the fraction of the step at
     radial height 0 (Illinois regula falsi on the Hermite interpolant of the
@@ -220,6 +226,7 @@ step h [s], state at the step start (the last state where no hit), first-stage
 slope there, state at the step end, heights at both ends [m])."""
 
 
+@kernel
 def _fly_to_ground(row: State, t0_s: float, dt_s: float, t_max_s: float, j2: float) -> Flight:
     """Fly one ECI state in Python floats until the step in which it crosses radial
     height 0 (or ``t_max_s``): the RK4 steps of :func:`_rk4_step` and the heights of
@@ -312,24 +319,35 @@ def _fly_to_ground(row: State, t0_s: float, dt_s: float, t_max_s: float, j2: flo
     return False, step, t, 0.0, last, last, last, g_prev, g_prev
 
 
+@kernel
 def _coast_to_ground_scalar(
     x0: F64, t0_s: float, dt_s: float, t_max_s: float, j2: float
 ) -> tuple[F64, F64]:
-    """:func:`_coast_to_ground` object by object in Python floats (small batches),
-    the event located per object (:func:`_ground_fraction`)."""
+    """:func:`_coast_to_ground` object by object (a compiled kernel), the event
+    located per object (:func:`_ground_fraction`)."""
     n = x0.shape[0]
     t_event = np.full(n, np.nan)
     y_event = np.empty((n, 6))
-    for i, row in enumerate(x0.tolist()):
-        hit, _, t, h, y0, d0, y1, g0, g1 = _fly_to_ground(tuple(row), t0_s, dt_s, t_max_s, j2)
+    cj = 1.5 * j2 * WGS84_A_M**2
+    for i in range(n):
+        row = (x0[i, 0], x0[i, 1], x0[i, 2], x0[i, 3], x0[i, 4], x0[i, 5])
+        hit, _, t, h, y0, d0, y1, g0, g1 = _fly_to_ground(row, t0_s, dt_s, t_max_s, j2)
         if hit:
             s = _ground_fraction(y0, y1, h, g0, g1)
-            a_new = accel_j2_scalar(y1[0], y1[1], y1[2], j2=j2)
-            d1 = (*y1[3:], *a_new)
-            y_event[i] = [_hermite_scalar(y0[j], d0[j], y1[j], d1[j], h, s) for j in range(6)]
+            # the new acceleration (core.gravity.accel_j2_scalar's operations)
+            x, y, z = y1[0], y1[1], y1[2]
+            sz = z * z
+            inv = 1.0 / (x * x + y * y + sz)
+            k = math.sqrt(inv) * inv * -GM_EARTH_M3_S2
+            kf = k * inv * cj
+            c = (sz * inv * -5.0 + 1.0) * kf + k
+            d1 = (y1[3], y1[4], y1[5], x * c, y * c, z * c + kf * 2.0 * z)
+            for j in range(6):
+                y_event[i, j] = _hermite_scalar(y0[j], d0[j], y1[j], d1[j], h, s)
             t_event[i] = t + s * h
         else:
-            y_event[i] = y0
+            for j in range(6):
+                y_event[i, j] = y0[j]
     return t_event, y_event
 
 
@@ -367,17 +385,55 @@ def _coast_to_ground_rows(
     return t_event, y_event
 
 
+@kernel
 def _coast_by_scalar(x0: F64, dt_s: F64, max_step_s: float, j2: float) -> F64:
-    """:func:`_coast_by` object by object in Python floats; ``x0 (m, 6)``, ``dt_s (m,)``."""
+    """:func:`_coast_by` object by object (a compiled kernel); ``x0 (m, 6)``, ``dt_s (m,)``."""
     out = np.empty_like(x0)
-    for i, (row, dt) in enumerate(zip(x0.tolist(), dt_s.tolist(), strict=True)):
+    for i in range(x0.shape[0]):
+        dt = dt_s[i]
         ns = max(1, math.ceil(abs(dt) / max_step_s - 1e-9))
         h = dt / ns
-        y: State = tuple(row)
+        y = (x0[i, 0], x0[i, 1], x0[i, 2], x0[i, 3], x0[i, 4], x0[i, 5])
         for _ in range(ns):
             y, _ = _step_scalar(y, h, j2)
-        out[i] = y
+        for j in range(6):
+            out[i, j] = y[j]
     return out
+
+
+@kernel
+def _march_scalar(
+    x0: F64, t_grid_s: F64, idx: I64, t0_s: float, max_step_s: float, j2: float, out: F64
+) -> None:
+    """:func:`propagate`'s march through the grid times ``t_grid_s[idx]`` in that order
+    from ``t0_s``, object by object (a compiled kernel): ``out[r, i]`` the state of
+    object r at time i."""
+    for r in range(x0.shape[0]):
+        y = (x0[r, 0], x0[r, 1], x0[r, 2], x0[r, 3], x0[r, 4], x0[r, 5])
+        t_cur = t0_s
+        for i in idx:
+            dt = t_grid_s[i] - t_cur
+            ns = max(1, math.ceil(abs(dt) / max_step_s - 1e-9))
+            for _ in range(ns):
+                y, _ = _step_scalar(y, dt / ns, j2)
+            t_cur = t_grid_s[i]
+            for j in range(6):
+                out[r, i, j] = y[j]
+
+
+@kernel
+def _march_rows_scalar(x0: F64, steps_s: F64, max_step_s: float, j2: float, out: F64) -> None:
+    """:func:`propagate_rows`' march, object by object (a compiled kernel): object r
+    steps by ``steps_s[r, i]`` to its time i, ``out[r, i]`` its state there."""
+    for r in range(x0.shape[0]):
+        y = (x0[r, 0], x0[r, 1], x0[r, 2], x0[r, 3], x0[r, 4], x0[r, 5])
+        for i in range(steps_s.shape[1]):
+            dt = steps_s[r, i]
+            ns = max(1, math.ceil(abs(dt) / max_step_s - 1e-9))
+            for _ in range(ns):
+                y, _ = _step_scalar(y, dt / ns, j2)
+            for j in range(6):
+                out[r, i, j] = y[j]
 
 
 def _coast_to_ground(
@@ -485,18 +541,8 @@ def propagate(
     marches = (order[tg[order] >= t0_s], order[tg[order] < t0_s][::-1])
     if n <= SCALAR_MAX_ROWS:
         out = np.empty((n, tg.size, 6))
-        t_list = tg.tolist()
-        for r, row in enumerate(x0.tolist()):
-            for idx in marches:
-                y: State = tuple(row)
-                t_cur = float(t0_s)
-                for i in idx.tolist():
-                    dt = t_list[i] - t_cur
-                    ns = max(1, math.ceil(abs(dt) / max_step_s - 1e-9))
-                    for _ in range(ns):
-                        y, _ = _step_scalar(y, dt / ns, j2c)
-                    t_cur = t_list[i]
-                    out[r, i] = y
+        for idx in marches:
+            _march_scalar(x0, tg, idx, float(t0_s), max_step_s, j2c, out)
         return out
     out_t = np.empty((tg.size, 6, n))  # component-major; transposed at the end
     for idx in marches:
@@ -538,13 +584,7 @@ def propagate_rows(
     j2c = J2_EARTH if j2 else 0.0
     out = np.empty((n, tg.shape[1], 6))
     if n <= SCALAR_MAX_ROWS:
-        for r, (row, dts) in enumerate(zip(x0.tolist(), steps.tolist(), strict=True)):
-            y: State = tuple(row)
-            for i, dt in enumerate(dts):
-                ns = max(1, math.ceil(abs(dt) / max_step_s - 1e-9))
-                for _ in range(ns):
-                    y, _ = _step_scalar(y, dt / ns, j2c)
-                out[r, i] = y
+        _march_rows_scalar(x0, steps, max_step_s, j2c, out)
     else:
         cur = np.ascontiguousarray(x0.T)
         for i in range(tg.shape[1]):  # candidate columns: a few hundred

@@ -1,0 +1,41 @@
+"""Compiled kernels: numba's nopython JIT for the engine's scalar hot loops.
+
+A function decorated with :func:`kernel` is plain Python over floats, tuples
+and arrays (the reference of its arithmetic, read and tested as such); numba
+compiles it to machine code on its first call with those argument types and
+caches the result on disk (``__pycache__``), so a process pool's workers and
+later runs load it instead of compiling again.
+
+Division follows numpy (``error_model="numpy"``: x/0 is ±inf or NaN, not an
+exception); kernels still guard their divisions so that they run interpreted
+as well.
+
+Results: numba without ``fastmath`` keeps IEEE double arithmetic in the
+written order (no reassociation, no fused multiply-add), so a kernel of
+``+ − × ÷ √`` agrees with the interpreted function to the last bit; the tests
+run both and compare (:func:`interpreted`).
+
+Switch: numba's own ``NUMBA_DISABLE_JIT=1`` runs every kernel interpreted (for
+a debugger or a profiler that should see inside them), with the same results,
+only slower.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def kernel(fn: _F) -> _F:
+    """Compile ``fn`` in nopython mode on first call, cached on disk (see module)."""
+    return cast(_F, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
+
+
+def interpreted(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The Python function a :func:`kernel` was compiled from (itself when the JIT is
+    disabled): what the tests compare the compiled kernel with."""
+    return cast(Callable[..., Any], getattr(fn, "py_func", fn))
