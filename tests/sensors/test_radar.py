@@ -196,7 +196,8 @@ def test_track_capacity_per_scan_ranks_by_range_not_rcs(ewr: RadarSite) -> None:
 
 
 def test_cached_site_frame_gives_the_ecef_to_aer_geometry(ewr: RadarSite) -> None:
-    """radar_visible uses the site's ECEF position and ENU rotation computed once."""
+    """radar_visible uses the site's ECEF position and ENU rotation computed once (its
+    compiled geometry equals frames.ecef_to_aer to rounding: libm's atan2/asin)."""
     from shieldlab.core.frames import ecef_to_aer, geodetic_to_ecef
     from shieldlab.sensors.radar import radar_visible, site_frame
 
@@ -209,4 +210,4 @@ def test_cached_site_frame_gives_the_ecef_to_aer_geometry(ewr: RadarSite) -> Non
     _, az, el, rg = radar_visible(ewr, r)
     want = ecef_to_aer(r, ewr.lat_rad, ewr.lon_rad, ewr.alt_m)
     for got, ref in zip((az, el, rg), want, strict=True):
-        np.testing.assert_array_equal(got, ref)
+        np.testing.assert_allclose(got, ref, rtol=1e-14, atol=1e-14)

@@ -91,10 +91,10 @@ from shieldlab.core.frames import (
     ecef_to_geodetic,
     eci_to_ecef,
     enu_matrix,
-    enu_to_aer,
     geodetic_to_ecef,
     norm3,
 )
+from shieldlab.core.jit import kernel
 from shieldlab.sensors.measurements import Measurements
 
 F64 = NDArray[np.float64]
@@ -257,19 +257,68 @@ def radar_visible(radar: RadarSite, r_ecef_m: ArrayLike) -> tuple[NDArray[np.boo
     and the ray must clear the effective Earth (:func:`refracted_elevation`).
     Returns (mask (n,), az_rad (n,), el_rad (n,) geometric, range_m (n,)).
     """
-    r = np.asarray(r_ecef_m, dtype=np.float64)
+    r = np.ascontiguousarray(r_ecef_m, dtype=np.float64)
     origin, rot = site_frame(radar.lat_rad, radar.lon_rad, radar.alt_m)
-    az, el, rng = enu_to_aer(np.einsum("...ij,...j->...i", rot, r - origin))
-    if radar.refraction_k != 1.0:
+    refract = radar.refraction_k != 1.0
+    mask, az, el, rng = _visible_rows(
+        r.reshape(-1, 3),
+        origin,
+        rot,
+        -math.inf if refract else radar.min_elevation_rad,
+        math.inf if refract else radar.max_elevation_rad,
+        radar.max_range_m,
+        radar.boresight_azimuth_rad,
+        radar.azimuth_half_width_rad,
+    )
+    shape = r.shape[:-1]
+    mask, az, el, rng = (
+        mask.reshape(shape),
+        az.reshape(shape),
+        el.reshape(shape),
+        rng.reshape(shape),
+    )
+    if refract:
         el_app, clear = refracted_elevation(radar, r, el)
-        mask = clear & (el_app >= radar.min_elevation_rad) & (el_app <= radar.max_elevation_rad)
-    else:
-        mask = (el >= radar.min_elevation_rad) & (el <= radar.max_elevation_rad)
-    mask &= rng <= radar.max_range_m
-    if radar.azimuth_half_width_rad < math.pi:
-        d = np.mod(az - radar.boresight_azimuth_rad + math.pi, 2.0 * math.pi) - math.pi
-        mask &= np.abs(d) <= radar.azimuth_half_width_rad
+        mask &= clear & (el_app >= radar.min_elevation_rad) & (el_app <= radar.max_elevation_rad)
     return mask, az, el, rng
+
+
+@kernel
+def _visible_rows(
+    r_ecef_m: F64,
+    origin: F64,
+    rot: F64,
+    min_el: float,
+    max_el: float,
+    max_range_m: float,
+    boresight_rad: float,
+    half_width_rad: float,
+) -> tuple[NDArray[np.bool_], F64, F64, F64]:
+    """:func:`radar_visible`'s geometry point by point (a compiled kernel): the ENU
+    offset from the site, (az, el, range) as :func:`~shieldlab.core.frames.enu_to_aer`
+    computes them, and the elevation, range and sector tests."""
+    n = r_ecef_m.shape[0]
+    mask = np.empty(n, np.bool_)
+    az = np.empty(n)
+    el = np.empty(n)
+    rg = np.empty(n)
+    two_pi = 2.0 * math.pi
+    for i in range(n):
+        dx = r_ecef_m[i, 0] - origin[0]
+        dy = r_ecef_m[i, 1] - origin[1]
+        dz = r_ecef_m[i, 2] - origin[2]
+        e = rot[0, 0] * dx + rot[0, 1] * dy + rot[0, 2] * dz
+        nn = rot[1, 0] * dx + rot[1, 1] * dy + rot[1, 2] * dz
+        u = rot[2, 0] * dx + rot[2, 1] * dy + rot[2, 2] * dz
+        r = math.sqrt(e * e + nn * nn + u * u)
+        a = np.mod(math.atan2(e, nn), two_pi)
+        el_i = math.asin(min(max(u / (r if r > 0.0 else 1.0), -1.0), 1.0))
+        ok = min_el <= el_i <= max_el and r <= max_range_m
+        if ok and half_width_rad < math.pi:
+            d = np.mod(a - boresight_rad + math.pi, two_pi) - math.pi
+            ok = abs(d) <= half_width_rad
+        mask[i], az[i], el[i], rg[i] = ok, a, el_i, r
+    return mask, az, el, rg
 
 
 def refracted_elevation(

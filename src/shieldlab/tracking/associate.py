@@ -40,6 +40,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 from scipy.stats import chi2
 
+from shieldlab.core.jit import kernel
 from shieldlab.tracking.ekf import measure_aer, wrap_pi
 
 F64 = NDArray[np.float64]
@@ -395,6 +396,11 @@ def gated_pairs(
         return none, none.copy(), np.empty(0), np.empty(0)
     gamma = gate_threshold(dof, p_gate)
     zhat, H = measure(x)
+    k = z.shape[1]
+    if n * m <= DENSE_PREGATE_PAIRS and k in (2, 3):  # few pairs: every d² in one kernel
+        ang = np.zeros(k, dtype=np.bool_)
+        ang[list(angle_axes)] = True
+        return _dense_gate(np.ascontiguousarray(zhat), np.ascontiguousarray(H), P, z, R, ang, gamma)
     hph = H @ P @ np.swapaxes(H, -1, -2)  # (n, k, k)
     ti, mj = pregate_pairs(zhat, hph, z, R, angle_axes, gamma)
     nu = z[mj] - zhat[ti]  # (K, k)
@@ -403,6 +409,74 @@ def gated_pairs(
     d2, logdet = mahalanobis(nu, hph[ti] + R[mj])
     ok = np.isfinite(d2) & (d2 <= gamma)
     return ti[ok], mj[ok], d2[ok], logdet[ok]
+
+
+@kernel
+def _dense_gate(
+    zhat: F64, H: F64, P: F64, z: F64, R: F64, ang: NDArray[np.bool_], gamma: float
+) -> tuple[I64, I64, F64, F64]:
+    """:func:`gated_pairs` of a small problem (a compiled kernel): d² and ln|S| of
+    every track × measurement pair, S = H P Hᵀ + R, by the Cholesky factor written
+    out as in :func:`_mahalanobis_small` (the same operations; H P Hᵀ summed in
+    its own order); the pairs with d² ≤ γ, by track, then measurement. ``ang``
+    (k,) marks the angle axes (residuals wrapped to (−π, π])."""
+    n, m, k = zhat.shape[0], z.shape[0], z.shape[1]
+    ti = np.empty(n * m, np.int64)
+    mj = np.empty(n * m, np.int64)
+    d2 = np.empty(n * m)
+    ld = np.empty(n * m)
+    hph = np.empty((k, k))
+    ph = np.empty((6, k))
+    S = np.empty((k, k))
+    L = np.zeros((k, k))
+    w = np.empty(k)
+    out = 0
+    for i in range(n):
+        for a in range(6):  # P Hᵀ
+            for b in range(k):
+                acc = 0.0
+                for c in range(6):
+                    acc += P[i, a, c] * H[i, b, c]
+                ph[a, b] = acc
+        for a in range(k):  # H (P Hᵀ)
+            for b in range(k):
+                acc = 0.0
+                for c in range(6):
+                    acc += H[i, a, c] * ph[c, b]
+                hph[a, b] = acc
+        for j in range(m):
+            for a in range(k):
+                for b in range(k):
+                    S[a, b] = hph[a, b] + R[j, a, b]
+            good = True
+            logdet = 0.0
+            dist = 0.0
+            for a in range(k):
+                for b in range(a + 1):
+                    v = S[a, a] if a == b else 0.5 * (S[a, b] + S[b, a])
+                    for c in range(b):
+                        v -= L[a, c] * L[b, c]
+                    if a == b:
+                        if not v > 0.0:  # not positive definite (or NaN): no d²
+                            good = False
+                            break
+                        L[a, a] = math.sqrt(v)
+                    else:
+                        L[a, b] = v / L[b, b]
+                if not good:
+                    break
+                nu = z[j, a] - zhat[i, a]
+                if ang[a]:
+                    nu = -np.mod(-nu + math.pi, 2.0 * math.pi) + math.pi
+                for c in range(a):
+                    nu -= L[a, c] * w[c]
+                w[a] = nu / L[a, a]
+                dist += w[a] * w[a]
+                logdet += math.log(L[a, a])
+            if good and dist <= gamma:
+                ti[out], mj[out], d2[out], ld[out] = i, j, dist, 2.0 * logdet
+                out += 1
+    return ti[:out], mj[:out], d2[:out], ld[:out]
 
 
 #: A cluster with at most this many rows × (columns + rows) is solved as a dense matrix

@@ -358,8 +358,65 @@ def measure_aer(x: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) ->
     """Predicted (range, az, el) ``(m, 3)`` and Jacobian ∂h/∂x ``(m, 3, 6)``.
 
     x (m, 6) ECI states; site_ecef_m (m, 3), site_enu (m, 3, 3) the site of
-    each measurement; gmst_rad scalar or (m,).
+    each measurement; gmst_rad scalar or (m,). Row by row in a compiled kernel
+    (:func:`_aer_rows`; the array form :func:`measure_aer_array`, equal to
+    rounding).
     """
+    x = np.asarray(x, dtype=np.float64)
+    m = x.shape[0]
+    th = np.broadcast_to(np.asarray(gmst_rad, dtype=np.float64), (m,))
+    return _aer_rows(
+        x,
+        np.asarray(site_ecef_m, dtype=np.float64),
+        np.asarray(site_enu, dtype=np.float64),
+        th,
+    )
+
+
+@kernel
+def _aer_rows(x: F64, site_ecef_m: F64, site_enu: F64, gmst: F64) -> tuple[F64, F64]:
+    """:func:`measure_aer` row by row (a compiled kernel): ECI → ECEF by the GMST
+    angle, ENU offset from the site, (ρ, az, el) and ∂(ρ, az, el)/∂(e, n, u) · ∂(e,
+    n, u)/∂r_eci."""
+    m = x.shape[0]
+    z = np.empty((m, 3))
+    hmat = np.zeros((m, 3, 6))
+    c = np.empty((3, 3))
+    j = np.empty((3, 3))
+    for i in range(m):
+        ct, st = math.cos(gmst[i]), math.sin(gmst[i])
+        rx = ct * x[i, 0] + st * x[i, 1] - site_ecef_m[i, 0]
+        ry = -st * x[i, 0] + ct * x[i, 1] - site_ecef_m[i, 1]
+        rz = x[i, 2] - site_ecef_m[i, 2]
+        a = site_enu[i]
+        for r in range(3):  # ECI → ENU: site_enu @ rot
+            c[r, 0] = a[r, 0] * ct - a[r, 1] * st
+            c[r, 1] = a[r, 0] * st + a[r, 1] * ct
+            c[r, 2] = a[r, 2]
+        e = a[0, 0] * rx + a[0, 1] * ry + a[0, 2] * rz
+        n = a[1, 0] * rx + a[1, 1] * ry + a[1, 2] * rz
+        u = a[2, 0] * rx + a[2, 1] * ry + a[2, 2] * rz
+        s2 = e * e + n * n
+        s = math.sqrt(s2)
+        rho2 = s2 + u * u
+        rho = math.sqrt(rho2)
+        z[i, 0] = rho
+        z[i, 1] = np.mod(math.atan2(e, n), 2.0 * math.pi)
+        z[i, 2] = math.atan2(u, s)
+        j[0, 0], j[0, 1], j[0, 2] = e / rho, n / rho, u / rho
+        j[1, 0], j[1, 1], j[1, 2] = n / s2, -e / s2, 0.0
+        j[2, 0], j[2, 1], j[2, 2] = -e * u / (rho2 * s), -n * u / (rho2 * s), s / rho2
+        for r in range(3):
+            for k in range(3):
+                hmat[i, r, k] = j[r, 0] * c[0, k] + j[r, 1] * c[1, k] + j[r, 2] * c[2, k]
+    return z, hmat
+
+
+def measure_aer_array(
+    x: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike
+) -> tuple[F64, F64]:
+    """:func:`measure_aer` in array operations over all rows: the form the compiled
+    kernel is checked against (``tests/tracking/test_ekf.py``)."""
     x = np.asarray(x, dtype=np.float64)
     m = x.shape[0]
     th = np.broadcast_to(np.asarray(gmst_rad, dtype=np.float64), (m,))
