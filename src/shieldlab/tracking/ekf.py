@@ -511,38 +511,62 @@ def iekf_update(
 
 
 # -------------------------------------------------------------------- initiation
-def _aer_geometry(
-    z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike
-) -> tuple[tuple[F64, F64, F64, F64, F64], F64, F64, F64]:
-    """Shared part of :func:`aer_to_eci` and :func:`aer_to_eci_position`: (ρ, cos el,
-    sin el, cos az, sin az), the ENU offsets (m, 3), the ECI → ECEF rotations
-    (m, 3, 3) and the ECI positions (m, 3)."""
-    z = np.asarray(z, dtype=np.float64)
+@kernel
+def _aer_to_eci_rows(z: F64, site_ecef_m: F64, site_enu: F64, gmst: F64) -> tuple[F64, F64]:
+    """:func:`aer_to_eci` row by row (a compiled kernel): the ENU offset of (ρ, az,
+    el), ECEF = site + ENUᵀ offset, ECI = ECEF turned back by the GMST angle, and
+    ∂r_eci/∂z = (ENU rotation · ECI→ECEF rotation)ᵀ · ∂(e, n, u)/∂(ρ, az, el)."""
     m = z.shape[0]
-    rho, az, el = z[:, 0], z[:, 1], z[:, 2]
-    ce, se, ca, sa = np.cos(el), np.sin(el), np.cos(az), np.sin(az)
-    enu = np.stack([rho * ce * sa, rho * ce * ca, rho * se], axis=-1)
-    rot = _rot_mats(np.broadcast_to(np.asarray(gmst_rad, dtype=np.float64), (m,)))
-    r_ecef = site_ecef_m + np.einsum("mji,mj->mi", site_enu, enu)
-    r_eci = np.einsum("mji,mj->mi", rot, r_ecef)
-    return (rho, ce, se, ca, sa), enu, rot, r_eci
+    r_eci = np.empty((m, 3))
+    jac = np.empty((m, 3, 3))
+    jz = np.empty((3, 3))
+    c = np.empty((3, 3))
+    for i in range(m):
+        rho, az, el = z[i, 0], z[i, 1], z[i, 2]
+        ce, se, ca, sa = math.cos(el), math.sin(el), math.cos(az), math.sin(az)
+        e, n, u = rho * ce * sa, rho * ce * ca, rho * se
+        a = site_enu[i]
+        x = site_ecef_m[i, 0] + a[0, 0] * e + a[1, 0] * n + a[2, 0] * u
+        y = site_ecef_m[i, 1] + a[0, 1] * e + a[1, 1] * n + a[2, 1] * u
+        w = site_ecef_m[i, 2] + a[0, 2] * e + a[1, 2] * n + a[2, 2] * u
+        ct, st = math.cos(gmst[i]), math.sin(gmst[i])
+        r_eci[i, 0], r_eci[i, 1], r_eci[i, 2] = ct * x - st * y, st * x + ct * y, w
+        jz[0, 0], jz[1, 0], jz[2, 0] = e / rho, n / rho, u / rho
+        jz[0, 1], jz[1, 1], jz[2, 1] = rho * ce * ca, -rho * ce * sa, 0.0
+        jz[0, 2], jz[1, 2], jz[2, 2] = -rho * se * sa, -rho * se * ca, rho * ce
+        for r in range(3):  # c = site_enu @ rot (ECI → ENU)
+            c[r, 0] = a[r, 0] * ct - a[r, 1] * st
+            c[r, 1] = a[r, 0] * st + a[r, 1] * ct
+            c[r, 2] = a[r, 2]
+        for r in range(3):  # cᵀ jz (ENU → ECI)
+            for k in range(3):
+                jac[i, r, k] = c[0, r] * jz[0, k] + c[1, r] * jz[1, k] + c[2, r] * jz[2, k]
+    return r_eci, jac
+
+
+def _aer_rows_args(
+    z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike
+) -> tuple[F64, F64, F64, F64]:
+    z = np.asarray(z, dtype=np.float64)
+    th = np.broadcast_to(np.asarray(gmst_rad, dtype=np.float64), (z.shape[0],))
+    return (
+        z,
+        np.asarray(site_ecef_m, dtype=np.float64),
+        np.asarray(site_enu, dtype=np.float64),
+        th,
+    )
 
 
 def aer_to_eci_position(z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) -> F64:
     """ECI positions (m, 3) of (range, az, el) measurements: :func:`aer_to_eci`'s
     positions (the same values) without the Jacobian."""
-    return _aer_geometry(z, site_ecef_m, site_enu, gmst_rad)[3]
+    return _aer_to_eci_rows(*_aer_rows_args(z, site_ecef_m, site_enu, gmst_rad))[0]
 
 
 def aer_to_eci(z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) -> tuple[F64, F64]:
-    """ECI positions (m, 3) of (range, az, el) measurements and ∂r_eci/∂z (m, 3, 3)."""
-    (rho, ce, se, ca, sa), enu, rot, r_eci = _aer_geometry(z, site_ecef_m, site_enu, gmst_rad)
-    jz = np.zeros((rho.size, 3, 3))  # ∂(e, n, u)/∂(ρ, az, el)
-    jz[:, :, 0] = enu / rho[:, None]
-    jz[:, 0, 1], jz[:, 1, 1] = rho * ce * ca, -rho * ce * sa
-    jz[:, 0, 2], jz[:, 1, 2], jz[:, 2, 2] = -rho * se * sa, -rho * se * ca, rho * ce
-    c = np.swapaxes(site_enu @ rot, -1, -2)  # ENU → ECI
-    return r_eci, c @ jz
+    """ECI positions (m, 3) of (range, az, el) measurements and ∂r_eci/∂z (m, 3, 3)
+    (row by row in a compiled kernel, :func:`_aer_to_eci_rows`)."""
+    return _aer_to_eci_rows(*_aer_rows_args(z, site_ecef_m, site_enu, gmst_rad))
 
 
 def _pos_cov(

@@ -72,6 +72,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldlab.core.constants import WGS84_A_M, WGS84_B_M, WGS84_OMEGA_RAD_S
+from shieldlab.core.jit import kernel
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.measurements import Measurements
 from shieldlab.tracking.angles import (
@@ -184,6 +185,35 @@ class TrackerConfig:
             raise ValueError("TrackerConfig needs q_m2_s3 >= 0, vel_sigma_mps > 0, max_step_s > 0")
         if not self.max_depth_m > 0.0:
             raise ValueError(f"TrackerConfig.max_depth_m must be > 0, got {self.max_depth_m}")
+
+
+@kernel
+def _regime_rows(
+    x: F64, glide_max_alt_m: float, level_max_alt_m: float, level_max_speed_mps: float, sin_g: float
+) -> tuple[BoolArr, BoolArr]:
+    """Glide and level-flight flags of ECI track states ``x (n, 6)`` (a compiled
+    kernel). Earth-relative velocity v − Ω × r (Ω = ω ẑ); altitude |r| − a. Glide:
+    below ``glide_max_alt_m`` (0: never), at least ``level_max_speed_mps`` and a
+    flight-path angle with |sin γ| < ``sin_g``. Level: below ``level_max_alt_m``
+    and slower than ``level_max_speed_mps``, or gliding."""
+    n = x.shape[0]
+    glide = np.zeros(n, np.bool_)
+    level = np.zeros(n, np.bool_)
+    for i in range(n):
+        rx, ry, rz = x[i, 0], x[i, 1], x[i, 2]
+        vx = x[i, 3] + WGS84_OMEGA_RAD_S * ry
+        vy = x[i, 4] - WGS84_OMEGA_RAD_S * rx
+        vz = x[i, 5]
+        rn = math.sqrt(rx * rx + ry * ry + rz * rz)
+        speed = math.sqrt(vx * vx + vy * vy + vz * vz)
+        alt = rn - WGS84_A_M
+        g = False
+        if glide_max_alt_m > 0.0 and alt < glide_max_alt_m and speed >= level_max_speed_mps:
+            s = (rx * vx + ry * vy + rz * vz) / (rn * max(speed, 1e-9))
+            g = abs(s) < sin_g
+        glide[i] = g
+        level[i] = g or (alt < level_max_alt_m and speed < level_max_speed_mps)
+    return glide, level
 
 
 def miss_weight(pd: ArrayLike) -> F64:
@@ -310,40 +340,20 @@ class GnnTracker:
         high = (self.manoeuvre_until_s > t_s) | glide
         return np.where(high, cfg.q_manoeuvre_m2_s3, cfg.q_m2_s3)
 
-    def _kinematics(self) -> tuple[F64, F64, F64]:
-        """Position norm [m], Earth-relative velocity (n, 3) and speed [m/s] of every track.
-
-        Ω × r written out for Ω = ω ẑ (equal to ``np.cross(OMEGA_EARTH_VEC, r)``)."""
-        r = self.x[:, :3]
-        v_rel = self.x[:, 3:].copy()
-        v_rel[:, 0] += WGS84_OMEGA_RAD_S * r[:, 1]
-        v_rel[:, 1] -= WGS84_OMEGA_RAD_S * r[:, 0]
-        rn = np.sqrt(np.add.reduce(r * r, axis=1))
-        speed = np.sqrt(np.add.reduce(v_rel * v_rel, axis=1))
-        return rn, v_rel, speed
-
-    def _glide_of(self, rn: F64, v_rel: F64, speed: F64) -> BoolArr:
+    def _regimes(self) -> tuple[BoolArr, BoolArr]:
+        """(glide, level) of every track: :func:`_regime_rows` with this config."""
         cfg = self.config
-        if cfg.glide_max_alt_m <= 0.0:
-            return np.zeros(rn.size, bool)
-        r = self.x[:, :3]
-        sin_g = np.einsum("ij,ij->i", r, v_rel) / (rn * np.maximum(speed, 1e-9))
-        return np.asarray(
-            (rn - WGS84_A_M < cfg.glide_max_alt_m)
-            & (speed >= cfg.level_max_speed_mps)
-            & (np.abs(sin_g) < math.sin(cfg.glide_max_gamma_rad))
+        return _regime_rows(
+            self.x,
+            cfg.glide_max_alt_m,
+            cfg.level_max_alt_m,
+            cfg.level_max_speed_mps,
+            math.sin(cfg.glide_max_gamma_rad),
         )
-
-    def _level_of(self, rn: F64, speed: F64, glide: BoolArr) -> BoolArr:
-        cfg = self.config
-        level = (rn - WGS84_A_M < cfg.level_max_alt_m) & (speed < cfg.level_max_speed_mps)
-        return np.asarray(level | glide)
 
     def glide_regime(self) -> BoolArr:
         """Tracks in the hypersonic glide regime (see :class:`TrackerConfig`)."""
-        if not len(self) or self.config.glide_max_alt_m <= 0.0:
-            return np.zeros(len(self), bool)
-        return self._glide_of(*self._kinematics())
+        return self._regimes()[0]
 
     def manoeuvring(self, t_s: float) -> BoolArr:
         """Tracks flagged as manoeuvring/thrusting at ``t_s`` (not ballistic)."""
@@ -351,20 +361,17 @@ class GnnTracker:
 
     def level_flight(self) -> BoolArr:
         """Tracks in the air-breathing/gliding regime: below ``level_max_alt_m`` and
-        slower than ``level_max_speed_mps`` (Earth-relative) — predicted without
-        gravity (lift-supported level flight), see :func:`ekf_predict`."""
-        if not len(self):
-            return np.zeros(0, bool)
-        rn, v_rel, speed = self._kinematics()
-        return self._level_of(rn, speed, self._glide_of(rn, v_rel, speed))
+        slower than ``level_max_speed_mps`` (Earth-relative), or gliding —
+        predicted without gravity (lift-supported level flight), see
+        :func:`ekf_predict`."""
+        return self._regimes()[1]
 
     def _predict(self, t: float) -> None:
         if len(self):
             cfg = self.config
             dt = t - self.t_s
-            rn, v_rel, speed = self._kinematics()
-            glide = self._glide_of(rn, v_rel, speed)
-            g_scale = np.where(self._level_of(rn, speed, glide), 0.0, 1.0)
+            glide, level = self._regimes()
+            g_scale = np.where(level, 0.0, 1.0)
             self.x, self.P = ekf_predict(
                 self.x, self.P, dt, self._q_of(t, glide), cfg.max_step_s, g_scale=g_scale
             )
