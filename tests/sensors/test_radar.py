@@ -211,3 +211,42 @@ def test_cached_site_frame_gives_the_ecef_to_aer_geometry(ewr: RadarSite) -> Non
     want = ecef_to_aer(r, ewr.lat_rad, ewr.lon_rad, ewr.alt_m)
     for got, ref in zip((az, el, rg), want, strict=True):
         np.testing.assert_allclose(got, ref, rtol=1e-14, atol=1e-14)
+
+
+def test_compiled_look_equals_the_radar_functions(ewr: RadarSite) -> None:
+    """radar_observe's compiled detection kernel gives what the public functions give
+    from the same draws: Swerling-1 detections of the visible objects, (R, az, el)
+    with radar_sigmas' noise and the range rate with radar_range_rate's geometry."""
+    from shieldlab.core.frames import eci_to_ecef
+    from shieldlab.sensors.radar import (
+        radar_range_rate,
+        radar_range_rate_sigma,
+        radar_visible,
+        swerling1_pd,
+    )
+
+    gen = np.random.default_rng(21)
+    n = 300
+    az = np.deg2rad(47.0 + gen.uniform(-70.0, 70.0, n))  # the sector and a little beyond
+    el = gen.uniform(-0.1, 1.2, n)
+    r = _eci_of_aer(ewr, az, el, gen.uniform(2e5, 3e6, n))
+    v = gen.normal(0.0, 4e3, (n, 3))
+    rcs = 10.0 ** gen.uniform(-3.0, 1.0, n)
+    exists = gen.uniform(size=n) < 0.9
+    meas = radar_observe(ewr, 3, 50.0, r, rcs, exists, GMST, np.random.default_rng(5), v)
+    draws = np.random.default_rng(5)
+    u, noise, noise_rdot = draws.random(n), draws.standard_normal((n, 3)), draws.standard_normal(n)
+    vis, a, e, rg = radar_visible(ewr, eci_to_ecef(r, GMST))
+    snr = radar_snr(ewr, rg, rcs)
+    idx = np.flatnonzero(vis & exists & (u < swerling1_pd(snr, ewr.pfa)))
+    assert 20 < idx.size < n
+    np.testing.assert_array_equal(meas.object_id, idx)
+    sig = radar_sigmas(ewr, snr[idx], e[idx])
+    want = np.stack([rg[idx], a[idx], e[idx]], axis=1) + sig * noise[idx]
+    want[:, 1] = np.mod(want[:, 1], 2 * np.pi)
+    np.testing.assert_allclose(meas.sigma, sig, rtol=1e-14)
+    np.testing.assert_allclose(meas.z, want, rtol=1e-13)
+    s_rd = radar_range_rate_sigma(ewr, snr[idx])
+    rd = radar_range_rate(ewr, r[idx], v[idx], GMST) + s_rd * noise_rdot[idx]
+    np.testing.assert_allclose(meas.sigma_rdot, s_rd, rtol=1e-14)
+    np.testing.assert_allclose(meas.rdot, rd, rtol=1e-12, atol=1e-9)

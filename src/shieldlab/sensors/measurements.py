@@ -109,9 +109,13 @@ def empty() -> Measurements:
 
 
 def concat(batches: Sequence[Measurements]) -> Measurements:
-    """Concatenate batches in order (an empty sequence gives :func:`empty`)."""
+    """Concatenate batches in order (an empty sequence gives :func:`empty`; a single
+    non-empty batch among empty ones is returned itself, not copied)."""
     if not batches:
         return empty()
+    full = [b for b in batches if len(b)]
+    if len(full) == 1:
+        return full[0]
     # concatenate makes new arrays: the casts need no second copy
     return Measurements(
         np.concatenate([b.t_s for b in batches]).astype(np.float64, copy=False),

@@ -415,6 +415,75 @@ def radar_sigmas(radar: RadarSite, snr: ArrayLike, el_rad: ArrayLike) -> F64:
     return out
 
 
+@kernel
+def _detect_rows(
+    vis: NDArray[np.bool_],
+    rg: F64,
+    az: F64,
+    el: F64,
+    rcs: F64,
+    u: F64,
+    noise: F64,
+    noise_rdot: F64,
+    r_eci: F64,
+    v_eci: F64,
+    has_v: bool,
+    snr_pfa: F64,
+    acc: F64,
+    site_ecef: F64,
+    gmst: float,
+) -> tuple[NDArray[np.int64], F64, F64, F64, F64]:
+    """:func:`radar_observe`'s detections from its draws (a compiled kernel): the
+    visible objects whose uniform falls below the Swerling-1 Pd of their mean SNR
+    (:func:`radar_snr`, :func:`swerling1_pd`), their (R, az, el) with the noise of
+    :func:`radar_sigmas` and, with velocities, the range rate of
+    :func:`radar_range_rate` with the noise of :func:`radar_range_rate_sigma`.
+    ``snr_pfa`` = (SNR·R⁴/σ, Pfa); ``acc`` = (range resolution, range floor,
+    beamwidth / monopulse slope, angle floor, range-rate resolution, range-rate
+    floor); ``site_ecef`` the site's ECEF position."""
+    n = vis.size
+    k, pfa = snr_pfa[0], snr_pfa[1]
+    snr = np.empty(n)
+    det = np.zeros(n, np.bool_)
+    m = 0
+    for i in range(n):
+        snr[i] = k * rcs[i] / max(rg[i], 1.0) ** 4
+        if vis[i] and u[i] < pfa ** (1.0 / (1.0 + snr[i])):
+            det[i] = True
+            m += 1
+    idx = np.empty(m, np.int64)
+    z = np.empty((m, 3))
+    sigma = np.empty((m, 3))
+    rdot = np.full(m, np.nan)
+    sig_rdot = np.full(m, np.inf)
+    # the site's ECI position and velocity ω × r_site (for the range rate)
+    c, s = math.cos(-gmst), math.sin(-gmst)
+    ex, ey = c * site_ecef[0] + s * site_ecef[1], -s * site_ecef[0] + c * site_ecef[1]
+    j = 0
+    for i in range(n):
+        if not det[i]:
+            continue
+        root = math.sqrt(2.0 * max(snr[i], 1e-12))
+        sig_r = max(acc[0] / root, acc[1])
+        sig_a = max(acc[2] / root, acc[3])
+        sig_e = sig_a / max(math.cos(el[i]), 0.1)
+        idx[j] = i
+        sigma[j, 0], sigma[j, 1], sigma[j, 2] = sig_r, sig_e, sig_a
+        z[j, 0] = rg[i] + sig_r * noise[i, 0]
+        z[j, 1] = np.mod(az[i] + sig_e * noise[i, 1], 2.0 * math.pi)
+        z[j, 2] = el[i] + sig_a * noise[i, 2]
+        if has_v:
+            dx, dy, dz = r_eci[i, 0] - ex, r_eci[i, 1] - ey, r_eci[i, 2] - site_ecef[2]
+            wx = v_eci[i, 0] + WGS84_OMEGA_RAD_S * ey
+            wy = v_eci[i, 1] - WGS84_OMEGA_RAD_S * ex
+            wz = v_eci[i, 2]
+            d = max(math.sqrt(dx * dx + dy * dy + dz * dz), 1.0)
+            sig_rdot[j] = max(acc[4] / root, acc[5])
+            rdot[j] = (dx * wx + dy * wy + dz * wz) / d + sig_rdot[j] * noise_rdot[i]
+        j += 1
+    return idx, z, sigma, rdot, sig_rdot
+
+
 def radar_observe(
     radar: RadarSite,
     sensor_index: int,
@@ -446,29 +515,40 @@ def radar_observe(
         keep = idx[np.argsort(rg[idx], kind="stable")[: radar.max_tracks]]
         vis = np.zeros(n, dtype=bool)
         vis[keep] = True
-    snr = radar_snr(radar, rg, rcs_m2)
-    u = rng.random(n)
+    u = rng.random((n,))
     noise = rng.standard_normal((n, 3))
-    det = vis & (u < swerling1_pd(snr, radar.pfa))
-    idx = np.flatnonzero(det)
-    sigma = radar_sigmas(radar, snr[idx], el[idx])
-    z = np.empty((idx.size, 3))
-    z[:, 0], z[:, 1], z[:, 2] = rg[idx], az[idx], el[idx]
-    z += sigma * noise[idx]
-    z[:, 1] = np.mod(z[:, 1], 2.0 * math.pi)
+    has_v = v_eci_mps is not None
+    noise_rdot = rng.standard_normal((n,)) if has_v else np.zeros(n)
+    r_eci = np.asarray(r_eci_m, dtype=np.float64).reshape(n, 3)
+    v_eci = np.asarray(v_eci_mps, dtype=np.float64).reshape(n, 3) if has_v else r_eci
+    sx, sy, sz = _site_ecef_xyz(radar.lat_rad, radar.lon_rad, radar.alt_m)
+    idx, z, sigma, rdot, sig_rdot = _detect_rows(
+        vis,
+        rg,
+        az,
+        el,
+        np.ascontiguousarray(np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (n,))),
+        u,
+        noise,
+        noise_rdot,
+        r_eci,
+        v_eci,
+        has_v,
+        np.array([_snr_constant(radar), radar.pfa]),
+        np.array(
+            [
+                radar.range_resolution_m,
+                radar.min_range_sigma_m,
+                radar.beamwidth_rad / radar.monopulse_slope,
+                radar.min_angle_sigma_rad,
+                radar.range_rate_resolution_mps,
+                radar.min_range_rate_sigma_mps,
+            ]
+        ),
+        np.array([sx, sy, sz]),
+        float(gmst_rad),
+    )
     m = idx.size
-    if v_eci_mps is None:
-        rdot, sig_rdot = np.full(m, np.nan), np.full(m, np.inf)
-    else:
-        noise_rdot = rng.standard_normal((n,))
-        sig_rdot = radar_range_rate_sigma(radar, snr[idx])
-        rr = radar_range_rate(
-            radar,
-            np.asarray(r_eci_m, dtype=np.float64)[idx],
-            np.asarray(v_eci_mps, dtype=np.float64)[idx],
-            gmst_rad,
-        )
-        rdot = rr + sig_rdot * noise_rdot[idx]
     return Measurements(
         np.full(m, float(t_s)),
         np.full(m, sensor_index, np.int64),
