@@ -257,11 +257,20 @@ def radar_visible(radar: RadarSite, r_ecef_m: ArrayLike) -> tuple[NDArray[np.boo
     and the ray must clear the effective Earth (:func:`refracted_elevation`).
     Returns (mask (n,), az_rad (n,), el_rad (n,) geometric, range_m (n,)).
     """
-    r = np.ascontiguousarray(r_ecef_m, dtype=np.float64)
+    return radar_visible_eci(radar, r_ecef_m, 0.0)
+
+
+def radar_visible_eci(
+    radar: RadarSite, r_eci_m: ArrayLike, gmst_rad: float
+) -> tuple[NDArray[np.bool_], F64, F64, F64]:
+    """:func:`radar_visible` of ECI positions ``(n, 3)``, turned to ECEF by the GMST
+    angle inside the kernel (``gmst_rad`` 0: the positions are ECEF)."""
+    r = np.ascontiguousarray(r_eci_m, dtype=np.float64)
     origin, rot = site_frame(radar.lat_rad, radar.lon_rad, radar.alt_m)
     refract = radar.refraction_k != 1.0
     mask, az, el, rng = _visible_rows(
         r.reshape(-1, 3),
+        float(gmst_rad),
         origin,
         rot,
         -math.inf if refract else radar.min_elevation_rad,
@@ -278,14 +287,17 @@ def radar_visible(radar: RadarSite, r_ecef_m: ArrayLike) -> tuple[NDArray[np.boo
         rng.reshape(shape),
     )
     if refract:
-        el_app, clear = refracted_elevation(radar, r, el)
+        el_app, clear = refracted_elevation(
+            radar, r if gmst_rad == 0.0 else eci_to_ecef(r, gmst_rad), el
+        )
         mask &= clear & (el_app >= radar.min_elevation_rad) & (el_app <= radar.max_elevation_rad)
     return mask, az, el, rng
 
 
 @kernel
 def _visible_rows(
-    r_ecef_m: F64,
+    r_m: F64,
+    gmst: float,
     origin: F64,
     rot: F64,
     min_el: float,
@@ -294,19 +306,21 @@ def _visible_rows(
     boresight_rad: float,
     half_width_rad: float,
 ) -> tuple[NDArray[np.bool_], F64, F64, F64]:
-    """:func:`radar_visible`'s geometry point by point (a compiled kernel): the ENU
-    offset from the site, (az, el, range) as :func:`~shieldlab.core.frames.enu_to_aer`
-    computes them, and the elevation, range and sector tests."""
-    n = r_ecef_m.shape[0]
+    """:func:`radar_visible`'s geometry point by point (a compiled kernel): ECI
+    positions turned by ``gmst`` (0: ECEF already), the ENU offset from the site,
+    (az, el, range) as :func:`~shieldlab.core.frames.enu_to_aer` computes them,
+    and the elevation, range and sector tests."""
+    n = r_m.shape[0]
     mask = np.empty(n, np.bool_)
     az = np.empty(n)
     el = np.empty(n)
     rg = np.empty(n)
     two_pi = 2.0 * math.pi
+    c, s = math.cos(gmst), math.sin(gmst)
     for i in range(n):
-        dx = r_ecef_m[i, 0] - origin[0]
-        dy = r_ecef_m[i, 1] - origin[1]
-        dz = r_ecef_m[i, 2] - origin[2]
+        dx = c * r_m[i, 0] + s * r_m[i, 1] - origin[0]  # ECI → ECEF (eci_to_ecef)
+        dy = -s * r_m[i, 0] + c * r_m[i, 1] - origin[1]
+        dz = r_m[i, 2] - origin[2]
         e = rot[0, 0] * dx + rot[0, 1] * dy + rot[0, 2] * dz
         nn = rot[1, 0] * dx + rot[1, 1] * dy + rot[1, 2] * dz
         u = rot[2, 0] * dx + rot[2, 1] * dy + rot[2, 2] * dz
@@ -506,9 +520,9 @@ def radar_observe(
     normals, then — only with ``v_eci_mps`` — n normals) so streams stay
     aligned across runs.
     """
-    r_ecef = eci_to_ecef(np.asarray(r_eci_m, dtype=np.float64), gmst_rad)
-    n = r_ecef.shape[0]
-    vis, az, el, rg = radar_visible(radar, r_ecef)
+    r_eci = np.asarray(r_eci_m, dtype=np.float64)
+    n = r_eci.shape[0]
+    vis, az, el, rg = radar_visible_eci(radar, r_eci, gmst_rad)
     vis &= np.asarray(exists, dtype=bool)
     if radar.max_tracks is not None and int(vis.sum()) > radar.max_tracks:
         idx = np.flatnonzero(vis)
@@ -519,7 +533,7 @@ def radar_observe(
     noise = rng.standard_normal((n, 3))
     has_v = v_eci_mps is not None
     noise_rdot = rng.standard_normal((n,)) if has_v else np.zeros(n)
-    r_eci = np.asarray(r_eci_m, dtype=np.float64).reshape(n, 3)
+    r_eci = r_eci.reshape(n, 3)
     v_eci = np.asarray(v_eci_mps, dtype=np.float64).reshape(n, 3) if has_v else r_eci
     sx, sy, sz = _site_ecef_xyz(radar.lat_rad, radar.lon_rad, radar.alt_m)
     idx, z, sigma, rdot, sig_rdot = _detect_rows(
@@ -527,7 +541,7 @@ def radar_observe(
         rg,
         az,
         el,
-        np.ascontiguousarray(np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (n,))),
+        np.ascontiguousarray(rcs_m2, dtype=np.float64).reshape(n),
         u,
         noise,
         noise_rdot,

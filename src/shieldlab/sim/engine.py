@@ -74,7 +74,7 @@ from shieldlab.core.frames import ecef_to_eci, eci_to_ecef, norm3
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_covered
 from shieldlab.sensors.measurements import Measurements
-from shieldlab.sensors.radar import RadarSite, radar_snr, radar_visible, swerling1_pd
+from shieldlab.sensors.radar import RadarSite, radar_snr, radar_visible_eci, swerling1_pd
 from shieldlab.sim import layers, oracle, sharing
 from shieldlab.sim.decide import (
     LaunchReports,
@@ -318,7 +318,7 @@ def _radar_coverage(radar: RadarSite, gmst: float) -> Callable[[F64], BoolArr]:
     """Tracks inside the radar's field of view (range, elevation, azimuth sector)."""
 
     def cover(r_eci: F64) -> BoolArr:
-        vis, _, _, _ = radar_visible(radar, eci_to_ecef(r_eci, gmst))
+        vis, _, _, _ = radar_visible_eci(radar, r_eci, gmst)
         return np.asarray(vis, dtype=bool)
 
     return cover
@@ -500,12 +500,7 @@ def _boost_gate(
     if not recent or not len(meas):
         return meas
     geo = st.geometry
-    r_fix = aer_to_eci_position(
-        meas.z,
-        np.broadcast_to(geo.ecef_m[radar_i], (len(meas), 3)),
-        np.broadcast_to(geo.enu[radar_i], (len(meas), 3, 3)),
-        gmst,
-    )
+    r_fix = aer_to_eci_position(meas.z, geo.ecef_m[radar_i], geo.enu[radar_i], gmst)
     pos = eci_to_ecef(r_fix, gmst)
     keep = np.ones(len(meas), bool)
     for ts, p in recent:  # warning frames in the window: a few

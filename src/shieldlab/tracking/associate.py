@@ -66,8 +66,7 @@ def aer_model(site_ecef_m: ArrayLike, site_enu: ArrayLike, gmst_rad: ArrayLike) 
     gmst = float(np.asarray(gmst_rad, dtype=np.float64))
 
     def measure(x: F64) -> tuple[F64, F64]:
-        n = x.shape[0]
-        return measure_aer(x, np.broadcast_to(ecef, (n, 3)), np.broadcast_to(enu, (n, 3, 3)), gmst)
+        return measure_aer(x, ecef, enu, gmst)
 
     return measure
 

@@ -300,17 +300,17 @@ def ekf_predict(
     x = np.asarray(x, dtype=np.float64)
     P = np.asarray(P, dtype=np.float64)
     n = x.shape[0]
-    dt = np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (n,))
+    dt = per_row(dt_s, n)
     if not dt.any():  # every track already at the time: Φ = I, Q = 0 (exactly)
         return x, 0.5 * (P + np.swapaxes(P, -1, -2))
     return _predict_rows(
         np.ascontiguousarray(x),
         np.ascontiguousarray(P),
-        np.ascontiguousarray(dt),
-        np.ascontiguousarray(np.broadcast_to(np.asarray(q_m2_s3, dtype=np.float64), (n,))),
+        dt,
+        per_row(q_m2_s3, n),
         float(max_step_s),
         J2_EARTH if j2 else 0.0,
-        np.ascontiguousarray(np.broadcast_to(np.asarray(g_scale, dtype=np.float64), (n,))),
+        per_row(g_scale, n),
     )
 
 
@@ -340,6 +340,33 @@ def ekf_predict_array(
 
 
 # ------------------------------------------------------------------ measurement
+def per_row(v: ArrayLike, n: int) -> F64:
+    """``v`` (scalar or (n,)) as a C-contiguous float64 (n,) array for a kernel: an
+    (n,) float64 array as it is, a scalar filled (cheaper than broadcasting)."""
+    if type(v) is np.ndarray and v.shape == (n,) and v.dtype == np.float64:
+        return v if v.flags.c_contiguous else np.ascontiguousarray(v)
+    if np.ndim(v) == 0:
+        return np.full(n, float(v))  # type: ignore[arg-type]
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)))
+
+
+def _sites(
+    m: int, site_ecef_m: ArrayLike, site_enu: ArrayLike, gmst_rad: ArrayLike
+) -> tuple[F64, F64, F64]:
+    """Site positions (k, 3), ENU rotations (k, 3, 3) and GMST angles (j,) of ``m``
+    rows for the row kernels: k and j are 1 (one for every row) or m (checked: the
+    kernels index without bounds checks)."""
+    ecef = np.asarray(site_ecef_m, dtype=np.float64).reshape(-1, 3)
+    enu = np.asarray(site_enu, dtype=np.float64).reshape(-1, 3, 3)
+    th = np.asarray(gmst_rad, dtype=np.float64).reshape(-1)
+    for name, rows in (("site_ecef_m", ecef), ("site_enu", enu), ("gmst_rad", th)):
+        if rows.shape[0] not in (1, m):
+            raise ValueError(f"{name} must have 1 or {m} rows, got {rows.shape[0]}")
+    if enu.shape[0] != ecef.shape[0]:
+        raise ValueError("site_ecef_m and site_enu must have the same number of rows")
+    return ecef, enu, th
+
+
 def _rot_mats(gmst: F64) -> F64:
     """ECI → ECEF rotation matrices (m, 3, 3) of the angles ``gmst (m,)``."""
     c, s = np.cos(gmst), np.sin(gmst)
@@ -358,19 +385,13 @@ def measure_aer(x: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) ->
     """Predicted (range, az, el) ``(m, 3)`` and Jacobian ∂h/∂x ``(m, 3, 6)``.
 
     x (m, 6) ECI states; site_ecef_m (m, 3), site_enu (m, 3, 3) the site of
-    each measurement; gmst_rad scalar or (m,). Row by row in a compiled kernel
+    each measurement, or (3,) and (3, 3) one site for all; gmst_rad scalar or
+    (m,). Row by row in a compiled kernel
     (:func:`_aer_rows`; the array form :func:`measure_aer_array`, equal to
     rounding).
     """
     x = np.asarray(x, dtype=np.float64)
-    m = x.shape[0]
-    th = np.broadcast_to(np.asarray(gmst_rad, dtype=np.float64), (m,))
-    return _aer_rows(
-        x,
-        np.asarray(site_ecef_m, dtype=np.float64),
-        np.asarray(site_enu, dtype=np.float64),
-        th,
-    )
+    return _aer_rows(x, *_sites(x.shape[0], site_ecef_m, site_enu, gmst_rad))
 
 
 @kernel
@@ -383,12 +404,14 @@ def _aer_rows(x: F64, site_ecef_m: F64, site_enu: F64, gmst: F64) -> tuple[F64, 
     hmat = np.zeros((m, 3, 6))
     c = np.empty((3, 3))
     j = np.empty((3, 3))
+    one_site, one_angle = site_ecef_m.shape[0] == 1, gmst.shape[0] == 1
     for i in range(m):
-        ct, st = math.cos(gmst[i]), math.sin(gmst[i])
-        rx = ct * x[i, 0] + st * x[i, 1] - site_ecef_m[i, 0]
-        ry = -st * x[i, 0] + ct * x[i, 1] - site_ecef_m[i, 1]
-        rz = x[i, 2] - site_ecef_m[i, 2]
-        a = site_enu[i]
+        si, gi = 0 if one_site else i, 0 if one_angle else i
+        ct, st = math.cos(gmst[gi]), math.sin(gmst[gi])
+        rx = ct * x[i, 0] + st * x[i, 1] - site_ecef_m[si, 0]
+        ry = -st * x[i, 0] + ct * x[i, 1] - site_ecef_m[si, 1]
+        rz = x[i, 2] - site_ecef_m[si, 2]
+        a = site_enu[si]
         for r in range(3):  # ECI → ENU: site_enu @ rot
             c[r, 0] = a[r, 0] * ct - a[r, 1] * st
             c[r, 1] = a[r, 0] * st + a[r, 1] * ct
@@ -521,15 +544,17 @@ def _aer_to_eci_rows(z: F64, site_ecef_m: F64, site_enu: F64, gmst: F64) -> tupl
     jac = np.empty((m, 3, 3))
     jz = np.empty((3, 3))
     c = np.empty((3, 3))
+    one_site, one_angle = site_ecef_m.shape[0] == 1, gmst.shape[0] == 1
     for i in range(m):
+        si, gi = 0 if one_site else i, 0 if one_angle else i
         rho, az, el = z[i, 0], z[i, 1], z[i, 2]
         ce, se, ca, sa = math.cos(el), math.sin(el), math.cos(az), math.sin(az)
         e, n, u = rho * ce * sa, rho * ce * ca, rho * se
-        a = site_enu[i]
-        x = site_ecef_m[i, 0] + a[0, 0] * e + a[1, 0] * n + a[2, 0] * u
-        y = site_ecef_m[i, 1] + a[0, 1] * e + a[1, 1] * n + a[2, 1] * u
-        w = site_ecef_m[i, 2] + a[0, 2] * e + a[1, 2] * n + a[2, 2] * u
-        ct, st = math.cos(gmst[i]), math.sin(gmst[i])
+        a = site_enu[si]
+        x = site_ecef_m[si, 0] + a[0, 0] * e + a[1, 0] * n + a[2, 0] * u
+        y = site_ecef_m[si, 1] + a[0, 1] * e + a[1, 1] * n + a[2, 1] * u
+        w = site_ecef_m[si, 2] + a[0, 2] * e + a[1, 2] * n + a[2, 2] * u
+        ct, st = math.cos(gmst[gi]), math.sin(gmst[gi])
         r_eci[i, 0], r_eci[i, 1], r_eci[i, 2] = ct * x - st * y, st * x + ct * y, w
         jz[0, 0], jz[1, 0], jz[2, 0] = e / rho, n / rho, u / rho
         jz[0, 1], jz[1, 1], jz[2, 1] = rho * ce * ca, -rho * ce * sa, 0.0
@@ -544,29 +569,20 @@ def _aer_to_eci_rows(z: F64, site_ecef_m: F64, site_enu: F64, gmst: F64) -> tupl
     return r_eci, jac
 
 
-def _aer_rows_args(
-    z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike
-) -> tuple[F64, F64, F64, F64]:
-    z = np.asarray(z, dtype=np.float64)
-    th = np.broadcast_to(np.asarray(gmst_rad, dtype=np.float64), (z.shape[0],))
-    return (
-        z,
-        np.asarray(site_ecef_m, dtype=np.float64),
-        np.asarray(site_enu, dtype=np.float64),
-        th,
-    )
-
-
 def aer_to_eci_position(z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) -> F64:
     """ECI positions (m, 3) of (range, az, el) measurements: :func:`aer_to_eci`'s
     positions (the same values) without the Jacobian."""
-    return _aer_to_eci_rows(*_aer_rows_args(z, site_ecef_m, site_enu, gmst_rad))[0]
+    return _aer_to_eci_rows(
+        np.asarray(z, dtype=np.float64), *_sites(len(z), site_ecef_m, site_enu, gmst_rad)
+    )[0]
 
 
 def aer_to_eci(z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) -> tuple[F64, F64]:
     """ECI positions (m, 3) of (range, az, el) measurements and ∂r_eci/∂z (m, 3, 3)
     (row by row in a compiled kernel, :func:`_aer_to_eci_rows`)."""
-    return _aer_to_eci_rows(*_aer_rows_args(z, site_ecef_m, site_enu, gmst_rad))
+    return _aer_to_eci_rows(
+        np.asarray(z, dtype=np.float64), *_sites(len(z), site_ecef_m, site_enu, gmst_rad)
+    )
 
 
 def _pos_cov(

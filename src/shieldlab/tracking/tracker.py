@@ -522,22 +522,17 @@ class GnnTracker:
         hit = meas_for_track >= 0
         track_of_meas = np.full(m, -1, np.int64)
         track_of_meas[meas_for_track[hit]] = self.track_id[hit]
-        k_all = int(hit.sum())
-        se = np.broadcast_to(site_ecef, (max(m, k_all), 3))
-        sn = np.broadcast_to(site_enu, (max(m, k_all), 3, 3))
         # 4. two-point re-initiation (second measurement) or batched EKF update
         two = hit & (self.n_updates == 1) & (t - self.t0_s >= MIN_TWO_POINT_S)
         if two.any():
             ti, mj = np.flatnonzero(two), meas_for_track[two]
-            k = ti.size
-            r2, p2 = radar_fix(meas.z[mj], meas.sigma[mj], se[:k], sn[:k], gmst)
+            r2, p2 = radar_fix(meas.z[mj], meas.sigma[mj], site_ecef, site_enu, gmst)
             self._two_point(ti, r2, p2, t)
         upd = hit & ~two
         if upd.any():
             ti, mj = np.flatnonzero(upd), meas_for_track[upd]
-            k = ti.size
             self.x[ti], self.P[ti], nis = ekf_update(
-                self.x[ti], self.P[ti], meas.z[mj], meas.sigma[mj], se[:k], sn[:k], gmst
+                self.x[ti], self.P[ti], meas.z[mj], meas.sigma[mj], site_ecef, site_enu, gmst
             )
             self._flag_manoeuvre(ti, nis, 3, t)
         # 6a. hit/miss bookkeeping of the existing tracks (counting scans only)
@@ -562,7 +557,7 @@ class GnnTracker:
         if new.size:
             k = new.size
             x0, p0 = init_single_point(
-                meas.z[new], meas.sigma[new], se[:k], sn[:k], gmst, cfg.vel_sigma_mps
+                meas.z[new], meas.sigma[new], site_ecef, site_enu, gmst, cfg.vel_sigma_mps
             )
             track_of_meas[new] = self.next_id + np.arange(k, dtype=np.int64)
             self._append(x0, p0, t, x0[:, :3], p0[:, :3, :3], layer, np.zeros(k, bool))
