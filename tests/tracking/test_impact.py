@@ -150,12 +150,10 @@ def _reference_impact(x: np.ndarray, t0: float, dt: float) -> tuple[np.ndarray, 
 
 
 @pytest.mark.parametrize("n", [1, 13, 40])
-def test_predict_impact_fast_paths_match_rk4_until(n: int) -> None:
-    """Scalar (few objects) and component-major array paths reproduce the generic
-    integrator to rounding (event times within 1e-6 s, points within 1 mm)."""
-    from shieldlab.tracking.impact import SCALAR_MAX_ROWS
-
-    assert (n <= SCALAR_MAX_ROWS) != (n == 40)
+def test_predict_impact_kernels_match_rk4_until(n: int) -> None:
+    """The compiled per-object coast reproduces the generic integrator (which
+    locates the event per batch) to rounding (event times within 1e-6 s, points
+    within 1 mm)."""
     x = _cloud(n)
     for dt in (10.0, 30.0):
         lat, lon, t_imp, ok = predict_impact(x, 0.0, EPOCH, dt)
@@ -169,7 +167,7 @@ def test_predict_impact_fast_paths_match_rk4_until(n: int) -> None:
 
 
 def test_predict_impact_does_not_depend_on_the_batch() -> None:
-    """The same object alone (scalar path) and in a large batch (array path)."""
+    """The same object alone and in a large batch."""
     x = _cloud(40, seed=1)
     big = predict_impact(x, 0.0, EPOCH, 30.0)
     for i in (0, 17, 39):
@@ -180,7 +178,7 @@ def test_predict_impact_does_not_depend_on_the_batch() -> None:
 
 @pytest.mark.parametrize("n", [1, 5, 30])
 def test_propagate_equals_ekf_propagate_states(n: int) -> None:
-    """Both paths take the substeps of ekf.propagate_states and its arithmetic."""
+    """The kernel takes the substeps of ekf.propagate_states and its arithmetic."""
     from shieldlab.tracking.ekf import propagate_states
 
     x = _cloud(n, seed=2)
@@ -202,7 +200,7 @@ def test_propagate_by_is_a_batch_of_one_point_propagations() -> None:
 
     x = _cloud(30, seed=3)
     dt = np.random.default_rng(3).uniform(-200.0, 400.0, 30)
-    for n in (3, 30):  # scalar and array paths
+    for n in (3, 30):
         out = propagate_by(x[:n], dt[:n], max_step_s=30.0)
         for i in range(n):
             one = propagate(x[i : i + 1], 0.0, [dt[i]], max_step_s=30.0)[0, 0]
@@ -226,26 +224,9 @@ def test_impact_with_covariance_equals_the_separate_calls() -> None:
     np.testing.assert_allclose(cov[[0, 2]], cov2, rtol=1e-6)
 
 
-@pytest.mark.parametrize("n", [17, 30, 48])
-def test_rows_coast_equals_array_coast_bit_for_bit(n: int) -> None:
-    """Mid-sized batches fly object by object (_coast_to_ground_rows) with the array
-    path's results to the last bit: the same RK4 steps, the same grouped event location."""
-    from shieldlab.core.constants import J2_EARTH
-    from shieldlab.tracking.impact import ROWS_MAX_ROWS, _coast_to_ground, _coast_to_ground_rows
-
-    assert n <= ROWS_MAX_ROWS
-    x = _cloud(n, seed=n)
-    x[: n // 2, 3:] *= 1.02  # two families, crossing the ground in different steps
-    for dt, t_max in ((10.0, 4000.0), (30.0, 4000.0), (10.0, 300.0)):
-        t_a, y_a = _coast_to_ground(x, 0.0, dt, t_max, J2_EARTH)
-        t_r, y_r = _coast_to_ground_rows(x, 0.0, dt, t_max, J2_EARTH)
-        assert np.array_equal(t_a, t_r, equal_nan=True)
-        assert np.array_equal(y_a, y_r)
-
-
 @pytest.mark.parametrize("n", [3, 30])
 def test_propagate_rows_is_propagate_on_each_rows_grid(n: int) -> None:
-    """One grid per object (scalar and array paths): each row equals a propagate on
+    """One grid per object: each row equals a propagate on
     its own grid bit for bit; NaN times at a row's end give NaN states."""
     from shieldlab.tracking.impact import propagate_rows
 

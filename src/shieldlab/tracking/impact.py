@@ -4,8 +4,8 @@ Coasting flight under point-mass + J2 gravity in ECI, **no drag** (the same
 dynamics as the EKF prediction, see :mod:`shieldlab.tracking.ekf`), RK4 with
 fixed steps; the impact is the first crossing of geodetic altitude 0
 (WGS-84) located inside the step as :func:`shieldlab.core.integrate.rk4_until`
-does (:func:`~shieldlab.core.integrate.locate_event`), by integrators
-specialised to this coast (fast paths, see the note above ``SCALAR_MAX_ROWS``).
+does (:func:`~shieldlab.core.integrate.locate_event`), by compiled kernels
+specialised to this coast (see the note above ``_AB``).
 The impact point is converted to geodetic coordinates after rotating ECI →
 ECEF by GMST *at the impact time*, so the Earth's rotation during flight is
 accounted for.
@@ -39,11 +39,7 @@ from shieldlab.core.frames import (
     enu_matrix,
     geodetic_to_ecef,
     great_circle_distance_m,
-    radial_height_m,
-    radial_height_xyz,
 )
-from shieldlab.core.gravity import accel_j2_components
-from shieldlab.core.integrate import locate_event
 from shieldlab.core.jit import kernel
 from shieldlab.core.time import gmst_at
 
@@ -52,64 +48,21 @@ I64 = NDArray[np.int64]
 _G = TypeVar("_G", bound=np.generic)
 
 
-def _altitude(t: float | F64, y: F64) -> F64:
-    """Height [m] of ECI states above the ellipsoid (radial; zero exactly on the ground)."""
-    return radial_height_m(y[:, :3])
-
-
-# The coast is integrated on component-major blocks ``y (6, m)`` (one row per
-# state component, one column per object): each array operation then runs over
-# contiguous memory, and the per-step cost is a fixed number of operations
-# whatever m is. A batch of at most ``SCALAR_MAX_ROWS`` objects (one track and
-# its sigma points, one aim point) is flown object by object in Python floats
-# instead, where that is faster than array operations; the two paths do the
-# same operations in the same order (RK4 steps agree to the last bit; the event
-# location converges per object in the scalar path, per batch in the array
-# path, ~1e-10 of a step apart). The arithmetic is that of
+# The coast is flown object by object in compiled kernels (:mod:`shieldlab.core.jit`):
+# a track and its sigma points, an aim point, or a raid's thousands of tracks alike
+# (the work of one object is a few hundred RK4 steps of scalar arithmetic, which an
+# array form over the objects ran at the cost of numpy's per-call overhead, 15× to
+# 100× slower from 16 to 3,000 objects). The arithmetic is that of
 # ``core.integrate.rk4_until`` and ``tracking.ekf.propagate_states`` with
-# ``ekf.ballistic_deriv`` (equal to rounding); the tests hold the paths to them.
+# ``ekf.ballistic_deriv`` (equal to rounding); the event is located inside the
+# step per object (Illinois regula falsi on the Hermite interpolant, as
+# ``core.integrate.locate_event`` does per batch); the tests hold the kernels to
+# those integrators and to their interpreted Python.
 
-SCALAR_MAX_ROWS = 16
-"""Batches up to this many objects take the scalar path (measured crossover ~10–25)."""
-ROWS_MAX_ROWS = 48
-"""Larger batches up to this many objects fly their ground coast object by object
-(:func:`_coast_to_ground_rows`: the array path's results bit for bit, faster below
-~50 objects where the array steps are overhead-bound)."""
 _AB = WGS84_A_M * WGS84_B_M
 _A2 = WGS84_A_M**2
 _B2 = WGS84_B_M**2
 State = tuple[float, float, float, float, float, float]
-
-
-def _rates(y: F64, j2: float) -> F64:
-    """dy/dt ``(6, m)`` of component-major ECI states: velocity and gravity (no drag)."""
-    out = np.empty_like(y)
-    out[:3] = y[3:]
-    accel_j2_components(y[:3], out[3:], j2=j2)
-    return out
-
-
-def _rk4_step(y: F64, h: float | F64, j2: float) -> tuple[F64, F64]:
-    """One RK4 step of size ``h`` (scalar or per object (m,)) of ``y (6, m)``; returns
-    the new states and the first stage (the slope at the start of the step)."""
-    k1 = _rates(y, j2)
-    tmp = k1 * (0.5 * h)
-    tmp += y
-    k2 = _rates(tmp, j2)
-    np.multiply(k2, 0.5 * h, out=tmp)
-    tmp += y
-    k3 = _rates(tmp, j2)
-    np.multiply(k3, h, out=tmp)
-    tmp += y
-    k4 = _rates(tmp, j2)
-    acc = k2 * 2.0  # k1 + 2 k2 + 2 k3 + k4, summed in that order
-    acc += k1
-    k3 *= 2.0
-    acc += k3
-    acc += k4
-    acc *= h / 6.0
-    acc += y
-    return acc, k1
 
 
 @kernel
@@ -123,9 +76,10 @@ def _height_scalar(x: float, y: float, z: float) -> float:
 
 @kernel
 def _step_scalar(y: State, h: float, j2: float) -> tuple[State, tuple[float, float, float]]:
-    """:func:`_rk4_step` of one state in Python floats; returns it and the first stage's
-    acceleration. The four gravity evaluations are written out (the operations of
-    ``core.gravity.accel_j2_scalar``): a call per stage would cost a third more."""
+    """One RK4 step of one state (point mass + J2; the stages of
+    ``ekf.propagate_states``); returns it and the first stage's acceleration. The
+    four gravity evaluations are written out (the operations of
+    ``core.gravity.accel_j2_scalar``)."""
     x, yy, z, u, v, w = y
     mu, cj, hh = GM_EARTH_M3_S2, 1.5 * j2 * WGS84_A_M**2, 0.5 * h
     # stage 1 at y
@@ -228,8 +182,8 @@ slope there, state at the step end, heights at both ends [m])."""
 
 @kernel
 def _fly_to_ground(row: State, t0_s: float, dt_s: float, t_max_s: float, j2: float) -> Flight:
-    """Fly one ECI state in Python floats until the step in which it crosses radial
-    height 0 (or ``t_max_s``): the RK4 steps of :func:`_rk4_step` and the heights of
+    """Fly one ECI state until the step in which it crosses radial height 0 (or
+    ``t_max_s``): the RK4 steps of :func:`_step_scalar` and the heights of
     ``radial_height_xyz``, bit for bit.
 
     The hot loop of the engine's threat evaluation: :func:`_step_scalar` and
@@ -323,8 +277,11 @@ def _fly_to_ground(row: State, t0_s: float, dt_s: float, t_max_s: float, j2: flo
 def _coast_to_ground_scalar(
     x0: F64, t0_s: float, dt_s: float, t_max_s: float, j2: float
 ) -> tuple[F64, F64]:
-    """:func:`_coast_to_ground` object by object (a compiled kernel), the event
-    located per object (:func:`_ground_fraction`)."""
+    """Coast states ``x0 (n, 6)`` from ``t0_s`` until each reaches radial height 0,
+    object by object (a compiled kernel): fixed-step RK4 (:func:`_fly_to_ground`),
+    the event located inside its step (:func:`_ground_fraction`). Returns
+    (t_event_s (n,) NaN where none by ``t_max_s``, y_event (n, 6): the state at the
+    event or the last one)."""
     n = x0.shape[0]
     t_event = np.full(n, np.nan)
     y_event = np.empty((n, 6))
@@ -351,43 +308,11 @@ def _coast_to_ground_scalar(
     return t_event, y_event
 
 
-def _coast_to_ground_rows(
-    x0: F64, t0_s: float, dt_s: float, t_max_s: float, j2: float
-) -> tuple[F64, F64]:
-    """:func:`_coast_to_ground`'s results bit for bit, for mid-sized batches: the RK4
-    steps flown object by object in Python floats (:func:`_fly_to_ground`, the same
-    values as the array steps), then the event located as the array path does it,
-    one :func:`~shieldlab.core.integrate.locate_event` call per step for the objects
-    that cross in it, in row order, on arrays of the array path's layout."""
-    n = x0.shape[0]
-    t_event = np.full(n, np.nan)
-    y_event = np.empty((n, 6))
-    groups: dict[int, list[tuple[int, Flight]]] = {}
-    for i, row in enumerate(x0.tolist()):
-        f = _fly_to_ground(tuple(row), t0_s, dt_s, t_max_s, j2)
-        if f[0]:
-            groups.setdefault(f[1], []).append((i, f))
-        else:
-            y_event[i] = f[4]
-    for members in groups.values():
-        rows = np.array([i for i, _ in members], dtype=np.int64)
-        t, h = members[0][1][2], members[0][1][3]
-        # (g, 6) C-contiguous rows: the layout of the array path's y[:, j].T (its
-        # y[:, j] is F-contiguous), on which locate_event's reductions agree with it
-        y0 = np.array([f[4] for _, f in members])
-        k1 = np.array([f[5] for _, f in members])
-        y1 = np.array([f[6] for _, f in members])
-        g0 = np.array([f[7] for _, f in members])
-        g1 = np.array([f[8] for _, f in members])
-        s, ye = locate_event(_altitude, t, h, y0, k1, y1, _rates(y1.T, j2).T, g0, g1)
-        t_event[rows] = t + s * h
-        y_event[rows] = ye
-    return t_event, y_event
-
-
 @kernel
 def _coast_by_scalar(x0: F64, dt_s: F64, max_step_s: float, j2: float) -> F64:
-    """:func:`_coast_by` object by object (a compiled kernel); ``x0 (m, 6)``, ``dt_s (m,)``."""
+    """Advance ``x0 (m, 6)`` by ``dt_s (m,)`` in RK4 substeps of at most ``max_step_s``,
+    each object's substeps from its own dt (a compiled kernel; the steps of
+    ``ekf.propagate_states``)."""
     out = np.empty_like(x0)
     for i in range(x0.shape[0]):
         dt = dt_s[i]
@@ -436,61 +361,6 @@ def _march_rows_scalar(x0: F64, steps_s: F64, max_step_s: float, j2: float, out:
                 out[r, i, j] = y[j]
 
 
-def _coast_to_ground(
-    x0: F64, t0_s: float, dt_s: float, t_max_s: float, j2: float
-) -> tuple[F64, F64]:
-    """Coast states ``x0 (n, 6)`` from ``t0_s`` until each reaches radial height 0.
-
-    Fixed-step RK4 with the event located inside the step by
-    :func:`~shieldlab.core.integrate.locate_event`, as ``rk4_until`` does; an
-    object leaves the working block at its event. Returns (t_event_s (n,) NaN
-    where none by ``t_max_s``, y_event (n, 6): the state at the event or the last
-    one).
-    """
-    n = x0.shape[0]
-    t_event = np.full(n, np.nan)
-    y_event = x0.copy()
-    y = np.ascontiguousarray(x0.T)
-    live = np.arange(n)  # rows of x0 still flying, in the block's column order
-    g_prev = radial_height_xyz(y[0], y[1], y[2])
-    t = t0_s
-    while t < t_max_s - 1e-12 and live.size:
-        h = min(dt_s, t_max_s - t)
-        y_new, k1 = _rk4_step(y, h, j2)
-        g_new = radial_height_xyz(y_new[0], y_new[1], y_new[2])
-        hit = (g_prev > 0) & (g_new <= 0)
-        if hit.any():
-            j = np.flatnonzero(hit)
-            y1 = y_new[:, j]
-            s, ye = locate_event(
-                _altitude, t, h, y[:, j].T, k1[:, j].T, y1.T, _rates(y1, j2).T, g_prev[j], g_new[j]
-            )
-            t_event[live[j]] = t + s * h
-            y_event[live[j]] = ye
-            keep = ~hit
-            live, y_new, g_new = live[keep], y_new[:, keep], g_new[keep]
-        y, g_prev = y_new, g_new
-        t += h
-    y_event[live] = y.T
-    return t_event, y_event
-
-
-def _coast_by(y: F64, dt_s: float | F64, max_step_s: float, j2: float) -> F64:
-    """Advance ``y (6, m)`` by ``dt_s`` (scalar or per object (m,)) in RK4 substeps of
-    at most ``max_step_s``, each object's substeps from its own dt (the steps of
-    ``ekf.propagate_states``)."""
-    dt = np.asarray(dt_s, dtype=np.float64)
-    ns = np.maximum(1, np.ceil(np.abs(dt) / max_step_s - 1e-9)).astype(np.int64)
-    h_all = dt / ns
-    if dt.ndim == 0:
-        for _ in range(int(ns)):
-            y, _ = _rk4_step(y, float(h_all), j2)
-        return y
-    for k in range(int(ns.max(initial=0))):
-        y, _ = _rk4_step(y, np.where(k < ns, h_all, 0.0), j2)
-    return y
-
-
 def predict_impact(
     x: ArrayLike,
     t_s: float,
@@ -510,13 +380,13 @@ def predict_impact(
     nan = np.full(n, np.nan)
     if n == 0:
         return nan, nan.copy(), nan.copy(), np.zeros(0, bool)
-    if n <= SCALAR_MAX_ROWS:
-        coast = _coast_to_ground_scalar
-    elif n <= ROWS_MAX_ROWS:
-        coast = _coast_to_ground_rows
-    else:
-        coast = _coast_to_ground
-    t_imp, y_imp = coast(y0, float(t_s), dt_s, float(t_s) + max_flight_s, J2_EARTH if j2 else 0.0)
+    t_imp, y_imp = _coast_to_ground_scalar(
+        np.ascontiguousarray(y0),
+        float(t_s),
+        dt_s,
+        float(t_s) + max_flight_s,
+        J2_EARTH if j2 else 0.0,
+    )
     ok = np.isfinite(t_imp)
     gmst = gmst_at(epoch, np.where(ok, t_imp, t_s))
     lat, lon, _ = ecef_to_geodetic(eci_to_ecef(y_imp[:, :3], gmst))
@@ -539,19 +409,11 @@ def propagate(
     order = np.argsort(tg, kind="stable")
     # march forward through the later times and backward through the earlier ones
     marches = (order[tg[order] >= t0_s], order[tg[order] < t0_s][::-1])
-    if n <= SCALAR_MAX_ROWS:
-        out = np.empty((n, tg.size, 6))
-        for idx in marches:
-            _march_scalar(x0, tg, idx, float(t0_s), max_step_s, j2c, out)
-        return out
-    out_t = np.empty((tg.size, 6, n))  # component-major; transposed at the end
+    out = np.empty((n, tg.size, 6))
+    x0 = np.ascontiguousarray(x0)
     for idx in marches:
-        cur, t_cur = np.ascontiguousarray(x0.T), float(t0_s)
-        for i in idx:
-            cur = _coast_by(cur, float(tg[i]) - t_cur, max_step_s, j2c)
-            t_cur = float(tg[i])
-            out_t[i] = cur
-    return np.ascontiguousarray(out_t.transpose(2, 0, 1))
+        _march_scalar(x0, np.ascontiguousarray(tg), idx, float(t0_s), max_step_s, j2c, out)
+    return out
 
 
 def propagate_rows(
@@ -583,13 +445,7 @@ def propagate_rows(
         raise ValueError("each row of t_grid_s must be ascending")
     j2c = J2_EARTH if j2 else 0.0
     out = np.empty((n, tg.shape[1], 6))
-    if n <= SCALAR_MAX_ROWS:
-        _march_rows_scalar(x0, steps, max_step_s, j2c, out)
-    else:
-        cur = np.ascontiguousarray(x0.T)
-        for i in range(tg.shape[1]):  # candidate columns: a few hundred
-            cur = _coast_by(cur, steps[:, i], max_step_s, j2c)
-            out[:, i] = cur.T
+    _march_rows_scalar(np.ascontiguousarray(x0), steps, max_step_s, j2c, out)
     out[~real] = np.nan
     return out
 
@@ -599,13 +455,9 @@ def propagate_by(x: ArrayLike, dt_s: ArrayLike, max_step_s: float = 10.0, j2: bo
     ``dt_s`` (scalar or (n,), either sign) [s]: RK4 in substeps of at most
     ``max_step_s``, each object's from its own dt (a batch of one-point
     :func:`propagate` calls)."""
-    x0 = np.atleast_2d(np.asarray(x, dtype=np.float64))
-    dt = np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (x0.shape[0],))
-    j2c = J2_EARTH if j2 else 0.0
-    if x0.shape[0] <= SCALAR_MAX_ROWS:
-        return _coast_by_scalar(x0, dt, max_step_s, j2c)
-    y = _coast_by(np.ascontiguousarray(x0.T), dt, max_step_s, j2c)
-    return np.ascontiguousarray(y.T)
+    x0 = np.ascontiguousarray(np.atleast_2d(np.asarray(x, dtype=np.float64)))
+    dt = np.ascontiguousarray(np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (x0.shape[0],)))
+    return _coast_by_scalar(x0, dt, max_step_s, J2_EARTH if j2 else 0.0)
 
 
 def _sigma_points(x0: F64, p0: F64) -> F64:
