@@ -70,7 +70,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shieldlab.battle.threat_eval import threatened_asset
-from shieldlab.core.frames import ecef_to_eci, eci_to_ecef, norm3
+from shieldlab.core.frames import ecef_to_eci, norm3
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_covered
 from shieldlab.sensors.measurements import Measurements
@@ -490,23 +490,22 @@ def _warning_frames(
         st.report_s = np.fmin(st.report_s, st.first_ir + latency[i])
 
 
-def _boost_gate(
-    st: _Trial, meas: Measurements, radar_i: int, t: float, gmst: float
-) -> Measurements:
+def _boost_gate(st: _Trial, meas: Measurements, radar_i: int, t: float) -> Measurements:
     """Withhold the radar detections near a recent plume sighting (see
     :data:`BOOST_WITHHOLD_M`)."""
-    recent = [(ts, p) for ts, p in st.plumes if t - ts <= 2.0 * _max_warning_frame(st.world)]
+    window = 2.0 * _max_warning_frame(st.world)
+    recent = [(ts, p) for ts, p in st.plumes if t - ts <= window]
     st.plumes = recent
-    if not recent or not len(meas):
+    sighted = [(ts, p) for ts, p in recent if p.shape[0]]
+    if not sighted or not len(meas):
         return meas
     geo = st.geometry
-    r_fix = aer_to_eci_position(meas.z, geo.ecef_m[radar_i], geo.enu[radar_i], gmst)
-    pos = eci_to_ecef(r_fix, gmst)
+    # the detections' Earth-fixed positions (the fix turned by a zero GMST angle)
+    pos = aer_to_eci_position(meas.z, geo.ecef_m[radar_i], geo.enu[radar_i], 0.0)
     keep = np.ones(len(meas), bool)
-    for ts, p in recent:  # warning frames in the window: a few
-        if p.shape[0]:
-            d = np.linalg.norm(pos[:, None, :] - p[None, :, :], axis=-1).min(axis=1)
-            keep &= d > BOOST_WITHHOLD_M + BOOST_WITHHOLD_MPS * (t - ts)
+    for ts, p in sighted:  # warning frames in the window: a few
+        d = np.linalg.norm(pos[:, None, :] - p[None, :, :], axis=-1).min(axis=1)
+        keep &= d > BOOST_WITHHOLD_M + BOOST_WITHHOLD_MPS * (t - ts)
     return meas.select(np.flatnonzero(keep))
 
 
@@ -523,7 +522,7 @@ def _radar_scan(
     meas = oracle.radar_look(
         st.world, radar, i, layer_k, t, r_eci, v_eci, k, vis, gmst, st.rng_sense
     )
-    meas = _boost_gate(st, meas, i, t, gmst)
+    meas = _boost_gate(st, meas, i, t)
     tid = st.tracker.process_scan(
         meas,
         st.geometry,

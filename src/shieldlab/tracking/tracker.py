@@ -91,7 +91,6 @@ from shieldlab.tracking.associate import (
     gate_threshold,
     gated_pairs,
     gnn_assign_pairs,
-    m_of_n_confirm,
 )
 from shieldlab.tracking.ekf import (
     SiteGeometry,
@@ -100,6 +99,7 @@ from shieldlab.tracking.ekf import (
     iekf_update,
     init_from_fix,
     init_single_point,
+    per_row,
     propagate_states,
     radar_fix,
     two_point_from_fixes,
@@ -214,6 +214,52 @@ def _regime_rows(
         glide[i] = g
         level[i] = g or (alt < level_max_alt_m and speed < level_max_speed_mps)
     return glide, level
+
+
+@kernel
+def _manage_rows(
+    hits: BoolArr,
+    misses: F64,
+    n_scans: I64,
+    n_updates: I64,
+    confirmed: BoolArr,
+    hit: BoolArr,
+    counts: BoolArr,
+    weight: F64,
+    M: int,
+    N: int,
+    K: float,
+) -> BoolArr:
+    """One scan's hit/miss bookkeeping of every track, in place (a compiled kernel):
+    a counting scan (in coverage, or a hit) shifts the hit history ``hits (n, N)``
+    (newest last); a hit zeroes the consecutive misses, a counted miss adds its
+    ``weight``; M of the last N confirms. Returns the tracks kept: a tentative
+    track is dropped once M hits can no longer be reached within its first N
+    scans, a confirmed one at K misses."""
+    n = hits.shape[0]
+    keep = np.ones(n, np.bool_)
+    for i in range(n):
+        c = counts[i] or hit[i]
+        if c:
+            for j in range(N - 1):
+                hits[i, j] = hits[i, j + 1]
+            hits[i, N - 1] = hit[i]
+            n_scans[i] += 1
+        if hit[i]:
+            n_updates[i] += 1
+            misses[i] = 0.0
+        elif c:
+            misses[i] += weight[i]
+        n_hits = 0
+        for j in range(N):
+            n_hits += hits[i, j]
+        if n_hits >= M:
+            confirmed[i] = True
+        if confirmed[i]:
+            keep[i] = misses[i] < K
+        else:
+            keep[i] = n_hits + max(N - n_scans[i], 0) >= M
+    return keep
 
 
 def miss_weight(pd: ArrayLike) -> F64:
@@ -445,16 +491,20 @@ class GnnTracker:
         cfg = self.config
         if not len(self):
             return
-        counts = counts | hit
-        self.hits[counts] = np.concatenate([self.hits[counts, 1:], hit[counts, None]], axis=1)
-        self.n_updates = self.n_updates + hit
-        self.misses = np.where(hit, 0.0, np.where(counts, self.misses + weight, self.misses))
-        self.n_scans = self.n_scans + counts
-        self.confirmed = self.confirmed | m_of_n_confirm(self.hits, cfg.M, cfg.N)
-        possible = self.hits.sum(axis=1) + np.maximum(cfg.N - self.n_scans, 0)
-        drop_tentative = ~self.confirmed & (possible < cfg.M)
-        drop_confirmed = self.confirmed & (self.misses >= cfg.K)
-        self._keep(~(drop_tentative | drop_confirmed))
+        keep = _manage_rows(
+            self.hits,
+            self.misses,
+            self.n_scans,
+            self.n_updates,
+            self.confirmed,
+            hit,
+            counts,
+            per_row(weight, len(self)),
+            cfg.M,
+            cfg.N,
+            float(cfg.K),
+        )
+        self._keep(keep)
 
     def _two_point(self, ti: I64, r2: F64, p2: F64, t: float) -> None:
         """Re-initiate young tracks (one update so far) from their first fix and a new one."""
