@@ -270,9 +270,9 @@ def test_boost_gate_works_on_measured_positions_not_identity() -> None:
     geo = site_geometry([site for site, _ in radars])
     for m in (meas, anon):
         near = SimpleNamespace(world=w, radars=radars, geometry=geo, plumes=[(t, plume)])
-        assert len(_boost_gate(near, m, i, t, gm)) == 0  # type: ignore[arg-type]
+        assert len(_boost_gate(near, m, i, t)) == 0  # type: ignore[arg-type]
         far = SimpleNamespace(world=w, radars=radars, geometry=geo, plumes=[(t, -plume)])
-        assert len(_boost_gate(far, m, i, t, gm)) == 1  # type: ignore[arg-type]
+        assert len(_boost_gate(far, m, i, t)) == 1  # type: ignore[arg-type]
 
 
 def test_the_hot_flag_comes_from_the_measured_intensity(monkeypatch: pytest.MonkeyPatch) -> None:
