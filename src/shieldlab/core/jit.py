@@ -7,17 +7,21 @@ caches the result on disk (``__pycache__``), so a process pool's workers and
 later runs load it instead of compiling again.
 
 Division follows numpy (``error_model="numpy"``: x/0 is ±inf or NaN, not an
-exception); kernels still guard their divisions so that they run interpreted
-as well.
+exception). Kernels index arrays without bounds checks: their wrappers check
+shapes.
 
 Results: numba without ``fastmath`` keeps IEEE double arithmetic in the
 written order (no reassociation, no fused multiply-add), so a kernel of
 ``+ − × ÷ √`` agrees with the interpreted function to the last bit; the tests
-run both and compare (:func:`interpreted`).
+run both and compare (:func:`interpreted`). Transcendental functions are
+libm's (``math.atan2``, ``math.sinh``, ``**``), which differ from numpy's SIMD
+ones in the last bit: a kernel that replaces array code agrees with it to
+rounding, and the tests hold it there.
 
 Switch: numba's own ``NUMBA_DISABLE_JIT=1`` runs every kernel interpreted (for
-a debugger or a profiler that should see inside them), with the same results,
-only slower.
+a debugger, or a profiler that should see inside them), many times slower;
+``rogue-salvo`` trials then give the same kills, leakers and shots, the shots'
+geometry equal to rounding.
 """
 
 from __future__ import annotations
