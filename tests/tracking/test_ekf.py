@@ -121,17 +121,24 @@ def _predict_6x6_reference(
     return x, 0.5 * (P + np.swapaxes(P, -1, -2))
 
 
+def _random_tracks(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """ECI states (n, 6) between 6,500 and 9,000 km from the centre, speeds ~4 km/s
+    per axis, and positive-definite covariances (n, 6, 6)."""
+    r = rng.normal(size=(n, 3))
+    r *= rng.uniform(6.5e6, 9e6, (n, 1)) / np.linalg.norm(r, axis=1, keepdims=True)
+    x = np.concatenate([r, rng.normal(0.0, 4e3, (n, 3))], axis=1)
+    a = rng.normal(size=(n, 6, 6))
+    P = a @ np.swapaxes(a, -1, -2) * 1e4 + np.eye(6)
+    return x, P
+
+
 @pytest.mark.parametrize("dt", [0.0, 2.5, 5.0, 37.0, -12.0])
 def test_block_stm_equals_6x6_variational_rk4(dt: float) -> None:
     """The 3 × 3 block form of the RK4 STM equals RK4 on the full 6 × 6 variational
     equation (same stages) to rounding, ballistic and level-flight tracks mixed."""
     rng = np.random.default_rng(4)
     n = 200
-    r = rng.normal(size=(n, 3))
-    r *= rng.uniform(6.5e6, 9e6, (n, 1)) / np.linalg.norm(r, axis=1, keepdims=True)
-    x = np.concatenate([r, rng.normal(0.0, 4e3, (n, 3))], axis=1)
-    a = rng.normal(size=(n, 6, 6))
-    P = a @ np.swapaxes(a, -1, -2) * 1e4 + np.eye(6)
+    x, P = _random_tracks(rng, n)
     gs = rng.choice([0.0, 1.0], n)
     x_ref, p_ref = _predict_6x6_reference(x, P, dt, 0.01, gs, 10.0)
     x1, p1 = ekf_predict(x, P, dt, 0.01, 10.0, g_scale=gs)
@@ -264,11 +271,7 @@ def test_compiled_prediction_matches_the_array_form() -> None:
 
     rng = np.random.default_rng(8)
     n = 60
-    r = rng.normal(size=(n, 3))
-    r *= rng.uniform(6.5e6, 9e6, (n, 1)) / np.linalg.norm(r, axis=1, keepdims=True)
-    x = np.concatenate([r, rng.normal(0.0, 4e3, (n, 3))], axis=1)
-    a = rng.normal(size=(n, 6, 6))
-    P = a @ np.swapaxes(a, -1, -2) * 1e4 + np.eye(6)
+    x, P = _random_tracks(rng, n)
     dt = rng.uniform(-25.0, 45.0, n)
     dt[:5] = 0.0
     q = rng.uniform(0.1, 100.0, n)
