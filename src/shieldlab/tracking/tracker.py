@@ -71,8 +71,7 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from shieldlab.core.constants import WGS84_A_M, WGS84_B_M, WGS84_OMEGA_RAD_S
-from shieldlab.core.jit import kernel
+from shieldlab.core.constants import WGS84_B_M
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.measurements import Measurements
 from shieldlab.tracking.angles import (
@@ -104,6 +103,7 @@ from shieldlab.tracking.ekf import (
     radar_fix,
     two_point_from_fixes,
 )
+from shieldlab.tracking.track_state import manage_rows, regime_rows
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -185,81 +185,6 @@ class TrackerConfig:
             raise ValueError("TrackerConfig needs q_m2_s3 >= 0, vel_sigma_mps > 0, max_step_s > 0")
         if not self.max_depth_m > 0.0:
             raise ValueError(f"TrackerConfig.max_depth_m must be > 0, got {self.max_depth_m}")
-
-
-@kernel
-def _regime_rows(
-    x: F64, glide_max_alt_m: float, level_max_alt_m: float, level_max_speed_mps: float, sin_g: float
-) -> tuple[BoolArr, BoolArr]:
-    """Glide and level-flight flags of ECI track states ``x (n, 6)`` (a compiled
-    kernel). Earth-relative velocity v − Ω × r (Ω = ω ẑ); altitude |r| − a. Glide:
-    below ``glide_max_alt_m`` (0: never), at least ``level_max_speed_mps`` and a
-    flight-path angle with |sin γ| < ``sin_g``. Level: below ``level_max_alt_m``
-    and slower than ``level_max_speed_mps``, or gliding."""
-    n = x.shape[0]
-    glide = np.zeros(n, np.bool_)
-    level = np.zeros(n, np.bool_)
-    for i in range(n):
-        rx, ry, rz = x[i, 0], x[i, 1], x[i, 2]
-        vx = x[i, 3] + WGS84_OMEGA_RAD_S * ry
-        vy = x[i, 4] - WGS84_OMEGA_RAD_S * rx
-        vz = x[i, 5]
-        rn = math.sqrt(rx * rx + ry * ry + rz * rz)
-        speed = math.sqrt(vx * vx + vy * vy + vz * vz)
-        alt = rn - WGS84_A_M
-        g = False
-        if glide_max_alt_m > 0.0 and alt < glide_max_alt_m and speed >= level_max_speed_mps:
-            s = (rx * vx + ry * vy + rz * vz) / (rn * max(speed, 1e-9))
-            g = abs(s) < sin_g
-        glide[i] = g
-        level[i] = g or (alt < level_max_alt_m and speed < level_max_speed_mps)
-    return glide, level
-
-
-@kernel
-def _manage_rows(
-    hits: BoolArr,
-    misses: F64,
-    n_scans: I64,
-    n_updates: I64,
-    confirmed: BoolArr,
-    hit: BoolArr,
-    counts: BoolArr,
-    weight: F64,
-    M: int,
-    N: int,
-    K: float,
-) -> BoolArr:
-    """One scan's hit/miss bookkeeping of every track, in place (a compiled kernel):
-    a counting scan (in coverage, or a hit) shifts the hit history ``hits (n, N)``
-    (newest last); a hit zeroes the consecutive misses, a counted miss adds its
-    ``weight``; M of the last N confirms. Returns the tracks kept: a tentative
-    track is dropped once M hits can no longer be reached within its first N
-    scans, a confirmed one at K misses."""
-    n = hits.shape[0]
-    keep = np.ones(n, np.bool_)
-    for i in range(n):
-        c = counts[i] or hit[i]
-        if c:
-            for j in range(N - 1):
-                hits[i, j] = hits[i, j + 1]
-            hits[i, N - 1] = hit[i]
-            n_scans[i] += 1
-        if hit[i]:
-            n_updates[i] += 1
-            misses[i] = 0.0
-        elif c:
-            misses[i] += weight[i]
-        n_hits = 0
-        for j in range(N):
-            n_hits += hits[i, j]
-        if n_hits >= M:
-            confirmed[i] = True
-        if confirmed[i]:
-            keep[i] = misses[i] < K
-        else:
-            keep[i] = n_hits + max(N - n_scans[i], 0) >= M
-    return keep
 
 
 def miss_weight(pd: ArrayLike) -> F64:
@@ -387,9 +312,10 @@ class GnnTracker:
         return np.where(high, cfg.q_manoeuvre_m2_s3, cfg.q_m2_s3)
 
     def _regimes(self) -> tuple[BoolArr, BoolArr]:
-        """(glide, level) of every track: :func:`_regime_rows` with this config."""
+        """(glide, level) of every track: :func:`~shieldlab.tracking.track_state.regime_rows`
+        with this config."""
         cfg = self.config
-        return _regime_rows(
+        return regime_rows(
             self.x,
             cfg.glide_max_alt_m,
             cfg.level_max_alt_m,
@@ -491,7 +417,7 @@ class GnnTracker:
         cfg = self.config
         if not len(self):
             return
-        keep = _manage_rows(
+        keep = manage_rows(
             self.hits,
             self.misses,
             self.n_scans,
