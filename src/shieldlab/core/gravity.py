@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldlab.core.constants import GM_EARTH_M3_S2, J2_EARTH, WGS84_A_M
+from shieldlab.core.jit import kernel
 
 F64 = NDArray[np.float64]
 
@@ -80,12 +81,13 @@ def accel_j2_components(
     out[2] += kf
 
 
+@kernel
 def accel_j2_scalar(
     x_m: float, y_m: float, z_m: float, mu_m3_s2: float = GM_EARTH_M3_S2, j2: float = J2_EARTH
 ) -> tuple[float, float, float]:
-    """:func:`accel_j2_components` for one position in Python floats (same operations in the
-    same order, so the two agree to the last bit): the fast path for a handful of
-    objects, where the cost of an array operation exceeds the arithmetic."""
+    """:func:`accel_j2_components` for one position (same operations in the same order,
+    so the two agree to the last bit): for the compiled kernels that fly one object
+    at a time (:mod:`shieldlab.core.jit`)."""
     sz = z_m * z_m
     inv_r2 = 1.0 / (x_m * x_m + y_m * y_m + sz)
     k = math.sqrt(inv_r2) * inv_r2 * -mu_m3_s2

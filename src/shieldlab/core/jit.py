@@ -30,6 +30,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numba
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -43,3 +45,13 @@ def interpreted(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The Python function a :func:`kernel` was compiled from (itself when the JIT is
     disabled): what the tests compare the compiled kernel with."""
     return cast(Callable[..., Any], getattr(fn, "py_func", fn))
+
+
+def per_row(v: ArrayLike, n: int) -> NDArray[np.float64]:
+    """``v`` (scalar or (n,)) as a C-contiguous float64 (n,) array for a kernel: an
+    (n,) float64 array as it is, a scalar filled (cheaper than broadcasting)."""
+    if type(v) is np.ndarray and v.shape == (n,) and v.dtype == np.float64:
+        return v if v.flags.c_contiguous else np.ascontiguousarray(v)
+    if np.ndim(v) == 0:
+        return np.full(n, float(v))  # type: ignore[arg-type]
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)))

@@ -94,7 +94,7 @@ from shieldlab.core.frames import (
     geodetic_to_ecef,
     norm3,
 )
-from shieldlab.core.jit import kernel
+from shieldlab.core.jit import kernel, per_row
 from shieldlab.sensors.measurements import Measurements
 
 F64 = NDArray[np.float64]
@@ -541,7 +541,7 @@ def radar_observe(
         rg,
         az,
         el,
-        np.ascontiguousarray(rcs_m2, dtype=np.float64).reshape(n),
+        per_row(rcs_m2, n),
         u,
         noise,
         noise_rdot,

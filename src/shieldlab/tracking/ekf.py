@@ -52,7 +52,7 @@ from numpy.typing import ArrayLike, NDArray
 from shieldlab.core.constants import GM_EARTH_M3_S2, J2_EARTH, WGS84_A_M
 from shieldlab.core.frames import OMEGA_EARTH_VEC, cross3, enu_matrix, geodetic_to_ecef
 from shieldlab.core.gravity import accel_j2, accel_point_mass
-from shieldlab.core.jit import kernel
+from shieldlab.core.jit import kernel, per_row
 from shieldlab.sensors.radar import RadarSite
 
 F64 = NDArray[np.float64]
@@ -340,16 +340,6 @@ def ekf_predict_array(
 
 
 # ------------------------------------------------------------------ measurement
-def per_row(v: ArrayLike, n: int) -> F64:
-    """``v`` (scalar or (n,)) as a C-contiguous float64 (n,) array for a kernel: an
-    (n,) float64 array as it is, a scalar filled (cheaper than broadcasting)."""
-    if type(v) is np.ndarray and v.shape == (n,) and v.dtype == np.float64:
-        return v if v.flags.c_contiguous else np.ascontiguousarray(v)
-    if np.ndim(v) == 0:
-        return np.full(n, float(v))  # type: ignore[arg-type]
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)))
-
-
 def _sites(
     m: int, site_ecef_m: ArrayLike, site_enu: ArrayLike, gmst_rad: ArrayLike
 ) -> tuple[F64, F64, F64]:
@@ -572,9 +562,7 @@ def _aer_to_eci_rows(z: F64, site_ecef_m: F64, site_enu: F64, gmst: F64) -> tupl
 def aer_to_eci_position(z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) -> F64:
     """ECI positions (m, 3) of (range, az, el) measurements: :func:`aer_to_eci`'s
     positions (the same values) without the Jacobian."""
-    return _aer_to_eci_rows(
-        np.asarray(z, dtype=np.float64), *_sites(len(z), site_ecef_m, site_enu, gmst_rad)
-    )[0]
+    return aer_to_eci(z, site_ecef_m, site_enu, gmst_rad)[0]
 
 
 def aer_to_eci(z: F64, site_ecef_m: F64, site_enu: F64, gmst_rad: ArrayLike) -> tuple[F64, F64]:

@@ -40,6 +40,7 @@ from shieldlab.core.frames import (
     geodetic_to_ecef,
     great_circle_distance_m,
 )
+from shieldlab.core.gravity import accel_j2_scalar
 from shieldlab.core.jit import kernel
 from shieldlab.core.time import gmst_at
 
@@ -274,6 +275,23 @@ def _fly_to_ground(row: State, t0_s: float, dt_s: float, t_max_s: float, j2: flo
 
 
 @kernel
+def _row(x: F64, i: int) -> State:
+    """Row i of ECI states ``x (n, 6)`` as a state tuple (compiled kernel)."""
+    return (x[i, 0], x[i, 1], x[i, 2], x[i, 3], x[i, 4], x[i, 5])
+
+
+@kernel
+def _advance(y: State, dt: float, max_step_s: float, j2: float) -> State:
+    """One state advanced by ``dt`` [s] in ⌈|dt| / max_step_s⌉ equal RK4 substeps (the
+    substeps of ``ekf.propagate_states``; a compiled kernel)."""
+    ns = max(1, math.ceil(abs(dt) / max_step_s - 1e-9))
+    h = dt / ns
+    for _ in range(ns):
+        y, _ = _step_scalar(y, h, j2)
+    return y
+
+
+@kernel
 def _coast_to_ground_scalar(
     x0: F64, t0_s: float, dt_s: float, t_max_s: float, j2: float
 ) -> tuple[F64, F64]:
@@ -285,20 +303,12 @@ def _coast_to_ground_scalar(
     n = x0.shape[0]
     t_event = np.full(n, np.nan)
     y_event = np.empty((n, 6))
-    cj = 1.5 * j2 * WGS84_A_M**2
     for i in range(n):
-        row = (x0[i, 0], x0[i, 1], x0[i, 2], x0[i, 3], x0[i, 4], x0[i, 5])
-        hit, _, t, h, y0, d0, y1, g0, g1 = _fly_to_ground(row, t0_s, dt_s, t_max_s, j2)
+        hit, _, t, h, y0, d0, y1, g0, g1 = _fly_to_ground(_row(x0, i), t0_s, dt_s, t_max_s, j2)
         if hit:
             s = _ground_fraction(y0, y1, h, g0, g1)
-            # the new acceleration (core.gravity.accel_j2_scalar's operations)
-            x, y, z = y1[0], y1[1], y1[2]
-            sz = z * z
-            inv = 1.0 / (x * x + y * y + sz)
-            k = math.sqrt(inv) * inv * -GM_EARTH_M3_S2
-            kf = k * inv * cj
-            c = (sz * inv * -5.0 + 1.0) * kf + k
-            d1 = (y1[3], y1[4], y1[5], x * c, y * c, z * c + kf * 2.0 * z)
+            ax, ay, az = accel_j2_scalar(y1[0], y1[1], y1[2], GM_EARTH_M3_S2, j2)
+            d1 = (y1[3], y1[4], y1[5], ax, ay, az)
             for j in range(6):
                 y_event[i, j] = _hermite_scalar(y0[j], d0[j], y1[j], d1[j], h, s)
             t_event[i] = t + s * h
@@ -315,12 +325,7 @@ def _coast_by_scalar(x0: F64, dt_s: F64, max_step_s: float, j2: float) -> F64:
     ``ekf.propagate_states``)."""
     out = np.empty_like(x0)
     for i in range(x0.shape[0]):
-        dt = dt_s[i]
-        ns = max(1, math.ceil(abs(dt) / max_step_s - 1e-9))
-        h = dt / ns
-        y = (x0[i, 0], x0[i, 1], x0[i, 2], x0[i, 3], x0[i, 4], x0[i, 5])
-        for _ in range(ns):
-            y, _ = _step_scalar(y, h, j2)
+        y = _advance(_row(x0, i), dt_s[i], max_step_s, j2)
         for j in range(6):
             out[i, j] = y[j]
     return out
@@ -334,13 +339,10 @@ def _march_scalar(
     from ``t0_s``, object by object (a compiled kernel): ``out[r, i]`` the state of
     object r at time i."""
     for r in range(x0.shape[0]):
-        y = (x0[r, 0], x0[r, 1], x0[r, 2], x0[r, 3], x0[r, 4], x0[r, 5])
+        y = _row(x0, r)
         t_cur = t0_s
         for i in idx:
-            dt = t_grid_s[i] - t_cur
-            ns = max(1, math.ceil(abs(dt) / max_step_s - 1e-9))
-            for _ in range(ns):
-                y, _ = _step_scalar(y, dt / ns, j2)
+            y = _advance(y, t_grid_s[i] - t_cur, max_step_s, j2)
             t_cur = t_grid_s[i]
             for j in range(6):
                 out[r, i, j] = y[j]
@@ -351,12 +353,9 @@ def _march_rows_scalar(x0: F64, steps_s: F64, max_step_s: float, j2: float, out:
     """:func:`propagate_rows`' march, object by object (a compiled kernel): object r
     steps by ``steps_s[r, i]`` to its time i, ``out[r, i]`` its state there."""
     for r in range(x0.shape[0]):
-        y = (x0[r, 0], x0[r, 1], x0[r, 2], x0[r, 3], x0[r, 4], x0[r, 5])
+        y = _row(x0, r)
         for i in range(steps_s.shape[1]):
-            dt = steps_s[r, i]
-            ns = max(1, math.ceil(abs(dt) / max_step_s - 1e-9))
-            for _ in range(ns):
-                y, _ = _step_scalar(y, dt / ns, j2)
+            y = _advance(y, steps_s[r, i], max_step_s, j2)
             for j in range(6):
                 out[r, i, j] = y[j]
 

@@ -72,6 +72,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shieldlab.core.constants import WGS84_B_M
+from shieldlab.core.jit import per_row
 from shieldlab.core.time import gmst_at
 from shieldlab.sensors.measurements import Measurements
 from shieldlab.tracking.angles import (
@@ -98,7 +99,6 @@ from shieldlab.tracking.ekf import (
     iekf_update,
     init_from_fix,
     init_single_point,
-    per_row,
     propagate_states,
     radar_fix,
     two_point_from_fixes,
