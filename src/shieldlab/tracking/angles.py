@@ -43,6 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
+from shieldlab.core.jit import kernel
 from shieldlab.tracking.associate import gate_threshold
 
 F64 = NDArray[np.float64]
@@ -71,6 +72,122 @@ def measure_radec(x: ArrayLike, observer_eci_m: ArrayLike) -> tuple[F64, F64]:
     h[:, 1, 1] = -dy * dz / (rho2 * rxy)
     h[:, 1, 2] = rxy / rho2
     return z, h
+
+
+def radec_updates(
+    x: F64, P: F64, ti: I64, z: F64, R: F64, observer_eci_m: F64, iterations: int = 3
+) -> F64:
+    """Sequential iterated-EKF updates of tracks with angles-only lines, in place.
+
+    Update ``e`` (in order) updates track ``ti[e]`` of ``x (n, 6)``, ``P (n, 6, 6)``
+    (C-contiguous float64, written in place) with the line ``z[e] = (α, δ)``,
+    ``R[e] (2, 2)`` seen from ``observer_eci_m[e] (3,)``: the Gauss–Newton
+    iterations of :func:`~shieldlab.tracking.ekf.iekf_update` with the model
+    of :func:`measure_radec` (α residual wrapped), Joseph-form covariance at the
+    last linearisation, symmetrised. A track's several lines are applied one
+    after the other in the order given. Returns the NIS of each update's prior
+    innovation (K,). Compiled (:func:`_radec_update_rows`); agrees with
+    :func:`~shieldlab.tracking.ekf.iekf_update` to rounding.
+    """
+    for name, a in (("x", x), ("P", P)):
+        if a.dtype != np.float64 or not a.flags.c_contiguous or not a.flags.writeable:
+            raise ValueError(
+                f"radec_updates: {name} must be a writeable C-contiguous float64 array"
+            )
+    nis = np.empty(ti.size)
+    _radec_update_rows(
+        x,
+        P,
+        np.ascontiguousarray(ti, dtype=np.int64),
+        np.ascontiguousarray(z, dtype=np.float64),
+        np.ascontiguousarray(R, dtype=np.float64),
+        np.ascontiguousarray(observer_eci_m, dtype=np.float64),
+        max(int(iterations), 1),
+        nis,
+    )
+    return nis
+
+
+@kernel
+def _radec_update_rows(
+    x: F64, P: F64, ti: I64, z: F64, R: F64, obs: F64, iterations: int, nis: F64
+) -> None:
+    """:func:`radec_updates` update by update (a compiled kernel). The Jacobian has
+    no velocity columns: P Hᵀ reads P's first three columns."""
+    two_pi = 2.0 * math.pi
+    x0 = np.empty(6)
+    xi = np.empty(6)
+    ph = np.empty((6, 2))
+    k = np.empty((6, 2))
+    ikh = np.empty((6, 6))
+    a = np.empty((6, 6))
+    for e in range(ti.size):
+        i = ti[e]
+        for r in range(6):
+            x0[r] = x[i, r]
+            xi[r] = x[i, r]
+        h00 = h01 = h10 = h11 = h12 = 0.0
+        for it in range(iterations):
+            dx, dy, dz = xi[0] - obs[e, 0], xi[1] - obs[e, 1], xi[2] - obs[e, 2]
+            rxy2 = max(dx * dx + dy * dy, 1e-12)
+            rxy = math.sqrt(rxy2)
+            rho2 = rxy2 + dz * dz
+            za = math.atan2(dy, dx) % two_pi
+            zd = math.atan2(dz, rxy)
+            h00, h01 = -dy / rxy2, dx / rxy2
+            h10, h11, h12 = -dx * dz / (rho2 * rxy), -dy * dz / (rho2 * rxy), rxy / rho2
+            d0, d1, d2 = x0[0] - xi[0], x0[1] - xi[1], x0[2] - xi[2]
+            nu0 = z[e, 0] - za - (h00 * d0 + h01 * d1)
+            nu1 = z[e, 1] - zd - (h10 * d0 + h11 * d1 + h12 * d2)
+            nu0 = -((-nu0 + math.pi) % two_pi) + math.pi
+            for r in range(6):  # P Hᵀ
+                ph[r, 0] = P[i, r, 0] * h00 + P[i, r, 1] * h01
+                ph[r, 1] = P[i, r, 0] * h10 + P[i, r, 1] * h11 + P[i, r, 2] * h12
+            s00 = h00 * ph[0, 0] + h01 * ph[1, 0] + R[e, 0, 0]
+            s01 = h00 * ph[0, 1] + h01 * ph[1, 1] + R[e, 0, 1]
+            s10 = h10 * ph[0, 0] + h11 * ph[1, 0] + h12 * ph[2, 0] + R[e, 1, 0]
+            s11 = h10 * ph[0, 1] + h11 * ph[1, 1] + h12 * ph[2, 1] + R[e, 1, 1]
+            det = s00 * s11 - s01 * s10
+            i00, i01, i10, i11 = s11 / det, -s01 / det, -s10 / det, s00 / det
+            for r in range(6):
+                k[r, 0] = ph[r, 0] * i00 + ph[r, 1] * i10
+                k[r, 1] = ph[r, 0] * i01 + ph[r, 1] * i11
+            if it == 0:
+                nis[e] = nu0 * (i00 * nu0 + i01 * nu1) + nu1 * (i10 * nu0 + i11 * nu1)
+            for r in range(6):
+                xi[r] = x0[r] + (k[r, 0] * nu0 + k[r, 1] * nu1)
+        for r in range(6):  # I − K H (H's velocity columns are zero)
+            for c in range(6):
+                ikh[r, c] = 1.0 if r == c else 0.0
+            ikh[r, 0] -= k[r, 0] * h00 + k[r, 1] * h10
+            ikh[r, 1] -= k[r, 0] * h01 + k[r, 1] * h11
+            ikh[r, 2] -= k[r, 1] * h12
+        for r in range(6):  # a = (I − K H) P
+            for c in range(6):
+                acc = 0.0
+                for q in range(6):
+                    acc += ikh[r, q] * P[i, q, c]
+                a[r, c] = acc
+        kr0, kr1 = R[e, 0, 0], R[e, 1, 1]
+        for r in range(6):  # P = a (I − K H)ᵀ + K R Kᵀ, symmetrised
+            for c in range(r, 6):
+                acc = 0.0
+                for q in range(6):
+                    acc += a[r, q] * ikh[c, q]
+                acc2 = 0.0
+                for q in range(6):
+                    acc2 += a[c, q] * ikh[r, q]
+                kk = k[r, 0] * (kr0 * k[c, 0] + R[e, 0, 1] * k[c, 1]) + k[r, 1] * (
+                    R[e, 1, 0] * k[c, 0] + kr1 * k[c, 1]
+                )
+                kk2 = k[c, 0] * (kr0 * k[r, 0] + R[e, 0, 1] * k[r, 1]) + k[c, 1] * (
+                    R[e, 1, 0] * k[r, 0] + kr1 * k[r, 1]
+                )
+                v = 0.5 * ((acc + kk) + (acc2 + kk2))
+                P[i, r, c] = v
+                P[i, c, r] = v
+        for r in range(6):
+            x[i, r] = xi[r]
 
 
 def radec_unit(z: ArrayLike) -> F64:

@@ -79,8 +79,8 @@ from shieldlab.tracking.angles import (
     Fixes,
     empty_fixes,
     find_fixes,
-    measure_radec,
     radec_unit,
+    radec_updates,
 )
 from shieldlab.tracking.angles_gate import angles_gated_pairs, fixes_gated_pairs
 from shieldlab.tracking.associate import (
@@ -96,7 +96,6 @@ from shieldlab.tracking.ekf import (
     SiteGeometry,
     ekf_predict,
     ekf_update,
-    iekf_update,
     init_from_fix,
     init_single_point,
     propagate_states,
@@ -625,24 +624,15 @@ class GnnTracker:
     def _angle_updates(self, assigned: I64, z2: F64, r2: F64, obs: F64, t: float) -> None:
         """Sequential IEKF angle updates of the tracks with the lines ``assigned``
         (track × satellite column → detection row, −1: none), each track's
-        satellites in column order: round k updates every track with its k-th line
-        (tracks are independent)."""
+        satellites in column order (:func:`~shieldlab.tracking.angles.radec_updates`,
+        in place)."""
         cfg = self.config
-        tr_all, c_all = np.nonzero(assigned >= 0)  # by track, then column
-        rank = np.arange(tr_all.size) - np.searchsorted(tr_all, tr_all, side="left")
-        for k in range(int(rank.max(initial=-1)) + 1):
-            e = np.flatnonzero(rank == k)
-            ti = tr_all[e]
-            rr = assigned[ti, c_all[e]]
-            o = obs[rr]
-
-            def model_c(x: F64, o: F64 = o) -> tuple[F64, F64]:
-                return measure_radec(x, o)
-
-            self.x[ti], self.P[ti], nis = iekf_update(
-                self.x[ti], self.P[ti], z2[rr], r2[rr], model_c, (0,), cfg.iterations
-            )
-            self._flag_manoeuvre(ti, nis, 2, t)
+        ti, c = np.nonzero(assigned >= 0)  # by track, then column
+        if ti.size == 0:
+            return
+        rr = assigned[ti, c]
+        nis = radec_updates(self.x, self.P, ti, z2[rr], r2[rr], obs[rr], cfg.iterations)
+        self._flag_manoeuvre(ti, nis, 2, t)
 
     def _frame_fixes(
         self, meas: Measurements, obs: F64, rows: I64, hot_m: BoolArr, max_range_m: float
