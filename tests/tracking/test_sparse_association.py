@@ -86,13 +86,14 @@ def _clustered_gating(rng: np.random.Generator, n: int, m: int) -> np.ndarray:
 # -------------------------------------------------------- clustered assignment
 @pytest.mark.parametrize("c0", [None, 2.0, 8.0])
 @pytest.mark.parametrize("signed", [False, True])
-@pytest.mark.parametrize("dense_cells", [associate.DENSE_CLUSTER_CELLS, 0])
+@pytest.mark.parametrize("dense_cells", [associate.DENSE_CLUSTER_CELLS, 30, 0])
 def test_clustered_gnn_equals_dense_gnn(
     c0: float | None, signed: bool, dense_cells: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Seeded random gated cost matrices (d², or d² + ln|S| which may be negative):
     the clustered, sparse GNN assigns exactly the pairs of the dense GNN, with the
-    clusters solved as dense matrices or (``dense_cells`` 0) by LAPJVsp."""
+    clusters solved as dense matrices (all in one compiled call), some each way
+    (``dense_cells`` 30) or (0) all by LAPJVsp."""
     monkeypatch.setattr(associate, "DENSE_CLUSTER_CELLS", dense_cells)
     rng = np.random.default_rng(2026)
     n_big = 0

@@ -42,6 +42,7 @@ from scipy.stats import chi2
 
 from shieldlab.core.jit import kernel
 from shieldlab.tracking.ekf import measure_aer, wrap_pi
+from shieldlab.tracking.lsap import solve_clusters
 
 F64 = NDArray[np.float64]
 BoolArr = NDArray[np.bool_]
@@ -479,7 +480,8 @@ def _dense_gate(
 
 
 #: A cluster with at most this many rows × (columns + rows) is solved as a dense matrix
-#: by ``linear_sum_assignment`` (a few µs); larger ones by LAPJVsp on its sparse pairs.
+#: by ``linear_sum_assignment``'s algorithm, compiled (:mod:`~shieldlab.tracking.lsap`);
+#: larger ones by LAPJVsp on its sparse pairs.
 DENSE_CLUSTER_CELLS = 250_000
 
 
@@ -527,7 +529,8 @@ def _sparse_gnn(
     shifting the costs to ≥ 0, maximum cardinality first). The clusters are
     independent subproblems: each is solved on its own, as a dense rows ×
     (columns + rows) matrix with the non-pairs forbidden by
-    ``linear_sum_assignment`` up to :data:`DENSE_CLUSTER_CELLS` cells, else by
+    ``linear_sum_assignment``'s algorithm up to :data:`DENSE_CLUSTER_CELLS` cells
+    (compiled, every cluster in one call: :func:`~shieldlab.tracking.lsap.solve_clusters`), else by
     LAPJVsp (``scipy.sparse.csgraph.min_weight_full_bipartite_matching``,
     Jonker & Volgenant 1987) on its pairs: the same optimum, where it is unique.
     """
@@ -540,17 +543,34 @@ def _sparse_gnn(
     rows_of, r_local, r_start = _cluster_members(r, lab, nr)
     cols_of, c_local, c_start = _cluster_members(c, lab, nc)
     ri_all, cj_all = r_local[r], c_local[c]
-    for ee in np.split(order, cuts):  # one cluster at a time: tens of rows each
+    a_of, b_of = np.diff(r_start), np.diff(c_start)  # rows, columns of each cluster
+    g_of = lab[order[np.concatenate([[0], cuts])]]  # the clusters, in label order
+    small = a_of[g_of] * (a_of[g_of] + b_of[g_of]) <= DENSE_CLUSTER_CELLS
+    if small.all():  # every cluster's dense matrix, one compiled call
+        col = solve_clusters(
+            np.concatenate([[0], cuts, [order.size]]),
+            ri_all[order],
+            cj_all[order],
+            w[order],
+            a_of[g_of],
+            b_of[g_of],
+            dummy,
+        )
+        # the clusters are in label order and so are rows_of's
+        real = col < np.repeat(b_of[g_of], a_of[g_of])
+        mft[rows_of[real]] = cols_of[np.repeat(c_start[g_of], a_of[g_of])[real] + col[real]]
+        return mft
+    for ee, dense in zip(np.split(order, cuts), small, strict=True):
         g = int(lab[ee[0]])
         rr = rows_of[r_start[g] : r_start[g + 1]]
         cl = cols_of[c_start[g] : c_start[g + 1]]
         ri, cj = ri_all[ee], cj_all[ee]
         a, b = rr.size, cl.size
-        if a * (a + b) <= DENSE_CLUSTER_CELLS:
-            m = np.full((a, b + a), np.inf)
-            m[ri, cj] = w[ee]
-            m[np.arange(a), b + np.arange(a)] = dummy
-            x, y = linear_sum_assignment(m)
+        if dense:
+            y = solve_clusters(
+                np.array([0, ee.size]), ri, cj, w[ee], np.array([a]), np.array([b]), dummy
+            )
+            x = np.arange(a)
         else:
             ar = np.arange(a)
             graph = csr_matrix(
