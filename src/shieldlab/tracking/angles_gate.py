@@ -5,27 +5,37 @@ satellites. The tracker associates each satellite's detections with the
 predicted tracks on their own (a track takes at most one line per satellite),
 so the gate is that of :func:`~shieldlab.tracking.associate.gated_pairs` per
 satellite. Done satellite by satellite it costs a predicted measurement and
-its Jacobian for every track × satellite and hundreds of small calls; here
-the whole frame is gated in a few array passes:
+its Jacobian for every track × satellite; here the whole frame is gated in
+one compiled kernel (:func:`_gate_frame`) that does that work only where a
+pair can be inside the gate:
 
-1. a cheap bound per (track i, satellite c), blocks of satellites: the
-   predicted (α, δ) of the track seen from the satellite (the formulas of
-   :func:`~shieldlab.tracking.angles.measure_radec`, without the Jacobian)
-   and box half-widths that cannot be smaller than the exact gate's. For the
-   angles ‖∂α/∂r‖ = 1/ρ_xy and ‖∂δ/∂r‖ = 1/ρ (no velocity terms), so
-   HPHᵀ_aa ≤ tr(P_rr)/ρ_xy² (α) and ≤ tr(P_rr)/ρ² (δ), and a pair inside
-   the gate d² ≤ γ has |ν_a| ≤ √(γ S_aa) ≤ √(γ (bound + max_j R_j,aa)) on
-   each axis (Cauchy–Schwarz in the S⁻¹ inner product; widened by 1e-6
-   relative and 1e-9 rad for rounding);
-2. sort and sweep on δ with the satellites' detections laid end to end
-   (key δ + 4 c: the satellites' δ ranges do not overlap), then the α box
-   (wrapped);
-3. the exact Mahalanobis d², ln|S| of the surviving (track, satellite,
-   detection) triples with the Jacobian's position block (the angles have no
-   velocity columns) and the full covariance, H P Hᵀ written out per node.
+1. **Groups of tracks against a satellite's cone.** The tracks are grouped by
+   :data:`CELL_M` cells of ECI position (centre g, radius ρ of each group);
+   each satellite's detections span a cone (axis a, half-angle θ about their
+   mean line of sight). A pair inside the gate has its α and δ residuals
+   inside the box below, so its line of sight is within w_α + w_δ of the
+   detection's (the arc of the parallel, cos δ |Δα|, then the arc of the
+   meridian), hence within θ + w_α + w_δ of a; every track of the group is
+   within asin(ρ/D) of the direction to g (D = |g − o|). A group whose
+   direction from the satellite is farther from a than θ + asin(ρ/D) + its
+   largest box widths is skipped as a whole.
+2. **Box per pair**, as before: the predicted (α, δ) of the track seen from
+   the satellite and box half-widths that cannot be smaller than the exact
+   gate's. For the angles ‖∂α/∂r‖ = 1/ρ_xy and ‖∂δ/∂r‖ = 1/ρ (no velocity
+   terms), so HPHᵀ_aa ≤ tr(P_rr)/ρ_xy² (α) and ≤ tr(P_rr)/ρ² (δ), and a pair
+   inside the gate d² ≤ γ has |ν_a| ≤ √(γ S_aa) ≤ √(γ (bound + max_j R_j,aa))
+   on each axis (Cauchy–Schwarz in the S⁻¹ inner product; widened by 1e-6
+   relative and 1e-9 rad for rounding). The satellite's detections are
+   sorted by δ: a binary search finds those in the δ box, then the α box
+   (wrapped).
+3. **The exact Mahalanobis d²**, ln|S| of the pairs left, with the
+   Jacobian's position block (the angles have no velocity columns), H P Hᵀ
+   written out, S's Cholesky factor as in
+   :func:`~shieldlab.tracking.associate.mahalanobis`.
 
-The bound only removes pairs outside the gate, so the gated pairs are those of
-the satellite-by-satellite gate and their d² agree with it to rounding (~1e-13).
+The bounds only remove pairs outside the gate, so the gated pairs are those of
+the satellite-by-satellite gate and their d² agree with it to rounding (~1e-13;
+libm's atan2 against numpy's).
 
 :func:`fixes_gated_pairs` is the 3-D gate of the young tracks (one update, no
 velocity yet) against the frame's triangulated fixes, for two-point initiation.
@@ -40,17 +50,15 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from shieldlab.tracking.angles import measure_radec
+from shieldlab.core.jit import kernel
 from shieldlab.tracking.associate import gate_threshold, mahalanobis
-from shieldlab.tracking.ekf import wrap_pi
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
-#: Track × satellite pairs per block of the cheap bound (memory ~ 20 × 8 B each).
-BLOCK_PAIRS = 500_000
+#: Edge of the ECI position cells that group the tracks for the cone test [m].
+CELL_M = 200e3
 _SLACK = 1e-6
-_SAT_SPAN = 4.0  # > π: the δ range [−π/2, π/2] of one satellite in the sweep key
 
 
 def angles_gated_pairs(
@@ -67,9 +75,9 @@ def angles_gated_pairs(
     ``x (n, 6)``, ``P (n, 6, 6)`` predicted ECI track states; ``z (m, 2)`` (α, δ)
     and ``R (m, 2, 2)`` the detections; ``observer_of_col (S, 3)`` the ECI
     position [m] of each satellite column and ``col (m,)`` the column of each
-    detection. Returns ``ti, ci, mj (K,)`` sorted by satellite column, then
-    track, then detection, ``d2 (K,)`` and ``logdet (K,)`` = ln|S|, as the
-    χ²₂ gate of :func:`~shieldlab.tracking.associate.gated_pairs` at
+    detection (0 ≤ col < S). Returns ``ti, ci, mj (K,)`` sorted by satellite
+    column, then track, then detection, ``d2 (K,)`` and ``logdet (K,)`` = ln|S|,
+    as the χ²₂ gate of :func:`~shieldlab.tracking.associate.gated_pairs` at
     ``p_gate`` satellite by satellite (α residuals wrapped).
     """
     n, m, n_col = x.shape[0], z.shape[0], observer_of_col.shape[0]
@@ -77,92 +85,214 @@ def angles_gated_pairs(
     if n == 0 or m == 0:
         return none, none.copy(), none.copy(), np.empty(0), np.empty(0)
     gamma = gate_threshold(2, p_gate)
-    tr = np.trace(P[:, :3, :3], axis1=1, axis2=2)
+    r = np.ascontiguousarray(x[:, :3])
+    prr = np.ascontiguousarray(P[:, :3, :3])
+    tr = np.trace(prr, axis1=1, axis2=2)
     rmax = np.max(np.diagonal(R, axis1=-2, axis2=-1), axis=0)  # (2,)
-    key = z[:, 1] + _SAT_SPAN * col
-    order = np.argsort(key, kind="stable")
-    ks = key[order]
-    za = np.ascontiguousarray(z[:, 0])
-    per = max(1, BLOCK_PAIRS // n)
-    out_t, out_c, out_m = [], [], []
-    for c0 in range(0, n_col, per):
-        c1 = min(n_col, c0 + per)
-        o = observer_of_col[c0:c1]
-        d = x[None, :, :3] - o[:, None, :]  # (b, n, 3): satellite-major
-        dx, dy, dz = d[..., 0], d[..., 1], d[..., 2]
-        rxy2 = np.maximum(dx * dx + dy * dy, 1e-12)
-        rxy = np.sqrt(rxy2)
-        rho2 = rxy2 + dz * dz
-        alpha = np.mod(np.arctan2(dy, dx), 2.0 * math.pi)
-        delta = np.arctan2(dz, rxy)
-        with np.errstate(invalid="ignore", over="ignore"):
-            wa = np.sqrt(gamma * (tr[None, :] / rxy2 + rmax[0])) * (1.0 + _SLACK) + 1e-9
-            wd = np.sqrt(gamma * (tr[None, :] / rho2 + rmax[1])) * (1.0 + _SLACK) + 1e-9
-        live = np.isfinite(wa) & np.isfinite(wd) & np.isfinite(alpha) & np.isfinite(delta)
-        q = delta + _SAT_SPAN * np.arange(c0, c1)[:, None]
-        lo = np.searchsorted(ks, q - wd, side="left")
-        hi = np.searchsorted(ks, q + wd, side="right")
-        cnt = np.where(live, hi - lo, 0).ravel()
-        total = int(cnt.sum())
-        if total == 0:
+    # tracks by cell (finite positions and traces only: the others gate nothing)
+    live = np.flatnonzero(np.all(np.isfinite(r), axis=1) & np.isfinite(tr))
+    cell = np.floor(r[live] / CELL_M).astype(np.int64)
+    by_cell = live[np.lexsort((cell[:, 2], cell[:, 1], cell[:, 0]))]
+    cs = np.floor(r[by_cell] / CELL_M).astype(np.int64)
+    cut = np.flatnonzero(np.any(cs[1:] != cs[:-1], axis=1)) + 1
+    group_start = np.concatenate([[0], cut, [by_cell.size]]).astype(np.int64)
+    # detections by satellite column, then δ
+    det = np.lexsort((z[:, 1], col))
+    col_start = np.searchsorted(col[det], np.arange(n_col + 1)).astype(np.int64)
+    ti, ci, mj, d2, logdet = _gate_frame(
+        r,
+        prr,
+        tr,
+        by_cell,
+        group_start,
+        np.ascontiguousarray(z, dtype=np.float64),
+        np.ascontiguousarray(R, dtype=np.float64),
+        np.ascontiguousarray(observer_of_col, dtype=np.float64),
+        det,
+        col_start,
+        float(rmax[0]),
+        float(rmax[1]),
+        gamma,
+    )
+    o = np.lexsort((mj, ti, ci))
+    return ti[o], ci[o], mj[o], d2[o], logdet[o]
+
+
+@kernel
+def _gate_frame(
+    r: F64,
+    prr: F64,
+    tr: F64,
+    by_cell: I64,
+    group_start: I64,
+    z: F64,
+    R: F64,
+    obs: F64,
+    det: I64,
+    col_start: I64,
+    ra0: float,
+    ra1: float,
+    gamma: float,
+) -> tuple[I64, I64, I64, F64, F64]:
+    """The gated (track, column, detection) triples of the frame, their d² and ln|S|:
+    steps 1 to 3 of the module docstring (a compiled kernel). ``by_cell`` the live tracks grouped,
+    group g ``by_cell[group_start[g]:group_start[g + 1]]``; ``det`` the detections
+    by column, then δ, column c's ``det[col_start[c]:col_start[c + 1]]``."""
+    two_pi = 2.0 * math.pi
+    n_g = group_start.size - 1
+    n_col = col_start.size - 1
+    # each group's centre, radius and largest trace
+    gc = np.zeros((n_g, 3))
+    grad = np.zeros(n_g)
+    gtr = np.zeros(n_g)
+    for g in range(n_g):
+        a, b = group_start[g], group_start[g + 1]
+        for q in range(a, b):
+            for k in range(3):
+                gc[g, k] += r[by_cell[q], k]
+        for k in range(3):
+            gc[g, k] /= b - a
+        for q in range(a, b):
+            i = by_cell[q]
+            e0, e1, e2 = r[i, 0] - gc[g, 0], r[i, 1] - gc[g, 1], r[i, 2] - gc[g, 2]
+            grad[g] = max(grad[g], math.sqrt(e0 * e0 + e1 * e1 + e2 * e2))
+            gtr[g] = max(gtr[g], tr[i])
+        grad[g] = grad[g] * (1.0 + _SLACK) + 1e-3
+    zd = np.empty(det.size)  # δ of the detections in column-then-δ order
+    for q in range(det.size):
+        zd[q] = z[det[q], 1]
+    cap = 4096
+    out_t = np.empty(cap, np.int64)
+    out_c = np.empty(cap, np.int64)
+    out_m = np.empty(cap, np.int64)
+    out_d2 = np.empty(cap)
+    out_ld = np.empty(cap)
+    k_out = 0
+    sg = math.sqrt(gamma)
+    for c in range(n_col):
+        lo, hi = col_start[c], col_start[c + 1]
+        if lo == hi:
             continue
-        flat = np.repeat(np.arange(cnt.size), cnt)
-        mj = np.repeat(lo.ravel() - (np.cumsum(cnt) - cnt), cnt)
-        mj += np.arange(total)
-        mj = order[mj]
-        # |α residual| wrapped: min(|d|, 2π − |d|) for d in (−2π, 2π) (the value of
-        # |wrap_pi(d)| to rounding, far inside the box's margin); the α box first,
-        # then the satellite check on the few left
-        nu_a = za[mj]
-        nu_a -= alpha.ravel()[flat]
-        np.abs(nu_a, out=nu_a)
-        np.minimum(nu_a, 2.0 * math.pi - nu_a, out=nu_a)
-        keep = nu_a <= wa.ravel()[flat]
-        flat, mj = flat[keep], mj[keep]
-        cb, ti = np.divmod(flat, n)
-        ci = cb + c0
-        keep = col[mj] == ci
-        flat, mj, ti, ci = flat[keep], mj[keep], ti[keep], ci[keep]
-        # by satellite, track (flat is), then detection: one integer key
-        srt = np.argsort(flat * m + mj, kind="stable")
-        out_t.append(ti[srt])
-        out_c.append(ci[srt])
-        out_m.append(mj[srt])
-    if not out_t:
-        return none, none.copy(), none.copy(), np.empty(0), np.empty(0)
-    ti, ci, mj = np.concatenate(out_t), np.concatenate(out_c), np.concatenate(out_m)
-    # exact gate: one Jacobian per distinct (track, satellite) node (consecutive runs)
-    new_node = np.ones(ti.size, dtype=bool)
-    new_node[1:] = (ti[1:] != ti[:-1]) | (ci[1:] != ci[:-1])
-    inv = np.cumsum(new_node) - 1
-    nt, nc = ti[new_node], ci[new_node]
-    zhat, H = measure_radec(x[nt], observer_of_col[nc])
-    s00, s01, s11 = _hph_2(H[:, :, :3], P[nt, :3, :3])
-    nu = np.empty((mj.size, 2))
-    nu[:, 0] = wrap_pi(za[mj] - zhat[inv, 0])
-    nu[:, 1] = z[mj, 1] - zhat[inv, 1]
-    s = np.empty((mj.size, 2, 2))
-    s[:, 0, 0] = s00[inv] + R[mj, 0, 0]
-    s[:, 1, 1] = s11[inv] + R[mj, 1, 1]
-    s[:, 0, 1] = s01[inv] + R[mj, 0, 1]
-    s[:, 1, 0] = s01[inv] + R[mj, 1, 0]
-    d2, logdet = mahalanobis(nu, s)
-    ok = np.isfinite(d2) & (d2 <= gamma)
-    return ti[ok], ci[ok], mj[ok], d2[ok], logdet[ok]
+        ox, oy, oz = obs[c, 0], obs[c, 1], obs[c, 2]
+        # the cone of the column's lines of sight: mean direction, largest angle
+        ax = ay = az = 0.0
+        for q in range(lo, hi):
+            j = det[q]
+            cd = math.cos(z[j, 1])
+            ax += cd * math.cos(z[j, 0])
+            ay += cd * math.sin(z[j, 0])
+            az += math.sin(z[j, 1])
+        an = math.sqrt(ax * ax + ay * ay + az * az)
+        theta = math.pi
+        if an > 1e-9:
+            ax, ay, az = ax / an, ay / an, az / an
+            cmin = 1.0
+            for q in range(lo, hi):
+                j = det[q]
+                cd = math.cos(z[j, 1])
+                dot = cd * math.cos(z[j, 0]) * ax + cd * math.sin(z[j, 0]) * ay
+                cmin = min(cmin, dot + math.sin(z[j, 1]) * az)
+            theta = math.acos(max(-1.0, min(1.0, cmin))) + 1e-9
+        for g in range(n_g):
+            if theta < math.pi:  # step 1: the group against the cone
+                dx, dy, dz = gc[g, 0] - ox, gc[g, 1] - oy, gc[g, 2] - oz
+                dd = math.sqrt(dx * dx + dy * dy + dz * dz)
+                rxy_lb = math.sqrt(dx * dx + dy * dy) - grad[g]
+                if dd > grad[g] and rxy_lb > 0.0:
+                    w = sg * math.sqrt(gtr[g] / (rxy_lb * rxy_lb) + ra0) * (1.0 + _SLACK)
+                    rho_lb = dd - grad[g]
+                    w += sg * math.sqrt(gtr[g] / (rho_lb * rho_lb) + ra1) * (1.0 + _SLACK)
+                    lim = theta + math.asin(grad[g] / dd) + w + 1e-8
+                    if lim < math.pi and (dx * ax + dy * ay + dz * az) < dd * math.cos(lim):
+                        continue
+            for q in range(group_start[g], group_start[g + 1]):  # step 2: each pair
+                i = by_cell[q]
+                dx, dy, dz = r[i, 0] - ox, r[i, 1] - oy, r[i, 2] - oz
+                rxy2 = max(dx * dx + dy * dy, 1e-12)
+                rxy = math.sqrt(rxy2)
+                rho2 = rxy2 + dz * dz
+                wd = sg * math.sqrt(tr[i] / rho2 + ra1) * (1.0 + _SLACK) + 1e-9
+                delta = math.atan2(dz, rxy)
+                a = lo + np.searchsorted(zd[lo:hi], delta - wd, side="left")
+                b = lo + np.searchsorted(zd[lo:hi], delta + wd, side="right")
+                if a >= b:
+                    continue
+                wa = sg * math.sqrt(tr[i] / rxy2 + ra0) * (1.0 + _SLACK) + 1e-9
+                alpha = math.atan2(dy, dx) % two_pi
+                node = False  # H P Hᵀ of this (track, satellite), once it is needed
+                s00 = s01 = s11 = 0.0
+                for p in range(a, b):
+                    j = det[p]
+                    da = abs(z[j, 0] - alpha)
+                    da = min(da, two_pi - da)
+                    if not da <= wa:
+                        continue
+                    if not node:  # step 3: the Jacobian's position block, H P Hᵀ
+                        node = True
+                        s00, s01, s11 = _hph(prr[i], dx, dy, dz, rxy2, rxy, rho2)
+                    # ν (α wrapped as wrap_pi does), S = H P Hᵀ + R and its
+                    # Cholesky factor, as associate._mahalanobis_small
+                    nu0 = -((-(z[j, 0] - alpha) + math.pi) % two_pi) + math.pi
+                    nu1 = z[j, 1] - delta
+                    c10 = 0.5 * ((s01 + R[j, 1, 0]) + (s01 + R[j, 0, 1]))
+                    l00 = math.sqrt(s00 + R[j, 0, 0]) if s00 + R[j, 0, 0] >= 0.0 else math.nan
+                    l10 = c10 / l00
+                    e11 = s11 + R[j, 1, 1] - l10 * l10
+                    l11 = math.sqrt(e11) if e11 >= 0.0 else math.nan
+                    w0 = nu0 / l00
+                    w1 = (nu1 - l10 * w0) / l11
+                    d2 = w0 * w0 + w1 * w1
+                    if not d2 <= gamma:  # outside the gate, or NaN
+                        continue
+                    if k_out == cap:
+                        cap *= 2
+                        out_t, out_c = _grown(out_t, cap), _grown(out_c, cap)
+                        out_m = _grown(out_m, cap)
+                        out_d2, out_ld = _grown_f(out_d2, cap), _grown_f(out_ld, cap)
+                    out_t[k_out], out_c[k_out], out_m[k_out] = i, c, j
+                    out_d2[k_out] = d2
+                    out_ld[k_out] = 2.0 * (math.log(l00) + math.log(l11))
+                    k_out += 1
+    return (
+        out_t[:k_out].copy(),
+        out_c[:k_out].copy(),
+        out_m[:k_out].copy(),
+        out_d2[:k_out].copy(),
+        out_ld[:k_out].copy(),
+    )
 
 
-def _hph_2(h: F64, p: F64) -> tuple[F64, F64, F64]:
-    """The entries (0, 0), (0, 1) and (1, 1) of H P Hᵀ for ``h (n, 2, 3)`` and
-    symmetric ``p (n, 3, 3)``: the angles' Jacobian has no velocity columns, so
-    the position block is all of it; written out over the n nodes (no stacked
-    6 × 6 matrix products)."""
-    ph0 = p @ h[:, 0, :, None]  # (n, 3, 1): P h₀ᵀ
-    ph1 = p @ h[:, 1, :, None]
-    h0, h1 = h[:, 0], h[:, 1]
-    s00 = h0[:, 0] * ph0[:, 0, 0] + h0[:, 1] * ph0[:, 1, 0] + h0[:, 2] * ph0[:, 2, 0]
-    s01 = h0[:, 0] * ph1[:, 0, 0] + h0[:, 1] * ph1[:, 1, 0] + h0[:, 2] * ph1[:, 2, 0]
-    s11 = h1[:, 0] * ph1[:, 0, 0] + h1[:, 1] * ph1[:, 1, 0] + h1[:, 2] * ph1[:, 2, 0]
-    return s00, s01, s11
+@kernel
+def _hph(
+    p: F64, dx: float, dy: float, dz: float, rxy2: float, rxy: float, rho2: float
+) -> tuple[float, float, float]:
+    """Entries (0, 0), (0, 1), (1, 1) of H P Hᵀ for the angles' Jacobian at the
+    offset d = (dx, dy, dz) from the satellite (position block ``p (3, 3)``;
+    :func:`~shieldlab.tracking.angles.measure_radec`'s formulas)."""
+    h00, h01 = -dy / rxy2, dx / rxy2
+    h10, h11, h12 = -dx * dz / (rho2 * rxy), -dy * dz / (rho2 * rxy), rxy / rho2
+    p0 = p[0, 0] * h00 + p[0, 1] * h01
+    p1 = p[1, 0] * h00 + p[1, 1] * h01
+    q0 = p[0, 0] * h10 + p[0, 1] * h11 + p[0, 2] * h12
+    q1 = p[1, 0] * h10 + p[1, 1] * h11 + p[1, 2] * h12
+    q2 = p[2, 0] * h10 + p[2, 1] * h11 + p[2, 2] * h12
+    return h00 * p0 + h01 * p1, h00 * q0 + h01 * q1, h10 * q0 + h11 * q1 + h12 * q2
+
+
+@kernel
+def _grown(a: I64, cap: int) -> I64:
+    """``a`` copied into a new array of ``cap`` ≥ a.size entries."""
+    out = np.empty(cap, np.int64)
+    out[: a.size] = a
+    return out
+
+
+@kernel
+def _grown_f(a: F64, cap: int) -> F64:
+    """:func:`_grown` of a float array."""
+    out = np.empty(cap)
+    out[: a.size] = a
+    return out
 
 
 def fixes_gated_pairs(
