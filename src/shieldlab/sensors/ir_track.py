@@ -64,11 +64,14 @@ from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field
 from scipy.special import ndtr
 
+from shieldlab.core import counter_rng
 from shieldlab.core.constants import C_MPS, DEG, K_BOLTZMANN_J_K
+from shieldlab.core.jit import kernel
 from shieldlab.sensors.ir import line_of_sight_clear
 from shieldlab.sensors.measurements import Measurements
 
 F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
 H_PLANCK_J_S: float = 6.62607015e-34
 """Planck constant [J s] (SI 2019 exact)."""
 STEFAN_BOLTZMANN_W_M2_K4: float = 5.670374419e-8
@@ -310,23 +313,16 @@ def _pair_geometry(
     there only for the pairs within ``max_range_m`` (the others are not visible).
 
     Each value is computed by the same element-wise operations as the dense
-    form, so a pair's values are the same; the occlusion, background and SNR
-    work is done for the pairs in range only (a LEO layer of ~1,000 satellites
-    sees a few per cent of the raid from each satellite).
+    form, so a pair's values are the same to rounding (the range is summed in a
+    compiled loop); the occlusion, background and SNR work is done for the
+    pairs in range only (a LEO layer of ~1,000 satellites sees a few per cent
+    of the raid from each satellite).
     """
-    # pairs maybe in range, |r − o|² = |r|² + |o|² − 2 r·o by one matrix product
-    # (its rounding ~1e-15 of |r|² + |o|², far inside the margin), then the exact test
-    rc = r[cols]
-    sq_s, sq_r = np.einsum("sk,sk->s", sat, sat), np.einsum("nk,nk->n", rc, rc)
-    near2 = sq_s[:, None] + sq_r[None, :] - 2.0 * (sat @ rc.T)
-    slack = 1e-9 * (sq_s[:, None] + sq_r[None, :]) + 1.0
-    si, ci = np.nonzero(near2 <= (sensor.max_range_m + 1e-3) ** 2 + slack)
-    del near2, slack
+    # pairs in range: one compiled pass over satellites × objects (no s × n arrays)
+    rc = np.ascontiguousarray(r[cols])
+    si, ci, rng_m = _pairs_in_range(np.ascontiguousarray(sat), rc, sensor.max_range_m)
     oi = cols[ci]
-    d = r[oi] - sat[si]
-    rng_m = np.maximum(np.linalg.norm(d, axis=-1), 1e-3)
-    keep = np.flatnonzero(rng_m <= sensor.max_range_m)
-    si, oi, d, rng_m = si[keep], oi[keep], d[keep], rng_m[keep]
+    d = rc[ci] - sat[si]
     u = d / rng_m[..., None]
     sat_p = sat[si]
     nadir = -sat / np.linalg.norm(sat, axis=-1, keepdims=True)
@@ -346,6 +342,37 @@ def _pair_geometry(
     snr = inten_p / rng_m**2 / nei_eff
     pd = np.where(vis & (inten_p > 0.0), ndtr(snr - sensor.snr_threshold), 0.0)
     return _PairGeometry(si, oi, vis, rng_m, u, snr, np.asarray(pd))
+
+
+@kernel
+def _pairs_in_range(sat: F64, r: F64, max_range_m: float) -> tuple[I64, I64, F64]:
+    """The (satellite, object) pairs within ``max_range_m``, satellite-major, and
+    their ranges max(|r − o|, 1 mm) [m] (a compiled kernel)."""
+    s, n = sat.shape[0], r.shape[0]
+    cap = max(16, (s * n) // 16)
+    si = np.empty(cap, np.int64)
+    oi = np.empty(cap, np.int64)
+    rng = np.empty(cap)
+    k = 0
+    lim2 = max_range_m * max_range_m * (1.0 + 1e-9) + 1.0
+    for a in range(s):
+        ox, oy, oz = sat[a, 0], sat[a, 1], sat[a, 2]
+        for b in range(n):
+            dx, dy, dz = r[b, 0] - ox, r[b, 1] - oy, r[b, 2] - oz
+            d2 = dx * dx + dy * dy + dz * dz
+            if not d2 <= lim2:  # far (or NaN)
+                continue
+            dist = max(math.sqrt(d2), 1e-3)
+            if dist > max_range_m:
+                continue
+            if k == cap:
+                cap *= 2
+                si2, oi2, rng2 = np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap)
+                si2[:k], oi2[:k], rng2[:k] = si, oi, rng
+                si, oi, rng = si2, oi2, rng2
+            si[k], oi[k], rng[k] = a, b, dist
+            k += 1
+    return si[:k].copy(), oi[:k].copy(), rng[:k].copy()
 
 
 def ir_track_covered(
@@ -401,16 +428,19 @@ def ir_track_observe(
     exists (n,) flying objects; ``tasked`` (n,) bool cue list for the narrow
     mode (None: all). Rows are ordered satellite-major; ``sensor_index`` of a
     row is ``sensor_index + satellite index``; z = (α, δ, NaN), sigma =
-    (σ_α, σ_δ, inf) in ECI (see module doc). The RNG draws s·n uniforms then
-    s·n·2 normals, whatever is detected.
+    (σ_α, σ_δ, inf) in ECI (see module doc). ``rng`` gives three 64-bit keys
+    (one call); the detection uniform of pair (satellite i, object j) and its
+    two noise normals are counter-based draws of (i, j) under these keys
+    (:mod:`shieldlab.core.counter_rng`), computed only for the pairs that can
+    detect: a pair's draws do not depend on which other pairs are in view.
     """
     del gmst_rad  # ECI geometry only (see module doc)
     sat = np.asarray(sat_pos_eci_m, dtype=np.float64).reshape(-1, 3)
     r = np.asarray(r_eci_m, dtype=np.float64).reshape(-1, 3)
     inten = np.asarray(intensity_w_sr, dtype=np.float64)
-    s, n = sat.shape[0], r.shape[0]
     ex = np.asarray(exists, dtype=bool)
     ifov = sensor.ifov_rad
+    key_u, key_a, key_b = counter_rng.keys(rng, 3)
     if mode == "narrow":
         ifov = sensor.ifov_narrow_rad
         g = ir_track_geometry(sensor, sat, r, inten, mode, sun_dir_eci)
@@ -418,18 +448,18 @@ def ir_track_observe(
         if tasked is not None:
             ok &= np.asarray(tasked, dtype=bool)[None, :]
         ok = _limit_tasks(ok, g.range_m, sensor.max_narrow_tasks)
-        u = rng.random((s, n))
-        noise = rng.standard_normal((s, n, 2))
-        si, oi = np.nonzero(ok & (u < g.pd))
-        los, snr_d, nz = g.los_eci[si, oi], g.snr[si, oi], noise[si, oi]
+        si, oi = np.nonzero(ok)
+        det = counter_rng.uniforms(key_u, counter_rng.counters(si, oi)) < g.pd[si, oi]
+        si, oi = si[det], oi[det]
+        los, snr_d = g.los_eci[si, oi], g.snr[si, oi]
     else:
-        # only flying objects and pairs in range can be detected (same draws)
+        # only flying objects and pairs in range can be detected
         pg = _pair_geometry(sensor, sat, r, inten, np.flatnonzero(ex), mode, sun_dir_eci)
-        u = rng.random((s, n))
-        noise = rng.standard_normal((s, n, 2))
-        det = pg.visible & (u[pg.sat_idx, pg.obj_idx] < pg.pd)
+        u = counter_rng.uniforms(key_u, counter_rng.counters(pg.sat_idx, pg.obj_idx))
+        det = pg.visible & (u < pg.pd)
         si, oi = pg.sat_idx[det], pg.obj_idx[det]
-        los, snr_d, nz = pg.los_eci[det], pg.snr[det], noise[si, oi]
+        los, snr_d = pg.los_eci[det], pg.snr[det]
+    nz = counter_rng.normals(key_a, key_b, counter_rng.counters(si, oi))
     ra = np.mod(np.arctan2(los[:, 1], los[:, 0]), 2.0 * math.pi)
     dec = np.arcsin(np.clip(los[:, 2], -1.0, 1.0))
     sig = np.maximum(ifov / np.sqrt(np.maximum(snr_d, 1e-12)), sensor.min_angle_sigma_rad)
