@@ -31,6 +31,7 @@ from shieldlab.core.frames import (
 )
 from shieldlab.core.time import gmst_at
 from shieldlab.sim.boost_fc import (
+    CarrierGrid,
     LaunchFit,
     fit_launch,
     predicted_path_eci,
@@ -209,6 +210,11 @@ def test_reach_prefilter_is_exact(truth: Truth, templates: tuple[BoostTemplate, 
     )
     fire = T_LAUNCH_S + 60.0
     got = predicted_reach_times(fit, tp, spec, el, fire, EPOCH)
+    # the prefilter on a cached grid of carrier positions (coarse: 40 s) is exact too
+    grid = CarrierGrid(el, step_s=40.0)
+    np.testing.assert_array_equal(
+        predicted_reach_times(fit, tp, spec, el, fire, EPOCH, grid=grid), got
+    )
     t_end = fit.t_launch_s + tp.t_kill_s
     t = np.append(np.arange(fire, t_end, 2.0), t_end)
     rm = predicted_path_eci(fit, tp, t, EPOCH)

@@ -258,6 +258,37 @@ def _subset(elements: OrbitalElements, idx: NDArray[np.intp]) -> OrbitalElements
     return OrbitalElements(*(getattr(elements, f)[idx] for f in _ELEMENT_FIELDS))
 
 
+class CarrierGrid:
+    """Carrier positions on a grid of times, each grid time computed once (a cache).
+
+    The prefilter of :func:`predicted_reach_times` needs every carrier's position
+    near the middle of each engagement window; a plume track is re-examined
+    every step while it waits for a carrier in reach, so one trial asks for the
+    positions of the whole shell thousands of times. Here they are taken at the
+    nearest multiple of ``step_s`` instead (computed on first use), and the
+    prefilter's gate widens by the distance a carrier can move in the time
+    between (``max_speed_mps`` × |t − t_grid|): still exact.
+    """
+
+    def __init__(self, elements: OrbitalElements, step_s: float = 10.0) -> None:
+        self.elements = elements
+        self.step_s = float(step_s)
+        self._at: dict[int, F64] = {}
+        el = elements
+        speed = np.sqrt(GM_EARTH_M3_S2 / el.a_m * (1.0 + el.e) / (1.0 - el.e)) if el.n else [0.0]
+        # the fastest perigee speed, plus the secular J2 drift of the propagated
+        # point (Ω̇, ω̇ ≲ 2e-6 rad/s × 8,000 km ≲ 20 m/s) with margin
+        self.max_speed_mps = float(np.max(speed)) + 50.0
+
+    def near(self, t_s: float) -> tuple[float, F64]:
+        """The grid time nearest ``t_s`` [s from epoch] and every carrier's ECI
+        position then ``(n, 3)`` [m]."""
+        k = round(t_s / self.step_s)
+        if k not in self._at:
+            self._at[k] = positions_eci(self.elements, np.array([k * self.step_s]))[:, 0]
+        return k * self.step_s, self._at[k]
+
+
 def predicted_reach_times(
     fit: LaunchFit,
     template: BoostTemplate,
@@ -266,6 +297,7 @@ def predicted_reach_times(
     fire_s: float,
     epoch: datetime,
     step_s: float = 2.0,
+    grid: CarrierGrid | None = None,
 ) -> F64:
     """Earliest predicted intercept time [s from ``epoch``] of every carrier (n,); inf out of reach.
 
@@ -275,12 +307,43 @@ def predicted_reach_times(
     |r_c(t) − r_m(t)| ≤ D(t − t_f). A prefilter at mid-window keeps only
     carriers that could close the gap (|Δr| ≤ D_max + path spread + v_max ·
     half-window + 1 km, v_max the fastest perigee speed), exact for these bounds.
+    ``grid`` (a :class:`CarrierGrid` of ``elements``): the prefilter's carrier
+    positions from its cache, at the grid time nearest mid-window, the gate
+    widened by the grid's speed bound × the time between — the same result.
     """
     n = elements.n
     out = np.full(n, np.inf)
     t_end = fit.t_launch_s + template.t_kill_s
     if n == 0 or t_end <= fire_s:
         return out
+    t = np.append(np.arange(fire_s, t_end, step_s), t_end)
+    rm = predicted_path_eci(fit, template, t, epoch)
+    ok = radial_height_m(rm) >= spec.min_intercept_alt_m
+    t, rm = t[ok], rm[ok]
+    if t.size == 0:
+        return out
+    reach = _reach_distance_m(t - fire_s, spec.accel_mps2, spec.delta_v_mps)
+    mid = 0.5 * (t[0] + t[-1])
+    rm_mid = predicted_path_eci(fit, template, np.array([mid]), epoch)[0]
+    spread = float(np.max(np.linalg.norm(rm - rm_mid, axis=-1)))
+    if grid is None:
+        v_max = float(
+            np.max(np.sqrt(GM_EARTH_M3_S2 / elements.a_m * (1.0 + elements.e) / (1.0 - elements.e)))
+        )
+        rc_mid, extra = positions_eci(elements, np.array([mid]))[:, 0], 0.0  # (n, 3)
+    else:
+        v_max = grid.max_speed_mps
+        t_grid, rc_mid = grid.near(mid)
+        extra = v_max * abs(mid - t_grid)
+    gate = float(reach[-1]) + spread + v_max * 0.5 * (t[-1] - t[0]) + 1e3 + extra
+    cand = np.flatnonzero(np.linalg.norm(rc_mid - rm_mid, axis=-1) <= gate)
+    if cand.size == 0:
+        return out
+    rc = positions_eci(_subset(elements, cand), t)  # (P, K, 3)
+    hit = np.linalg.norm(rc - rm[None], axis=-1) <= reach[None]
+    first = np.argmax(hit, axis=1)
+    out[cand] = np.where(hit.any(axis=1), t[first], np.inf)
+    return out
     t = np.append(np.arange(fire_s, t_end, step_s), t_end)
     rm = predicted_path_eci(fit, template, t, epoch)
     ok = radial_height_m(rm) >= spec.min_intercept_alt_m

@@ -18,7 +18,9 @@ pair can be inside the gate:
    meridian), hence within θ + w_α + w_δ of a; every track of the group is
    within asin(ρ/D) of the direction to g (D = |g − o|). A group whose
    direction from the satellite is farther from a than θ + asin(ρ/D) + its
-   largest box widths is skipped as a whole.
+   largest box widths is skipped as a whole; so is a group none of whose
+   tracks can have a line of the satellite in its δ box (a track's δ is within
+   asin(ρ/D) of the centre's: a latitude difference is at most the arc).
 2. **Box per pair**, as before: the predicted (α, δ) of the track seen from
    the satellite and box half-widths that cannot be smaller than the exact
    gate's. For the angles ‖∂α/∂r‖ = 1/ρ_xy and ‖∂δ/∂r‖ = 1/ρ (no velocity
@@ -194,15 +196,22 @@ def _gate_frame(
                 cmin = min(cmin, dot + math.sin(z[j, 1]) * az)
             theta = math.acos(max(-1.0, min(1.0, cmin))) + 1e-9
         for g in range(n_g):
-            if theta < math.pi:  # step 1: the group against the cone
-                dx, dy, dz = gc[g, 0] - ox, gc[g, 1] - oy, gc[g, 2] - oz
-                dd = math.sqrt(dx * dx + dy * dy + dz * dz)
+            # step 1: the group against the column's cone and its δ range
+            dx, dy, dz = gc[g, 0] - ox, gc[g, 1] - oy, gc[g, 2] - oz
+            dd = math.sqrt(dx * dx + dy * dy + dz * dz)
+            if dd > grad[g]:
+                half = math.asin(grad[g] / dd)  # every track within this of the centre
+                rho_lb = dd - grad[g]
+                wd = sg * math.sqrt(gtr[g] / (rho_lb * rho_lb) + ra1) * (1.0 + _SLACK) + 1e-9
+                dg = math.atan2(dz, math.sqrt(dx * dx + dy * dy))
+                a = np.searchsorted(zd[lo:hi], dg - half - wd - 1e-9, side="left")
+                b = np.searchsorted(zd[lo:hi], dg + half + wd + 1e-9, side="right")
+                if a >= b:
+                    continue  # no line of the column within the group's δ box
                 rxy_lb = math.sqrt(dx * dx + dy * dy) - grad[g]
-                if dd > grad[g] and rxy_lb > 0.0:
-                    w = sg * math.sqrt(gtr[g] / (rxy_lb * rxy_lb) + ra0) * (1.0 + _SLACK)
-                    rho_lb = dd - grad[g]
-                    w += sg * math.sqrt(gtr[g] / (rho_lb * rho_lb) + ra1) * (1.0 + _SLACK)
-                    lim = theta + math.asin(grad[g] / dd) + w + 1e-8
+                if theta < math.pi and rxy_lb > 0.0:
+                    w = sg * math.sqrt(gtr[g] / (rxy_lb * rxy_lb) + ra0) * (1.0 + _SLACK) + wd
+                    lim = theta + half + w + 1e-8
                     if lim < math.pi and (dx * ax + dy * ay + dz * az) < dd * math.cos(lim):
                         continue
             for q in range(group_start[g], group_start[g + 1]):  # step 2: each pair

@@ -159,6 +159,9 @@ class BoostState:
     fits: dict[tuple[bytes, bytes], Any] = field(default_factory=dict)
     """Launch fits by their sightings (times, positions): a track waiting to be
     fired on is re-fitted only when a new report has arrived."""
+    grids: dict[int, boost_fc.CarrierGrid] = field(default_factory=dict)
+    """Each layer's carrier positions on a time grid, computed once per trial
+    (the reach prefilter of the plume-track fire control)."""
 
     def _fit_launch(self, t_seen: F64, pos: F64) -> Any:
         """:func:`boost_fc.fit_launch` of these sightings (cached: it is deterministic)."""
@@ -258,13 +261,10 @@ class BoostState:
             return
         assert layer.elements is not None
         left = self.left[li]
+        if li not in self.grids:
+            self.grids[li] = boost_fc.CarrierGrid(layer.elements)
         t_pred = boost_fc.predicted_reach_times(
-            fit,
-            tmpl,
-            layer.spec,
-            layer.elements,
-            t,
-            world.epoch,
+            fit, tmpl, layer.spec, layer.elements, t, world.epoch, grid=self.grids[li]
         )
         t_pred = np.where(left > 0, t_pred, np.inf)
         if not np.isfinite(t_pred).any():
