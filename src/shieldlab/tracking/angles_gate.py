@@ -116,8 +116,7 @@ def angles_gated_pairs(
         float(rmax[1]),
         gamma,
     )
-    o = np.lexsort((mj, ti, ci))
-    return ti[o], ci[o], mj[o], d2[o], logdet[o]
+    return ti, ci, mj, d2, logdet
 
 
 @kernel
@@ -137,9 +136,10 @@ def _gate_frame(
     gamma: float,
 ) -> tuple[I64, I64, I64, F64, F64]:
     """The gated (track, column, detection) triples of the frame, their d² and ln|S|:
-    steps 1 to 3 of the module docstring (a compiled kernel). ``by_cell`` the live tracks grouped,
-    group g ``by_cell[group_start[g]:group_start[g + 1]]``; ``det`` the detections
-    by column, then δ, column c's ``det[col_start[c]:col_start[c + 1]]``."""
+    steps 1 to 3 of the module docstring (a compiled kernel), sorted by column,
+    track, then detection. ``by_cell`` the live tracks grouped, group g
+    ``by_cell[group_start[g]:group_start[g + 1]]``; ``det`` the detections by
+    column, then δ, column c's ``det[col_start[c]:col_start[c + 1]]``."""
     two_pi = 2.0 * math.pi
     n_g = group_start.size - 1
     n_col = col_start.size - 1
@@ -169,9 +169,12 @@ def _gate_frame(
     out_m = np.empty(cap, np.int64)
     out_d2 = np.empty(cap)
     out_ld = np.empty(cap)
-    k_out = 0
+    k_out = k_col = 0
     sg = math.sqrt(gamma)
+    m_det = z.shape[0]
     for c in range(n_col):
+        _sort_segment(out_t, out_m, out_d2, out_ld, k_col, k_out, m_det)  # previous column
+        k_col = k_out
         lo, hi = col_start[c], col_start[c + 1]
         if lo == hi:
             continue
@@ -262,6 +265,7 @@ def _gate_frame(
                     out_d2[k_out] = d2
                     out_ld[k_out] = 2.0 * (math.log(l00) + math.log(l11))
                     k_out += 1
+    _sort_segment(out_t, out_m, out_d2, out_ld, k_col, k_out, m_det)
     return (
         out_t[:k_out].copy(),
         out_c[:k_out].copy(),
@@ -269,6 +273,18 @@ def _gate_frame(
         out_d2[:k_out].copy(),
         out_ld[:k_out].copy(),
     )
+
+
+@kernel
+def _sort_segment(t: I64, m: I64, d2: F64, ld: F64, k0: int, k1: int, m_det: int) -> None:
+    """Sort the triples ``k0:k1`` (one satellite column) by track, then detection,
+    in place."""
+    if k1 - k0 < 2:
+        return
+    key = t[k0:k1] * m_det + m[k0:k1]
+    o = np.argsort(key) + k0
+    t[k0:k1], m[k0:k1] = t[o], m[o]
+    d2[k0:k1], ld[k0:k1] = d2[o], ld[o]
 
 
 @kernel
