@@ -65,13 +65,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy.special import ndtr
 
 from shieldlab.core import counter_rng
-from shieldlab.core.constants import C_MPS, DEG, K_BOLTZMANN_J_K
+from shieldlab.core.constants import C_MPS, DEG, K_BOLTZMANN_J_K, WGS84_A_M, WGS84_B_M
 from shieldlab.core.jit import kernel
 from shieldlab.sensors.ir import line_of_sight_clear
 from shieldlab.sensors.measurements import Measurements
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
+BoolArr = NDArray[np.bool_]
 H_PLANCK_J_S: float = 6.62607015e-34
 """Planck constant [J s] (SI 2019 exact)."""
 STEFAN_BOLTZMANN_W_M2_K4: float = 5.670374419e-8
@@ -310,69 +311,140 @@ def _pair_geometry(
     sun_dir_eci: ArrayLike | None,
 ) -> _PairGeometry:
     """The geometry of :func:`ir_track_geometry` for objects ``cols`` only, and
-    there only for the pairs within ``max_range_m`` (the others are not visible).
+    there only for the pairs within ``max_range_m``, the field of regard and
+    outside the sun exclusion (the others are not visible).
 
-    Each value is computed by the same element-wise operations as the dense
-    form, so a pair's values are the same to rounding (the range is summed in a
-    compiled loop); the occlusion, background and SNR work is done for the
-    pairs in range only (a LEO layer of ~1,000 satellites sees a few per cent
-    of the raid from each satellite).
+    One compiled pass over satellites × objects (:func:`_pair_rows`, no s × n
+    arrays) evaluates each pair in range with the formulas of the dense form
+    (range, line of sight, off-nadir angle, sun exclusion, the two
+    :func:`~shieldlab.sensors.ir.line_of_sight_clear` tests, background, SNR
+    and Pd = Φ(SNR − threshold)): a pair's values agree with the dense form's to
+    rounding (a LEO layer of ~1,000 satellites sees a few per cent of the raid
+    from each satellite).
     """
-    # pairs in range: one compiled pass over satellites × objects (no s × n arrays)
     rc = np.ascontiguousarray(r[cols])
-    si, ci, rng_m = _pairs_in_range(np.ascontiguousarray(sat), rc, sensor.max_range_m)
-    oi = cols[ci]
-    d = rc[ci] - sat[si]
-    u = d / rng_m[..., None]
-    sat_p = sat[si]
-    nadir = -sat / np.linalg.norm(sat, axis=-1, keepdims=True)
-    off_nadir = np.arccos(np.clip(np.einsum("pk,pk->p", u, nadir[si]), -1.0, 1.0))
-    vis = off_nadir <= sensor.max_off_nadir_rad
+    sun = np.zeros(3)
+    cos_sun = 2.0  # no exclusion: every u·s < 2
     if sun_dir_eci is not None and sensor.sun_exclusion_rad > 0.0:
         sd = np.asarray(sun_dir_eci, dtype=np.float64)
-        vis &= np.einsum("pk,k->p", u, sd / np.linalg.norm(sd)) < math.cos(sensor.sun_exclusion_rad)
-    keep = np.flatnonzero(vis)
-    si, oi, d, rng_m, u, sat_p = si[keep], oi[keep], d[keep], rng_m[keep], u[keep], sat_p[keep]
-    clear = line_of_sight_clear(sat_p, r[oi], sensor.min_altitude_m)
-    space = line_of_sight_clear(sat_p, sat_p + _FAR_M * u, sensor.grazing_altitude_m)
-    inten_p = inten[oi]
-    vis = clear & (space | (inten_p >= sensor.earth_min_intensity_w_sr))
+        sun, cos_sun = sd / np.linalg.norm(sd), math.cos(sensor.sun_exclusion_rad)
     nei = sensor.nei_w_m2 if mode == "wide" else sensor.nei_narrow_w_m2
-    nei_eff = np.where(space, nei, nei * sensor.earth_clutter_factor)
-    snr = inten_p / rng_m**2 / nei_eff
-    pd = np.where(vis & (inten_p > 0.0), ndtr(snr - sensor.snr_threshold), 0.0)
-    return _PairGeometry(si, oi, vis, rng_m, u, snr, np.asarray(pd))
+    si, ci, vis, rng_m, u, snr, pd = _pair_rows(
+        np.ascontiguousarray(sat),
+        rc,
+        np.ascontiguousarray(inten[cols], dtype=np.float64),
+        np.array(
+            [
+                sensor.max_range_m,
+                sensor.max_off_nadir_rad,
+                cos_sun,
+                sensor.min_altitude_m,
+                sensor.grazing_altitude_m,
+                sensor.earth_min_intensity_w_sr,
+                nei,
+                nei * sensor.earth_clutter_factor,
+                sensor.snr_threshold,
+            ]
+        ),
+        sun,
+    )
+    return _PairGeometry(si, cols[ci], vis, rng_m, u, snr, pd)
 
 
 @kernel
-def _pairs_in_range(sat: F64, r: F64, max_range_m: float) -> tuple[I64, I64, F64]:
-    """The (satellite, object) pairs within ``max_range_m``, satellite-major, and
-    their ranges max(|r − o|, 1 mm) [m] (a compiled kernel)."""
+def _clears(px: float, py: float, pz: float, qx: float, qy: float, qz: float, h: float) -> bool:
+    """:func:`~shieldlab.sensors.ir.line_of_sight_clear` of one segment p → q."""
+    a = WGS84_A_M + h
+    k = a / (WGS84_B_M + h)
+    pz, qz = pz * k, qz * k
+    dx, dy, dz = qx - px, qy - py, qz - pz
+    dd = max(dx * dx + dy * dy + dz * dz, 1e-30)
+    t = min(max(-(px * dx + py * dy + pz * dz) / dd, 0.0), 1.0)
+    cx, cy, cz = px + t * dx, py + t * dy, pz + t * dz
+    return math.sqrt(cx * cx + cy * cy + cz * cz) >= a
+
+
+@kernel
+def _pair_rows(
+    sat: F64, r: F64, inten: F64, par: F64, sun: F64
+) -> tuple[I64, I64, BoolArr, F64, F64, F64, F64]:
+    """:func:`_pair_geometry`'s pairs, satellite-major (a compiled kernel). ``par``:
+    max range, max off-nadir, cos of the sun exclusion (2: none), the occlusion
+    and grazing altitudes, the Earth-background intensity floor, NEI against
+    space and against the Earth, the SNR threshold."""
+    max_range, max_off, cos_sun, h_min, h_graze = par[0], par[1], par[2], par[3], par[4]
+    i_min, nei_space, nei_earth, thr = par[5], par[6], par[7], par[8]
     s, n = sat.shape[0], r.shape[0]
     cap = max(16, (s * n) // 16)
-    si = np.empty(cap, np.int64)
-    oi = np.empty(cap, np.int64)
-    rng = np.empty(cap)
+    si, oi, rng = np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap)
+    vis, snr, pd = np.empty(cap, np.bool_), np.empty(cap), np.empty(cap)
+    los = np.empty((cap, 3))
     k = 0
-    lim2 = max_range_m * max_range_m * (1.0 + 1e-9) + 1.0
+    lim2 = max_range * max_range * (1.0 + 1e-9) + 1.0
     for a in range(s):
         ox, oy, oz = sat[a, 0], sat[a, 1], sat[a, 2]
+        on = math.sqrt(ox * ox + oy * oy + oz * oz)
         for b in range(n):
             dx, dy, dz = r[b, 0] - ox, r[b, 1] - oy, r[b, 2] - oz
             d2 = dx * dx + dy * dy + dz * dz
             if not d2 <= lim2:  # far (or NaN)
                 continue
             dist = max(math.sqrt(d2), 1e-3)
-            if dist > max_range_m:
+            if dist > max_range:
                 continue
+            ux, uy, uz = dx / dist, dy / dist, dz / dist
+            cos_nadir = -(ux * ox + uy * oy + uz * oz) / on
+            if not math.acos(min(max(cos_nadir, -1.0), 1.0)) <= max_off:
+                continue
+            if not ux * sun[0] + uy * sun[1] + uz * sun[2] < cos_sun:
+                continue
+            clear = _clears(ox, oy, oz, r[b, 0], r[b, 1], r[b, 2], h_min)
+            far = 1.0e9
+            space = _clears(ox, oy, oz, ox + far * ux, oy + far * uy, oz + far * uz, h_graze)
+            ii = inten[b]
+            v = clear and (space or ii >= i_min)
+            sn = ii / dist**2 / (nei_space if space else nei_earth)
             if k == cap:
                 cap *= 2
-                si2, oi2, rng2 = np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap)
-                si2[:k], oi2[:k], rng2[:k] = si, oi, rng
-                si, oi, rng = si2, oi2, rng2
-            si[k], oi[k], rng[k] = a, b, dist
+                si, oi, rng = _grow_i(si, cap), _grow_i(oi, cap), _grow_f(rng, cap)
+                vis, snr, pd = _grow_b(vis, cap), _grow_f(snr, cap), _grow_f(pd, cap)
+                los2 = np.empty((cap, 3))
+                los2[:k] = los[:k]
+                los = los2
+            si[k], oi[k], rng[k], vis[k], snr[k] = a, b, dist, v, sn
+            los[k, 0], los[k, 1], los[k, 2] = ux, uy, uz
+            pd[k] = 0.5 * math.erfc(-(sn - thr) / math.sqrt(2.0)) if v and ii > 0.0 else 0.0
             k += 1
-    return si[:k].copy(), oi[:k].copy(), rng[:k].copy()
+    return (
+        si[:k].copy(),
+        oi[:k].copy(),
+        vis[:k].copy(),
+        rng[:k].copy(),
+        los[:k].copy(),
+        snr[:k].copy(),
+        pd[:k].copy(),
+    )
+
+
+@kernel
+def _grow_i(a: I64, cap: int) -> I64:
+    out = np.empty(cap, np.int64)
+    out[: a.size] = a
+    return out
+
+
+@kernel
+def _grow_f(a: F64, cap: int) -> F64:
+    out = np.empty(cap)
+    out[: a.size] = a
+    return out
+
+
+@kernel
+def _grow_b(a: BoolArr, cap: int) -> BoolArr:
+    out = np.empty(cap, np.bool_)
+    out[: a.size] = a
+    return out
 
 
 def ir_track_covered(
