@@ -341,3 +341,48 @@ def test_stable_argsort_equals_numpy_stable_with_and_without_ties() -> None:
         np.testing.assert_array_equal(_stable_argsort(x), np.argsort(x, kind="stable"))
         tied = np.round(x * 5.0)  # many exact ties
         np.testing.assert_array_equal(_stable_argsort(tied), np.argsort(tied, kind="stable"))
+
+
+def test_greedy_and_merge_kernels_match_python_references() -> None:
+    """The compiled greedy matching and in-order merge against plain Python
+    sequential references on random candidate lists (ties in d² included)."""
+    from shieldlab.tracking.angles import _greedy_pairs, _merge_in_order
+
+    rng = np.random.default_rng(11)
+    for _ in range(50):
+        k = int(rng.integers(2, 60))
+        n = int(rng.integers(1, 300))
+        i = rng.integers(0, k, n)
+        j = rng.integers(0, k, n)
+        i, j = np.minimum(i, j), np.maximum(i, j)
+        keep = i < j
+        i, j = i[keep], j[keep]
+        d2 = rng.integers(0, 20, i.size).astype(float)  # many ties: stable order
+        gi, gj = _greedy_pairs(i, j, d2, k)
+        used: set[int] = set()
+        want = []
+        for p in np.argsort(d2, kind="stable"):
+            if int(i[p]) not in used and int(j[p]) not in used:
+                used |= {int(i[p]), int(j[p])}
+                want.append((int(i[p]), int(j[p])))
+        assert list(zip(gi.tolist(), gj.tolist(), strict=True)) == want
+        # merges: fixes with random satellite sets, candidate pairs in order
+        n_fix = int(rng.integers(2, 40))
+        sats = [
+            sorted(set(rng.integers(0, 150, int(rng.integers(1, 5))).tolist()))
+            for _ in range(n_fix)
+        ]
+        starts = np.concatenate([[0], np.cumsum([len(x) for x in sats])])
+        s_of = np.array([s for x in sats for s in x], dtype=np.int64)
+        a = rng.integers(0, n_fix, 60)
+        b = rng.integers(0, n_fix, 60)
+        label = list(range(n_fix))
+        group_sats = {f: set(sats[f]) for f in range(n_fix)}
+        for x, y in zip(a.tolist(), b.tolist(), strict=True):
+            la, lb = label[x], label[y]
+            if la != lb and not (group_sats[la] & group_sats[lb]):
+                for f in range(n_fix):
+                    if label[f] == lb:
+                        label[f] = la
+                group_sats[la] |= group_sats.pop(lb)
+        assert _merge_in_order(a, b, n_fix, starts, s_of).tolist() == label

@@ -481,28 +481,51 @@ def _merge_in_order(a: I64, b: I64, n_fix: int, starts: I64, s_of: I64) -> I64:
     (a, b) in order, each merge only between two groups that share no satellite
     (``s_of[starts[f]:starts[f + 1]]``: the satellites of fix f).
 
-    Sequential by nature (a merge changes which later pairs may merge); a pass
-    in Python over the pairs, the labels in a list and each group's satellites
-    a bit mask (a Python int), so that a pair costs a few operations."""
-    label = list(range(n_fix))
-    sats, st = s_of.tolist(), starts.tolist()
-    members: dict[int, list[int]] = {}
-    mask: dict[int, int] = {}
-    for f in np.unique(np.concatenate([a, b])).tolist():
-        members[f] = [f]
-        m = 0
-        for s in sats[st[f] : st[f + 1]]:
-            m |= 1 << s
-        mask[f] = m
-    for x, y in zip(a.tolist(), b.tolist(), strict=True):  # the candidate pairs
-        la, lb = label[x], label[y]
-        if la != lb and not (mask[la] & mask[lb]):
-            moved = members.pop(lb)
-            for f in moved:
-                label[f] = la
-            members[la] += moved
-            mask[la] |= mask.pop(lb)
-    return np.array(label, dtype=np.int64)
+    Sequential by nature (a merge changes which later pairs may merge): a
+    compiled pass over the pairs (:func:`_merge_rows`), each group's satellites a
+    bit set of 64-bit words, its members a linked list."""
+    sats, code = np.unique(s_of, return_inverse=True)
+    return _merge_rows(
+        np.ascontiguousarray(a, dtype=np.int64),
+        np.ascontiguousarray(b, dtype=np.int64),
+        n_fix,
+        np.ascontiguousarray(starts, dtype=np.int64),
+        code.astype(np.int64),
+        (sats.size + 63) // 64,
+    )
+
+
+@kernel
+def _merge_rows(a: I64, b: I64, n_fix: int, starts: I64, code: I64, words: int) -> I64:
+    """:func:`_merge_in_order` (a compiled kernel): ``code`` the satellites as 0..S−1."""
+    label = np.arange(n_fix)
+    mask = np.zeros((n_fix, max(words, 1)), np.uint64)
+    one = np.uint64(1)
+    for f in range(n_fix):
+        for q in range(starts[f], starts[f + 1]):
+            mask[f, code[q] // 64] |= one << np.uint64(code[q] % 64)
+    nxt = np.full(n_fix, -1)  # members of a group: a linked list from its label
+    last = np.arange(n_fix)
+    for p in range(a.size):
+        la, lb = label[a[p]], label[b[p]]
+        if la == lb:
+            continue
+        share = False
+        for w in range(words):
+            if mask[la, w] & mask[lb, w]:
+                share = True
+                break
+        if share:
+            continue
+        f = lb  # relabel lb's members, append them to la's list
+        while f != -1:
+            label[f] = la
+            f = nxt[f]
+        nxt[last[la]] = lb
+        last[la] = last[lb]
+        for w in range(words):
+            mask[la, w] |= mask[lb, w]
+    return label
 
 
 def _join_free(
@@ -560,31 +583,25 @@ def _stable_argsort(x: F64) -> I64:
 
 def _greedy_pairs(i: I64, j: I64, d2: F64, k: int) -> tuple[I64, I64]:
     """The pairs (i, j) taken in order of increasing d² (stable), each of the ``k``
-    rows once — in that order.
-
-    The sequential greedy matching, computed in rounds: a pair is taken when it
-    comes first (lowest rank) among the remaining pairs of both its rows (a
-    locally dominant edge); the pairs touching a taken row are dropped; repeat.
-    The first remaining pair is always taken, and a taken pair is one the
-    sequential pass takes too (every pair before it on its rows has gone to
-    an earlier taken pair), so the two agree (Preis 1999).
-    """
+    rows once — in that order: the sequential greedy matching (a compiled pass,
+    :func:`_greedy_rows`, after the sort)."""
     order = _stable_argsort(d2)
-    pi, pj = i[order], j[order]
-    n_pair = order.size
-    alive = np.arange(n_pair)
-    used = np.zeros(k, dtype=bool)
-    taken: list[I64] = []
-    while alive.size:
-        best = np.full(k, n_pair, dtype=np.int64)
-        np.minimum.at(best, pi[alive], alive)
-        np.minimum.at(best, pj[alive], alive)
-        dom = alive[(best[pi[alive]] == alive) & (best[pj[alive]] == alive)]
-        taken.append(dom)
-        used[pi[dom]] = used[pj[dom]] = True
-        alive = alive[~(used[pi[alive]] | used[pj[alive]])]
-    sel = np.sort(np.concatenate(taken)) if taken else np.empty(0, np.int64)
-    return pi[sel], pj[sel]
+    pi, pj = np.ascontiguousarray(i[order]), np.ascontiguousarray(j[order])
+    take = _greedy_rows(pi, pj, k)
+    return pi[take], pj[take]
+
+
+@kernel
+def _greedy_rows(pi: I64, pj: I64, k: int) -> NDArray[np.bool_]:
+    """Whether each pair, in the given order, is taken: both its rows still free."""
+    used = np.zeros(k, np.bool_)
+    take = np.zeros(pi.size, np.bool_)
+    for p in range(pi.size):
+        if not used[pi[p]] and not used[pj[p]]:
+            take[p] = True
+            used[pi[p]] = True
+            used[pj[p]] = True
+    return take
 
 
 def find_fixes(
