@@ -367,6 +367,20 @@ def _log_custody(
     log.t_s.append(t)
 
 
+def _holder_slots(tid: I64, holder_id: I64) -> I64:
+    """The slot ``(T, n)`` of each object's holding track in ``tid (T, width)`` at
+    each epoch (0 where it has none; ids are distinct within an epoch): a sorted
+    search per epoch, not the (T, width, n) comparison."""
+    slot = np.zeros(holder_id.shape, dtype=np.int64)
+    for s in range(tid.shape[0]):  # loop over epochs
+        h = holder_id[s]
+        has = np.flatnonzero(h >= 0)
+        if has.size:
+            order = np.argsort(tid[s], kind="stable")
+            slot[s, has] = order[np.searchsorted(tid[s][order], h[has])]
+    return slot
+
+
 def _custody(log: _CustodyLog, n: int, fc_error_m: float, present: BoolArr) -> dict[str, F64]:
     """Custody per object from the decision-epoch log (see module docstring);
     ``present (L,)`` the sensor layers the world has (others: NaN)."""
@@ -399,7 +413,7 @@ def _custody(log: _CustodyLog, n: int, fc_error_m: float, present: BoolArr) -> d
         per_layer[:, j] = custody(up, ex, tp, tv & tl[..., j], tid, CUSTODY_GATE_M).fraction
     # sensor handovers: a layer starts holding the object's track while another
     # layer held it at the previous epoch (cue / hand-off between sensors)
-    slot = np.argmax(tid[:, :, None] == held.holder_id[:, None, :], axis=1)  # (T, n)
+    slot = _holder_slots(tid, held.holder_id)  # (T, n)
     by_layer = np.take_along_axis(tl, slot[:, :, None], axis=1)  # (T, n, L)
     by_layer &= (held.holder_id >= 0)[:, :, None] & present[None, None, :]
     gained = by_layer[1:] & ~by_layer[:-1]
