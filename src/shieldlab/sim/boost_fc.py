@@ -344,26 +344,3 @@ def predicted_reach_times(
     first = np.argmax(hit, axis=1)
     out[cand] = np.where(hit.any(axis=1), t[first], np.inf)
     return out
-    t = np.append(np.arange(fire_s, t_end, step_s), t_end)
-    rm = predicted_path_eci(fit, template, t, epoch)
-    ok = radial_height_m(rm) >= spec.min_intercept_alt_m
-    t, rm = t[ok], rm[ok]
-    if t.size == 0:
-        return out
-    reach = _reach_distance_m(t - fire_s, spec.accel_mps2, spec.delta_v_mps)
-    mid = 0.5 * (t[0] + t[-1])
-    rm_mid = predicted_path_eci(fit, template, np.array([mid]), epoch)[0]
-    spread = float(np.max(np.linalg.norm(rm - rm_mid, axis=-1)))
-    v_max = float(
-        np.max(np.sqrt(GM_EARTH_M3_S2 / elements.a_m * (1.0 + elements.e) / (1.0 - elements.e)))
-    )
-    gate = float(reach[-1]) + spread + v_max * 0.5 * (t[-1] - t[0]) + 1e3
-    rc_mid = positions_eci(elements, np.array([mid]))[:, 0]  # (n, 3)
-    cand = np.flatnonzero(np.linalg.norm(rc_mid - rm_mid, axis=-1) <= gate)
-    if cand.size == 0:
-        return out
-    rc = positions_eci(_subset(elements, cand), t)  # (P, K, 3)
-    hit = np.linalg.norm(rc - rm[None], axis=-1) <= reach[None]
-    first = np.argmax(hit, axis=1)
-    out[cand] = np.where(hit.any(axis=1), t[first], np.inf)
-    return out

@@ -118,6 +118,23 @@ def _solve_wide(
 
 
 @kernel
+def _workspace(rows: int, cols: int) -> tuple[I64, F64, F64, F64, I64, I64, BoolArr, BoolArr, I64]:
+    """:func:`_solve_wide`'s arrays for problems up to ``rows`` × ``cols``: col4row,
+    u, v, shortest-path costs, path, row4col, SR, SC, remaining."""
+    return (
+        np.empty(rows, np.int64),
+        np.empty(rows),
+        np.empty(cols),
+        np.empty(cols),
+        np.empty(cols, np.int64),
+        np.empty(cols, np.int64),
+        np.empty(rows, np.bool_),
+        np.empty(cols, np.bool_),
+        np.empty(cols, np.int64),
+    )
+
+
+@kernel
 def _solve_clusters(
     pair_start: I64,
     ri: I64,
@@ -139,14 +156,7 @@ def _solve_clusters(
     for g in range(g_count):
         big_r = max(big_r, n_rows[g])
         big_c = max(big_c, n_cols[g] + n_rows[g])
-    u, v, spc = np.empty(big_r), np.empty(big_c), np.empty(big_c)
-    path, row4col, remaining = (
-        np.empty(big_c, np.int64),
-        np.empty(big_c, np.int64),
-        np.empty(big_c, np.int64),
-    )
-    col4row = np.empty(big_r, np.int64)
-    sr, sc = np.empty(big_r, np.bool_), np.empty(big_c, np.bool_)
+    col4row, u, v, spc, path, row4col, sr, sc, remaining = _workspace(big_r, big_c)
     for g in range(g_count):
         a, b = n_rows[g], n_cols[g]
         m = np.full((a, b + a), math.inf)
@@ -207,20 +217,8 @@ def linear_sum_assignment_wide(cost: F64) -> I64:
     nr, nc = c.shape
     if nr > nc:
         raise ValueError(f"linear_sum_assignment_wide: cost has {nr} rows > {nc} columns")
-    out = np.empty(nr, dtype=np.int64)
-    k = max(nc, 1)
-    code = _solve_wide(
-        c,
-        out,
-        np.empty(max(nr, 1)),
-        np.empty(k),
-        np.empty(k),
-        np.empty(k, np.int64),
-        np.empty(k, np.int64),
-        np.empty(max(nr, 1), np.bool_),
-        np.empty(k, np.bool_),
-        np.empty(k, np.int64),
-    )
+    col4row, u, v, spc, path, row4col, sr, sc, remaining = _workspace(max(nr, 1), max(nc, 1))
+    code = _solve_wide(c, col4row, u, v, spc, path, row4col, sr, sc, remaining)
     if code != 0:
         raise ValueError("linear_sum_assignment_wide: cost matrix is infeasible")
-    return out
+    return col4row[:nr].copy()
