@@ -76,6 +76,12 @@ from shieldlab.sensors.ir_track import body_intensity_w_sr, ir_track_covered
 from shieldlab.sensors.measurements import Measurements
 from shieldlab.sensors.radar import RadarSite, radar_snr, radar_visible_eci, swerling1_pd
 from shieldlab.sim import layers, oracle, sharing
+from shieldlab.sim.custody_log import (
+    CUSTODY_GATE_M as CUSTODY_GATE_M,
+    CustodyLog,
+    log_epoch,
+    per_object,
+)
 from shieldlab.sim.decide import (
     LaunchReports,
     Shots,
@@ -107,7 +113,6 @@ from shieldlab.threats import LETHAL_KINDS
 from shieldlab.tracking import site_geometry
 from shieldlab.tracking.ekf import SiteGeometry, aer_to_eci_position
 from shieldlab.tracking.impact import propagate
-from shieldlab.tracking.metrics import custody
 from shieldlab.tracking.tracker import GnnTracker, TrackerConfig
 
 F64 = NDArray[np.float64]
@@ -116,8 +121,6 @@ BoolArr = NDArray[np.bool_]
 
 KILLED, LEAKED, NO_THREAT = 1, 2, 3
 STATUS_NAMES = {KILLED: "killed", LEAKED: "leaked", NO_THREAT: "no_threat"}
-CUSTODY_GATE_M = 20_000.0
-"""A confirmed track within this distance of an object holds it (custody, any quality) [m]."""
 NOMINAL_RCS_M2 = 0.01
 """RV radar cross-section the defense expects of its radars [m²] (what a miss on a
 confirmed track is worth, :func:`_nominal_pd`): −20 dBsm, the nose-on RCS of the
@@ -250,18 +253,6 @@ class TrialResult:
         return self.layer_records.get("microwave")
 
 
-@dataclass
-class _CustodyLog:
-    """Per decision epoch: truth positions and the confirmed track picture."""
-
-    truth: list[F64] = field(default_factory=list)
-    exists: list[BoolArr] = field(default_factory=list)
-    tracks: list[F64] = field(default_factory=list)
-    ids: list[I64] = field(default_factory=list)
-    layers: list[BoolArr] = field(default_factory=list)
-    t_s: list[float] = field(default_factory=list)
-
-
 def trial_rngs(seed: int, trial: int) -> tuple[np.random.Generator, np.random.Generator]:
     """Independent (sensing, fight) generators of one trial."""
     return trial_stream(SENSING_STREAM, seed, trial), trial_stream(FIGHT_STREAM, seed, trial)
@@ -352,84 +343,6 @@ def _ir_coverage(sensor: object, sats: F64) -> Callable[[F64], BoolArr]:
         return ir_track_covered(sensor, sats, r_eci, np.full(r_eci.shape[0], nominal), 0.5)
 
     return cover
-
-
-def _log_custody(
-    log: _CustodyLog, tracker: GnnTracker, t: float, r_eci: F64, exists: BoolArr, hold: F64
-) -> None:
-    x, ids = tracker.confirmed_states(t)
-    rows = np.flatnonzero(tracker.confirmed)
-    log.truth.append(r_eci.copy())
-    log.exists.append(exists.copy())
-    log.tracks.append(x[:, :3])
-    log.ids.append(ids)
-    log.layers.append((t - tracker.layer_t_s[rows]) <= hold[None, :])
-    log.t_s.append(t)
-
-
-def _holder_slots(tid: I64, holder_id: I64) -> I64:
-    """The slot ``(T, n)`` of each object's holding track in ``tid (T, width)`` at
-    each epoch (0 where it has none; ids are distinct within an epoch): a sorted
-    search per epoch, not the (T, width, n) comparison."""
-    slot = np.zeros(holder_id.shape, dtype=np.int64)
-    for s in range(tid.shape[0]):  # loop over epochs
-        h = holder_id[s]
-        has = np.flatnonzero(h >= 0)
-        if has.size:
-            order = np.argsort(tid[s], kind="stable")
-            slot[s, has] = order[np.searchsorted(tid[s][order], h[has])]
-    return slot
-
-
-def _custody(log: _CustodyLog, n: int, fc_error_m: float, present: BoolArr) -> dict[str, F64]:
-    """Custody per object from the decision-epoch log (see module docstring);
-    ``present (L,)`` the sensor layers the world has (others: NaN)."""
-    n_t = len(log.t_s)
-    n_l = len(SENSOR_LAYERS)
-    if n_t == 0:
-        nan = np.full(n, np.nan)
-        return {
-            "custody": nan,
-            "custody_fc": nan.copy(),
-            "custody_layer": np.full((n, n_l), np.nan),
-            "handovers": np.zeros(n),
-            "sensor_handovers": np.zeros(n),
-            "first_track_s": nan.copy(),
-        }
-    width = max(1, max(i.size for i in log.ids))
-    tp = np.full((n_t, width, 3), np.nan)
-    tv = np.zeros((n_t, width), bool)
-    tid = np.full((n_t, width), -1, np.int64)
-    tl = np.zeros((n_t, width, n_l), bool)
-    for s in range(n_t):  # loop over epochs
-        c = log.ids[s].size
-        tp[s, :c], tv[s, :c], tid[s, :c], tl[s, :c] = log.tracks[s], True, log.ids[s], log.layers[s]
-    up = np.stack(log.truth)
-    ex = np.stack(log.exists)
-    held = custody(up, ex, tp, tv, tid, CUSTODY_GATE_M)
-    fc = custody(up, ex, tp, tv, tid, fc_error_m)
-    per_layer = np.full((n, n_l), np.nan)
-    for j in np.flatnonzero(present):  # layers: a handful
-        per_layer[:, j] = custody(up, ex, tp, tv & tl[..., j], tid, CUSTODY_GATE_M).fraction
-    # sensor handovers: a layer starts holding the object's track while another
-    # layer held it at the previous epoch (cue / hand-off between sensors)
-    slot = _holder_slots(tid, held.holder_id)  # (T, n)
-    by_layer = np.take_along_axis(tl, slot[:, :, None], axis=1)  # (T, n, L)
-    by_layer &= (held.holder_id >= 0)[:, :, None] & present[None, None, :]
-    gained = by_layer[1:] & ~by_layer[:-1]
-    others_before = (by_layer[:-1].sum(axis=2, keepdims=True) - by_layer[:-1]) > 0
-    sensor_handovers = (gained & others_before).sum(axis=(0, 2))
-    t_arr = np.asarray(log.t_s)
-    has = held.holder_id >= 0
-    first = np.where(has.any(axis=0), t_arr[np.argmax(has, axis=0)], np.nan)
-    return {
-        "custody": held.fraction,
-        "custody_fc": fc.fraction,
-        "custody_layer": per_layer,
-        "handovers": held.handovers.astype(np.float64),
-        "sensor_handovers": sensor_handovers.astype(np.float64),
-        "first_track_s": first,
-    }
 
 
 BOOST_WITHHOLD_M = 20_000.0
@@ -755,7 +668,7 @@ def _run_trial(world: World, trial: int, time_advance: Literal["event", "fixed"]
     plugins = _start_plugins(world, trial)
     for name, _ in plugins:
         kills[name] = np.zeros(n, bool)
-    log = _CustodyLog()
+    log = CustodyLog()
     hold = _layer_hold_s(world)
     next_radar = np.zeros(len(radars))
     next_warn = np.zeros(len(warners))
@@ -819,7 +732,7 @@ def _run_trial(world: World, trial: int, time_advance: Literal["event", "fixed"]
         # decide (and sample custody)
         if t + 1e-9 >= nxt.decision[0]:
             nxt.decision[0] += doc.decision_interval_s
-            _log_custody(log, st.tracker, t, r_eci, exists, hold)
+            log_epoch(log, st.tracker, t, r_eci, exists, hold)
             if st.inventory.sum() > 0:
                 sharing.decide_all(
                     defense, st.tracker, st.books, t, st.reports, st.inventory, st.shots
@@ -842,7 +755,7 @@ def _run_trial(world: World, trial: int, time_advance: Literal["event", "fixed"]
 def _result(
     st: _Trial,
     trial: int,
-    log: _CustodyLog,
+    log: CustodyLog,
     hold: F64,
     impact_lat: F64,
     impact_lon: F64,
@@ -864,7 +777,7 @@ def _result(
     lethal = np.isin(truth.object_kind, LETHAL_KINDS)
     hit_asset = np.where(alive & lethal, hit_asset, -1)
     status = np.where(~alive, KILLED, np.where(hit_asset >= 0, LEAKED, NO_THREAT)).astype(np.int8)
-    cust = _custody(log, n, world.scenario.doctrine.fire_control_error_km * 1e3, hold >= 0.0)
+    cust = per_object(log, n, world.scenario.doctrine.fire_control_error_km * 1e3, hold >= 0.0)
     return TrialResult(
         trial=trial,
         status=status,
