@@ -55,3 +55,13 @@ def per_row(v: ArrayLike, n: int) -> NDArray[np.float64]:
     if np.ndim(v) == 0:
         return np.full(n, float(v))  # type: ignore[arg-type]
     return np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)))
+
+
+@kernel
+def grown(a: NDArray[Any], cap: int) -> NDArray[Any]:
+    """``a`` copied into a new array of ``cap`` ≥ len(a) rows (same dtype and row
+    shape, the rows past len(a) uninitialised): a kernel's output buffer grown by
+    doubling when it is full."""
+    out = np.empty((cap, *a.shape[1:]), a.dtype)
+    out[: a.shape[0]] = a
+    return out

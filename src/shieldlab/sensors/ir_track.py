@@ -66,7 +66,7 @@ from scipy.special import ndtr
 
 from shieldlab.core import counter_rng
 from shieldlab.core.constants import C_MPS, DEG, K_BOLTZMANN_J_K, WGS84_A_M, WGS84_B_M
-from shieldlab.core.jit import kernel
+from shieldlab.core.jit import grown, kernel
 from shieldlab.sensors.ir import line_of_sight_clear
 from shieldlab.sensors.measurements import Measurements
 
@@ -399,18 +399,17 @@ def _pair_rows(
             if not ux * sun[0] + uy * sun[1] + uz * sun[2] < cos_sun:
                 continue
             clear = _clears(ox, oy, oz, r[b, 0], r[b, 1], r[b, 2], h_min)
-            far = 1.0e9
-            space = _clears(ox, oy, oz, ox + far * ux, oy + far * uy, oz + far * uz, h_graze)
+            space = _clears(
+                ox, oy, oz, ox + _FAR_M * ux, oy + _FAR_M * uy, oz + _FAR_M * uz, h_graze
+            )
             ii = inten[b]
             v = clear and (space or ii >= i_min)
             sn = ii / dist**2 / (nei_space if space else nei_earth)
             if k == cap:
                 cap *= 2
-                si, oi, rng = _grow_i(si, cap), _grow_i(oi, cap), _grow_f(rng, cap)
-                vis, snr, pd = _grow_b(vis, cap), _grow_f(snr, cap), _grow_f(pd, cap)
-                los2 = np.empty((cap, 3))
-                los2[:k] = los[:k]
-                los = los2
+                si, oi, rng = grown(si, cap), grown(oi, cap), grown(rng, cap)
+                vis, snr, pd = grown(vis, cap), grown(snr, cap), grown(pd, cap)
+                los = grown(los, cap)
             si[k], oi[k], rng[k], vis[k], snr[k] = a, b, dist, v, sn
             los[k, 0], los[k, 1], los[k, 2] = ux, uy, uz
             pd[k] = 0.5 * math.erfc(-(sn - thr) / math.sqrt(2.0)) if v and ii > 0.0 else 0.0
@@ -424,27 +423,6 @@ def _pair_rows(
         snr[:k].copy(),
         pd[:k].copy(),
     )
-
-
-@kernel
-def _grow_i(a: I64, cap: int) -> I64:
-    out = np.empty(cap, np.int64)
-    out[: a.size] = a
-    return out
-
-
-@kernel
-def _grow_f(a: F64, cap: int) -> F64:
-    out = np.empty(cap)
-    out[: a.size] = a
-    return out
-
-
-@kernel
-def _grow_b(a: BoolArr, cap: int) -> BoolArr:
-    out = np.empty(cap, np.bool_)
-    out[: a.size] = a
-    return out
 
 
 def ir_track_covered(

@@ -52,7 +52,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from shieldlab.core.jit import kernel
+from shieldlab.core.jit import grown, kernel
 from shieldlab.tracking.associate import gate_threshold, mahalanobis
 
 F64 = NDArray[np.float64]
@@ -94,8 +94,8 @@ def angles_gated_pairs(
     # tracks by cell (finite positions and traces only: the others gate nothing)
     live = np.flatnonzero(np.all(np.isfinite(r), axis=1) & np.isfinite(tr))
     cell = np.floor(r[live] / CELL_M).astype(np.int64)
-    by_cell = live[np.lexsort((cell[:, 2], cell[:, 1], cell[:, 0]))]
-    cs = np.floor(r[by_cell] / CELL_M).astype(np.int64)
+    o = np.lexsort((cell[:, 2], cell[:, 1], cell[:, 0]))
+    by_cell, cs = live[o], cell[o]
     cut = np.flatnonzero(np.any(cs[1:] != cs[:-1], axis=1)) + 1
     group_start = np.concatenate([[0], cut, [by_cell.size]]).astype(np.int64)
     # detections by satellite column, then δ
@@ -258,9 +258,12 @@ def _gate_frame(
                         continue
                     if k_out == cap:
                         cap *= 2
-                        out_t, out_c = _grown(out_t, cap), _grown(out_c, cap)
-                        out_m = _grown(out_m, cap)
-                        out_d2, out_ld = _grown_f(out_d2, cap), _grown_f(out_ld, cap)
+                        out_t, out_c, out_m = (
+                            grown(out_t, cap),
+                            grown(out_c, cap),
+                            grown(out_m, cap),
+                        )
+                        out_d2, out_ld = grown(out_d2, cap), grown(out_ld, cap)
                     out_t[k_out], out_c[k_out], out_m[k_out] = i, c, j
                     out_d2[k_out] = d2
                     out_ld[k_out] = 2.0 * (math.log(l00) + math.log(l11))
@@ -302,22 +305,6 @@ def _hph(
     q1 = p[1, 0] * h10 + p[1, 1] * h11 + p[1, 2] * h12
     q2 = p[2, 0] * h10 + p[2, 1] * h11 + p[2, 2] * h12
     return h00 * p0 + h01 * p1, h00 * q0 + h01 * q1, h10 * q0 + h11 * q1 + h12 * q2
-
-
-@kernel
-def _grown(a: I64, cap: int) -> I64:
-    """``a`` copied into a new array of ``cap`` ≥ a.size entries."""
-    out = np.empty(cap, np.int64)
-    out[: a.size] = a
-    return out
-
-
-@kernel
-def _grown_f(a: F64, cap: int) -> F64:
-    """:func:`_grown` of a float array."""
-    out = np.empty(cap)
-    out[: a.size] = a
-    return out
 
 
 def fixes_gated_pairs(
