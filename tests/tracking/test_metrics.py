@@ -216,6 +216,7 @@ def test_custody_seventy_percent_within_one_km(given_assignment: bool) -> None:
     assert r.fraction[0] == pytest.approx(0.7, abs=TOL)
     assert r.handovers[0] == 0
     assert list(r.holder_id[:, 0]) == [7] * 7 + [-1] * 3
+    assert list(r.holder_slot[:, 0]) == [0] * 7 + [-1] * 3
 
 
 def test_custody_track_switch_is_one_handover() -> None:
@@ -229,6 +230,7 @@ def test_custody_track_switch_is_one_handover() -> None:
     assert r.fraction[0] == 1.0
     assert r.handovers[0] == 1
     assert r.summary().total_handovers == 1
+    assert list(r.holder_slot[:, 0]) == [0] * 5 + [1] * 5  # the slot of the held id
 
 
 def test_custody_gap_with_same_id_is_no_handover_and_exists_mask_counts() -> None:

@@ -44,6 +44,9 @@ class CustodyLog:
 def log_epoch(
     log: CustodyLog, tracker: GnnTracker, t: float, r_eci: F64, exists: BoolArr, hold: F64
 ) -> None:
+    """Append epoch ``t``: the objects' ECI positions ``r_eci (n, 3)`` and existence,
+    the confirmed tracks' positions and ids, and which sensor layers updated each
+    within its hold time ``hold (L,)`` [s]."""
     x, ids = tracker.confirmed_states(t)
     rows = np.flatnonzero(tracker.confirmed)
     log.truth.append(r_eci.copy())
@@ -52,20 +55,6 @@ def log_epoch(
     log.ids.append(ids)
     log.layers.append((t - tracker.layer_t_s[rows]) <= hold[None, :])
     log.t_s.append(t)
-
-
-def holder_slots(tid: I64, holder_id: I64) -> I64:
-    """The slot ``(T, n)`` of each object's holding track in ``tid (T, width)`` at
-    each epoch (0 where it has none; ids are distinct within an epoch): a sorted
-    search per epoch, not the (T, width, n) comparison."""
-    slot = np.zeros(holder_id.shape, dtype=np.int64)
-    for s in range(tid.shape[0]):  # loop over epochs
-        h = holder_id[s]
-        has = np.flatnonzero(h >= 0)
-        if has.size:
-            order = np.argsort(tid[s], kind="stable")
-            slot[s, has] = order[np.searchsorted(tid[s][order], h[has])]
-    return slot
 
 
 def per_object(log: CustodyLog, n: int, fc_error_m: float, present: BoolArr) -> dict[str, F64]:
@@ -101,7 +90,7 @@ def per_object(log: CustodyLog, n: int, fc_error_m: float, present: BoolArr) -> 
         per_layer[:, j] = custody(up, ex, tp, tv & tl[..., j], tid, CUSTODY_GATE_M).fraction
     # sensor handovers: a layer starts holding the object's track while another
     # layer held it at the previous epoch (cue / hand-off between sensors)
-    slot = holder_slots(tid, held.holder_id)  # (T, n)
+    slot = np.maximum(held.holder_slot, 0)  # (T, n): 0 where none (masked below)
     by_layer = np.take_along_axis(tl, slot[:, :, None], axis=1)  # (T, n, L)
     by_layer &= (held.holder_id >= 0)[:, :, None] & present[None, None, :]
     gained = by_layer[1:] & ~by_layer[:-1]

@@ -231,7 +231,8 @@ class CustodyResult:
     ``handovers (n,)``: changes of the assigned track id; ``steps_exist``,
     ``steps_held (n,)``; ``holder_id (T, n)``: id of the track held (within the
     error) at each step, −1 if none; ``assigned_id (T, n)``: id of the
-    assigned track regardless of error, −1 if none.
+    assigned track regardless of error, −1 if none; ``holder_slot (T, n)``: the
+    slot (track column of the inputs) of the held track, −1 if none.
     """
 
     fraction: F64
@@ -240,6 +241,7 @@ class CustodyResult:
     steps_held: I64
     holder_id: I64
     assigned_id: I64
+    holder_slot: I64
 
     def summary(self) -> CustodySummary:
         """Scalar summary over objects that exist at least once."""
@@ -327,6 +329,8 @@ def custody(
     best_err[t_i[o], j_i[o]] = err[o]
     best_id = np.full((n_t, n_obj), -1, dtype=np.int64)
     best_id[t_i[o], j_i[o]] = tid[t_i[o], k_i[o]]
+    best_slot = np.full((n_t, n_obj), -1, dtype=np.int64)
+    best_slot[t_i[o], j_i[o]] = k_i[o]
     assigned = np.isfinite(best_err)
     held = assigned & (best_err <= max_error_m)
     assigned_id = np.where(assigned, best_id, -1)
@@ -342,4 +346,5 @@ def custody(
         steps_held=steps_held,
         holder_id=holder_id,
         assigned_id=assigned_id,
+        holder_slot=np.where(held, best_slot, -1),
     )
