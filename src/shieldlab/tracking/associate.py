@@ -545,42 +545,43 @@ def _sparse_gnn(
     ri_all, cj_all = r_local[r], c_local[c]
     a_of, b_of = np.diff(r_start), np.diff(c_start)  # rows, columns of each cluster
     g_of = lab[order[np.concatenate([[0], cuts])]]  # the clusters, in label order
-    small = a_of[g_of] * (a_of[g_of] + b_of[g_of]) <= DENSE_CLUSTER_CELLS
-    if small.all():  # every cluster's dense matrix, one compiled call
-        col = solve_clusters(
-            np.concatenate([[0], cuts, [order.size]]),
-            ri_all[order],
-            cj_all[order],
-            w[order],
-            a_of[g_of],
-            b_of[g_of],
-            dummy,
-        )
-        # the clusters are in label order and so are rows_of's
-        real = col < np.repeat(b_of[g_of], a_of[g_of])
-        mft[rows_of[real]] = cols_of[np.repeat(c_start[g_of], a_of[g_of])[real] + col[real]]
-        return mft
-    for ee, dense in zip(np.split(order, cuts), small, strict=True):
-        g = int(lab[ee[0]])
+    n_a, n_b = a_of[g_of], b_of[g_of]
+    small = n_a * (n_a + n_b) <= DENSE_CLUSTER_CELLS
+    # the small clusters' dense matrices, in one compiled call
+    seg = np.diff(np.concatenate([[0], cuts, [order.size]]))  # pairs of each cluster
+    es = order[np.repeat(small, seg)]
+    col = solve_clusters(
+        np.concatenate([[0], np.cumsum(seg[small])]),
+        ri_all[es],
+        cj_all[es],
+        w[es],
+        n_a[small],
+        n_b[small],
+        dummy,
+    )
+    # rows_of holds every cluster's rows in label order, as g_of is
+    rows_small = rows_of[np.repeat(small, n_a)]
+    real = col < np.repeat(n_b[small], n_a[small])
+    first_col = np.repeat(c_start[g_of[small]], n_a[small])
+    mft[rows_small[real]] = cols_of[first_col[real] + col[real]]
+    # the large ones one by one, LAPJVsp on their pairs
+    seg_start = np.cumsum(seg) - seg
+    for k in np.flatnonzero(~small):
+        ee = order[seg_start[k] : seg_start[k] + seg[k]]
+        g = int(g_of[k])
         rr = rows_of[r_start[g] : r_start[g + 1]]
         cl = cols_of[c_start[g] : c_start[g + 1]]
         ri, cj = ri_all[ee], cj_all[ee]
         a, b = rr.size, cl.size
-        if dense:
-            y = solve_clusters(
-                np.array([0, ee.size]), ri, cj, w[ee], np.array([a]), np.array([b]), dummy
-            )
-            x = np.arange(a)
-        else:
-            ar = np.arange(a)
-            graph = csr_matrix(
-                (
-                    np.concatenate([w[ee], np.full(a, dummy)]),
-                    (np.concatenate([ri, ar]), np.concatenate([cj, b + ar])),
-                ),
-                (a, b + a),
-            )
-            x, y = min_weight_full_bipartite_matching(graph)
+        ar = np.arange(a)
+        graph = csr_matrix(
+            (
+                np.concatenate([w[ee], np.full(a, dummy)]),
+                (np.concatenate([ri, ar]), np.concatenate([cj, b + ar])),
+            ),
+            (a, b + a),
+        )
+        x, y = min_weight_full_bipartite_matching(graph)
         real = y < b
         mft[rr[x[real]]] = cl[y[real]]
     return mft
