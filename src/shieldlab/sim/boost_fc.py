@@ -258,6 +258,15 @@ def _subset(elements: OrbitalElements, idx: NDArray[np.intp]) -> OrbitalElements
     return OrbitalElements(*(getattr(elements, f)[idx] for f in _ELEMENT_FIELDS))
 
 
+def _max_perigee_speed_mps(elements: OrbitalElements) -> float:
+    """The fastest speed of any carrier on its two-body ellipse (at perigee) [m/s]; 0
+    for an empty shell."""
+    if elements.n == 0:
+        return 0.0
+    el = elements
+    return float(np.max(np.sqrt(GM_EARTH_M3_S2 / el.a_m * (1.0 + el.e) / (1.0 - el.e))))
+
+
 class CarrierGrid:
     """Carrier positions on a grid of times, each grid time computed once (a cache).
 
@@ -274,11 +283,9 @@ class CarrierGrid:
         self.elements = elements
         self.step_s = float(step_s)
         self._at: dict[int, F64] = {}
-        el = elements
-        speed = np.sqrt(GM_EARTH_M3_S2 / el.a_m * (1.0 + el.e) / (1.0 - el.e)) if el.n else [0.0]
         # the fastest perigee speed, plus the secular J2 drift of the propagated
         # point (Ω̇, ω̇ ≲ 2e-6 rad/s × 8,000 km ≲ 20 m/s) with margin
-        self.max_speed_mps = float(np.max(speed)) + 50.0
+        self.max_speed_mps = _max_perigee_speed_mps(elements) + 50.0
 
     def near(self, t_s: float) -> tuple[float, F64]:
         """The grid time nearest ``t_s`` [s from epoch] and every carrier's ECI
@@ -327,9 +334,7 @@ def predicted_reach_times(
     rm_mid = predicted_path_eci(fit, template, np.array([mid]), epoch)[0]
     spread = float(np.max(np.linalg.norm(rm - rm_mid, axis=-1)))
     if grid is None:
-        v_max = float(
-            np.max(np.sqrt(GM_EARTH_M3_S2 / elements.a_m * (1.0 + elements.e) / (1.0 - elements.e)))
-        )
+        v_max = _max_perigee_speed_mps(elements)
         rc_mid, extra = positions_eci(elements, np.array([mid]))[:, 0], 0.0  # (n, 3)
     else:
         v_max = grid.max_speed_mps
