@@ -17,6 +17,7 @@ from shieldlab.sensors.ir import (
     geo_ir_pd,
     launch_report_time_s,
     line_of_sight_clear,
+    segment_clears,
 )
 
 GMST = 0.7
@@ -75,6 +76,21 @@ def test_line_of_sight_limb_geometry() -> None:
     # the 10 km cloud shell hides a target at 5 km even on the near side
     p = geodetic_to_ecef(0.0, 10.0 * DEG, 5e3)[None, :]
     assert line_of_sight_clear(obs, p)[0] and not line_of_sight_clear(obs, p, 10e3)[0]
+
+
+def test_segment_kernel_equals_the_array_test() -> None:
+    """segment_clears (one segment, compiled) against line_of_sight_clear on random
+    segments around the Earth, shells 0, 10 and 50 km."""
+    rng = np.random.default_rng(3)
+    o = rng.normal(size=(400, 3))
+    o *= rng.uniform(6.5e6, 4.3e7, (400, 1)) / np.linalg.norm(o, axis=1, keepdims=True)
+    q = rng.normal(size=(400, 3))
+    q *= rng.uniform(6.3e6, 9e6, (400, 1)) / np.linalg.norm(q, axis=1, keepdims=True)
+    for h in (0.0, 10e3, 50e3):
+        want = line_of_sight_clear(o, q, h)
+        got = [segment_clears(*o[i], *q[i], h) for i in range(400)]
+        assert got == want.tolist()
+        assert 0 < want.sum() < 400
 
 
 def test_pd_model(geo: GeoIrSensor) -> None:

@@ -47,6 +47,7 @@ from scipy.special import ndtr
 
 from shieldlab.core.constants import WGS84_A_M, WGS84_B_M
 from shieldlab.core.frames import eci_to_ecef
+from shieldlab.core.jit import kernel
 
 F64 = NDArray[np.float64]
 GEO_RADIUS_M: float = 42_164_172.0
@@ -102,6 +103,22 @@ def line_of_sight_clear(
     t = np.clip(-np.einsum("...i,...i->...", p0, d) / dd, 0.0, 1.0)
     closest = p0 + t[..., None] * d
     return np.asarray(np.linalg.norm(closest, axis=-1) >= a)
+
+
+@kernel
+def segment_clears(
+    px: float, py: float, pz: float, qx: float, qy: float, qz: float, shell_altitude_m: float
+) -> bool:
+    """:func:`line_of_sight_clear` of one segment p → q (ECEF or ECI [m]), the same
+    formulas on floats: a compiled kernel for the loops of other kernels."""
+    a = WGS84_A_M + shell_altitude_m
+    k = a / (WGS84_B_M + shell_altitude_m)
+    pz, qz = pz * k, qz * k
+    dx, dy, dz = qx - px, qy - py, qz - pz
+    dd = max(dx * dx + dy * dy + dz * dz, 1e-30)
+    t = min(max(-(px * dx + py * dy + pz * dz) / dd, 0.0), 1.0)
+    cx, cy, cz = px + t * dx, py + t * dy, pz + t * dz
+    return math.sqrt(cx * cx + cy * cy + cz * cz) >= a
 
 
 def geo_ir_irradiance(sensor: GeoIrSensor, r_ecef_m: ArrayLike, plume_w_sr: ArrayLike) -> F64:

@@ -65,9 +65,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy.special import ndtr
 
 from shieldlab.core import counter_rng
-from shieldlab.core.constants import C_MPS, DEG, K_BOLTZMANN_J_K, WGS84_A_M, WGS84_B_M
+from shieldlab.core.constants import C_MPS, DEG, K_BOLTZMANN_J_K
 from shieldlab.core.jit import grown, kernel
-from shieldlab.sensors.ir import line_of_sight_clear
+from shieldlab.sensors.ir import line_of_sight_clear, segment_clears
 from shieldlab.sensors.measurements import Measurements
 
 F64 = NDArray[np.float64]
@@ -352,19 +352,6 @@ def _pair_geometry(
 
 
 @kernel
-def _clears(px: float, py: float, pz: float, qx: float, qy: float, qz: float, h: float) -> bool:
-    """:func:`~shieldlab.sensors.ir.line_of_sight_clear` of one segment p → q."""
-    a = WGS84_A_M + h
-    k = a / (WGS84_B_M + h)
-    pz, qz = pz * k, qz * k
-    dx, dy, dz = qx - px, qy - py, qz - pz
-    dd = max(dx * dx + dy * dy + dz * dz, 1e-30)
-    t = min(max(-(px * dx + py * dy + pz * dz) / dd, 0.0), 1.0)
-    cx, cy, cz = px + t * dx, py + t * dy, pz + t * dz
-    return math.sqrt(cx * cx + cy * cy + cz * cz) >= a
-
-
-@kernel
 def _pair_rows(
     sat: F64, r: F64, inten: F64, par: F64, sun: F64
 ) -> tuple[I64, I64, BoolArr, F64, F64, F64, F64]:
@@ -398,8 +385,8 @@ def _pair_rows(
                 continue
             if not ux * sun[0] + uy * sun[1] + uz * sun[2] < cos_sun:
                 continue
-            clear = _clears(ox, oy, oz, r[b, 0], r[b, 1], r[b, 2], h_min)
-            space = _clears(
+            clear = segment_clears(ox, oy, oz, r[b, 0], r[b, 1], r[b, 2], h_min)
+            space = segment_clears(
                 ox, oy, oz, ox + _FAR_M * ux, oy + _FAR_M * uy, oz + _FAR_M * uz, h_graze
             )
             ii = inten[b]
