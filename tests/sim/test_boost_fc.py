@@ -30,6 +30,7 @@ from shieldlab.core.frames import (
     radial_height_m,
 )
 from shieldlab.core.time import gmst_at
+from shieldlab.sim import boost_fc
 from shieldlab.sim.boost_fc import (
     CarrierGrid,
     LaunchFit,
@@ -280,3 +281,58 @@ def test_decision_code_does_not_load_the_threat_models() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def _costs_array(
+    t: np.ndarray, h: np.ndarray, s: np.ndarray, t_l: np.ndarray, tp: BoostTemplate
+) -> tuple[np.ndarray, np.ndarray]:
+    """The launch-time costs in array form over (grid × sightings): the reference of
+    the compiled ``_template_costs``."""
+    tau = t[None, :] - t_l[:, None]
+    out = np.maximum(-tau, 0.0) + np.maximum(tau - tp.t_burnout_s, 0.0)
+    dh = h - np.interp(tau, tp.tau_s, tp.alt_m)
+    g = np.interp(tau, tp.tau_s, tp.ground_range_m)
+    ds = s - (g - g.mean(axis=1, keepdims=True))
+    return (
+        np.sum(dh**2 + (boost_fc.OUTSIDE_PENALTY_MPS * out) ** 2, axis=1),
+        np.sum(ds**2, axis=1),
+    )
+
+
+def test_template_costs_kernel_matches_array_form() -> None:
+    """Compiled costs equal the (grid × sightings) array form to rounding, on launch
+    times on and off the template's 1-s grid and sightings before launch and after
+    the template ends (np.interp's end values); ``_interp`` equals np.interp."""
+    rng = np.random.default_rng(7)
+    tau = np.arange(0.0, 241.0)
+    tp = BoostTemplate(
+        "x@1km",
+        "x",
+        tau,
+        1e3 * tau**1.5,
+        4e2 * tau**1.3 + rng.normal(0, 50, tau.size),
+        180.0,
+        170.0,
+    )
+    for k in (1, 2, 5, 9, 30):
+        t = np.sort(rng.uniform(100.0, 400.0, k))
+        t[: k // 2] = np.round(t[: k // 2])  # some on the 1-s grid
+        h, s = rng.normal(1e5, 3e4, k), rng.normal(0.0, 1e5, k)
+        t_l = np.concatenate([np.arange(t[0] - 180.0, t[0] + 1e-9, 1.0), [t[0] - 33.3, 500.0]])
+        got = boost_fc._template_costs(
+            t,
+            h,
+            s,
+            t_l,
+            tp.tau_s,
+            tp.alt_m,
+            tp.ground_range_m,
+            tp.t_burnout_s,
+            boost_fc.OUTSIDE_PENALTY_MPS,
+        )
+        want = _costs_array(t, h, s, t_l, tp)
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-6)
+    x = np.concatenate([rng.uniform(-20.0, 260.0, 500), tau[::7], [-1.0, 0.0, 240.0, 241.0]])
+    got = np.array([boost_fc._interp(v, tp.tau_s, tp.alt_m) for v in x])
+    np.testing.assert_array_equal(got, np.interp(x, tp.tau_s, tp.alt_m))

@@ -332,15 +332,18 @@ def test_greedy_pairs_in_rounds_equal_the_sequential_greedy() -> None:
 
 
 def test_stable_argsort_equals_numpy_stable_with_and_without_ties() -> None:
-    """The greedy pairing's order: the stable argsort, ties (equal d²) by position."""
+    """The greedy pairing's order: the stable argsort of d² ≥ 0, ties (equal d²) by
+    position."""
     from shieldlab.tracking.angles import _stable_argsort
 
     rng = np.random.default_rng(3)
     for n in (0, 1, 7, 500):
         x = rng.random(n)
         np.testing.assert_array_equal(_stable_argsort(x), np.argsort(x, kind="stable"))
-        tied = np.round(x * 5.0)  # many exact ties
+        tied = np.round(x * 5.0)  # many exact ties, zeros among them
         np.testing.assert_array_equal(_stable_argsort(tied), np.argsort(tied, kind="stable"))
+        wide = rng.exponential(1.0, n) ** 12  # values over many binary exponents
+        np.testing.assert_array_equal(_stable_argsort(wide), np.argsort(wide, kind="stable"))
 
 
 def test_greedy_and_merge_kernels_match_python_references() -> None:

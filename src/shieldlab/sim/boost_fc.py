@@ -96,6 +96,7 @@ from shieldlab.core.frames import (
     initial_azimuth_rad,
     radial_height_m,
 )
+from shieldlab.core.jit import kernel
 from shieldlab.core.time import gmst_at
 from shieldlab.space.orbits import OrbitalElements, positions_eci
 
@@ -134,23 +135,91 @@ class LaunchFit:
     rms_along_m: float
 
 
+@kernel
+def _interp(x: float, xp: F64, fp: F64) -> float:
+    """``np.interp(x, xp, fp)`` for one x (xp increasing, at least two points):
+    numpy's formula and end rules (the slope of the bracketing interval, fp at the
+    ends), so the same value."""
+    n = xp.size
+    if x >= xp[n - 1]:
+        return fp[n - 1]
+    if x < xp[0]:
+        return fp[0]
+    # the interval xp[lo] ≤ x < xp[lo + 1]: a guess from the first step (exact for
+    # the templates' uniform grid), then walked to the right interval
+    lo = min(max(int((x - xp[0]) / (xp[1] - xp[0])), 0), n - 2)
+    while lo > 0 and xp[lo] > x:
+        lo -= 1
+    while xp[lo + 1] <= x:
+        lo += 1
+    if xp[lo] == x:
+        return fp[lo]
+    slope = (fp[lo + 1] - fp[lo]) / (xp[lo + 1] - xp[lo])
+    r = slope * (x - xp[lo]) + fp[lo]
+    if math.isnan(r):
+        r = slope * (x - xp[lo + 1]) + fp[lo + 1]
+    return r
+
+
+@kernel
+def _template_costs(
+    t: F64,
+    h: F64,
+    s: F64,
+    t_l: F64,
+    tau_s: F64,
+    alt_m: F64,
+    ground_m: F64,
+    t_burnout_s: float,
+    penalty: float,
+) -> tuple[F64, F64]:
+    """Altitude (outside-plume penalty included) and along-track costs [m²] of one
+    template at each launch time ``t_l (G,)`` for the sightings ``t, h, s (k,)``:
+    the sums of :func:`_fit_time` (module docstring, step 3), one pass per grid
+    time instead of (G, k) temporaries; equal to the array form to rounding."""
+    k = t.size
+    c_h = np.empty(t_l.size)
+    c_s = np.empty(t_l.size)
+    g = np.empty(k)
+    for a in range(t_l.size):
+        sum_h = 0.0
+        sum_g = 0.0
+        for b in range(k):
+            tau = t[b] - t_l[a]
+            out = max(-tau, 0.0) + max(tau - t_burnout_s, 0.0)
+            dh = h[b] - _interp(tau, tau_s, alt_m)
+            sum_h += dh * dh + (penalty * out) ** 2
+            g[b] = _interp(tau, tau_s, ground_m)
+            sum_g += g[b]
+        mean_g = sum_g / k
+        sum_s = 0.0
+        for b in range(k):
+            ds = s[b] - (g[b] - mean_g)
+            sum_s += ds * ds
+        c_h[a] = sum_h
+        c_s[a] = sum_s
+    return c_h, c_s
+
+
 def _fit_time(t: F64, h: F64, s: F64, tp: BoostTemplate) -> tuple[float, float, float]:
     """Launch time [s], RMS altitude and RMS along-track residuals [m] of one template.
 
-    Grid search over t_L in 1-s steps, vectorised (grid × sightings), then a
+    Grid search over t_L in 1-s steps (compiled, :func:`_template_costs`), then a
     parabola through the best grid point and its neighbours.
     """
     grid = np.arange(t[0] - tp.t_kill_s, t[0] + 1e-9, 1.0)
 
     def costs(t_l: F64) -> tuple[F64, F64]:
-        tau = t[None, :] - t_l[:, None]  # (G, k)
-        out = np.maximum(-tau, 0.0) + np.maximum(tau - tp.t_burnout_s, 0.0)
-        dh = h - np.interp(tau, tp.tau_s, tp.alt_m)
-        g = np.interp(tau, tp.tau_s, tp.ground_range_m)
-        ds = s - (g - g.mean(axis=1, keepdims=True))
-        return (
-            np.sum(dh**2 + (OUTSIDE_PENALTY_MPS * out) ** 2, axis=1),
-            np.sum(ds**2, axis=1),
+        return _template_costs(
+            t,
+            h,
+            s,
+            t_l,
+            tp.tau_s,
+            tp.alt_m,
+            tp.ground_range_m,
+            tp.t_burnout_s,
+            OUTSIDE_PENALTY_MPS,
         )
 
     c_h, c_s = costs(grid)

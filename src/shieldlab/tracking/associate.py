@@ -42,7 +42,7 @@ from scipy.stats import chi2
 
 from shieldlab.core.jit import kernel
 from shieldlab.tracking.ekf import measure_aer, wrap_pi
-from shieldlab.tracking.lsap import solve_clusters
+from shieldlab.tracking.lsap import cheapest, components, solve_gnn_clusters
 
 F64 = NDArray[np.float64]
 BoolArr = NDArray[np.bool_]
@@ -496,29 +496,23 @@ def _gnn_weights(cost: F64, cost_unassigned: float | None) -> tuple[F64, float]:
     return cost + shift, 2.0 * c0 + shift
 
 
-def _cluster_members(v: I64, lab: I64, size: int) -> tuple[I64, I64, I64]:
-    """The distinct ids ``v`` of each cluster ``lab`` (each id in one cluster), ascending
-    within it, concatenated in cluster order; each id's index within its cluster
-    (``size`` entries, −1 for ids absent); and the start of cluster g's ids at
-    ``start[g]`` (``lab.max() + 2`` entries)."""
-    lab_of = np.full(size, -1, dtype=np.int64)
-    lab_of[v] = lab
-    ids = np.flatnonzero(lab_of >= 0)
-    ids = ids[np.argsort(lab_of[ids], kind="stable")]  # by cluster, ascending id within
-    n_g = int(lab.max()) + 1
-    start = np.zeros(n_g + 1, dtype=np.int64)
-    np.cumsum(np.bincount(lab_of[ids], minlength=n_g), out=start[1:])
-    local = np.full(size, -1, dtype=np.int64)
-    local[ids] = np.arange(ids.size) - start[lab_of[ids]]
-    return ids, local, start
-
-
 def _sparse_gnn(
-    r: I64, c: I64, cost: F64, nr: int, nc: int, cost_unassigned: float | None, lab: I64
+    tr: I64,
+    ms: I64,
+    cost: F64,
+    n: int,
+    m: int,
+    cost_unassigned: float | None,
+    lab: I64,
+    n_tr: I64,
+    n_ms: I64,
+    star: BoolArr,
 ) -> I64:
-    """Measurement (−1: none) of each of ``nr`` tracks: :func:`gnn_assign`'s optimum on
-    the sparse pairs (track r, measurement c) at ``cost``, ``lab`` the cluster
-    (connected component of the gating graph) of each pair.
+    """Measurement (−1: none) of each of ``n`` tracks: :func:`gnn_assign`'s optimum on
+    the sparse pairs (track ``tr``, measurement ``ms``) at ``cost`` of the
+    clusters that are not stars; ``lab`` each pair's cluster (connected
+    component of the gating graph) and ``n_tr``, ``n_ms``, ``star`` per cluster
+    (:func:`~shieldlab.tracking.lsap.components`).
 
     :func:`gnn_assign` minimises Σ c over the assigned pairs + c₀ × (unassigned
     tracks + unassigned measurements) = Σ c + 2 c₀ × (unassigned tracks) + c₀ (nc − nr).
@@ -530,48 +524,19 @@ def _sparse_gnn(
     independent subproblems: each is solved on its own, as a dense rows ×
     (columns + rows) matrix with the non-pairs forbidden by
     ``linear_sum_assignment``'s algorithm up to :data:`DENSE_CLUSTER_CELLS` cells
-    (compiled, every cluster in one call: :func:`~shieldlab.tracking.lsap.solve_clusters`), else by
-    LAPJVsp (``scipy.sparse.csgraph.min_weight_full_bipartite_matching``,
-    Jonker & Volgenant 1987) on its pairs: the same optimum, where it is unique.
+    (compiled, every cluster in one call:
+    :func:`~shieldlab.tracking.lsap.solve_gnn_clusters`), else by LAPJVsp
+    (``scipy.sparse.csgraph.min_weight_full_bipartite_matching``, Jonker &
+    Volgenant 1987) on its pairs: the same optimum, where it is unique.
     """
     w, dummy = _gnn_weights(cost, cost_unassigned)
-    mft = np.full(nr, -1, dtype=np.int64)
-    order = np.argsort(lab, kind="stable")
-    cuts = np.flatnonzero(np.diff(lab[order])) + 1
-    # each cluster's rows and columns, ascending, and every pair's local indices
-    # (np.unique per cluster, computed for all clusters at once)
-    rows_of, r_local, r_start = _cluster_members(r, lab, nr)
-    cols_of, c_local, c_start = _cluster_members(c, lab, nc)
-    ri_all, cj_all = r_local[r], c_local[c]
-    a_of, b_of = np.diff(r_start), np.diff(c_start)  # rows, columns of each cluster
-    g_of = lab[order[np.concatenate([[0], cuts])]]  # the clusters, in label order
-    n_a, n_b = a_of[g_of], b_of[g_of]
-    small = n_a * (n_a + n_b) <= DENSE_CLUSTER_CELLS
-    # the small clusters' dense matrices, in one compiled call
-    seg = np.diff(np.concatenate([[0], cuts, [order.size]]))  # pairs of each cluster
-    es = order[np.repeat(small, seg)]
-    col = solve_clusters(
-        np.concatenate([[0], np.cumsum(seg[small])]),
-        ri_all[es],
-        cj_all[es],
-        w[es],
-        n_a[small],
-        n_b[small],
-        dummy,
-    )
-    # rows_of holds every cluster's rows in label order, as g_of is
-    rows_small = rows_of[np.repeat(small, n_a)]
-    real = col < np.repeat(n_b[small], n_a[small])
-    first_col = np.repeat(c_start[g_of[small]], n_a[small])
-    mft[rows_small[real]] = cols_of[first_col[real] + col[real]]
+    small = ~star & (n_tr * (n_tr + n_ms) <= DENSE_CLUSTER_CELLS)
+    mft = solve_gnn_clusters(tr, ms, w, lab, n_tr, n_ms, small, dummy, n, m)
     # the large ones one by one, LAPJVsp on their pairs
-    seg_start = np.cumsum(seg) - seg
-    for k in np.flatnonzero(~small):
-        ee = order[seg_start[k] : seg_start[k] + seg[k]]
-        g = int(g_of[k])
-        rr = rows_of[r_start[g] : r_start[g + 1]]
-        cl = cols_of[c_start[g] : c_start[g + 1]]
-        ri, cj = ri_all[ee], cj_all[ee]
+    for k in np.flatnonzero(~star & ~small):
+        ee = np.flatnonzero(lab == k)
+        rr, ri = np.unique(tr[ee], return_inverse=True)
+        cl, cj = np.unique(ms[ee], return_inverse=True)
         a, b = rr.size, cl.size
         ar = np.arange(a)
         graph = csr_matrix(
@@ -585,17 +550,6 @@ def _sparse_gnn(
         real = y < b
         mft[rr[x[real]]] = cl[y[real]]
     return mft
-
-
-def _compact(idx: I64, size: int) -> tuple[I64, I64]:
-    """``np.unique(idx, return_inverse=True)`` of indices in [0, size), by counting
-    instead of sorting: the distinct values ascending and each one's position."""
-    seen = np.zeros(size, dtype=bool)
-    seen[idx] = True
-    vals = np.flatnonzero(seen)
-    pos = np.empty(size, dtype=np.int64)
-    pos[vals] = np.arange(vals.size)
-    return vals, pos[idx]
 
 
 def gnn_assign_pairs(
@@ -633,44 +587,21 @@ def gnn_assign_pairs(
     c = c[ok]
     if c.size == 0:
         return track_for_meas, meas_for_track
-    # clusters of one pair (the bulk of a well-separated scene): no graph needed
-    single = (np.bincount(tr, minlength=n)[tr] == 1) & (np.bincount(ms, minlength=m)[ms] == 1)
-    if cost_unassigned is None:
-        take = single
-    else:
-        take = single & (c < 2.0 * float(cost_unassigned))
-    meas_for_track[tr[take]] = ms[take]
-    track_for_meas[ms[take]] = tr[take]
-    tr, ms, c = tr[~single], ms[~single], c[~single]
-    if c.size == 0:
-        return track_for_meas, meas_for_track
-    rows, r_loc = _compact(tr, n)
-    cols, c_loc = _compact(ms, m)
-    nr = rows.size
-    adj = coo_matrix((np.ones(c.size), (r_loc, nr + c_loc)), shape=(nr + cols.size, nr + cols.size))
-    _, lab = connected_components(adj, directed=False)
-    e_lab = lab[r_loc]
-    n_tr = np.bincount(lab[:nr], minlength=lab.max() + 1)
-    n_ms = np.bincount(lab[nr:], minlength=lab.max() + 1)
-    star = (n_tr[e_lab] == 1) | (n_ms[e_lab] == 1)
-    # stars: the cheapest pair of each cluster (lexsort: cluster, then cost, then order)
-    es = np.flatnonzero(star)
-    if es.size:
-        o = es[np.lexsort((c[es], e_lab[es]))]
-        first = np.ones(o.size, dtype=bool)
-        first[1:] = e_lab[o[1:]] != e_lab[o[:-1]]
-        best = o[first]
-        if cost_unassigned is not None:
-            best = best[c[best] < 2.0 * float(cost_unassigned)]
-        meas_for_track[tr[best]] = ms[best]
-        track_for_meas[ms[best]] = tr[best]
-    # larger clusters, all at once (independent subproblems): sparse assignment
-    eg = np.flatnonzero(~star)
+    lab, n_tr, n_ms = components(tr, ms, n, m)
+    star = (n_tr == 1) | (n_ms == 1)
+    # stars (one track or one measurement, single pairs included): the cheapest pair
+    best = cheapest(lab, c, n_tr.size)[star]
+    if cost_unassigned is not None:
+        best = best[c[best] < 2.0 * float(cost_unassigned)]
+    meas_for_track[tr[best]] = ms[best]
+    track_for_meas[ms[best]] = tr[best]
+    # larger clusters, all at once (independent subproblems)
+    eg = np.flatnonzero(~star[lab])
     if eg.size:
-        mft = _sparse_gnn(r_loc[eg], c_loc[eg], c[eg], nr, cols.size, cost_unassigned, e_lab[eg])
+        mft = _sparse_gnn(tr[eg], ms[eg], c[eg], n, m, cost_unassigned, lab[eg], n_tr, n_ms, star)
         hit = np.flatnonzero(mft >= 0)
-        meas_for_track[rows[hit]] = cols[mft[hit]]
-        track_for_meas[cols[mft[hit]]] = rows[hit]
+        meas_for_track[hit] = mft[hit]
+        track_for_meas[mft[hit]] = hit
     return track_for_meas, meas_for_track
 
 

@@ -1,11 +1,14 @@
 """Rectangular linear sum assignment, compiled: many small problems in one call.
 
 The tracker's GNN splits each scan's gated pairs into clusters (connected
-components of the gating graph) and solves each cluster's dense rows ×
-(columns + dummies) matrix. A raid scene has thousands of clusters of a few
-rows each; one ``scipy.optimize.linear_sum_assignment`` call per cluster costs
-far more in Python and array set-up than the assignment itself. Here the
-same algorithm runs as a compiled kernel over all clusters at once.
+components of the gating graph: :func:`components`, union–find over the
+pairs) and solves each cluster's dense rows × (columns + dummies) matrix
+(:func:`solve_gnn_clusters`). A raid scene has thousands of clusters of a few
+rows each and millions of gated pairs a frame; one
+``scipy.optimize.linear_sum_assignment`` call per cluster, or array passes
+that sort the pairs into clusters, cost far more than the assignment itself.
+Here the clustering, the cluster matrices and the same assignment algorithm
+run as compiled kernels over all clusters at once.
 
 Algorithm: the shortest augmenting path method (Jonker–Volgenant style
 Dijkstra on reduced costs, one row at a time) as laid out by Crouse, "On
@@ -135,79 +138,196 @@ def _workspace(rows: int, cols: int) -> tuple[I64, F64, F64, F64, I64, I64, Bool
 
 
 @kernel
-def _solve_clusters(
-    pair_start: I64,
-    ri: I64,
-    cj: I64,
+def _root(parent: I64, x: int) -> int:
+    """Union–find root of ``x``, compressing the path walked."""
+    r = x
+    while parent[r] != r:
+        r = parent[r]
+    while parent[x] != r:
+        nxt = parent[x]
+        parent[x] = r
+        x = nxt
+    return r
+
+
+@kernel
+def _components(tr: I64, ms: I64, n: int, m: int) -> tuple[I64, I64, I64]:
+    """Cluster label of each pair (labels 0..g−1 in order of first pair) of the
+    bipartite graph of tracks ``tr`` < n and measurements ``ms`` < m, and the
+    distinct tracks and measurements of each cluster (g,)."""
+    parent = np.arange(n + m)
+    for e in range(tr.size):
+        a, b = _root(parent, tr[e]), _root(parent, n + ms[e])
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    lab_of = np.full(n + m, -1, np.int64)
+    lab = np.empty(tr.size, np.int64)
+    n_tr = np.zeros(tr.size, np.int64)
+    n_ms = np.zeros(tr.size, np.int64)
+    g = 0
+    for e in range(tr.size):
+        r = _root(parent, tr[e])
+        if lab_of[r] < 0:
+            lab_of[r] = g
+            g += 1
+        lab[e] = lab_of[r]
+    seen_t = np.zeros(n, np.bool_)
+    seen_m = np.zeros(m, np.bool_)
+    for e in range(tr.size):
+        if not seen_t[tr[e]]:
+            seen_t[tr[e]] = True
+            n_tr[lab[e]] += 1
+        if not seen_m[ms[e]]:
+            seen_m[ms[e]] = True
+            n_ms[lab[e]] += 1
+    return lab, n_tr[:g].copy(), n_ms[:g].copy()
+
+
+@kernel
+def _cheapest(lab: I64, c: F64, g: int) -> I64:
+    """Each cluster's cheapest pair (g,), the first in pair order on ties."""
+    best = np.full(g, -1, np.int64)
+    for e in range(lab.size):
+        k = lab[e]
+        if best[k] < 0 or c[e] < c[best[k]]:
+            best[k] = e
+    return best
+
+
+@kernel
+def _solve_gnn(
+    tr: I64,
+    ms: I64,
     w: F64,
-    n_rows: I64,
-    n_cols: I64,
+    lab: I64,
+    n_tr: I64,
+    n_ms: I64,
+    solve: BoolArr,
     dummy: float,
-    row_start: I64,
-    out: I64,
+    n: int,
+    m: int,
+    mft: I64,
 ) -> int:
-    """Every cluster g's GNN matrix (``n_rows[g]`` × (``n_cols[g]`` + ``n_rows[g]``):
-    its pairs ``pair_start[g]:pair_start[g + 1]`` of ``ri, cj, w``, a private dummy
-    column per row at ``dummy``, +inf elsewhere) solved by :func:`_solve_wide`;
-    ``out[row_start[g] + i]`` receives row i's column (≥ ``n_cols[g]``: its dummy).
-    Returns the first cluster without a finite assignment, or −1."""
-    g_count = n_rows.size
+    """Solve the clusters with ``solve[k]`` (see :func:`solve_gnn_clusters`), writing
+    each assigned track's measurement into ``mft``; the first cluster without a
+    finite assignment, or −1."""
+    g = n_tr.size
+    start = np.zeros(g + 1, np.int64)
+    for e in range(lab.size):
+        start[lab[e] + 1] += 1
+    for k in range(g):
+        start[k + 1] += start[k]
+    pos = start[:g].copy()
+    order = np.empty(lab.size, np.int64)
+    for e in range(lab.size):  # the pairs by cluster, in pair order within each
+        order[pos[lab[e]]] = e
+        pos[lab[e]] += 1
     big_r, big_c = 1, 1
-    for g in range(g_count):
-        big_r = max(big_r, n_rows[g])
-        big_c = max(big_c, n_cols[g] + n_rows[g])
+    for k in range(g):
+        if solve[k]:
+            big_r = max(big_r, n_tr[k])
+            big_c = max(big_c, n_ms[k] + n_tr[k])
     col4row, u, v, spc, path, row4col, sr, sc, remaining = _workspace(big_r, big_c)
-    for g in range(g_count):
-        a, b = n_rows[g], n_cols[g]
-        m = np.full((a, b + a), math.inf)
-        for e in range(pair_start[g], pair_start[g + 1]):
-            m[ri[e], cj[e]] = w[e]
+    r_loc = np.full(n, -1, np.int64)
+    c_loc = np.full(m, -1, np.int64)
+    for k in range(g):
+        if not solve[k]:
+            continue
+        a, b = n_tr[k], n_ms[k]
+        rows = np.empty(a, np.int64)
+        cols = np.empty(b, np.int64)
+        ia, ib = 0, 0
+        for q in range(start[k], start[k + 1]):
+            e = order[q]
+            if r_loc[tr[e]] == -1:
+                r_loc[tr[e]] = -2
+                rows[ia] = tr[e]
+                ia += 1
+            if c_loc[ms[e]] == -1:
+                c_loc[ms[e]] = -2
+                cols[ib] = ms[e]
+                ib += 1
+        rows.sort()
+        cols.sort()
         for i in range(a):
-            m[i, b + i] = dummy
-        if _solve_wide(m, col4row, u, v, spc, path, row4col, sr, sc, remaining) != 0:
-            return g
+            r_loc[rows[i]] = i
+        for j in range(b):
+            c_loc[cols[j]] = j
+        mat = np.full((a, b + a), math.inf)
+        for q in range(start[k], start[k + 1]):
+            e = order[q]
+            mat[r_loc[tr[e]], c_loc[ms[e]]] = w[e]
         for i in range(a):
-            out[row_start[g] + i] = col4row[i]
+            mat[i, b + i] = dummy
+        if _solve_wide(mat, col4row, u, v, spc, path, row4col, sr, sc, remaining) != 0:
+            return k
+        for i in range(a):
+            if col4row[i] < b:
+                mft[rows[i]] = cols[col4row[i]]
+            r_loc[rows[i]] = -1
+        for j in range(b):
+            c_loc[cols[j]] = -1
     return -1
 
 
-def solve_clusters(
-    pair_start: I64,
-    ri: I64,
-    cj: I64,
+def components(tr: I64, ms: I64, n: int, m: int) -> tuple[I64, I64, I64]:
+    """Clusters (connected components) of the bipartite gating graph of pairs (track
+    ``tr`` < n, measurement ``ms`` < m), by union–find: each pair's cluster
+    label (0..g−1, numbered in order of first pair) and the number of distinct
+    tracks and measurements in each cluster (g,)."""
+    return _components(
+        np.ascontiguousarray(tr, dtype=np.int64), np.ascontiguousarray(ms, dtype=np.int64), n, m
+    )
+
+
+def cheapest(lab: I64, cost: F64, g: int) -> I64:
+    """The cheapest pair of each of the ``g`` clusters (index into the pairs; ties:
+    the first pair)."""
+    return _cheapest(
+        np.ascontiguousarray(lab, dtype=np.int64), np.ascontiguousarray(cost, dtype=np.float64), g
+    )
+
+
+def solve_gnn_clusters(
+    tr: I64,
+    ms: I64,
     w: F64,
-    n_rows: I64,
-    n_cols: I64,
+    lab: I64,
+    n_tr: I64,
+    n_ms: I64,
+    solve: BoolArr,
     dummy: float,
+    n: int,
+    m: int,
 ) -> I64:
     """The GNN assignment of many independent clusters in one compiled call.
 
-    Cluster g has ``n_rows[g]`` rows (tracks), ``n_cols[g]`` columns
-    (measurements) and the pairs ``pair_start[g]:pair_start[g + 1]`` of the
-    local rows ``ri``, local columns ``cj`` and weights ``w`` (distinct pairs);
-    each row may instead take its own dummy column at weight ``dummy``. Returns
-    the local column of every cluster's rows, clusters concatenated in order
-    (≥ ``n_cols[g]``: the row took its dummy): the assignment
-    ``scipy.optimize.linear_sum_assignment`` gives each cluster's dense matrix.
+    Pairs (track ``tr`` < n, measurement ``ms`` < m, weight ``w``; distinct
+    pairs) in clusters ``lab`` with ``n_tr``, ``n_ms`` distinct tracks and
+    measurements (:func:`components`). Each cluster k with ``solve[k]`` is
+    the dense matrix of its tracks (rows, ascending) × its measurements
+    (columns, ascending) + one private dummy column per row at ``dummy``, +inf
+    elsewhere, solved by scipy's ``linear_sum_assignment`` algorithm
+    (:func:`_solve_wide`): the same assignment, ties included. Returns the
+    measurement of each of the n tracks, −1 where unassigned or not solved.
     """
-    n_rows = np.ascontiguousarray(n_rows, dtype=np.int64)
-    row_start = np.zeros(n_rows.size + 1, dtype=np.int64)
-    np.cumsum(n_rows, out=row_start[1:])
-    out = np.empty(int(row_start[-1]), dtype=np.int64)
-    bad = _solve_clusters(
-        np.ascontiguousarray(pair_start, dtype=np.int64),
-        np.ascontiguousarray(ri, dtype=np.int64),
-        np.ascontiguousarray(cj, dtype=np.int64),
+    mft = np.full(n, -1, dtype=np.int64)
+    bad = _solve_gnn(
+        np.ascontiguousarray(tr, dtype=np.int64),
+        np.ascontiguousarray(ms, dtype=np.int64),
         np.ascontiguousarray(w, dtype=np.float64),
-        n_rows,
-        np.ascontiguousarray(n_cols, dtype=np.int64),
+        np.ascontiguousarray(lab, dtype=np.int64),
+        np.ascontiguousarray(n_tr, dtype=np.int64),
+        np.ascontiguousarray(n_ms, dtype=np.int64),
+        np.ascontiguousarray(solve, dtype=np.bool_),
         float(dummy),
-        row_start,
-        out,
+        n,
+        m,
+        mft,
     )
     if bad >= 0:
-        raise ValueError(f"solve_clusters: cluster {bad} has no assignment of finite cost")
-    return out
+        raise ValueError(f"solve_gnn_clusters: cluster {bad} has no assignment of finite cost")
+    return mft
 
 
 def linear_sum_assignment_wide(cost: F64) -> I64:
