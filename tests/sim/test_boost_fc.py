@@ -336,3 +336,35 @@ def test_template_costs_kernel_matches_array_form() -> None:
     x = np.concatenate([rng.uniform(-20.0, 260.0, 500), tau[::7], [-1.0, 0.0, 240.0, 241.0]])
     got = np.array([boost_fc._interp(v, tp.tau_s, tp.alt_m) for v in x])
     np.testing.assert_array_equal(got, np.interp(x, tp.tau_s, tp.alt_m))
+
+
+def test_carrier_grid_positions_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cached positions of any carriers at any times are those propagated directly:
+    bit for bit on a circular shell, to rounding (the Kepler iteration stops for the
+    whole batch) on an eccentric one; windows sharing times reuse them; past the
+    memory cap they are computed directly."""
+    from shieldlab.sim.boost_fc import _subset
+    from shieldlab.space.orbits import positions_eci
+
+    circ = walker_delta(300, 10, 1, 400e3, 60.0 * DEG)
+    ecc = replace(circ, e=np.linspace(0.0, 0.05, circ.n), a_m=circ.a_m + 200e3)
+    rng = np.random.default_rng(5)
+    for el, exact in ((circ, True), (ecc, False)):
+        grid = CarrierGrid(el)
+        for fire in (100.0, 102.0, 104.0, 150.0):
+            t = np.append(np.arange(fire, fire + 40.0, 2.0), fire + 41.5)
+            idx = np.sort(rng.choice(el.n, 40, replace=False))
+            got = grid.positions(t, idx)
+            want = positions_eci(_subset(el, idx), t)
+            if exact:
+                np.testing.assert_array_equal(got, want)
+            else:
+                np.testing.assert_allclose(got, want, rtol=0.0, atol=1e-6)
+        assert len(grid._row) == 22 + 3 + 21  # 100-142 s, 141.5-145.5 s, 150-188 s and 191.5 s
+    monkeypatch.setattr(boost_fc, "CARRIER_CACHE_BYTES", 0)
+    grid = CarrierGrid(circ)
+    t = np.arange(0.0, 20.0, 2.0)
+    np.testing.assert_array_equal(
+        grid.positions(t, np.arange(5)), positions_eci(_subset(circ, np.arange(5)), t)
+    )
+    assert not grid._row

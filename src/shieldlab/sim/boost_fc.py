@@ -336,6 +336,10 @@ def _max_perigee_speed_mps(elements: OrbitalElements) -> float:
     return float(np.max(np.sqrt(GM_EARTH_M3_S2 / el.a_m * (1.0 + el.e) / (1.0 - el.e))))
 
 
+CARRIER_CACHE_BYTES = 256 * 2**20
+"""Most memory [B] a :class:`CarrierGrid` keeps carrier positions in (256 MiB)."""
+
+
 class CarrierGrid:
     """Carrier positions on a grid of times, each grid time computed once (a cache).
 
@@ -345,16 +349,44 @@ class CarrierGrid:
     positions of the whole shell thousands of times. Here they are taken at the
     nearest multiple of ``step_s`` instead (computed on first use), and the
     prefilter's gate widens by the distance a carrier can move in the time
-    between (``max_speed_mps`` × |t − t_grid|): still exact.
+    between (``max_speed_mps`` × |t − t_grid|): still exact. The carriers in the
+    gate are then propagated over the window's times, which successive steps
+    share: :meth:`positions` keeps the whole shell's positions at each time
+    it has been asked for.
     """
 
     def __init__(self, elements: OrbitalElements, step_s: float = 10.0) -> None:
         self.elements = elements
         self.step_s = float(step_s)
         self._at: dict[int, F64] = {}
+        self._row: dict[float, int] = {}  # time [s] → its row of _pos
+        self._pos = np.empty((0, elements.n, 3))
         # the fastest perigee speed, plus the secular J2 drift of the propagated
         # point (Ω̇, ω̇ ≲ 2e-6 rad/s × 8,000 km ≲ 20 m/s) with margin
         self.max_speed_mps = _max_perigee_speed_mps(elements) + 50.0
+
+    def positions(self, t_s: F64, idx: NDArray[np.intp]) -> F64:
+        """ECI positions (P, K, 3) [m] of carriers ``idx (P,)`` at times ``t_s (K,)``:
+        :func:`positions_eci` of the whole shell at each distinct time, computed once
+        and kept (the engagement windows of successive steps share their times; the
+        same positions to rounding: the Kepler iteration stops for the whole batch).
+        Past :data:`CARRIER_CACHE_BYTES` the positions are computed directly."""
+        n = self.elements.n
+        new = [x for x in dict.fromkeys(t_s.tolist()) if x not in self._row]
+        if new:
+            if (len(self._row) + len(new)) * n * 24 > CARRIER_CACHE_BYTES:
+                return positions_eci(_subset(self.elements, idx), t_s)
+            need = len(self._row) + len(new)
+            if need > self._pos.shape[0]:
+                grown = np.empty((max(need, 2 * self._pos.shape[0]), n, 3))
+                grown[: len(self._row)] = self._pos[: len(self._row)]
+                self._pos = grown
+            at = positions_eci(self.elements, np.array(new))  # (n, M, 3)
+            for i, x in enumerate(new):
+                self._pos[len(self._row)] = at[:, i]
+                self._row[x] = len(self._row)
+        rows = np.array([self._row[x] for x in t_s.tolist()], dtype=np.intp)
+        return self._pos[rows[None, :], idx[:, None]]
 
     def near(self, t_s: float) -> tuple[float, F64]:
         """The grid time nearest ``t_s`` [s from epoch] and every carrier's ECI
@@ -385,7 +417,9 @@ def predicted_reach_times(
     half-window + 1 km, v_max the fastest perigee speed), exact for these bounds.
     ``grid`` (a :class:`CarrierGrid` of ``elements``): the prefilter's carrier
     positions from its cache, at the grid time nearest mid-window, the gate
-    widened by the grid's speed bound × the time between — the same result.
+    widened by the grid's speed bound × the time between, and the carriers'
+    positions over the window from its cache (:meth:`CarrierGrid.positions`) —
+    the same result.
     """
     n = elements.n
     out = np.full(n, np.inf)
@@ -413,7 +447,10 @@ def predicted_reach_times(
     cand = np.flatnonzero(np.linalg.norm(rc_mid - rm_mid, axis=-1) <= gate)
     if cand.size == 0:
         return out
-    rc = positions_eci(_subset(elements, cand), t)  # (P, K, 3)
+    if grid is None:
+        rc = positions_eci(_subset(elements, cand), t)  # (P, K, 3)
+    else:
+        rc = grid.positions(t, cand)
     hit = np.linalg.norm(rc - rm[None], axis=-1) <= reach[None]
     first = np.argmax(hit, axis=1)
     out[cand] = np.where(hit.any(axis=1), t[first], np.inf)
