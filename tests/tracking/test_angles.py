@@ -310,13 +310,14 @@ def test_merge_of_fixes_equals_all_pairs_form() -> None:
 
 
 def test_greedy_pairs_in_rounds_equal_the_sequential_greedy() -> None:
-    """Random candidate pairs with tied d² (integers): the rounds of locally dominant
-    pairs take the pairs, in the order, of the one-by-one greedy pass."""
+    """Random candidate pairs with tied d² (integers, many at each batch's cut): the
+    batched matching takes the pairs, in the order, of the one-by-one greedy pass
+    over all pairs sorted (up to 3,000 pairs: several batches)."""
     from shieldlab.tracking.angles import _greedy_pairs
 
     rng = np.random.default_rng(7)
     for _ in range(200):
-        k, n_pair = int(rng.integers(2, 60)), int(rng.integers(1, 300))
+        k, n_pair = int(rng.integers(2, 200)), int(rng.integers(1, 3000))
         i, j = rng.integers(0, k, n_pair), rng.integers(0, k, n_pair)
         i, j = i[i != j], j[i != j]
         d2 = rng.integers(0, 20, i.size).astype(float)

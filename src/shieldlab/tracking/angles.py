@@ -578,20 +578,52 @@ def _stable_argsort(x: F64) -> I64:
     return np.argsort(np.ascontiguousarray(x, dtype=np.float64).view(np.uint64), kind="stable")
 
 
+_GREEDY_BATCH = 32
+"""The greedy matching sorts the smallest 1/32 of the pairs still open at a time."""
+
+
 def _greedy_pairs(i: I64, j: I64, d2: F64, k: int) -> tuple[I64, I64]:
     """The pairs (i, j) taken in order of increasing d² (stable), each of the ``k``
-    rows once — in that order: the sequential greedy matching (a compiled pass,
-    :func:`_greedy_rows`, after the sort)."""
-    order = _stable_argsort(d2)
-    pi, pj = np.ascontiguousarray(i[order]), np.ascontiguousarray(j[order])
-    take = _greedy_rows(pi, pj, k)
-    return pi[take], pj[take]
+    rows once — in that order: the sequential greedy matching.
+
+    In batches: the pairs with d² up to the 1/``_GREEDY_BATCH`` quantile of those
+    still open are sorted (stable) and passed over in order (compiled,
+    :func:`_greedy_rows`); the pairs beyond with a row now taken are dropped
+    (the greedy pass would skip them), and the next batch is drawn from the rest,
+    still in input order. Every pair of a batch precedes every later pair in the
+    full stable order, so the pairs taken are those of one pass over all pairs
+    sorted; most rows are taken by the first batches, so most pairs are never
+    sorted.
+    """
+    used = np.zeros(k, np.bool_)
+    out_i: list[I64] = []
+    out_j: list[I64] = []
+    open_ = np.arange(i.size)
+    while open_.size:
+        if open_.size <= 4 * _GREEDY_BATCH:
+            batch, open_ = open_, open_[:0]
+        else:
+            dv = d2[open_]
+            q = open_.size // _GREEDY_BATCH
+            cut = np.partition(dv, q)[q]
+            low = dv <= cut
+            batch, open_ = open_[low], open_[~low]
+        order = batch[_stable_argsort(d2[batch])]
+        pi, pj = np.ascontiguousarray(i[order]), np.ascontiguousarray(j[order])
+        take = _greedy_rows(pi, pj, used)
+        out_i.append(pi[take])
+        out_j.append(pj[take])
+        if open_.size:
+            open_ = open_[_both_free(i[open_], j[open_], used)]
+    if not out_i:
+        return i[:0], j[:0]
+    return np.concatenate(out_i), np.concatenate(out_j)
 
 
 @kernel
-def _greedy_rows(pi: I64, pj: I64, k: int) -> NDArray[np.bool_]:
-    """Whether each pair, in the given order, is taken: both its rows still free."""
-    used = np.zeros(k, np.bool_)
+def _greedy_rows(pi: I64, pj: I64, used: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Whether each pair, in the given order, is taken: both its rows still free
+    (``used``, updated in place)."""
     take = np.zeros(pi.size, np.bool_)
     for p in range(pi.size):
         if not used[pi[p]] and not used[pj[p]]:
@@ -599,6 +631,15 @@ def _greedy_rows(pi: I64, pj: I64, k: int) -> NDArray[np.bool_]:
             used[pi[p]] = True
             used[pj[p]] = True
     return take
+
+
+@kernel
+def _both_free(pi: I64, pj: I64, used: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Whether both rows of each pair are still free."""
+    out = np.empty(pi.size, np.bool_)
+    for p in range(pi.size):
+        out[p] = not used[pi[p]] and not used[pj[p]]
+    return out
 
 
 def find_fixes(
