@@ -43,7 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
-from shieldlab.core.jit import kernel
+from shieldlab.core.jit import grown, kernel
 from shieldlab.tracking.associate import gate_threshold
 
 F64 = NDArray[np.float64]
@@ -260,28 +260,6 @@ def closest_approach(o1: F64, u1: F64, o2: F64, u2: F64) -> tuple[F64, F64, F64,
     return dist, s1, s2, np.sqrt(np.maximum(den, 0.0))
 
 
-def _closest_approach_pairs(oc: F64, uc: F64, i: I64, j: I64) -> tuple[F64, F64, F64, F64]:
-    """:func:`closest_approach` of the line pairs (i, j) of lines stored by component,
-    ``oc, uc (3, k)``: the same operations in the same order, so the same values,
-    on gathered component vectors (no (p, 3) temporaries, no reductions over a
-    short axis; about three times faster on the millions of pairs of a dense
-    frame)."""
-    ox1, oy1, oz1, ux1, uy1, uz1 = oc[0][i], oc[1][i], oc[2][i], uc[0][i], uc[1][i], uc[2][i]
-    ox2, oy2, oz2, ux2, uy2, uz2 = oc[0][j], oc[1][j], oc[2][j], uc[0][j], uc[1][j], uc[2][j]
-    wx, wy, wz = ox1 - ox2, oy1 - oy2, oz1 - oz2
-    b = ux1 * ux2 + uy1 * uy2 + uz1 * uz2
-    d = ux1 * wx + uy1 * wy + uz1 * wz
-    e = ux2 * wx + uy2 * wy + uz2 * wz
-    den = 1.0 - b * b
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s1 = (b * e - d) / den
-        s2 = (e - b * d) / den
-    px = (ox1 + s1 * ux1) - (ox2 + s2 * ux2)
-    py = (oy1 + s1 * uy1) - (oy2 + s2 * uy2)
-    pz = (oz1 + s1 * uz1) - (oz2 + s2 * uz2)
-    return np.sqrt(px * px + py * py + pz * pz), s1, s2, np.sqrt(np.maximum(den, 0.0))
-
-
 @dataclass(frozen=True)
 class Fixes:
     """Triangulated positions of one frame: g fixes from the unassigned detections.
@@ -322,52 +300,84 @@ def _row_blocks(k: int, per_row: I64) -> list[tuple[int, int]]:
     return out
 
 
-def _prefilter_block(
-    a6: F32,
-    b6: F32,
-    u: F32,
-    size: F32,
-    g2: F32,
-    sat: I64,
+@kernel
+def _gate_block(
+    tri: F32,
+    dot: F32,
     i0: int,
-    i1: int,
-    min_sin: float,
-) -> tuple[I64, I64]:
-    """Pairs (i, j), i0 ≤ i < i1, i < j, from different satellites that may pass the
-    gate of :func:`_gated_pairs`, in row-major order: a superset.
+    g2: F32,
+    size: F32,
+    sat: I64,
+    oc: F64,
+    uc: F64,
+    s: F64,
+    par: F64,
+    out_i: I64,
+    out_j: I64,
+    out_d: F64,
+    n_out: int,
+) -> tuple[I64, I64, F64, int]:
+    """The pairs (i, j) in the gate among rows i0.. of one block (row-major order),
+    appended to ``out_*`` (grown as needed) after ``n_out`` pairs.
 
-    The distance of two lines is |u_j·L_i + u_i·L_j| / sin θ (L = o × u the
-    Plücker moments; ``a6`` = [L, u] and ``b6`` = [u, L] per line, so the triple
-    product of a block is one matrix product; ``size``: |o| + |L|; sin² θ =
-    1 − (u_i·u_j)²); the gate needs it ≤ √(gate1 ((s₁σ_i)² + (s₂σ_j)²)) <
-    √(gate1 (σ_i² + σ_j²)) · max_r, so ``g2`` = gate1 (σ max_r)² (with a 10⁻⁴
-    margin). In single precision (half the memory traffic): margins 10⁻⁴
-    relative, 10⁻⁴ on sin² θ and 10⁻⁵ of the sizes (≈ 300 m for LEO, against
-    rounding of ~10⁻⁶ of the sizes); the exact test is then made in double
-    precision on these pairs alone. The structural conditions (i < j, two
-    satellites) are applied to the few candidates, not to every cell.
+    ``tri``, ``dot`` (rows, k − i0 − 1): u_j·L_i + u_i·L_j and u_i·u_j in single
+    precision (matrix products, column c is line i0 + 1 + c). Per pair i < j
+    from two satellites, the superset test of :func:`_gated_pairs` in single
+    precision, then, where it passes, the exact test in double precision with
+    :func:`closest_approach`'s operations in its order (``oc``, ``uc`` (3, k)
+    lines by component; ``par``: gate1, min sin θ, max range).
     """
-    triple2 = a6[i0:i1] @ b6[i0 + 1 :].T  # u_j·L_i + u_i·L_j, then squared in place
-    np.multiply(triple2, triple2, out=triple2)
-    den = u[i0:i1] @ u[i0 + 1 :].T  # u_i·u_j, then sin² θ in place
-    np.multiply(den, den, out=den)
-    np.subtract(np.float32(1.0), den, out=den)
-    may = den >= np.float32(min_sin * min_sin - 1e-4)
-    np.maximum(den, np.float32(0.0), out=den)
-    # squared: triple² ≤ (bound + slack)² ≤ 2 bound² + 2 slack²
-    bound2 = g2[i0:i1, None] + g2[None, i0 + 1 :]
-    bound2 *= den
-    slack2 = size[i0:i1, None] + size[None, i0 + 1 :]
-    np.multiply(slack2, slack2, out=slack2)
-    slack2 *= np.float32(1e-10)
-    bound2 += slack2
-    bound2 *= np.float32(2.0)
-    may &= triple2 <= bound2
-    pi, pj = np.nonzero(may)
-    pi += i0
-    pj += i0 + 1
-    keep = (pj > pi) & (sat[pi] != sat[pj])
-    return pi[keep], pj[keep]
+    gate1, min_sin, max_range = par[0], par[1], par[2]
+    thr = np.float32(min_sin * min_sin - 1e-4)
+    one, zero, two, tiny = np.float32(1.0), np.float32(0.0), np.float32(2.0), np.float32(1e-10)
+    for r in range(tri.shape[0]):
+        i = i0 + r
+        for c in range(r, tri.shape[1]):
+            j = i0 + 1 + c
+            if sat[i] == sat[j]:
+                continue
+            t = tri[r, c]
+            b32 = dot[r, c]
+            den32 = one - b32 * b32
+            if not den32 >= thr:
+                continue
+            den32 = max(den32, zero)
+            slack = size[i] + size[j]
+            bound2 = ((g2[i] + g2[j]) * den32 + slack * slack * tiny) * two
+            if not t * t <= bound2:
+                continue
+            wx, wy, wz = oc[0, i] - oc[0, j], oc[1, i] - oc[1, j], oc[2, i] - oc[2, j]
+            ux1, uy1, uz1 = uc[0, i], uc[1, i], uc[2, i]
+            ux2, uy2, uz2 = uc[0, j], uc[1, j], uc[2, j]
+            b = ux1 * ux2 + uy1 * uy2 + uz1 * uz2
+            d = ux1 * wx + uy1 * wy + uz1 * wz
+            e = ux2 * wx + uy2 * wy + uz2 * wz
+            den = 1.0 - b * b
+            s1 = (b * e - d) / den
+            s2 = (e - b * d) / den
+            px = (oc[0, i] + s1 * ux1) - (oc[0, j] + s2 * ux2)
+            py = (oc[1, i] + s1 * uy1) - (oc[1, j] + s2 * uy2)
+            pz = (oc[2, i] + s1 * uz1) - (oc[2, j] + s2 * uz2)
+            dist = math.sqrt(px * px + py * py + pz * pz)
+            sin_par = math.sqrt(max(den, 0.0))
+            a1, a2 = s1 * s[i], s2 * s[j]
+            d2 = dist * dist / (a1 * a1 + a2 * a2)
+            if not (
+                math.isfinite(d2)
+                and d2 <= gate1
+                and s1 > 0.0
+                and s2 > 0.0
+                and s1 < max_range
+                and s2 < max_range
+                and sin_par >= min_sin
+            ):
+                continue
+            if n_out == out_i.size:
+                out_i, out_j = grown(out_i, 2 * n_out), grown(out_j, 2 * n_out)
+                out_d = grown(out_d, 2 * n_out)
+            out_i[n_out], out_j[n_out], out_d[n_out] = i, j, d2
+            n_out += 1
+    return out_i, out_j, out_d, n_out
 
 
 def _gated_pairs(
@@ -376,10 +386,17 @@ def _gated_pairs(
     """Pairs i < j (row-major order) of lines from different satellites in the gate.
 
     The pairs of all k rows, in blocks of rows so that memory stays
-    O(``_BLOCK``) rather than O(k²): per block a superset by matrix products
-    (:func:`_prefilter_block`), then the exact test of each candidate, the same
-    values as one pass of :func:`closest_approach` over all pairs
-    (:func:`_closest_approach_pairs`).
+    O(``_BLOCK``) rather than O(k²). Per block, a superset in single precision:
+    the distance of two lines is |u_j·L_i + u_i·L_j| / sin θ (L = o × u the
+    Plücker moments; ``a6`` = [L, u] and ``b6`` = [u, L] per line, so the
+    triple products of a block are one matrix product; ``size``: |o| + |L|;
+    sin² θ = 1 − (u_i·u_j)²); the gate needs it ≤ √(gate1 ((s₁σ_i)² +
+    (s₂σ_j)²)) < √(gate1 (σ_i² + σ_j²)) · max_r, so ``g2`` = gate1 (σ max_r)²
+    (with a 10⁻⁴ margin). Margins 10⁻⁴ relative, 10⁻⁴ on sin² θ and 10⁻⁵ of the
+    sizes (≈ 300 m for LEO, against rounding of ~10⁻⁶ of the sizes). The
+    exact test of the candidates in double precision follows in the same
+    compiled pass (:func:`_gate_block`): the values of one pass of
+    :func:`closest_approach` over all pairs.
     """
     k = o.shape[0]
     lm = np.cross(o, u)  # Plücker moments of the lines
@@ -388,29 +405,18 @@ def _gated_pairs(
     a6 = np.concatenate([lm, u], axis=1).astype(np.float32)
     b6 = np.concatenate([u, lm], axis=1).astype(np.float32)
     g2 = (s * s * gate1 * (max_range_m * 1.0001) ** 2).astype(np.float32)
-    out_i: list[I64] = []
-    out_j: list[I64] = []
-    out_d: list[F64] = []
     oc, uc = np.ascontiguousarray(o.T), np.ascontiguousarray(u.T)
+    par = np.array([gate1, min_sin, max_range_m])
+    out_i, out_j, out_d, n = np.empty(1024, np.int64), np.empty(1024, np.int64), np.empty(1024), 0
+    sat = np.ascontiguousarray(sat, dtype=np.int64)
+    s = np.ascontiguousarray(s, dtype=np.float64)
     for i0, i1 in _row_blocks(k, np.full(k, k, dtype=np.int64)):
-        i, j = _prefilter_block(a6, b6, u32, size, g2, sat, i0, i1, min_sin)
-        dist, s1, s2, sin_par = _closest_approach_pairs(oc, uc, i, j)
-        var = (s1 * s[i]) ** 2 + (s2 * s[j]) ** 2
-        with np.errstate(invalid="ignore", divide="ignore"):
-            d2 = dist**2 / var
-        ok = (
-            np.isfinite(d2)
-            & (d2 <= gate1)
-            & (s1 > 0)
-            & (s2 > 0)
-            & (s1 < max_range_m)
-            & (s2 < max_range_m)
-            & (sin_par >= min_sin)
+        tri = a6[i0:i1] @ b6[i0 + 1 :].T
+        dot = u32[i0:i1] @ u32[i0 + 1 :].T
+        out_i, out_j, out_d, n = _gate_block(
+            tri, dot, i0, g2, size, sat, oc, uc, s, par, out_i, out_j, out_d, n
         )
-        out_i.append(i[ok])
-        out_j.append(j[ok])
-        out_d.append(d2[ok])
-    return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_d)
+    return out_i[:n].copy(), out_j[:n].copy(), out_d[:n].copy()
 
 
 def _sats_share(
