@@ -435,3 +435,40 @@ def test_gated_pairs_equal_the_brute_force_closest_approach(
     assert 2_000 < ok.sum() < i.size // 4  # many pairs (the output buffer grows), not all
     for a, b in zip(got, (i[ok], j[ok], d2[ok]), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_fixes_agree_kernel_matches_the_array_test() -> None:
+    """The merge's compiled agreement test — distance within the larger radius, then
+    dᵀ(P_a + P_b + 10⁻⁶ I)⁻¹d ≤ gate — decides as ``np.linalg.solve`` does on random
+    fixes with random full covariances (km to tens of km, strongly correlated)."""
+    from shieldlab.tracking.angles import _fixes_agree
+
+    rng = np.random.default_rng(8)
+    n, gate3 = 300, 18.8
+    pos = rng.normal(0.0, 20e3, (n, 3))
+    a = rng.normal(0.0, 1.0, (n, 3, 3)) * rng.uniform(1e3, 2e4, (n, 1, 1))
+    cov = a @ np.swapaxes(a, 1, 2)
+    radius = np.sqrt(gate3 * (2.0 * np.trace(cov, axis1=1, axis2=2) + 1e-6)) * (1 + 1e-9)
+    lo, hi = np.triu_indices(n, 1)
+    got = _fixes_agree(lo, hi, pos, cov, radius, gate3)
+    d = pos[lo] - pos[hi]
+    s = cov[lo] + cov[hi] + 1e-6 * np.eye(3)
+    d2 = np.einsum("pi,pi->p", d, np.linalg.solve(s, d[..., None])[..., 0])
+    near = np.linalg.norm(d, axis=1) <= np.maximum(radius[lo], radius[hi])
+    want = near & (d2 <= gate3)
+    assert 1_000 < want.sum() < lo.size - 1_000
+    np.testing.assert_array_equal(got, want)
+
+
+def test_sats_share_matches_sets() -> None:
+    """Whether two fixes share a satellite, by the compiled walk along their sorted
+    satellites, against Python sets."""
+    from shieldlab.tracking.angles import _sats_share
+
+    rng = np.random.default_rng(12)
+    sats = [np.unique(rng.integers(0, 40, int(rng.integers(0, 12)))) for _ in range(200)]
+    starts = np.concatenate([[0], np.cumsum([x.size for x in sats])])
+    a, b = rng.integers(0, 200, 3000), rng.integers(0, 200, 3000)
+    got = _sats_share(a, b, starts, np.concatenate(sats))
+    want = [bool(set(sats[i].tolist()) & set(sats[j].tolist())) for i, j in zip(a, b, strict=True)]
+    assert got.tolist() == want and 0 < sum(want) < len(want)

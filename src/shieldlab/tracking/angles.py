@@ -419,20 +419,69 @@ def _gated_pairs(
     return out_i[:n].copy(), out_j[:n].copy(), out_d[:n].copy()
 
 
-def _sats_share(
-    a: I64, b: I64, fix_sat_key: I64, n_sat: int, starts: I64, sats_sorted: I64
-) -> NDArray[np.bool_]:
-    """Whether fixes a[p] and b[p] have a satellite in common, per pair p.
+@kernel
+def _sats_share(a: I64, b: I64, starts: I64, sats_sorted: I64) -> NDArray[np.bool_]:
+    """Whether fixes a[p] and b[p] have a satellite in common, per pair p: a walk
+    along both fixes' satellites, ``sats_sorted[starts[f]:starts[f + 1]]``
+    (ascending within each fix)."""
+    out = np.zeros(a.size, np.bool_)
+    for p in range(a.size):
+        i, i_end = starts[a[p]], starts[a[p] + 1]
+        j, j_end = starts[b[p]], starts[b[p] + 1]
+        while i < i_end and j < j_end:
+            if sats_sorted[i] == sats_sorted[j]:
+                out[p] = True
+                break
+            if sats_sorted[i] < sats_sorted[j]:
+                i += 1
+            else:
+                j += 1
+    return out
 
-    fix_sat_key: sorted fix · n_sat + satellite of each (fix, satellite) member;
-    sats_sorted its satellites, starts (n_fix + 1,) each fix's first entry.
-    """
-    counts = np.diff(starts)[a]
-    pair = np.repeat(np.arange(a.size), counts)
-    at = np.arange(pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    s_of_a = sats_sorted[np.repeat(starts[a], counts) + at]
-    hit = np.isin(b[pair] * n_sat + s_of_a, fix_sat_key)
-    return np.bincount(pair[hit], minlength=a.size) > 0
+
+@kernel
+def _fixes_agree(
+    lo: I64, hi: I64, pos: F64, cov: F64, radius: F64, gate3: float
+) -> NDArray[np.bool_]:
+    """Whether each candidate pair of fixes (lo, hi) agrees: |d| within the larger of
+    the two radii, then dᵀ(P_lo + P_hi + 10⁻⁶ I)⁻¹d ≤ ``gate3`` (a 3 × 3 solve by
+    Gaussian elimination with partial pivoting, as LAPACK's; d² differs from
+    ``np.linalg.solve``'s by rounding, which decides nothing but a pair within
+    ~10⁻¹⁵ of the gate)."""
+    out = np.zeros(lo.size, np.bool_)
+    m = np.empty((3, 4))
+    for p in range(lo.size):
+        a, b = lo[p], hi[p]
+        d0, d1, d2_ = pos[a, 0] - pos[b, 0], pos[a, 1] - pos[b, 1], pos[a, 2] - pos[b, 2]
+        if math.sqrt(d0 * d0 + d1 * d1 + d2_ * d2_) > max(radius[a], radius[b]):
+            continue
+        for r in range(3):
+            for c in range(3):
+                m[r, c] = cov[a, r, c] + cov[b, r, c] + (1e-6 if r == c else 0.0)
+        m[0, 3], m[1, 3], m[2, 3] = d0, d1, d2_
+        singular = False
+        for c in range(3):
+            piv = c
+            for r in range(c + 1, 3):
+                if abs(m[r, c]) > abs(m[piv, c]):
+                    piv = r
+            if m[piv, c] == 0.0:
+                singular = True
+                break
+            if piv != c:
+                for q in range(4):
+                    m[c, q], m[piv, q] = m[piv, q], m[c, q]
+            for r in range(c + 1, 3):
+                f = m[r, c] / m[c, c]
+                for q in range(c, 4):
+                    m[r, q] -= f * m[c, q]
+        if singular:
+            continue
+        x2 = m[2, 3] / m[2, 2]
+        x1 = (m[1, 3] - m[1, 2] * x2) / m[1, 1]
+        x0 = (m[0, 3] - m[0, 1] * x1 - m[0, 2] * x2) / m[0, 0]
+        out[p] = d0 * x0 + d1 * x1 + d2_ * x2 <= gate3
+    return out
 
 
 def _merge_fixes(
@@ -445,8 +494,9 @@ def _merge_fixes(
     a k-d tree: such a pair lies within r = √(gate3 (2 tr P + 10⁻⁶)) of the fix
     with the larger trace, so the tree's pairs within the largest r are kept
     where their distance is within the larger of their two radii, and then tested
-    exactly. They are merged in order (a, b), each merge only between groups
-    that share no satellite (:func:`_merge_in_order`).
+    exactly (compiled, :func:`_fixes_agree`). They are merged in order (a, b),
+    each merge only between groups that share no satellite
+    (:func:`_sats_share`, :func:`_merge_in_order`).
     """
     n_fix = pos.shape[0]
     gi = np.flatnonzero(good)
@@ -457,22 +507,19 @@ def _merge_fixes(
     pairs = cKDTree(pos[gi]).query_pairs(float(radius.max()), output_type="ndarray")
     if not pairs.shape[0]:
         return None
-    lo, hi = pairs[:, 0], pairs[:, 1]
-    d = pos[gi[lo]] - pos[gi[hi]]
-    near = np.sqrt(np.einsum("pi,pi->p", d, d)) <= np.maximum(radius[lo], radius[hi])
-    key = np.sort(lo[near] * gi.size + hi[near])
-    a, b = gi[key // gi.size], gi[key % gi.size]  # a < b, row-major order
-    d = pos[a] - pos[b]
-    s_sum = cov[a] + cov[b] + 1e-6 * _EYE3
-    d2 = np.einsum("pi,pi->p", d, np.linalg.solve(s_sum, d[..., None])[..., 0])
-    a, b = a[d2 <= gate3], b[d2 <= gate3]
-    if not a.size:
+    lo, hi = np.ascontiguousarray(pairs[:, 0]), np.ascontiguousarray(pairs[:, 1])
+    ok = _fixes_agree(
+        lo, hi, np.ascontiguousarray(pos[gi]), np.ascontiguousarray(cov[gi]), radius, gate3
+    )
+    if not ok.any():
         return None
+    key = np.sort(lo[ok] * gi.size + hi[ok])  # query_pairs gives lo < hi
+    a, b = gi[key // gi.size], gi[key % gi.size]  # a < b, row-major order
     n_sat = int(sat.max()) + 1
     fkey = np.unique(fix_of[rows] * n_sat + sat[rows])  # (fix, satellite) pairs
     f_of, s_of = fkey // n_sat, fkey % n_sat
     starts = np.searchsorted(f_of, np.arange(n_fix + 1))
-    share = _sats_share(a, b, fkey, n_sat, starts, s_of)
+    share = _sats_share(a, b, starts, s_of)
     a, b = a[~share], b[~share]
     if not a.size:
         return None
