@@ -513,11 +513,14 @@ class GnnTracker:
         # 6a. hit/miss bookkeeping of the existing tracks (counting scans only)
         if n:
             self.layer_t_s[hit, layer] = t
+            # a hit counts whatever the coverage: only the others are tested
+            counts = np.zeros(n, bool)
+            miss = np.flatnonzero(~hit)
             if coverage is None:
-                zhat, _ = measure(self.x)
-                counts = (zhat[:, 0] <= max_range_m) & (zhat[:, 2] >= cfg.min_elevation_rad)
+                zhat, _ = measure(self.x[miss])
+                counts[miss] = (zhat[:, 0] <= max_range_m) & (zhat[:, 2] >= cfg.min_elevation_rad)
             else:
-                counts = np.asarray(coverage(self.x[:, :3]), dtype=bool)
+                counts[miss] = np.asarray(coverage(self.x[miss, :3]), dtype=bool)
             weight: F64 | float = 1.0
             if expected_pd is not None:  # the confirmed tracks this scan counts a miss on
                 c = np.flatnonzero(self.confirmed & counts & ~hit)
@@ -613,8 +616,11 @@ class GnnTracker:
             hot_track[tr_hot] = True
             self.manoeuvre_until_s[hot_track] = t + cfg.manoeuvre_hold_s
             self.layer_t_s[hit, layer] = t
-            counts = np.zeros(n, bool) if coverage is None else coverage(self.x[:, :3])
-            self._manage(hit, np.asarray(counts, dtype=bool))
+            counts = np.zeros(n, bool)  # a hit counts whatever the coverage
+            if coverage is not None:
+                miss = np.flatnonzero(~hit)
+                counts[miss] = np.asarray(coverage(self.x[miss, :3]), dtype=bool)
+            self._manage(hit, counts)
         if new_fix.any():
             nf = np.flatnonzero(new_fix)
             pos, cov = fx.pos_eci_m[nf], fx.cov_m2[nf]
