@@ -160,9 +160,14 @@ def _gate_frame(
             grad[g] = max(grad[g], math.sqrt(e0 * e0 + e1 * e1 + e2 * e2))
             gtr[g] = max(gtr[g], tr[i])
         grad[g] = grad[g] * (1.0 + _SLACK) + 1e-3
-    zd = np.empty(det.size)  # δ of the detections in column-then-δ order
+    # the detections' δ, α and R in column-then-δ order (read in that order)
+    zd = np.empty(det.size)
+    za = np.empty(det.size)
+    rq = np.empty((det.size, 4))
     for q in range(det.size):
-        zd[q] = z[det[q], 1]
+        j = det[q]
+        zd[q], za[q] = z[j, 1], z[j, 0]
+        rq[q, 0], rq[q, 1], rq[q, 2], rq[q, 3] = R[j, 0, 0], R[j, 0, 1], R[j, 1, 0], R[j, 1, 1]
     cap = 4096
     out_t = np.empty(cap, np.int64)
     out_c = np.empty(cap, np.int64)
@@ -234,22 +239,26 @@ def _gate_frame(
                 node = False  # H P Hᵀ of this (track, satellite), once it is needed
                 s00 = s01 = s11 = 0.0
                 for p in range(a, b):
-                    j = det[p]
-                    da = abs(z[j, 0] - alpha)
+                    da = abs(za[p] - alpha)
                     da = min(da, two_pi - da)
                     if not da <= wa:
                         continue
+                    j = det[p]
                     if not node:  # step 3: the Jacobian's position block, H P Hᵀ
                         node = True
                         s00, s01, s11 = _hph(prr[i], dx, dy, dz, rxy2, rxy, rho2)
                     # ν (α wrapped as wrap_pi does), S = H P Hᵀ + R and its
                     # Cholesky factor, as associate._mahalanobis_small
-                    nu0 = -((-(z[j, 0] - alpha) + math.pi) % two_pi) + math.pi
-                    nu1 = z[j, 1] - delta
-                    c10 = 0.5 * ((s01 + R[j, 1, 0]) + (s01 + R[j, 0, 1]))
-                    l00 = math.sqrt(s00 + R[j, 0, 0]) if s00 + R[j, 0, 0] >= 0.0 else math.nan
+                    # (the floored modulo only where it changes the value)
+                    wrap = -(za[p] - alpha) + math.pi
+                    if not 0.0 <= wrap < two_pi:
+                        wrap = wrap % two_pi
+                    nu0 = -wrap + math.pi
+                    nu1 = zd[p] - delta
+                    c10 = 0.5 * ((s01 + rq[p, 2]) + (s01 + rq[p, 1]))
+                    l00 = math.sqrt(s00 + rq[p, 0]) if s00 + rq[p, 0] >= 0.0 else math.nan
                     l10 = c10 / l00
-                    e11 = s11 + R[j, 1, 1] - l10 * l10
+                    e11 = s11 + rq[p, 3] - l10 * l10
                     l11 = math.sqrt(e11) if e11 >= 0.0 else math.nan
                     w0 = nu0 / l00
                     w1 = (nu1 - l10 * w0) / l11
