@@ -96,7 +96,7 @@ from shieldlab.core.frames import (
     initial_azimuth_rad,
     radial_height_m,
 )
-from shieldlab.core.jit import kernel
+from shieldlab.core.jit import grown, kernel
 from shieldlab.core.time import gmst_at
 from shieldlab.space.orbits import OrbitalElements, positions_eci
 
@@ -376,15 +376,11 @@ class CarrierGrid:
         if new:
             if (len(self._row) + len(new)) * n * 24 > CARRIER_CACHE_BYTES:
                 return positions_eci(_subset(self.elements, idx), t_s)
-            need = len(self._row) + len(new)
-            if need > self._pos.shape[0]:
-                grown = np.empty((max(need, 2 * self._pos.shape[0]), n, 3))
-                grown[: len(self._row)] = self._pos[: len(self._row)]
-                self._pos = grown
-            at = positions_eci(self.elements, np.array(new))  # (n, M, 3)
-            for i, x in enumerate(new):
-                self._pos[len(self._row)] = at[:, i]
-                self._row[x] = len(self._row)
+            k0, k1 = len(self._row), len(self._row) + len(new)
+            if k1 > self._pos.shape[0]:
+                self._pos = grown(self._pos, max(k1, 2 * self._pos.shape[0]))
+            self._pos[k0:k1] = positions_eci(self.elements, np.array(new)).transpose(1, 0, 2)
+            self._row.update((x, k0 + i) for i, x in enumerate(new))
         rows = np.array([self._row[x] for x in t_s.tolist()], dtype=np.intp)
         return self._pos[rows[None, :], idx[:, None]]
 
